@@ -1,0 +1,234 @@
+//! Our small IR of what the user wrote. Each node keeps the `syn` node it came from, so the
+//! checks can span errors at the user's tokens.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
+
+use crate::attr::{self, TestAttr, TestOptions, WithEntry};
+use crate::ctxt::Ctxt;
+
+/// Which of our attributes started the expansion of a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `#[fixture::test(..)]`.
+    Test,
+    /// `#[with(..)]`, which makes a function a fixture test on its own.
+    With,
+}
+
+/// A `#[fixture::test]` function.
+pub struct TestFn<'a> {
+    pub original: &'a ItemFn,
+    pub options: TestOptions,
+    pub params: Vec<Param<'a>>,
+    pub withs: Vec<WithEntry>,
+    /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
+    pub kept_attrs: Vec<&'a Attribute>,
+    /// Attributes that must not be there, with what to say about each.
+    pub rejected_attrs: Vec<(&'a Attribute, &'static str)>,
+}
+
+impl<'a> TestFn<'a> {
+    pub fn from_syn(origin: Origin, args: TokenStream, item: &'a ItemFn, cx: &Ctxt) -> Self {
+        let mut test = TestFn {
+            original: item,
+            options: TestOptions::default(),
+            params: item.sig.inputs.iter().filter_map(Param::from_arg).collect(),
+            withs: Vec::new(),
+            kept_attrs: Vec::new(),
+            rejected_attrs: Vec::new(),
+        };
+        let mut seen_test_attr = origin == Origin::Test;
+        match origin {
+            Origin::Test => test.options.parse_into(args, cx),
+            Origin::With => test.withs.extend(attr::parse_with(args, Span::call_site(), cx)),
+        }
+        for attribute in &item.attrs {
+            match TestAttr::classify(attribute) {
+                TestAttr::FixtureTest(attribute) if seen_test_attr => {
+                    test.rejected_attrs.push((attribute, crate::messages::DUPLICATE_TEST_ATTR))
+                }
+                TestAttr::FixtureTest(attribute) => {
+                    seen_test_attr = true;
+                    test.options.parse_into(attr::attribute_args(attribute, cx), cx);
+                }
+                TestAttr::With(attribute) => {
+                    let span = syn::spanned::Spanned::span(attribute);
+                    test.withs.extend(attr::parse_with(attr::attribute_args(attribute, cx), span, cx));
+                }
+                TestAttr::PlainTest(attribute) => test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR)),
+                TestAttr::TokioTest(attribute) => test.rejected_attrs.push((attribute, crate::messages::TOKIO_TEST_ATTR)),
+                TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
+            }
+        }
+        test
+    }
+
+    pub fn is_async(&self) -> bool {
+        self.original.sig.asyncness.is_some()
+    }
+
+    /// The fixtures the test asks for: its parameters' types, then those `#[with]` adds.
+    pub fn fixture_types(&self) -> impl Iterator<Item = &Type> {
+        self.params.iter().filter_map(Param::fixture_type).chain(self.withs.iter().map(|with| &with.ty))
+    }
+}
+
+/// A typed parameter of a test or of a fixture's `setup`.
+pub struct Param<'a> {
+    pub original: &'a PatType,
+    /// The `#[config]` marker, if the parameter has one.
+    pub config: Option<&'a Attribute>,
+}
+
+impl<'a> Param<'a> {
+    fn from_arg(arg: &'a FnArg) -> Option<Self> {
+        match arg {
+            FnArg::Typed(original) => {
+                let config = original.attrs.iter().find(|a| a.path().is_ident("config"));
+                Some(Param { original, config })
+            }
+            FnArg::Receiver(_) => None,
+        }
+    }
+
+    /// `T` of a parameter typed `&T`; `None` for any other type (an error the checks report).
+    pub fn fixture_type(&self) -> Option<&'a Type> {
+        match &*self.original.ty {
+            Type::Reference(reference) if reference.mutability.is_none() => Some(&reference.elem),
+            _ => None,
+        }
+    }
+}
+
+/// A `#[fixture]`: an impl block with `setup`/`teardown`, or a function returning the value.
+pub struct FixtureDef<'a> {
+    pub source: Source<'a>,
+    /// The fixture type: the impl's self type, or what the function returns.
+    pub self_ty: Option<Type>,
+    pub setup: Option<SetupFn<'a>>,
+    pub teardown: Option<&'a ImplItemFn>,
+}
+
+pub enum Source<'a> {
+    Impl(&'a ItemImpl),
+    Fn(&'a ItemFn),
+}
+
+/// The function that builds a fixture.
+pub struct SetupFn<'a> {
+    pub sig: &'a Signature,
+    pub params: Vec<Param<'a>>,
+    pub output: Output,
+}
+
+/// What a `setup` returns, read off its signature.
+pub enum Output {
+    Missing,
+    /// `-> T`: infallible.
+    Value(Type),
+    /// `-> Result<T, E>` under any path (`anyhow::Result<T>`, `io::Result<T>`): fallible.
+    Result(Type),
+}
+
+impl Output {
+    fn from_syn(output: &ReturnType) -> Self {
+        let ReturnType::Type(_, ty) = output else { return Output::Missing };
+        if let Type::Path(path) = &**ty {
+            if let Some(last) = path.path.segments.last() {
+                if last.ident == "Result" {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        if let Some(syn::GenericArgument::Type(ok)) = args.args.first() {
+                            return Output::Result(ok.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Output::Value((**ty).clone())
+    }
+
+    pub fn value_type(&self) -> Option<&Type> {
+        match self {
+            Output::Missing => None,
+            Output::Value(ty) | Output::Result(ty) => Some(ty),
+        }
+    }
+
+    pub fn is_fallible(&self) -> bool {
+        matches!(self, Output::Result(_))
+    }
+}
+
+impl<'a> SetupFn<'a> {
+    fn from_sig(sig: &'a Signature) -> Self {
+        SetupFn {
+            sig,
+            params: sig.inputs.iter().filter_map(Param::from_arg).collect(),
+            output: Output::from_syn(&sig.output),
+        }
+    }
+}
+
+impl<'a> FixtureDef<'a> {
+    pub fn from_impl(item: &'a ItemImpl) -> Self {
+        let mut setup = None;
+        let mut teardown = None;
+        for impl_item in &item.items {
+            if let ImplItem::Fn(function) = impl_item {
+                if function.sig.ident == "setup" {
+                    setup = Some(SetupFn::from_sig(&function.sig));
+                } else if function.sig.ident == "teardown" {
+                    teardown = Some(function);
+                }
+            }
+        }
+        FixtureDef { source: Source::Impl(item), self_ty: Some((*item.self_ty).clone()), setup, teardown }
+    }
+
+    pub fn from_fn(item: &'a ItemFn) -> Self {
+        let setup = SetupFn::from_sig(&item.sig);
+        FixtureDef { source: Source::Fn(item), self_ty: setup.output.value_type().cloned(), setup: Some(setup), teardown: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    #[test]
+    fn reads_setup_teardown_and_fallibility() {
+        let item: ItemImpl = syn::parse_quote! {
+            impl Cloud {
+                async fn setup(cells: &Cells, #[config] names: &Names) -> anyhow::Result<Self> { todo!() }
+                fn teardown(self) {}
+                fn helper(&self) {}
+            }
+        };
+        let def = FixtureDef::from_impl(&item);
+        let setup = def.setup.as_ref().unwrap();
+        assert!(setup.output.is_fallible());
+        assert_eq!(setup.params.len(), 2);
+        assert!(setup.params[0].config.is_none() && setup.params[1].config.is_some());
+        assert_eq!(setup.params[0].fixture_type().unwrap().to_token_stream().to_string(), "Cells");
+        assert!(def.teardown.is_some());
+    }
+
+    #[test]
+    fn fn_fixture_type_is_its_return_value() {
+        let item: ItemFn = syn::parse_quote!(fn hosts(cells: &Cells) -> Result<Hosts, Error> { todo!() });
+        let def = FixtureDef::from_fn(&item);
+        assert_eq!(def.self_ty.unwrap().to_token_stream().to_string(), "Hosts");
+    }
+
+    #[test]
+    fn mutable_and_owned_parameters_are_not_fixtures() {
+        let item: ItemFn = syn::parse_quote!(fn t(a: &A, b: &mut B, c: C) {});
+        let cx = Ctxt::new();
+        let test = TestFn::from_syn(Origin::Test, TokenStream::new(), &item, &cx);
+        cx.check().unwrap();
+        let found: Vec<bool> = test.params.iter().map(|p| p.fixture_type().is_some()).collect();
+        assert_eq!(found, [true, false, false]);
+    }
+}

@@ -1,0 +1,248 @@
+//! Parsing the arguments of our attributes: `#[fixture::test(..)]`, `#[with(..)]`, and
+//! recognising which attributes on a test function are ours.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Expr, Lit, Meta, Token, Type};
+
+use crate::ctxt::Ctxt;
+use crate::messages;
+
+/// The runtime a test asked for, each option with the span of its key.
+#[derive(Default)]
+pub struct TestOptions {
+    pub flavor: Option<(Flavor, Span)>,
+    pub worker_threads: Option<(usize, Span)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    CurrentThread,
+    MultiThread,
+}
+
+const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads"];
+
+impl TestOptions {
+    /// Parses `flavor = "..", worker_threads = N` into `self`; several `#[fixture::test]`
+    /// attributes are rejected before this, so a repeated key is always a duplicate.
+    pub fn parse_into(&mut self, args: TokenStream, cx: &Ctxt) {
+        if args.is_empty() {
+            return;
+        }
+        let metas = match syn::parse::Parser::parse2(Punctuated::<Meta, Token![,]>::parse_terminated, args) {
+            Ok(metas) => metas,
+            Err(error) => return cx.syn_error(error),
+        };
+        for meta in metas {
+            let key = meta.path();
+            let key_text = key.get_ident().map(ToString::to_string).unwrap_or_else(|| path_text(key));
+            let span = syn::spanned::Spanned::span(key);
+            let Meta::NameValue(name_value) = &meta else {
+                if TEST_OPTIONS.contains(&key_text.as_str()) {
+                    cx.error_spanned_by(&meta, format!("`{key_text}` needs a value: write `{key_text} = ..`"));
+                } else {
+                    cx.error_spanned_by(key, messages::unknown_option("fixture::test", &key_text, TEST_OPTIONS));
+                }
+                continue;
+            };
+            match key_text.as_str() {
+                "flavor" => {
+                    if self.flavor.is_some() {
+                        cx.error_spanned_by(key, messages::duplicate_option("flavor"));
+                        continue;
+                    }
+                    match literal(&name_value.value) {
+                        Some(Lit::Str(text)) if text.value() == "current_thread" => {
+                            self.flavor = Some((Flavor::CurrentThread, span))
+                        }
+                        Some(Lit::Str(text)) if text.value() == "multi_thread" => {
+                            self.flavor = Some((Flavor::MultiThread, span))
+                        }
+                        _ => cx.error_spanned_by(&name_value.value, messages::BAD_FLAVOR),
+                    }
+                }
+                "worker_threads" => {
+                    if self.worker_threads.is_some() {
+                        cx.error_spanned_by(key, messages::duplicate_option("worker_threads"));
+                        continue;
+                    }
+                    match literal(&name_value.value) {
+                        Some(Lit::Int(int)) => match int.base10_parse::<usize>() {
+                            Ok(count) if count > 0 => self.worker_threads = Some((count, span)),
+                            _ => cx.error_spanned_by(&name_value.value, messages::BAD_WORKERS),
+                        },
+                        _ => cx.error_spanned_by(&name_value.value, messages::BAD_WORKERS),
+                    }
+                }
+                other => cx.error_spanned_by(key, messages::unknown_option("fixture::test", other, TEST_OPTIONS)),
+            }
+        }
+    }
+}
+
+fn literal(expr: &Expr) -> Option<&Lit> {
+    match expr {
+        Expr::Lit(lit) => Some(&lit.lit),
+        _ => None,
+    }
+}
+
+pub fn path_text(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+    let joined = segments.join("::");
+    if path.leading_colon.is_some() {
+        format!("::{joined}")
+    } else {
+        joined
+    }
+}
+
+/// One entry of `#[with(Type, Other = config)]`.
+pub struct WithEntry {
+    pub ty: Type,
+    pub config: Option<Expr>,
+}
+
+impl Parse for WithEntry {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let ty: Type = input.parse()?;
+        let config = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(WithEntry { ty, config })
+    }
+}
+
+/// Parses the arguments of one `#[with(..)]`; `span` is the attribute's, for the empty case.
+pub fn parse_with(args: TokenStream, span: Span, cx: &Ctxt) -> Vec<WithEntry> {
+    match syn::parse::Parser::parse2(Punctuated::<WithEntry, Token![,]>::parse_terminated, args) {
+        Ok(entries) if entries.is_empty() => {
+            cx.error_at(span, messages::EMPTY_WITH);
+            Vec::new()
+        }
+        Ok(entries) => entries.into_iter().collect(),
+        Err(error) => {
+            cx.syn_error(error);
+            Vec::new()
+        }
+    }
+}
+
+/// What an attribute on a test function is to us.
+pub enum TestAttr<'a> {
+    /// `#[fixture::test]` / `#[fixture::test(..)]`.
+    FixtureTest(&'a Attribute),
+    /// `#[with(..)]` / `#[fixture::with(..)]`.
+    With(&'a Attribute),
+    /// `#[test]`, or the `#[::core::prelude::v1::test]` another test macro left.
+    PlainTest(&'a Attribute),
+    /// `#[tokio::test]`.
+    TokioTest(&'a Attribute),
+    /// Anything else: kept on the generated test as written.
+    Other(&'a Attribute),
+}
+
+impl<'a> TestAttr<'a> {
+    pub fn classify(attribute: &'a Attribute) -> Self {
+        let path = attribute.path();
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        match segments.as_slice() {
+            ["fixture", "test"] => TestAttr::FixtureTest(attribute),
+            ["with"] | ["fixture", "with"] => TestAttr::With(attribute),
+            ["test"] | ["core" | "std", "prelude", _, "test"] => TestAttr::PlainTest(attribute),
+            ["tokio", "test"] => TestAttr::TokioTest(attribute),
+            _ => TestAttr::Other(attribute),
+        }
+    }
+}
+
+/// The arguments inside an attribute's parentheses (empty for `#[name]`).
+pub fn attribute_args(attribute: &Attribute, cx: &Ctxt) -> TokenStream {
+    match &attribute.meta {
+        Meta::Path(_) => TokenStream::new(),
+        Meta::List(list) => list.tokens.clone(),
+        Meta::NameValue(name_value) => {
+            cx.error_spanned_by(name_value, "write the options in parentheses: `#[name(..)]`");
+            TokenStream::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn options(args: TokenStream) -> (TestOptions, Vec<String>) {
+        let cx = Ctxt::new();
+        let mut options = TestOptions::default();
+        options.parse_into(args, &cx);
+        let errors = match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (options, errors)
+    }
+
+    #[test]
+    fn parses_flavor_and_workers() {
+        let (parsed, errors) = options(quote!(flavor = "multi_thread", worker_threads = 3));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(parsed.flavor.map(|(f, _)| f), Some(Flavor::MultiThread));
+        assert_eq!(parsed.worker_threads.map(|(n, _)| n), Some(3));
+    }
+
+    #[test]
+    fn reports_every_bad_option() {
+        let (_, errors) = options(quote!(flavour = "x", flavor = "fast", worker_threads = 0));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("unknown option `flavour`"));
+        assert!(errors[0].contains("`flavor`, `worker_threads`"));
+        assert_eq!(errors[1], messages::BAD_FLAVOR);
+        assert_eq!(errors[2], messages::BAD_WORKERS);
+    }
+
+    #[test]
+    fn duplicate_option_is_an_error() {
+        let (_, errors) = options(quote!(flavor = "multi_thread", flavor = "current_thread"));
+        assert_eq!(errors, [messages::duplicate_option("flavor")]);
+    }
+
+    #[test]
+    fn with_entries_take_optional_config() {
+        let cx = Ctxt::new();
+        let entries = parse_with(quote!(A, b::B = vec![1], C), Span::call_site(), &cx);
+        cx.check().unwrap();
+        assert_eq!(entries.len(), 3);
+        assert!(entries[1].config.is_some() && entries[0].config.is_none());
+    }
+
+    #[test]
+    fn classifies_test_attributes() {
+        let attrs: Vec<Attribute> = vec![
+            syn::parse_quote!(#[fixture::test]),
+            syn::parse_quote!(#[with(A)]),
+            syn::parse_quote!(#[test]),
+            syn::parse_quote!(#[::core::prelude::v1::test]),
+            syn::parse_quote!(#[tokio::test]),
+            syn::parse_quote!(#[should_panic]),
+        ];
+        let kinds: Vec<&str> = attrs
+            .iter()
+            .map(|a| match TestAttr::classify(a) {
+                TestAttr::FixtureTest(_) => "fixture",
+                TestAttr::With(_) => "with",
+                TestAttr::PlainTest(_) => "plain",
+                TestAttr::TokioTest(_) => "tokio",
+                TestAttr::Other(_) => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["fixture", "with", "plain", "plain", "tokio", "other"]);
+    }
+}

@@ -1,0 +1,208 @@
+//! Semantic checks on the IR. Every problem is recorded in the `Ctxt`; none stops the
+//! others, so one build shows all of them.
+
+use quote::ToTokens;
+use syn::{FnArg, Generics, Signature, Type};
+
+use crate::ast::{FixtureDef, Output, Param, SetupFn, Source, TestFn};
+use crate::ctxt::Ctxt;
+use crate::messages;
+
+pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
+    match def.source {
+        Source::Impl(item) => {
+            if let Some((_, trait_path, _)) = &item.trait_ {
+                cx.error_spanned_by(trait_path, messages::FIXTURE_ON_TRAIT_IMPL);
+            }
+            generics(&item.generics, messages::FIXTURE_GENERIC, cx);
+            if def.setup.is_none() {
+                cx.error_spanned_by(&item.self_ty, messages::FIXTURE_NO_SETUP);
+            }
+        }
+        Source::Fn(item) => generics(&item.sig.generics, messages::FIXTURE_GENERIC, cx),
+    }
+    if let Some(setup) = &def.setup {
+        setup_fn(setup, def.self_ty.as_ref(), cx);
+    }
+    if let Some(teardown) = def.teardown {
+        teardown_fn(&teardown.sig, cx);
+    }
+}
+
+fn setup_fn(setup: &SetupFn, self_ty: Option<&Type>, cx: &Ctxt) {
+    let sig = setup.sig;
+    if let Some(FnArg::Receiver(receiver)) = sig.inputs.first() {
+        cx.error_spanned_by(receiver, messages::SETUP_RECEIVER);
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error_spanned_by(&sig.generics, messages::SETUP_GENERIC);
+    }
+    if let Output::Missing = setup.output {
+        cx.error_spanned_by(&sig.ident, messages::SETUP_NO_RETURN);
+    }
+    let mut configs = setup.params.iter().filter(|param| param.config.is_some());
+    if let Some(second) = configs.nth(1) {
+        cx.error_spanned_by(second.config, messages::CONFIG_TWICE);
+    }
+    let self_text = self_ty.map(|ty| ty.to_token_stream().to_string());
+    for param in &setup.params {
+        reference_param(param, "fixture `setup` functions", cx);
+        if let (Some(ty), None) = (param.fixture_type(), param.config) {
+            let text = ty.to_token_stream().to_string();
+            if text == "Self" || Some(&text) == self_text.as_ref() {
+                cx.error_spanned_by(ty, messages::SELF_DEPENDENCY);
+            }
+        }
+    }
+}
+
+fn teardown_fn(sig: &Signature, cx: &Ctxt) {
+    match sig.inputs.first() {
+        Some(FnArg::Receiver(receiver)) if receiver.reference.is_none() => {}
+        Some(FnArg::Receiver(receiver)) => cx.error_spanned_by(receiver, messages::TEARDOWN_RECEIVER),
+        _ => cx.error_spanned_by(&sig.ident, messages::TEARDOWN_RECEIVER),
+    }
+    for extra in sig.inputs.iter().skip(1) {
+        cx.error_spanned_by(extra, messages::TEARDOWN_PARAMS);
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error_spanned_by(&sig.generics, messages::TEARDOWN_GENERIC);
+    }
+}
+
+pub fn test(test: &TestFn, cx: &Ctxt) {
+    let sig = &test.original.sig;
+    for (attribute, message) in &test.rejected_attrs {
+        cx.error_spanned_by(attribute, message);
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(constness, messages::TEST_CONST);
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        cx.error_spanned_by(unsafety, messages::TEST_UNSAFE);
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error_spanned_by(abi, messages::TEST_ABI);
+    }
+    if let Some(variadic) = &sig.variadic {
+        cx.error_spanned_by(variadic, messages::TEST_VARIADIC);
+    }
+    generics(&sig.generics, messages::TEST_GENERIC, cx);
+    for input in &sig.inputs {
+        if let FnArg::Receiver(receiver) = input {
+            cx.error_spanned_by(receiver, messages::TEST_RECEIVER);
+        }
+    }
+    for param in &test.params {
+        match param.config {
+            Some(config) => cx.error_spanned_by(config, messages::CONFIG_IN_TEST),
+            None => reference_param(param, "tests", cx),
+        }
+    }
+    let mut listed: Vec<String> = Vec::new();
+    for with in &test.withs {
+        let text = with.ty.to_token_stream().to_string();
+        if listed.contains(&text) {
+            cx.error_spanned_by(&with.ty, messages::duplicate_fixture(&text));
+        }
+        listed.push(text);
+    }
+    if !test.is_async() {
+        if let Some((_, span)) = test.options.flavor {
+            cx.error_at(span, messages::FLAVOR_ON_SYNC);
+        }
+        if let Some((_, span)) = test.options.worker_threads {
+            cx.error_at(span, messages::WORKERS_ON_SYNC);
+        }
+    } else if let Some((_, span)) = test.options.worker_threads {
+        if !matches!(test.options.flavor, Some((crate::attr::Flavor::MultiThread, _))) {
+            cx.error_at(span, messages::WORKERS_NEED_MULTI_THREAD);
+        }
+    }
+}
+
+fn generics(generics: &Generics, message: &str, cx: &Ctxt) {
+    if !generics.params.is_empty() {
+        cx.error_spanned_by(&generics.params, message);
+    } else if let Some(where_clause) = &generics.where_clause {
+        cx.error_spanned_by(where_clause, message);
+    }
+}
+
+/// Fixture parameters are `&T`: one shared instance per test, so never owned or `&mut`.
+fn reference_param(param: &Param, what: &str, cx: &Ctxt) {
+    match &*param.original.ty {
+        Type::Reference(reference) if reference.mutability.is_some() => {
+            cx.error_spanned_by(reference, messages::parameter_mut_reference(what))
+        }
+        Type::Reference(_) => {}
+        other => cx.error_spanned_by(other, messages::parameter_not_reference(what)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::Origin;
+    use proc_macro2::TokenStream;
+
+    fn test_errors(item: syn::ItemFn) -> Vec<String> {
+        let cx = Ctxt::new();
+        let parsed = TestFn::from_syn(Origin::Test, TokenStream::new(), &item, &cx);
+        test(&parsed, &cx);
+        cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
+    }
+
+    fn fixture_errors(item: syn::ItemImpl) -> Vec<String> {
+        let cx = Ctxt::new();
+        fixture(&FixtureDef::from_impl(&item), &cx);
+        cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn valid_test_has_no_errors() {
+        assert!(test_errors(syn::parse_quote!(async fn t(a: &A, _: &B) -> Result<(), E> {})).is_empty());
+    }
+
+    #[test]
+    fn all_test_problems_are_reported_together() {
+        let errors = test_errors(syn::parse_quote! {
+            #[test]
+            const unsafe fn t<T>(a: A, b: &mut B) {}
+        });
+        assert_eq!(errors.len(), 6, "{errors:?}");
+        assert_eq!(errors[0], messages::PLAIN_TEST_ATTR);
+        assert_eq!(errors[1], messages::TEST_CONST);
+        assert_eq!(errors[2], messages::TEST_UNSAFE);
+        assert_eq!(errors[3], messages::TEST_GENERIC);
+        assert_eq!(errors[4], messages::parameter_not_reference("tests"));
+        assert_eq!(errors[5], messages::parameter_mut_reference("tests"));
+    }
+
+    #[test]
+    fn fixture_problems_are_reported_together() {
+        let errors = fixture_errors(syn::parse_quote! {
+            impl<T> Foo<T> {
+                fn setup(&self, a: A, me: &Self) {}
+                fn teardown(&mut self, extra: u8) {}
+            }
+        });
+        assert_eq!(
+            errors,
+            [
+                messages::FIXTURE_GENERIC.to_owned(),
+                messages::SETUP_RECEIVER.to_owned(),
+                messages::SETUP_NO_RETURN.to_owned(),
+                messages::parameter_not_reference("fixture `setup` functions"),
+                messages::SELF_DEPENDENCY.to_owned(),
+                messages::TEARDOWN_RECEIVER.to_owned(),
+                messages::TEARDOWN_PARAMS.to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_setup_is_reported() {
+        assert_eq!(fixture_errors(syn::parse_quote!(impl Foo { fn other() {} })), [messages::FIXTURE_NO_SETUP]);
+    }
+}

@@ -1,0 +1,123 @@
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::Attribute;
+
+use crate::ast::TestFn;
+use crate::attr::Flavor;
+
+/// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
+/// `::fixture::__private::run` along with the compile-time plan.
+pub fn test(test: &TestFn) -> TokenStream {
+    let original = test.original;
+    let ident = &original.sig.ident;
+    let vis = &original.vis;
+    let (lint_attrs, outer_attrs): (Vec<&Attribute>, Vec<&Attribute>) =
+        test.kept_attrs.iter().partition(|attribute| is_lint(attribute));
+    let mut inner = original.clone();
+    inner.attrs = lint_attrs.into_iter().cloned().collect();
+    inner.vis = syn::Visibility::Inherited;
+
+    let roots: Vec<TokenStream> =
+        test.fixture_types().map(|ty| quote_spanned!(ty.span()=> <#ty as ::fixture::Fixture>::META)).collect();
+    let plan = if roots.is_empty() {
+        quote!(static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; 0] = [];)
+    } else {
+        quote! {
+            const __FIXTURE_ROOTS: &[::fixture::__private::FixtureRef] = &[#(#roots),*];
+            static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; ::fixture::__private::plan_len(__FIXTURE_ROOTS)] =
+                ::fixture::__private::plan(__FIXTURE_ROOTS);
+        }
+    };
+
+    let args = test.params.iter().filter_map(|param| param.fixture_type()).map(|ty| {
+        quote_spanned!(ty.span()=> __fixture_stack.get::<#ty>())
+    });
+    let output_span = match &original.sig.output {
+        syn::ReturnType::Default => ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    };
+    let into_outcome = quote_spanned!(output_span=> ::fixture::TestOutcome::into_outcome);
+    let body = if test.is_async() {
+        quote! {
+            fn __fixture_body(
+                __fixture_stack: &::fixture::__private::FixtureStack,
+            ) -> ::fixture::__private::BodyFuture<'_> {
+                ::fixture::__private::Box::pin(async move { #into_outcome(#ident(#(#args),*).await) })
+            }
+            ::fixture::__private::Body::Async(__fixture_body)
+        }
+    } else {
+        quote! {
+            fn __fixture_body(__fixture_stack: &::fixture::__private::FixtureStack) -> ::fixture::__private::Outcome {
+                #into_outcome(#ident(#(#args),*))
+            }
+            ::fixture::__private::Body::Sync(__fixture_body)
+        }
+    };
+
+    let configs: Vec<TokenStream> = test
+        .withs
+        .iter()
+        .filter_map(|with| {
+            let ty = &with.ty;
+            let value = with.config.as_ref()?;
+            Some(quote_spanned!(value.span()=> ::fixture::__private::config::<#ty>(#value)))
+        })
+        .collect();
+    let configs = if configs.is_empty() {
+        quote!(::fixture::__private::no_configs)
+    } else {
+        quote! {{
+            fn __fixture_configs() -> ::fixture::__private::Configs {
+                ::fixture::__private::Vec::from([#(#configs),*])
+            }
+            __fixture_configs
+        }}
+    };
+
+    let flavor = match test.options.flavor {
+        Some((Flavor::MultiThread, _)) => {
+            let workers = match test.options.worker_threads {
+                Some((count, _)) => quote!(::core::option::Option::Some(#count)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(::fixture::__private::Flavor::MultiThread { worker_threads: #workers })
+        }
+        _ => quote!(::fixture::__private::Flavor::CurrentThread),
+    };
+
+    quote! {
+        #(#outer_attrs)*
+        #[::core::prelude::v1::test]
+        #vis fn #ident() {
+            #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
+            #inner
+            #plan
+            ::fixture::__private::run(::fixture::__private::Test {
+                name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
+                plan: &__FIXTURE_PLAN,
+                configs: #configs,
+                body: { #body },
+                flavor: #flavor,
+            })
+        }
+    }
+}
+
+/// Lint attributes go on the user's function inside the wrapper, where their code is.
+fn is_lint(attribute: &Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"].iter().any(|lint| attribute.path().is_ident(lint))
+}
+
+/// On error: the user's function as written (minus our attributes), so rust-analyzer keeps
+/// working inside it and rustc reports only our errors.
+pub fn test_fallback(test: &TestFn) -> TokenStream {
+    let mut item = test.original.clone();
+    item.attrs = test.kept_attrs.iter().map(|attribute| (*attribute).clone()).collect();
+    let item = item.into_token_stream();
+    quote! {
+        #[allow(dead_code)]
+        #item
+    }
+}

@@ -1,0 +1,33 @@
+//! Attribute macros of the [`fixture`](https://docs.rs/fixture) crate. Depend on `fixture`,
+//! which re-exports them; generated code refers to `::fixture::__private`.
+//!
+//! Each macro parses into a small IR (`ast`), checks it with every error collected (`check`),
+//! then expands (`expand`). On error it emits the errors *and* the user's item.
+
+use proc_macro::TokenStream;
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod entry;
+mod expand;
+mod messages;
+
+/// Makes a type a fixture. See the `fixture` crate's documentation.
+#[proc_macro_attribute]
+pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::fixture(args.into(), item.into()).into()
+}
+
+/// Makes a function a fixture test. See the `fixture` crate's documentation.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Test, args.into(), item.into()).into()
+}
+
+/// Adds fixtures that no parameter names, optionally configured. See the `fixture` crate.
+#[proc_macro_attribute]
+pub fn with(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::With, args.into(), item.into()).into()
+}

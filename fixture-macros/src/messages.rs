@@ -1,0 +1,74 @@
+//! Every error text the macros produce, in one place so tests and docs can refer to them.
+//!
+//! Rules: lowercase, quote the syntax in backticks, say what to write instead.
+
+pub const FIXTURE_ON_WRONG_ITEM: &str =
+    "`#[fixture]` goes on an `impl Type { fn setup(..) -> Self { .. } }` block or on a `fn` returning the fixture value";
+pub const FIXTURE_ON_TRAIT_IMPL: &str =
+    "`#[fixture]` goes on an inherent impl block: write `impl Type { fn setup(..) -> Self { .. } }` without a trait";
+pub const FIXTURE_GENERIC: &str =
+    "generic fixtures are not supported: one fixture is one concrete type; write a concrete type or a newtype per use";
+pub const FIXTURE_NO_SETUP: &str =
+    "this `#[fixture]` impl has no `setup`: add `fn setup(dep: &Dep, ..) -> Self` (or `async fn`, or returning `Result<Self, E>`)";
+pub const FIXTURE_OPTIONS: &str = "`#[fixture]` takes no options yet: write `#[fixture]`";
+pub const SETUP_RECEIVER: &str =
+    "`setup` builds the fixture, so it takes no `self`: write `fn setup(dep: &Dep, ..) -> Self`";
+pub const SETUP_NO_RETURN: &str =
+    "`setup` must return the fixture: add `-> Self` or `-> Result<Self, E>`";
+pub const SETUP_GENERIC: &str = "`setup` cannot be generic: its parameters are fixtures, named by concrete types";
+pub const SELF_DEPENDENCY: &str =
+    "a fixture cannot depend on itself: remove this parameter, or depend on another fixture type";
+pub const CONFIG_TWICE: &str = "only one `#[config]` parameter is allowed: put all settings in one config type";
+pub const CONFIG_IN_TEST: &str =
+    "`#[config]` marks a fixture's configuration in its `setup`; in a test, configure a fixture with `#[with(Type = value)]`";
+pub const TEARDOWN_RECEIVER: &str =
+    "`teardown` consumes the fixture: write `fn teardown(self)` (or `async fn teardown(self) -> Result<(), E>`)";
+pub const TEARDOWN_PARAMS: &str =
+    "`teardown` takes only `self`: fixtures it needs are still set up, so keep handles to them in the fixture";
+pub const TEARDOWN_GENERIC: &str = "`teardown` cannot be generic";
+
+pub const TEST_ON_WRONG_ITEM: &str = "`#[fixture::test]` goes on a test function: `fn name(fixture: &Type) { .. }`";
+pub const TEST_GENERIC: &str =
+    "a test cannot be generic: name concrete fixture types in its parameters";
+pub const TEST_RECEIVER: &str = "a test is a free function: remove `self`";
+pub const TEST_CONST: &str = "a test cannot be a `const fn`: remove `const`";
+pub const TEST_UNSAFE: &str =
+    "a test cannot be an `unsafe fn`: remove `unsafe` and use an `unsafe` block inside the test";
+pub const TEST_ABI: &str = "a test cannot have an `extern` ABI: remove it";
+pub const TEST_VARIADIC: &str = "a test cannot be variadic: remove `...`";
+pub const DUPLICATE_TEST_ATTR: &str =
+    "duplicate `#[fixture::test]`: keep one; put all options in it, e.g. `#[fixture::test(flavor = \"multi_thread\")]`";
+pub const PLAIN_TEST_ATTR: &str =
+    "remove `#[test]`: `#[fixture::test]` (or any fixture attribute) already makes this function a test";
+pub const TOKIO_TEST_ATTR: &str =
+    "remove `#[tokio::test]`: fixture tests build their own runtime; write `#[fixture::test(flavor = \"multi_thread\", worker_threads = 2)]` for its options";
+pub const FLAVOR_ON_SYNC: &str =
+    "`flavor` chooses the runtime of an `async fn` test; this test is sync: make it `async fn` or remove `flavor`";
+pub const WORKERS_ON_SYNC: &str =
+    "`worker_threads` sizes the runtime of an `async fn` test; this test is sync: make it `async fn` or remove `worker_threads`";
+pub const WORKERS_NEED_MULTI_THREAD: &str =
+    "`worker_threads` needs the multi-thread runtime: add `flavor = \"multi_thread\"`";
+pub const BAD_FLAVOR: &str = "unknown flavor: write `flavor = \"current_thread\"` or `flavor = \"multi_thread\"`";
+pub const BAD_WORKERS: &str = "`worker_threads` is a number of threads, at least 1: write `worker_threads = 2`";
+pub const EMPTY_WITH: &str = "`#[with]` lists fixtures to add: write `#[with(Type)]` or `#[with(Type = config)]`";
+
+pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
+    let valid = valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")
+}
+
+pub fn duplicate_option(name: &str) -> String {
+    format!("duplicate option `{name}`: give it once")
+}
+
+pub fn duplicate_fixture(name: &str) -> String {
+    format!("fixture `{name}` is already listed: each fixture is set up once per test, name it once")
+}
+
+pub fn parameter_not_reference(what: &str) -> String {
+    format!("{what} receive fixtures by shared reference: write `name: &Type`")
+}
+
+pub fn parameter_mut_reference(what: &str) -> String {
+    format!("{what} receive fixtures by shared reference, since every dependent shares one instance: write `&Type`, and use interior mutability (`Mutex`, `Cell`) for state that changes")
+}

@@ -1,0 +1,38 @@
+//! Runtime of the [`fixture`](https://docs.rs/fixture) test-fixture framework.
+//!
+//! Users depend on `fixture`, which re-exports what is public here; the items marked
+//! `#[doc(hidden)]` are what the macros' generated code calls through `fixture::__private`
+//! and are not a stable API.
+
+mod fixture;
+pub mod plan;
+mod outcome;
+mod report;
+mod run;
+mod scope;
+mod show;
+mod spawn;
+mod stack;
+mod unwind;
+
+pub use crate::fixture::{BoxError, Fixture};
+pub use crate::outcome::TestOutcome;
+pub use crate::scope::{Scope, ScopeGuard};
+pub use crate::spawn::{spawn, thread, Scoped};
+pub use crate::stack::FixtureStack;
+
+/// Items the macros' generated code uses. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::fixture::{
+        config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta,
+        FixtureRef, Step, FALLBACK_META,
+    };
+    pub use crate::outcome::Outcome;
+    pub use crate::plan::{check_acyclic, plan, plan_len};
+    pub use crate::run::{run, Body, BodyFuture, Flavor, Test};
+    pub use crate::stack::FixtureStack;
+    pub use std::any::Any;
+    pub use std::boxed::Box;
+    pub use std::vec::Vec;
+}

@@ -1,0 +1,207 @@
+//! The compile-time plan: which fixtures a test needs and in what order they are set up.
+//!
+//! Everything here is `const fn`: `#[fixture::test]` evaluates it in a `const` item, so the
+//! transitive closure and the topological order are computed by the compiler and a cycle is
+//! a compile error. Nothing is sorted at run time.
+
+use crate::fixture::FixtureRef;
+
+/// The most fixtures one test's plan can hold (its own plus all transitive dependencies).
+pub const MAX_FIXTURES: usize = 64;
+
+/// How many fixtures the plan for `roots` holds, dependencies included.
+#[doc(hidden)]
+pub const fn plan_len(roots: &[FixtureRef]) -> usize {
+    walk(roots).len
+}
+
+/// The setup order for `roots`: every fixture after all of its dependencies, each once,
+/// roots in the order given. `N` must be [`plan_len`]`(roots)`.
+#[doc(hidden)]
+pub const fn plan<const N: usize>(roots: &[FixtureRef]) -> [FixtureRef; N] {
+    let walked = walk(roots);
+    assert!(walked.len == N, "fixture plan length mismatch");
+    let mut out = [roots[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = match walked.order[i] {
+            Some(fixture) => fixture,
+            None => panic!("fixture plan has a hole"),
+        };
+        i += 1;
+    }
+    out
+}
+
+/// Fails compilation if `root`'s dependency graph has a cycle; `#[fixture]` evaluates it for
+/// every fixture so a cycle is reported where the fixtures are defined, even before a test
+/// uses them.
+#[doc(hidden)]
+pub const fn check_acyclic(root: FixtureRef) {
+    walk(&[root]);
+}
+
+struct Walked {
+    order: [Option<FixtureRef>; MAX_FIXTURES],
+    len: usize,
+}
+
+/// Iterative depth-first post-order walk. Iterative rather than recursive so that a const
+/// panic shows one "inside `walk`" note instead of one per level of depth.
+const fn walk(roots: &[FixtureRef]) -> Walked {
+    let mut done = Walked { order: [None; MAX_FIXTURES], len: 0 };
+    // The current path from a root: (fixture, index of the next dependency to visit).
+    let mut path: [Option<(FixtureRef, usize)>; MAX_FIXTURES] = [None; MAX_FIXTURES];
+    let mut r = 0;
+    while r < roots.len() {
+        if !contains(&done, roots[r]) {
+            path[0] = Some((roots[r], 0));
+            let mut depth = 1;
+            while depth > 0 {
+                let Some((top, next)) = path[depth - 1] else { panic!("fixture plan: empty path slot") };
+                let deps = top.get().deps;
+                if next < deps.len() {
+                    path[depth - 1] = Some((top, next + 1));
+                    let dep = deps[next];
+                    if contains(&done, dep) {
+                        continue;
+                    }
+                    if let Some(start) = position_on_path(&path, depth, dep) {
+                        cycle_panic(&path, start, depth, dep);
+                    }
+                    if depth == MAX_FIXTURES {
+                        panic!("a test's plan holds more than 64 fixtures (fixture::plan::MAX_FIXTURES)");
+                    }
+                    path[depth] = Some((dep, 0));
+                    depth += 1;
+                } else {
+                    if done.len == MAX_FIXTURES {
+                        panic!("a test's plan holds more than 64 fixtures (fixture::plan::MAX_FIXTURES)");
+                    }
+                    done.order[done.len] = Some(top);
+                    done.len += 1;
+                    depth -= 1;
+                }
+            }
+        }
+        r += 1;
+    }
+    done
+}
+
+const fn contains(done: &Walked, fixture: FixtureRef) -> bool {
+    let mut i = 0;
+    while i < done.len {
+        if let Some(seen) = done.order[i] {
+            if same(seen, fixture) {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn position_on_path(
+    path: &[Option<(FixtureRef, usize)>; MAX_FIXTURES],
+    depth: usize,
+    fixture: FixtureRef,
+) -> Option<usize> {
+    let mut i = 0;
+    while i < depth {
+        if let Some((on_path, _)) = path[i] {
+            if same(on_path, fixture) {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn same(a: FixtureRef, b: FixtureRef) -> bool {
+    str_eq(a.get().id, b.get().id)
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const MESSAGE_CAPACITY: usize = 1024;
+
+/// Panics (a compile error, in const evaluation) with the cycle spelled out:
+/// `fixture dependency cycle: A -> B -> A`.
+const fn cycle_panic(
+    path: &[Option<(FixtureRef, usize)>; MAX_FIXTURES],
+    start: usize,
+    depth: usize,
+    back_to: FixtureRef,
+) -> ! {
+    let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+    message.push("fixture dependency cycle: ");
+    let mut i = start;
+    while i < depth {
+        if let Some((fixture, _)) = path[i] {
+            message.push(fixture.get().name);
+            message.push(" -> ");
+        }
+        i += 1;
+    }
+    message.push(back_to.get().name);
+    message.push("; each `setup` parameter `&T` makes `T` a dependency, so remove one of them");
+    panic!("{}", message.as_str())
+}
+
+/// A fixed-capacity string buffer, because const evaluation cannot allocate.
+struct Message {
+    bytes: [u8; MESSAGE_CAPACITY],
+    len: usize,
+    truncated: bool,
+}
+
+impl Message {
+    const fn push(&mut self, text: &str) {
+        if self.truncated {
+            return;
+        }
+        let text = text.as_bytes();
+        let mut i = 0;
+        // Keep room for the "..." that marks a truncated message.
+        while i < text.len() && self.len < MESSAGE_CAPACITY - 3 {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+        if i < text.len() {
+            // Cut at a char boundary so the buffer stays valid UTF-8.
+            while i > 0 && (text[i] & 0xC0) == 0x80 {
+                i -= 1;
+                self.len -= 1;
+            }
+            self.bytes[self.len] = b'.';
+            self.bytes[self.len + 1] = b'.';
+            self.bytes[self.len + 2] = b'.';
+            self.len += 3;
+            self.truncated = true;
+        }
+    }
+
+    const fn as_str(&self) -> &str {
+        let (bytes, _) = self.bytes.split_at(self.len);
+        match core::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => "fixture dependency cycle (names not valid UTF-8)",
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Running one test: scope, runtime, setup, body, teardown, report.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use crate::fixture::{Configs, FixtureRef};
+use crate::outcome::Outcome;
+use crate::report::{self, Cause, Failure, Stage};
+use crate::scope::{self, Scope};
+use crate::show::{Phase, Show};
+use crate::stack::FixtureStack;
+use crate::unwind::{CatchUnwind, Payload};
+
+/// Everything `#[fixture::test]` knows about one test. The macro emits this as data and one
+/// call to [`run`]; the logic lives here, compiled once.
+#[doc(hidden)]
+pub struct Test {
+    /// `module::path::test_name`.
+    pub name: &'static str,
+    /// The setup order, computed at compile time.
+    pub plan: &'static [FixtureRef],
+    /// Configurations the test gives its fixtures (`#[with(Type = value)]`).
+    pub configs: fn() -> Configs,
+    pub body: Body,
+    pub flavor: Flavor,
+}
+
+#[doc(hidden)]
+pub enum Body {
+    Sync(fn(&FixtureStack) -> Outcome),
+    Async(for<'a> fn(&'a FixtureStack) -> BodyFuture<'a>),
+}
+
+/// The future of an async test body, boxed so the runtime is compiled once for all tests.
+#[doc(hidden)]
+pub type BodyFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + 'a>>;
+
+/// The tokio runtime an async test runs on.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    CurrentThread,
+    MultiThread { worker_threads: Option<usize> },
+}
+
+/// Runs a test and panics (failing it) if its setup, body or teardown failed.
+#[doc(hidden)]
+#[track_caller]
+pub fn run(test: Test) {
+    let scope = Scope::new(test.name);
+    let _entered = scope.enter();
+    let mut stack = FixtureStack::new((test.configs)());
+    let mut show = Show::new(test.name);
+    let failures = match test.body {
+        Body::Async(body) => build_runtime(test.flavor, &scope).block_on(async {
+            let mut failures = Vec::new();
+            match stack.set_up(test.plan, &mut show).await {
+                Err(failure) => failures.push(failure),
+                Ok(()) => {
+                    let started = show.start();
+                    let outcome = CatchUnwind::new(body(&stack)).await;
+                    failures.extend(body_failure(outcome, &mut show, started));
+                }
+            }
+            failures.extend(stack.tear_down(&mut show).await);
+            failures
+        }),
+        Body::Sync(body) => {
+            // Sync fixtures finish in one poll; a runtime is built only when one is async.
+            let runtime = test
+                .plan
+                .iter()
+                .any(|fixture| fixture.get().asynchronous)
+                .then(|| build_runtime(Flavor::CurrentThread, &scope));
+            let mut failures = Vec::new();
+            match drive(runtime.as_ref(), stack.set_up(test.plan, &mut show)) {
+                Err(failure) => failures.push(failure),
+                Ok(()) => {
+                    let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
+                    let started = show.start();
+                    let outcome = catch_unwind(AssertUnwindSafe(|| body(&stack)));
+                    failures.extend(body_failure(outcome, &mut show, started));
+                }
+            }
+            failures.extend(drive(runtime.as_ref(), stack.tear_down(&mut show)));
+            failures
+        }
+    };
+    show.print();
+    report::finish(test.name, failures);
+}
+
+fn body_failure(
+    outcome: Result<Outcome, Payload>,
+    show: &mut Show,
+    started: Option<std::time::Instant>,
+) -> Option<Failure> {
+    show.record(Phase::Test, "body", started, matches!(outcome, Ok(Ok(()))));
+    match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(returned)) => Some(Failure::new(Stage::Body, Cause::Returned(returned))),
+        Err(payload) => Some(Failure::new(Stage::Body, Cause::Panic(payload))),
+    }
+}
+
+/// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
+/// step in it is a sync fixture, so it is ready at the first poll.
+fn drive<F: Future>(runtime: Option<&tokio::runtime::Runtime>, future: F) -> F::Output {
+    if let Some(runtime) = runtime {
+        return runtime.block_on(future);
+    }
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("a plan of sync fixtures returned a pending future"),
+    }
+}
+
+/// The test's own runtime; every worker and blocking thread it starts enters the test's
+/// scope, so tasks see the test's state without any global lookup.
+fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread { worker_threads } => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if let Some(workers) = worker_threads {
+                builder.worker_threads(workers);
+            }
+            builder
+        }
+    };
+    let for_workers = Arc::clone(scope);
+    builder
+        .enable_all()
+        .on_thread_start(move || scope::enter_for_thread(&for_workers))
+        .on_thread_stop(scope::leave_for_thread);
+    match builder.build() {
+        Ok(runtime) => runtime,
+        Err(error) => panic!("fixture: cannot build the test's tokio runtime: {error}"),
+    }
+}

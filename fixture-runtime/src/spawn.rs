@@ -1,0 +1,108 @@
+//! Carrying a test's [`Scope`] into the tasks and threads it starts.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use crate::scope::Scope;
+
+/// A future that enters a scope each time it is polled.
+///
+/// ```
+/// use fixture::{Scope, Scoped};
+///
+/// let scope = Scope::new("example");
+/// let seen = futures_lite_block_on(Scoped::new(Some(scope.clone()), async {
+///     Scope::current().map(|s| s.test_name())
+/// }));
+/// assert_eq!(seen, Some("example"));
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Scoped<F> {
+    scope: Option<Arc<Scope>>,
+    future: F,
+}
+
+impl<F> Scoped<F> {
+    /// Wraps `future` so it runs inside `scope` (or inside none, if `scope` is `None`).
+    pub fn new(scope: Option<Arc<Scope>>, future: F) -> Self {
+        Scoped { scope, future }
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
+        // `Scoped` has no `Drop` impl or `Unpin` impl that would move it.
+        let this = unsafe { self.get_unchecked_mut() };
+        let _guard = this.scope.as_ref().map(Scope::enter);
+        // SAFETY: see above; `this.future` stays where it is for the life of `self`.
+        unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx)
+    }
+}
+
+/// Spawns `future` on the current tokio runtime, inside the current test's scope.
+///
+/// Inside a `#[fixture::test]`, `tokio::spawn` already runs on a worker that entered the
+/// test's scope; `fixture::spawn` also carries the scope when the task lands on a runtime the
+/// test did not build (a shared one, a service's).
+///
+/// ```
+/// use fixture::Scope;
+///
+/// #[fixture::test]
+/// async fn spawned_tasks_see_the_scope() {
+///     let mine = Scope::current().unwrap().id();
+///     let seen = fixture::spawn(async { Scope::current().unwrap().id() }).await.unwrap();
+///     assert_eq!(seen, mine);
+/// }
+/// # spawned_tasks_see_the_scope();
+/// ```
+pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(Scoped::new(Scope::current(), future))
+}
+
+/// Threads that carry the current test's scope.
+pub mod thread {
+    use crate::scope::Scope;
+
+    /// Like [`std::thread::spawn`], but the new thread runs inside the current test's scope.
+    ///
+    /// A thread started with `std::thread::spawn` escapes the scope: scoped facilities see it
+    /// as outside any test.
+    ///
+    /// ```
+    /// use fixture::Scope;
+    ///
+    /// #[fixture::test]
+    /// fn threads_see_the_scope() {
+    ///     let mine = Scope::current().unwrap().id();
+    ///     let seen = fixture::thread::spawn(|| Scope::current().map(|s| s.id())).join().unwrap();
+    ///     assert_eq!(seen, Some(mine));
+    ///     let escaped = std::thread::spawn(|| Scope::current().is_none()).join().unwrap();
+    ///     assert!(escaped);
+    /// }
+    /// # threads_see_the_scope();
+    /// ```
+    pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let scope = Scope::current();
+        std::thread::spawn(move || {
+            let _guard = scope.as_ref().map(Scope::enter);
+            f()
+        })
+    }
+}

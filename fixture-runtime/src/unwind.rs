@@ -1,0 +1,44 @@
+//! Catching panics in setups, bodies and teardowns so that every teardown still runs.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub(crate) type Payload = Box<dyn Any + Send + 'static>;
+
+/// Polls a boxed future, turning a panic during any poll into `Err(payload)`.
+pub(crate) struct CatchUnwind<'a, T> {
+    future: Pin<Box<dyn Future<Output = T> + 'a>>,
+}
+
+impl<'a, T> CatchUnwind<'a, T> {
+    pub(crate) fn new(future: Pin<Box<dyn Future<Output = T> + 'a>>) -> Self {
+        CatchUnwind { future }
+    }
+}
+
+impl<T> Future for CatchUnwind<'_, T> {
+    type Output = Result<T, Payload>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // The test is failing either way once a poll panics; the future is not polled again.
+        match catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}
+
+/// The text of a panic payload: the `&str` or `String` given to `panic!`.
+pub(crate) fn panic_message(payload: &Payload) -> &str {
+    if let Some(text) = payload.downcast_ref::<&'static str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "Box<dyn Any>"
+    }
+}

@@ -1,0 +1,215 @@
+//! # fixture
+//!
+//! Test fixtures as attribute macros, in the spirit of pytest fixtures and OpenStack Nova's
+//! test fixtures: a fixture is a type with a `setup` (and optional `teardown`); a test names
+//! the fixtures it wants as `&T` parameters; the dependency order between fixtures is worked
+//! out **at compile time**, and teardown runs in exact reverse order whatever happens.
+//!
+//! ```
+//! use fixture::prelude::*;
+//!
+//! pub struct Database { url: String }
+//!
+//! #[fixture]
+//! impl Database {
+//!     fn setup() -> Self {
+//!         Database { url: "sqlite::memory:".into() }
+//!     }
+//! }
+//!
+//! pub struct App { db_url: String }
+//!
+//! #[fixture]
+//! impl App {
+//!     // `&Database` makes `Database` a dependency: it is set up first, torn down last.
+//!     async fn setup(db: &Database) -> Result<Self, std::io::Error> {
+//!         Ok(App { db_url: db.url.clone() })
+//!     }
+//!
+//!     async fn teardown(self) -> Result<(), std::io::Error> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! #[fixture::test]
+//! async fn app_uses_the_test_database(app: &App, db: &Database) {
+//!     assert_eq!(app.db_url, db.url); // one instance of each fixture per test
+//! }
+//! # app_uses_the_test_database();
+//! ```
+//!
+//! ## What you write
+//!
+//! - [`#[fixture]`](macro@fixture) on an `impl Type` block with `fn setup(deps..) -> Self`
+//!   (sync or `async`, returning `Self` or `Result<Self, E>`) and an optional
+//!   `fn teardown(self)` (sync or `async`, returning `()` or `Result<(), E>`).
+//! - [`#[fixture::test]`](macro@test) on a test, sync or `async`; parameters `&T` are
+//!   injected by type. Options: `flavor = "multi_thread"`, `worker_threads = N`.
+//! - [`#[with(T, U = config)]`](macro@with) adds fixtures no parameter names, and gives
+//!   fixtures their configuration.
+//!
+//! ## Guarantees
+//!
+//! - **Plan at compile time.** The fixtures a test needs and their order are computed by a
+//!   `const fn`: a dependency cycle is a compile error naming the cycle, a type that is not a
+//!   fixture is a compile error saying how to make it one.
+//! - **One instance per type per test**, shared by every dependent and the body.
+//! - **Reverse teardown** on pass, on panic and after a failed setup (only what was set up);
+//!   every teardown runs; all failures are reported together, each naming its fixture; a
+//!   passing test whose teardown fails, fails.
+//! - **Scope.** Each test runs in its own [`Scope`], entered on the test thread and on every
+//!   worker of its runtime, carried by [`spawn`] and [`thread::spawn`].
+//! - `FIXTURE_SHOW=1` prints each test's setup/teardown plan with timings.
+
+pub use fixture_runtime::{plan, spawn, thread, BoxError, Fixture, FixtureStack, Scope, ScopeGuard, Scoped, TestOutcome};
+
+/// Makes a type a fixture.
+///
+/// On an inherent `impl` block with a `setup` function, whose `&T` parameters are the
+/// fixture's dependencies, and an optional `teardown(self)`:
+///
+/// ```
+/// use fixture::prelude::*;
+/// # pub struct Cells;
+/// # #[fixture] impl Cells { fn setup() -> Self { Cells } }
+///
+/// pub struct Hosts { names: Vec<String> }
+///
+/// #[fixture]
+/// impl Hosts {
+///     fn setup(_cells: &Cells) -> std::io::Result<Self> {
+///         Ok(Hosts { names: vec!["host1".into(), "host2".into()] })
+///     }
+///
+///     fn teardown(self) {
+///         // release what setup acquired; runs after every test, passing or not
+///     }
+/// }
+///
+/// #[fixture::test]
+/// fn two_hosts(hosts: &Hosts) {
+///     assert_eq!(hosts.names.len(), 2);
+/// }
+/// # two_hosts();
+/// ```
+///
+/// A fixture can take configuration from the test (`#[with(Type = value)]`) through one
+/// `#[config]` parameter of `setup`; tests that give none get `Default::default()`:
+///
+/// ```
+/// use fixture::prelude::*;
+///
+/// pub struct Cells { names: Vec<&'static str> }
+///
+/// #[fixture]
+/// impl Cells {
+///     fn setup(#[config] names: &Vec<&'static str>) -> Self {
+///         Cells { names: if names.is_empty() { vec!["cell1"] } else { names.clone() } }
+///     }
+/// }
+///
+/// #[fixture::test]
+/// #[with(Cells = vec!["cell1", "cell2"])]
+/// fn configured(cells: &Cells) {
+///     assert_eq!(cells.names, ["cell1", "cell2"]);
+/// }
+/// # configured();
+/// ```
+///
+/// Or on a function returning the value (the fixture is the return type, which must be a
+/// type of this crate):
+///
+/// ```
+/// use fixture::prelude::*;
+///
+/// pub struct Port(u16);
+///
+/// #[fixture]
+/// fn free_port() -> Port {
+///     Port(8080)
+/// }
+///
+/// #[fixture::test]
+/// fn uses_port(port: &Port) {
+///     assert_eq!(port.0, 8080);
+/// }
+/// # uses_port();
+/// ```
+///
+/// A dependency cycle does not compile:
+///
+/// ```compile_fail
+/// use fixture::prelude::*;
+/// pub struct A;
+/// pub struct B;
+/// #[fixture] impl A { fn setup(_: &B) -> Self { A } }
+/// #[fixture] impl B { fn setup(_: &A) -> Self { B } }
+/// ```
+pub use fixture_macros::fixture;
+
+/// Makes a function a test whose `&T` parameters are fixtures.
+///
+/// Works on `fn` and `async fn` (which get a tokio runtime: current-thread by default,
+/// `#[fixture::test(flavor = "multi_thread", worker_threads = 2)]` for a multi-thread one),
+/// with `#[should_panic]`, `#[ignore]` and a `Result<(), E>` return type.
+///
+/// ```
+/// use fixture::prelude::*;
+/// # pub struct Db;
+/// # #[fixture] impl Db { async fn setup() -> Self { Db } }
+///
+/// #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn runs_on_two_workers(_db: &Db) -> Result<(), String> {
+///     let scope = fixture::Scope::current().unwrap();
+///     let seen = tokio::spawn(async { fixture::Scope::current().unwrap().id() }).await.unwrap();
+///     assert_eq!(seen, scope.id()); // workers run inside the test's scope
+///     Ok(())
+/// }
+/// # runs_on_two_workers();
+/// ```
+///
+/// A parameter that is not a fixture does not compile:
+///
+/// ```compile_fail
+/// #[fixture::test]
+/// fn needs_a_fixture(text: &String) {}
+/// ```
+pub use fixture_macros::test;
+
+/// Adds fixtures to a test that no parameter names, and configures fixtures:
+/// `#[with(Type)]`, `#[with(Type = config)]`. On its own it also makes the function a
+/// fixture test.
+///
+/// ```
+/// use fixture::prelude::*;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// static SET_UP: AtomicUsize = AtomicUsize::new(0);
+/// pub struct Audit;
+///
+/// #[fixture]
+/// impl Audit {
+///     fn setup() -> Self {
+///         SET_UP.fetch_add(1, Ordering::SeqCst);
+///         Audit
+///     }
+/// }
+///
+/// #[with(Audit)]
+/// fn audited() {
+///     assert_eq!(SET_UP.load(Ordering::SeqCst), 1);
+/// }
+/// # audited();
+/// ```
+pub use fixture_macros::with;
+
+/// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
+pub mod prelude {
+    pub use crate::{fixture, with, Fixture};
+}
+
+/// Not public API: what the macros' generated code refers to.
+#[doc(hidden)]
+pub mod __private {
+    pub use fixture_runtime::__private::*;
+}
