@@ -61,7 +61,9 @@
 //!   worker of its runtime, carried by [`spawn`] and [`thread::spawn`].
 //! - `FIXTURE_SHOW=1` prints each test's setup/teardown plan with timings.
 
-pub use fixture_runtime::{plan, spawn, thread, BoxError, Fixture, FixtureStack, Scope, ScopeGuard, Scoped, TestOutcome};
+pub use fixture_runtime::{
+    plan, spawn, thread, BoxError, Fixture, FixtureStack, Scope, ScopeGuard, Scoped, TestOutcome,
+};
 
 /// Makes a type a fixture.
 ///

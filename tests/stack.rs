@@ -12,8 +12,17 @@ fn events(list: &[&str]) -> Vec<String> {
 }
 
 const FULL_RUN: &[&str] = &[
-    "setup A", "setup B", "setup C", "setup D", "setup E", "body", "teardown E", "teardown D", "teardown C",
-    "teardown B", "teardown A",
+    "setup A",
+    "setup B",
+    "setup C",
+    "setup D",
+    "setup E",
+    "body",
+    "teardown E",
+    "teardown D",
+    "teardown C",
+    "teardown B",
+    "teardown A",
 ];
 
 #[fixture::test]
@@ -187,15 +196,18 @@ fn function_fixtures_are_injected(greeting: &Greeting, journal: &Journal) {
 // A configured fixture gets the test's value; unconfigured tests get the default.
 pub struct Named(String);
 
+#[derive(Default)]
+pub struct NameConfig(String);
+
 #[fixture]
 impl Named {
-    fn setup(#[config] name: &String) -> Self {
-        Named(if name.is_empty() { "default".into() } else { name.clone() })
+    fn setup(#[config] name: &NameConfig) -> Self {
+        Named(if name.0.is_empty() { "default".into() } else { name.0.clone() })
     }
 }
 
 #[fixture::test]
-#[with(Named = "cell1".to_owned())]
+#[with(Named = NameConfig("cell1".to_owned()))]
 fn configured_fixture_gets_the_test_value(named: &Named) {
     assert_eq!(named.0, "cell1");
 }

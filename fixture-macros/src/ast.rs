@@ -56,8 +56,12 @@ impl<'a> TestFn<'a> {
                     let span = syn::spanned::Spanned::span(attribute);
                     test.withs.extend(attr::parse_with(attr::attribute_args(attribute, cx), span, cx));
                 }
-                TestAttr::PlainTest(attribute) => test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR)),
-                TestAttr::TokioTest(attribute) => test.rejected_attrs.push((attribute, crate::messages::TOKIO_TEST_ATTR)),
+                TestAttr::PlainTest(attribute) => {
+                    test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))
+                }
+                TestAttr::TokioTest(attribute) => {
+                    test.rejected_attrs.push((attribute, crate::messages::TOKIO_TEST_ATTR))
+                }
                 TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
             }
         }
@@ -188,7 +192,12 @@ impl<'a> FixtureDef<'a> {
 
     pub fn from_fn(item: &'a ItemFn) -> Self {
         let setup = SetupFn::from_sig(&item.sig);
-        FixtureDef { source: Source::Fn(item), self_ty: setup.output.value_type().cloned(), setup: Some(setup), teardown: None }
+        FixtureDef {
+            source: Source::Fn(item),
+            self_ty: setup.output.value_type().cloned(),
+            setup: Some(setup),
+            teardown: None,
+        }
     }
 }
 
@@ -217,14 +226,20 @@ mod tests {
 
     #[test]
     fn fn_fixture_type_is_its_return_value() {
-        let item: ItemFn = syn::parse_quote!(fn hosts(cells: &Cells) -> Result<Hosts, Error> { todo!() });
+        let item: ItemFn = syn::parse_quote!(
+            fn hosts(cells: &Cells) -> Result<Hosts, Error> {
+                todo!()
+            }
+        );
         let def = FixtureDef::from_fn(&item);
         assert_eq!(def.self_ty.unwrap().to_token_stream().to_string(), "Hosts");
     }
 
     #[test]
     fn mutable_and_owned_parameters_are_not_fixtures() {
-        let item: ItemFn = syn::parse_quote!(fn t(a: &A, b: &mut B, c: C) {});
+        let item: ItemFn = syn::parse_quote!(
+            fn t(a: &A, b: &mut B, c: C) {}
+        );
         let cx = Ctxt::new();
         let test = TestFn::from_syn(Origin::Test, TokenStream::new(), &item, &cx);
         cx.check().unwrap();

@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn valid_test_has_no_errors() {
-        assert!(test_errors(syn::parse_quote!(async fn t(a: &A, _: &B) -> Result<(), E> {})).is_empty());
+        assert!(test_errors(syn::parse_quote!(
+            async fn t(a: &A, _: &B) -> Result<(), E> {}
+        ))
+        .is_empty());
     }
 
     #[test]

@@ -106,15 +106,31 @@ mod tests {
 
     #[test]
     fn valid_test_expands_to_a_harness_test() {
-        let out = test(Origin::Test, quote!(), quote!(fn t(a: &A) {})).to_string();
-        assert!(out.contains(":: core :: prelude :: v1 :: test"), "{out}");
+        let out = test(
+            Origin::Test,
+            quote!(),
+            quote!(
+                fn t(a: &A) {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("cfg_attr (test , :: core :: prelude :: v1 :: test)"), "{out}");
         assert!(out.contains(":: fixture :: __private :: run"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
     }
 
     #[test]
     fn errors_come_with_the_original_function() {
-        let out = test(Origin::Test, quote!(flavor = "x"), quote!(fn t(a: A) { body_marker(); })).to_string();
+        let out = test(
+            Origin::Test,
+            quote!(flavor = "x"),
+            quote!(
+                fn t(a: A) {
+                    body_marker();
+                }
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("body_marker"), "{out}");
     }
@@ -128,7 +144,13 @@ mod tests {
 
     #[test]
     fn fixture_on_a_struct_is_an_error_that_keeps_the_struct() {
-        let out = fixture(quote!(), quote!(struct S;)).to_string();
+        let out = fixture(
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error") && out.contains("struct S"), "{out}");
     }
 }

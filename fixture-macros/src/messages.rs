@@ -13,8 +13,7 @@ pub const FIXTURE_NO_SETUP: &str =
 pub const FIXTURE_OPTIONS: &str = "`#[fixture]` takes no options yet: write `#[fixture]`";
 pub const SETUP_RECEIVER: &str =
     "`setup` builds the fixture, so it takes no `self`: write `fn setup(dep: &Dep, ..) -> Self`";
-pub const SETUP_NO_RETURN: &str =
-    "`setup` must return the fixture: add `-> Self` or `-> Result<Self, E>`";
+pub const SETUP_NO_RETURN: &str = "`setup` must return the fixture: add `-> Self` or `-> Result<Self, E>`";
 pub const SETUP_GENERIC: &str = "`setup` cannot be generic: its parameters are fixtures, named by concrete types";
 pub const SELF_DEPENDENCY: &str =
     "a fixture cannot depend on itself: remove this parameter, or depend on another fixture type";
@@ -28,8 +27,7 @@ pub const TEARDOWN_PARAMS: &str =
 pub const TEARDOWN_GENERIC: &str = "`teardown` cannot be generic";
 
 pub const TEST_ON_WRONG_ITEM: &str = "`#[fixture::test]` goes on a test function: `fn name(fixture: &Type) { .. }`";
-pub const TEST_GENERIC: &str =
-    "a test cannot be generic: name concrete fixture types in its parameters";
+pub const TEST_GENERIC: &str = "a test cannot be generic: name concrete fixture types in its parameters";
 pub const TEST_RECEIVER: &str = "a test is a free function: remove `self`";
 pub const TEST_CONST: &str = "a test cannot be a `const fn`: remove `const`";
 pub const TEST_UNSAFE: &str =

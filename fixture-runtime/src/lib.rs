@@ -5,8 +5,8 @@
 //! and are not a stable API.
 
 mod fixture;
-pub mod plan;
 mod outcome;
+pub mod plan;
 mod report;
 mod run;
 mod scope;
@@ -25,8 +25,8 @@ pub use crate::stack::FixtureStack;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::fixture::{
-        config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta,
-        FixtureRef, Step, FALLBACK_META,
+        config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta, FixtureRef,
+        Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
     pub use crate::plan::{check_acyclic, plan, plan_len};

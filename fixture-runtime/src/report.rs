@@ -93,7 +93,7 @@ mod tests {
     use super::*;
 
     fn message_of(failures: Vec<Failure>) -> String {
-        let payload = std::panic::catch_unwind(|| finish("t", failures)).unwrap_err();
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish("t", failures))).unwrap_err();
         panic_message(&payload).to_owned()
     }
 
@@ -118,10 +118,9 @@ mod tests {
 
     #[test]
     fn lone_body_panic_is_resumed_with_its_payload() {
-        let payload = std::panic::catch_unwind(|| {
-            finish("t", vec![Failure::new(Stage::Body, Cause::Panic(Box::new(42u8)))])
-        })
-        .unwrap_err();
+        let payload =
+            std::panic::catch_unwind(|| finish("t", vec![Failure::new(Stage::Body, Cause::Panic(Box::new(42u8)))]))
+                .unwrap_err();
         assert_eq!(payload.downcast_ref::<u8>(), Some(&42));
     }
 
@@ -149,7 +148,8 @@ mod tests {
                 Some(&self.0)
             }
         }
-        let failure = Failure::new(Stage::Setup("Db"), Cause::Error(Box::new(Outer(std::io::Error::other("no such table")))));
+        let failure =
+            Failure::new(Stage::Setup("Db"), Cause::Error(Box::new(Outer(std::io::Error::other("no such table")))));
         assert_eq!(failure.to_string(), "setup of fixture `Db` failed: cannot migrate: no such table");
     }
 }

@@ -12,9 +12,12 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     let item = stripped_item(def);
     let name = super::display_name(self_ty);
     let id = self_ty.to_token_stream().to_string();
-    let deps = setup.params.iter().filter(|p| p.config.is_none()).filter_map(|p| p.fixture_type()).map(|ty| {
-        quote_spanned!(ty.span()=> <#ty as ::fixture::Fixture>::META)
-    });
+    let deps = setup
+        .params
+        .iter()
+        .filter(|p| p.config.is_none())
+        .filter_map(|p| p.fixture_type())
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::fixture::Fixture>::META));
     let config_ty = match setup.params.iter().find(|p| p.config.is_some()).and_then(|p| p.fixture_type()) {
         Some(ty) => ty.to_token_stream(),
         None => quote!(()),
@@ -86,7 +89,9 @@ fn teardown_fn(sig: &Signature, self_ty: &Type) -> TokenStream {
     let call = quote!(<#self_ty>::teardown(::fixture::__private::downcast::<#self_ty>(__fixture_instance)));
     let call = if sig.asyncness.is_some() { quote!(#call.await) } else { call };
     let output = match &sig.output {
-        syn::ReturnType::Default => quote!({ #call; ::fixture::__private::teardown_output::<::core::convert::Infallible>(::core::result::Result::Ok(())) }),
+        syn::ReturnType::Default => {
+            quote!({ #call; ::fixture::__private::teardown_output::<::core::convert::Infallible>(::core::result::Result::Ok(())) })
+        }
         syn::ReturnType::Type(..) => quote!(::fixture::__private::teardown_output(#call)),
     };
     let step = if sig.asyncness.is_some() {

@@ -21,7 +21,9 @@ pub fn test(test: &TestFn) -> TokenStream {
     let roots: Vec<TokenStream> =
         test.fixture_types().map(|ty| quote_spanned!(ty.span()=> <#ty as ::fixture::Fixture>::META)).collect();
     let plan = if roots.is_empty() {
-        quote!(static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; 0] = [];)
+        quote!(
+            static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; 0] = [];
+        )
     } else {
         quote! {
             const __FIXTURE_ROOTS: &[::fixture::__private::FixtureRef] = &[#(#roots),*];
@@ -30,9 +32,11 @@ pub fn test(test: &TestFn) -> TokenStream {
         }
     };
 
-    let args = test.params.iter().filter_map(|param| param.fixture_type()).map(|ty| {
-        quote_spanned!(ty.span()=> __fixture_stack.get::<#ty>())
-    });
+    let args = test
+        .params
+        .iter()
+        .filter_map(|param| param.fixture_type())
+        .map(|ty| quote_spanned!(ty.span()=> __fixture_stack.get::<#ty>()));
     let output_span = match &original.sig.output {
         syn::ReturnType::Default => ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -89,7 +93,10 @@ pub fn test(test: &TestFn) -> TokenStream {
 
     quote! {
         #(#outer_attrs)*
-        #[::core::prelude::v1::test]
+        // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
+        // function the caller can run, where `#[test]` would remove it.
+        #[cfg_attr(test, ::core::prelude::v1::test)]
+        #[cfg_attr(not(test), allow(dead_code))]
         #vis fn #ident() {
             #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
             #inner
