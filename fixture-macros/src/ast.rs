@@ -1,7 +1,7 @@
 //! Our small IR of what the user wrote. Each node keeps the `syn` node it came from, so the
 //! checks can span errors at the user's tokens.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
 use crate::attr::{self, TestAttr, TestOptions, WithEntry};
@@ -41,7 +41,7 @@ impl<'a> TestFn<'a> {
         let mut seen_test_attr = origin == Origin::Test;
         match origin {
             Origin::Test => test.options.parse_into(args, cx),
-            Origin::With => test.withs.extend(attr::parse_with(args, Span::call_site(), cx)),
+            Origin::With => test.withs.extend(attr::parse_with(args, None, cx)),
         }
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
@@ -53,8 +53,7 @@ impl<'a> TestFn<'a> {
                     test.options.parse_into(attr::attribute_args(attribute, cx), cx);
                 }
                 TestAttr::With(attribute) => {
-                    let span = syn::spanned::Spanned::span(attribute);
-                    test.withs.extend(attr::parse_with(attr::attribute_args(attribute, cx), span, cx));
+                    test.withs.extend(attr::parse_with(attr::attribute_args(attribute, cx), Some(attribute), cx));
                 }
                 TestAttr::PlainTest(attribute) => {
                     test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))

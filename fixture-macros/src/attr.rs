@@ -118,11 +118,15 @@ impl Parse for WithEntry {
     }
 }
 
-/// Parses the arguments of one `#[with(..)]`; `span` is the attribute's, for the empty case.
-pub fn parse_with(args: TokenStream, span: Span, cx: &Ctxt) -> Vec<WithEntry> {
+/// Parses the arguments of one `#[with(..)]`; `attribute` is where it was written, or `None`
+/// when it is the attribute being expanded (then the call site is the attribute).
+pub fn parse_with(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Vec<WithEntry> {
     match syn::parse::Parser::parse2(Punctuated::<WithEntry, Token![,]>::parse_terminated, args) {
         Ok(entries) if entries.is_empty() => {
-            cx.error_at(span, messages::EMPTY_WITH);
+            match attribute {
+                Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_WITH),
+                None => cx.error_at(Span::call_site(), messages::EMPTY_WITH),
+            }
             Vec::new()
         }
         Ok(entries) => entries.into_iter().collect(),
@@ -217,7 +221,7 @@ mod tests {
     #[test]
     fn with_entries_take_optional_config() {
         let cx = Ctxt::new();
-        let entries = parse_with(quote!(A, b::B = vec![1], C), Span::call_site(), &cx);
+        let entries = parse_with(quote!(A, b::B = vec![1], C), None, &cx);
         cx.check().unwrap();
         assert_eq!(entries.len(), 3);
         assert!(entries[1].config.is_some() && entries[0].config.is_none());

@@ -12,7 +12,8 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     match def.source {
         Source::Impl(item) => {
             if let Some((_, trait_path, _)) = &item.trait_ {
-                cx.error_spanned_by(trait_path, messages::FIXTURE_ON_TRAIT_IMPL);
+                // The trait is the mistake; a missing `setup` would only follow from it.
+                return cx.error_spanned_by(trait_path, messages::FIXTURE_ON_TRAIT_IMPL);
             }
             generics(&item.generics, messages::FIXTURE_GENERIC, cx);
             if def.setup.is_none() {

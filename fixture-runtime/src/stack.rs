@@ -42,10 +42,12 @@ impl FixtureStack {
     /// # Panics
     /// If `T` is not set up yet; the compile-time plan sets up every dependency before its
     /// dependents, so generated code never hits this.
-    pub fn get<T: Fixture>(&self) -> &T {
+    // No `T: Fixture` bound: the plan already requires it, and a second bound here would
+    // repeat the "not a fixture" error for every parameter.
+    pub fn get<T: 'static>(&self) -> &T {
         match self.entries.iter().find_map(|entry| entry.instance.downcast_ref::<T>()) {
             Some(instance) => instance,
-            None => panic!("fixture `{}` is not set up in this test's stack", T::META.get().name),
+            None => panic!("fixture `{}` is not set up in this test's stack", std::any::type_name::<T>()),
         }
     }
 

@@ -41,20 +41,26 @@ pub fn test(test: &TestFn) -> TokenStream {
         syn::ReturnType::Default => ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
     };
+    // Spanned at the return type, so an unsupported one is reported there.
     let into_outcome = quote_spanned!(output_span=> ::fixture::TestOutcome::into_outcome);
+    let call = if test.is_async() {
+        quote_spanned!(output_span=> #ident(#(#args),*).await)
+    } else {
+        quote_spanned!(output_span=> #ident(#(#args),*))
+    };
     let body = if test.is_async() {
         quote! {
             fn __fixture_body(
                 __fixture_stack: &::fixture::__private::FixtureStack,
             ) -> ::fixture::__private::BodyFuture<'_> {
-                ::fixture::__private::Box::pin(async move { #into_outcome(#ident(#(#args),*).await) })
+                ::fixture::__private::Box::pin(async move { #into_outcome(#call) })
             }
             ::fixture::__private::Body::Async(__fixture_body)
         }
     } else {
         quote! {
             fn __fixture_body(__fixture_stack: &::fixture::__private::FixtureStack) -> ::fixture::__private::Outcome {
-                #into_outcome(#ident(#(#args),*))
+                #into_outcome(#call)
             }
             ::fixture::__private::Body::Sync(__fixture_body)
         }
@@ -122,6 +128,12 @@ fn is_lint(attribute: &Attribute) -> bool {
 pub fn test_fallback(test: &TestFn) -> TokenStream {
     let mut item = test.original.clone();
     item.attrs = test.kept_attrs.iter().map(|attribute| (*attribute).clone()).collect();
+    // `#[config]` is ours; left on a parameter, rustc would add "cannot find attribute".
+    for input in &mut item.sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|attribute| !attribute.path().is_ident("config"));
+        }
+    }
     let item = item.into_token_stream();
     quote! {
         #[allow(dead_code)]

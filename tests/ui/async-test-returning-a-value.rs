@@ -1,0 +1,6 @@
+#[fixture::test]
+async fn returns_a_number() -> u32 {
+    42
+}
+
+fn main() {}

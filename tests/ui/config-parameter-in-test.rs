@@ -1,0 +1,4 @@
+#[fixture::test]
+fn test_with_config(#[config] _count: &usize) {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[fixture::test]
+fn tested_twice() {}
+
+fn main() {}

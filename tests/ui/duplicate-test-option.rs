@@ -1,0 +1,4 @@
+#[fixture::test(flavor = "multi_thread", flavor = "current_thread")]
+async fn flavor_twice() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[with()]
+fn adds_nothing() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[fixture]
+pub struct Db;
+
+fn main() {}

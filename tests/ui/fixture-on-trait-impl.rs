@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture]
+impl Default for Db {
+    fn default() -> Self {
+        Db
+    }
+}
+
+fn main() {}

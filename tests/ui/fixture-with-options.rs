@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture(scope = process)]
+impl Db {
+    fn setup() -> Self {
+        Db
+    }
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture]
+impl Db {
+    fn connect() -> Self {
+        Db
+    }
+}
+
+fn main() {}

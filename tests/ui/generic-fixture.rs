@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Pool<T>(T);
+
+#[fixture]
+impl<T: Default> Pool<T> {
+    fn setup() -> Self {
+        Pool(T::default())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[fixture::test]
+fn generic_test<T>() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+pub struct Settings;
+
+#[fixture::test]
+fn uses_settings(settings: &Settings) {
+    let _ = settings;
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[test]
+fn also_plain_test() {}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture]
+impl Db {
+    fn setup(_me: &Self) -> Self {
+        Db
+    }
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture]
+impl Db {
+    fn setup(&self) -> Self {
+        Db
+    }
+}
+
+fn main() {}

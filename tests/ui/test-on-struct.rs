@@ -1,0 +1,4 @@
+#[fixture::test]
+struct NotATest;
+
+fn main() {}

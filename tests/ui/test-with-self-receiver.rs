@@ -1,0 +1,8 @@
+pub struct Suite;
+
+impl Suite {
+    #[fixture::test]
+    fn method_test(&self) {}
+}
+
+fn main() {}

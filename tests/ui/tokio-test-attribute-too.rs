@@ -1,0 +1,5 @@
+#[fixture::test]
+#[tokio::test]
+async fn also_tokio_test() {}
+
+fn main() {}

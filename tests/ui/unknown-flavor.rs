@@ -1,0 +1,4 @@
+#[fixture::test(flavor = "work_stealing")]
+async fn bad_flavor() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[fixture::test(flavour = "multi_thread")]
+async fn misspelled_option() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[fixture::test]
+unsafe fn unsafe_test() {}
+
+fn main() {}

@@ -1,0 +1,16 @@
+use fixture::prelude::*;
+
+pub struct Cells;
+
+#[fixture]
+impl Cells {
+    fn setup(#[config] _count: &usize) -> Self {
+        Cells
+    }
+}
+
+#[fixture::test]
+#[with(Cells = "two")]
+fn wrong_config_type(_cells: &Cells) {}
+
+fn main() {}
