@@ -52,7 +52,7 @@ pub enum Flavor {
 pub fn run(test: Test) {
     let scope = Scope::new(test.name);
     let _entered = scope.enter();
-    let mut stack = FixtureStack::new((test.configs)());
+    let mut stack = FixtureStack::new(test.plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let failures = match test.body {
         Body::Async(body) => build_runtime(test.flavor, &scope).block_on(async {

@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::fixture::{Fixture, FixtureMeta, FixtureRef, Step};
+use crate::fixture::{Configs, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::report::{Cause, Failure, Stage};
 use crate::show::{Phase, Show};
 use crate::unwind::CatchUnwind;
@@ -30,11 +30,10 @@ impl std::fmt::Debug for FixtureStack {
 
 impl FixtureStack {
     /// An empty stack with the configurations a test gave (`#[with(Type = value)]`).
-    pub(crate) fn new(configs: Vec<(FixtureRef, Box<dyn Any>)>) -> Self {
-        FixtureStack {
-            entries: Vec::new(),
-            configs: configs.into_iter().map(|(fixture, config)| (fixture.get(), config)).collect(),
-        }
+    pub(crate) fn new(plan_len: usize, given: Configs) -> Self {
+        let mut configs = Vec::with_capacity(plan_len);
+        configs.extend(given.into_iter().map(|(fixture, config)| (fixture.get(), config)));
+        FixtureStack { entries: Vec::with_capacity(plan_len), configs }
     }
 
     /// The instance of fixture `T` in this test.
