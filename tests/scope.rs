@@ -120,7 +120,28 @@ macro_rules! many_isolated_tests {
 }
 
 many_isolated_tests!(
-    isolated_00, isolated_01, isolated_02, isolated_03, isolated_04, isolated_05, isolated_06, isolated_07,
-    isolated_08, isolated_09, isolated_10, isolated_11, isolated_12, isolated_13, isolated_14, isolated_15,
-    isolated_16, isolated_17, isolated_18, isolated_19, isolated_20, isolated_21, isolated_22, isolated_23
+    isolated_00,
+    isolated_01,
+    isolated_02,
+    isolated_03,
+    isolated_04,
+    isolated_05,
+    isolated_06,
+    isolated_07,
+    isolated_08,
+    isolated_09,
+    isolated_10,
+    isolated_11,
+    isolated_12,
+    isolated_13,
+    isolated_14,
+    isolated_15,
+    isolated_16,
+    isolated_17,
+    isolated_18,
+    isolated_19,
+    isolated_20,
+    isolated_21,
+    isolated_22,
+    isolated_23
 );
