@@ -62,7 +62,7 @@
 //! - `FIXTURE_SHOW=1` prints each test's setup/teardown plan with timings.
 
 pub use fixture_runtime::{
-    plan, spawn, thread, BoxError, Fixture, FixtureStack, Scope, ScopeGuard, Scoped, TestOutcome,
+    plan, spawn, thread, BoxError, Conf, ConfGuard, Fixture, FixtureStack, Scope, ScopeGuard, Scoped, TestOutcome,
 };
 
 /// Makes a type a fixture.
@@ -205,9 +205,65 @@ pub use fixture_macros::test;
 /// ```
 pub use fixture_macros::with;
 
+/// Overrides fields of a [`Conf`] for one test: `#[conf(section.field = value, ..)]`.
+///
+/// The target is the `CONF` static in scope at the test, or `in = path::to::CONF`. Field
+/// paths and values are checked by rustc at the attribute's tokens; a `&str` value fills a
+/// `String` field. Several `#[conf]` attributes apply in the order written. The overrides
+/// live in the test's [`Scope`]: its tasks and `fixture::thread::spawn` threads see them,
+/// other tests never do, and they end with the test however it ends.
+///
+/// ```
+/// use fixture::prelude::*;
+/// use fixture::Conf;
+///
+/// #[derive(Clone, Default)]
+/// pub struct Settings { pub workers: usize, pub region: String }
+///
+/// pub static CONF: Conf<Settings> = Conf::new();
+///
+/// #[conf(workers = 4, region = "regionTwo")]
+/// fn sees_the_overrides() {
+///     let settings = CONF.get();
+///     assert_eq!((settings.workers, settings.region.as_str()), (4, "regionTwo"));
+/// }
+/// # sees_the_overrides();
+/// assert_eq!(CONF.get().workers, 0);
+/// ```
+///
+/// A field that does not exist does not compile:
+///
+/// ```compile_fail
+/// # use fixture::Conf;
+/// # #[derive(Clone, Default)] pub struct Settings { pub workers: usize }
+/// # pub static CONF: Conf<Settings> = Conf::new();
+/// #[fixture::conf(wrokers = 4)]
+/// fn typo() {}
+/// ```
+pub use fixture_macros::conf;
+
+/// Sets (`KEY = "value"`) or removes (`KEY = unset`) environment variables for one test and
+/// restores the previous values (set or unset) when it ends, however it ends.
+///
+/// The environment is process-wide, so the test holds a lock on each name it touches: tests
+/// sharing a name run one after the other, all others in parallel. Not in the prelude, as
+/// importing it would shadow `std`'s `env!`; below another fixture attribute write
+/// `#[env(..)]`, on its own `#[fixture::env(..)]`.
+///
+/// ```
+/// #[fixture::env(FIXTURE_DOC_REGION = "regionTwo", FIXTURE_DOC_DEBUG = unset)]
+/// fn reads_the_environment() {
+///     assert_eq!(std::env::var("FIXTURE_DOC_REGION").unwrap(), "regionTwo");
+///     assert!(std::env::var_os("FIXTURE_DOC_DEBUG").is_none());
+/// }
+/// # reads_the_environment();
+/// assert!(std::env::var_os("FIXTURE_DOC_REGION").is_none());
+/// ```
+pub use fixture_macros::env;
+
 /// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
-    pub use crate::{fixture, with, Fixture};
+    pub use crate::{conf, fixture, with, Fixture};
 }
 
 /// Not public API: what the macros' generated code refers to.

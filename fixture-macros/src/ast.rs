@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
-use crate::attr::{self, TestAttr, TestOptions, WithEntry};
+use crate::attr::{self, ConfAttr, EnvEntry, TestAttr, TestOptions, WithEntry};
 use crate::ctxt::Ctxt;
 
 /// Which of our attributes started the expansion of a test.
@@ -14,6 +14,10 @@ pub enum Origin {
     Test,
     /// `#[with(..)]`, which makes a function a fixture test on its own.
     With,
+    /// `#[conf(..)]`, likewise.
+    Conf,
+    /// `#[env(..)]`, likewise.
+    Env,
 }
 
 /// A `#[fixture::test]` function.
@@ -22,6 +26,10 @@ pub struct TestFn<'a> {
     pub options: TestOptions,
     pub params: Vec<Param<'a>>,
     pub withs: Vec<WithEntry>,
+    /// `#[conf(..)]` attributes, applied in the order written.
+    pub confs: Vec<ConfAttr>,
+    /// `#[env(..)]` variables of all `#[env]` attributes.
+    pub env: Vec<EnvEntry>,
     /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
@@ -35,6 +43,8 @@ impl<'a> TestFn<'a> {
             options: TestOptions::default(),
             params: item.sig.inputs.iter().filter_map(Param::from_arg).collect(),
             withs: Vec::new(),
+            confs: Vec::new(),
+            env: Vec::new(),
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
         };
@@ -42,6 +52,8 @@ impl<'a> TestFn<'a> {
         match origin {
             Origin::Test => test.options.parse_into(args, cx),
             Origin::With => test.withs.extend(attr::parse_with(args, None, cx)),
+            Origin::Conf => test.confs.extend(attr::parse_conf(args, None, cx)),
+            Origin::Env => test.env = attr::parse_env(args, None, &[], cx),
         }
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
@@ -54,6 +66,13 @@ impl<'a> TestFn<'a> {
                 }
                 TestAttr::With(attribute) => {
                     test.withs.extend(attr::parse_with(attr::attribute_args(attribute, cx), Some(attribute), cx));
+                }
+                TestAttr::Conf(attribute) => {
+                    test.confs.extend(attr::parse_conf(attr::attribute_args(attribute, cx), Some(attribute), cx))
+                }
+                TestAttr::Env(attribute) => {
+                    let entries = attr::parse_env(attr::attribute_args(attribute, cx), Some(attribute), &test.env, cx);
+                    test.env.extend(entries);
                 }
                 TestAttr::PlainTest(attribute) => {
                     test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))

@@ -137,12 +137,169 @@ pub fn parse_with(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -
     }
 }
 
+/// One `#[conf(..)]`: which `Conf` static it targets and the fields it assigns.
+pub struct ConfAttr {
+    /// `in = path`, or `None` for `CONF` in scope at the test.
+    pub target: Option<syn::Path>,
+    pub assignments: Vec<ConfAssign>,
+    /// Where the attribute is written: the span of the implicit `CONF`.
+    pub span: Span,
+}
+
+/// `compute.rpc_response_timeout = 10`.
+pub struct ConfAssign {
+    pub field: Vec<syn::Member>,
+    pub value: Expr,
+}
+
+enum ConfItem {
+    Target(Token![in], syn::Path),
+    Assign(ConfAssign),
+}
+
+impl Parse for ConfItem {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![in]) {
+            let keyword: Token![in] = input.parse()?;
+            input.parse::<Token![=]>()?;
+            return Ok(ConfItem::Target(keyword, input.parse()?));
+        }
+        let mut field = vec![syn::Member::Named(input.call(syn::ext::IdentExt::parse_any)?)];
+        while input.peek(Token![.]) {
+            input.parse::<Token![.]>()?;
+            field.push(input.parse()?);
+        }
+        if !input.peek(Token![=]) {
+            return Err(input.error(messages::CONF_SYNTAX));
+        }
+        input.parse::<Token![=]>()?;
+        Ok(ConfItem::Assign(ConfAssign { field, value: input.parse()? }))
+    }
+}
+
+impl ConfAssign {
+    pub fn key_text(&self) -> String {
+        self.field
+            .iter()
+            .map(|member| match member {
+                syn::Member::Named(ident) => ident.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+/// Parses one `#[conf(..)]`; `attribute` as for [`parse_with`].
+pub fn parse_conf(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<ConfAttr> {
+    let span = attribute.map_or_else(Span::call_site, |attribute| attribute.path().segments[0].ident.span());
+    let items = match syn::parse::Parser::parse2(Punctuated::<ConfItem, Token![,]>::parse_terminated, args) {
+        Ok(items) => items,
+        Err(error) => {
+            cx.syn_error(error);
+            return None;
+        }
+    };
+    let mut conf = ConfAttr { target: None, assignments: Vec::new(), span };
+    let mut keys: Vec<String> = Vec::new();
+    for item in items {
+        match item {
+            ConfItem::Target(keyword, _) if conf.target.is_some() => {
+                cx.error_spanned_by(keyword, messages::duplicate_option("in"))
+            }
+            ConfItem::Target(_, path) => conf.target = Some(path),
+            ConfItem::Assign(assign) => {
+                let key = assign.key_text();
+                if keys.contains(&key) {
+                    let field = &assign.field;
+                    cx.error_spanned_by(quote::quote!(#(#field).*), messages::duplicate_conf_key(&key));
+                }
+                keys.push(key);
+                conf.assignments.push(assign);
+            }
+        }
+    }
+    if conf.assignments.is_empty() {
+        match attribute {
+            Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_CONF),
+            None => cx.error_at(span, messages::EMPTY_CONF),
+        }
+    }
+    Some(conf)
+}
+
+/// One variable of `#[env(KEY = "value", OTHER = unset)]`.
+pub struct EnvEntry {
+    pub key: String,
+    pub key_span: Span,
+    /// `None` for `unset`.
+    pub value: Option<String>,
+}
+
+impl Parse for EnvEntry {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let (key, key_span) = if input.peek(syn::LitStr) {
+            let key: syn::LitStr = input.parse()?;
+            (key.value(), key.span())
+        } else {
+            let key: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+            (key.to_string(), key.span())
+        };
+        if key.is_empty() || key.contains('=') || key.contains('\0') {
+            return Err(syn::Error::new(key_span, messages::BAD_ENV_KEY));
+        }
+        input.parse::<Token![=]>()?;
+        let value = if input.peek(syn::LitStr) {
+            Some(input.parse::<syn::LitStr>()?.value())
+        } else if input.peek(syn::Ident) && input.fork().parse::<syn::Ident>()? == "unset" {
+            input.parse::<syn::Ident>()?;
+            None
+        } else {
+            let value: Expr = input.parse()?;
+            return Err(syn::Error::new_spanned(value, messages::BAD_ENV_VALUE));
+        };
+        if value.as_deref().is_some_and(|value| value.contains('\0')) {
+            return Err(input.error(messages::BAD_ENV_VALUE));
+        }
+        Ok(EnvEntry { key, key_span, value })
+    }
+}
+
+/// Parses one `#[env(..)]`, reporting keys repeated within `seen` (all `#[env]`s of a test).
+pub fn parse_env(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEntry], cx: &Ctxt) -> Vec<EnvEntry> {
+    let entries = match syn::parse::Parser::parse2(Punctuated::<EnvEntry, Token![,]>::parse_terminated, args) {
+        Ok(entries) => entries,
+        Err(error) => {
+            cx.syn_error(error);
+            return Vec::new();
+        }
+    };
+    if entries.is_empty() {
+        match attribute {
+            Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_ENV),
+            None => cx.error_at(Span::call_site(), messages::EMPTY_ENV),
+        }
+    }
+    let mut parsed: Vec<EnvEntry> = Vec::new();
+    for entry in entries {
+        if seen.iter().chain(&parsed).any(|earlier| earlier.key == entry.key) {
+            cx.error_at(entry.key_span, messages::duplicate_option(&entry.key));
+        }
+        parsed.push(entry);
+    }
+    parsed
+}
+
 /// What an attribute on a test function is to us.
 pub enum TestAttr<'a> {
     /// `#[fixture::test]` / `#[fixture::test(..)]`.
     FixtureTest(&'a Attribute),
     /// `#[with(..)]` / `#[fixture::with(..)]`.
     With(&'a Attribute),
+    /// `#[conf(..)]` / `#[fixture::conf(..)]`.
+    Conf(&'a Attribute),
+    /// `#[env(..)]` / `#[fixture::env(..)]`.
+    Env(&'a Attribute),
     /// `#[test]`, or the `#[::core::prelude::v1::test]` another test macro left.
     PlainTest(&'a Attribute),
     /// `#[tokio::test]`.
@@ -159,6 +316,8 @@ impl<'a> TestAttr<'a> {
         match segments.as_slice() {
             ["fixture", "test"] => TestAttr::FixtureTest(attribute),
             ["with"] | ["fixture", "with"] => TestAttr::With(attribute),
+            ["conf"] | ["fixture", "conf"] => TestAttr::Conf(attribute),
+            ["env"] | ["fixture", "env"] => TestAttr::Env(attribute),
             ["test"] | ["core" | "std", "prelude", _, "test"] => TestAttr::PlainTest(attribute),
             ["tokio", "test"] => TestAttr::TokioTest(attribute),
             _ => TestAttr::Other(attribute),
@@ -242,11 +401,62 @@ mod tests {
             .map(|a| match TestAttr::classify(a) {
                 TestAttr::FixtureTest(_) => "fixture",
                 TestAttr::With(_) => "with",
+                TestAttr::Conf(_) => "conf",
+                TestAttr::Env(_) => "env",
                 TestAttr::PlainTest(_) => "plain",
                 TestAttr::TokioTest(_) => "tokio",
                 TestAttr::Other(_) => "other",
             })
             .collect();
         assert_eq!(kinds, ["fixture", "with", "plain", "plain", "tokio", "other"]);
+    }
+}
+
+#[cfg(test)]
+mod conf_env_tests {
+    use super::*;
+    use quote::quote;
+
+    fn errors(cx: Ctxt) -> Vec<String> {
+        cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn conf_reads_target_and_dotted_fields() {
+        let cx = Ctxt::new();
+        let conf =
+            parse_conf(quote!(in = crate::settings::CONF, compute.rpc_response_timeout = 10, tuple.0 = 1), None, &cx)
+                .unwrap();
+        assert!(errors(cx).is_empty());
+        assert!(conf.target.is_some());
+        let keys: Vec<String> = conf.assignments.iter().map(ConfAssign::key_text).collect();
+        assert_eq!(keys, ["compute.rpc_response_timeout", "tuple.0"]);
+    }
+
+    #[test]
+    fn conf_rejects_duplicates_and_empty() {
+        let cx = Ctxt::new();
+        parse_conf(quote!(a.b = 1, a.b = 2), None, &cx);
+        parse_conf(quote!(), None, &cx);
+        assert_eq!(errors(cx), [messages::duplicate_conf_key("a.b"), messages::EMPTY_CONF.to_owned()]);
+    }
+
+    #[test]
+    fn env_reads_values_and_unset() {
+        let cx = Ctxt::new();
+        let entries = parse_env(quote!(RUST_LOG = "debug", "MY-VAR" = unset), None, &[], &cx);
+        assert!(errors(cx).is_empty());
+        assert_eq!(entries[0].value.as_deref(), Some("debug"));
+        assert_eq!(entries[1].key, "MY-VAR");
+        assert!(entries[1].value.is_none());
+    }
+
+    #[test]
+    fn env_rejects_non_string_values_and_repeated_keys() {
+        let cx = Ctxt::new();
+        parse_env(quote!(PORT = 8080), None, &[], &cx);
+        let first = parse_env(quote!(A = "1"), None, &[], &cx);
+        parse_env(quote!(A = "2"), None, &first, &cx);
+        assert_eq!(errors(cx), [messages::BAD_ENV_VALUE.to_owned(), messages::duplicate_option("A")]);
     }
 }

@@ -31,3 +31,15 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn with(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::With, args.into(), item.into()).into()
 }
+
+/// Overrides configuration fields for one test. See the `fixture` crate's documentation.
+#[proc_macro_attribute]
+pub fn conf(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Conf, args.into(), item.into()).into()
+}
+
+/// Sets or removes environment variables for one test. See the `fixture` crate.
+#[proc_macro_attribute]
+pub fn env(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Env, args.into(), item.into()).into()
+}

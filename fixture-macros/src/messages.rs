@@ -50,6 +50,19 @@ pub const BAD_FLAVOR: &str = "unknown flavor: write `flavor = \"current_thread\"
 pub const BAD_WORKERS: &str = "`worker_threads` is a number of threads, at least 1: write `worker_threads = 2`";
 pub const EMPTY_WITH: &str = "`#[with]` lists fixtures to add: write `#[with(Type)]` or `#[with(Type = config)]`";
 
+pub const EMPTY_CONF: &str =
+    "`#[conf]` lists overrides: write `#[conf(section.field = value, ..)]`, optionally with `in = path::to::CONF`";
+pub const CONF_SYNTAX: &str = "expected `field.path = value` or `in = path::to::CONF`";
+pub const EMPTY_ENV: &str = "`#[env]` lists variables: write `#[env(KEY = \"value\", OTHER = unset)]`";
+pub const BAD_ENV_VALUE: &str =
+    "environment values are strings: write `KEY = \"value\"` (quoted, without NUL), or `KEY = unset` to remove the variable";
+pub const BAD_ENV_KEY: &str =
+    "environment variable names are non-empty and contain no `=` or NUL: write `KEY = \"value\"`";
+
+pub fn duplicate_conf_key(key: &str) -> String {
+    format!("`{key}` is set twice in this `#[conf]`: give it once (a later `#[conf]` may override it on purpose)")
+}
+
 pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
     let valid = valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
     format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")

@@ -4,6 +4,8 @@
 //! `#[doc(hidden)]` are what the macros' generated code calls through `fixture::__private`
 //! and are not a stable API.
 
+mod conf;
+mod env;
 mod fixture;
 mod outcome;
 pub mod plan;
@@ -15,6 +17,7 @@ mod spawn;
 mod stack;
 mod unwind;
 
+pub use crate::conf::{Conf, ConfGuard};
 pub use crate::fixture::{BoxError, Fixture};
 pub use crate::outcome::TestOutcome;
 pub use crate::scope::{Scope, ScopeGuard};
@@ -24,6 +27,8 @@ pub use crate::stack::FixtureStack;
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::conf::{assign, conf_layer, ConfValue};
+    pub use crate::env::EnvChange;
     pub use crate::fixture::{
         config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta, FixtureRef,
         Step, FALLBACK_META,

@@ -6,6 +6,7 @@ use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use crate::env::{EnvChange, EnvGuard};
 use crate::fixture::{Configs, FixtureRef};
 use crate::outcome::Outcome;
 use crate::report::{self, Cause, Failure, Stage};
@@ -26,6 +27,24 @@ pub struct Test {
     pub configs: fn() -> Configs,
     pub body: Body,
     pub flavor: Flavor,
+    /// Environment variables the test sets or removes (`#[env(..)]`).
+    pub env: &'static [EnvChange],
+    /// Installs the test's configuration overrides (`#[conf(..)]`) in its scope.
+    pub conf: fn(),
+}
+
+impl Test {
+    /// The fields a test that uses no attribute beyond `#[fixture::test]` leaves as they are;
+    /// generated code writes `..Test::DEFAULT` so new attributes don't grow every expansion.
+    pub const DEFAULT: Test = Test {
+        name: "",
+        plan: &[],
+        configs: crate::fixture::no_configs,
+        body: Body::Sync(|_| Ok(())),
+        flavor: Flavor::CurrentThread,
+        env: &[],
+        conf: || {},
+    };
 }
 
 #[doc(hidden)]
@@ -52,6 +71,10 @@ pub enum Flavor {
 pub fn run(test: Test) {
     let scope = Scope::new(test.name);
     let _entered = scope.enter();
+    // Taken before any fixture so fixtures see the test's environment; restored after the
+    // last teardown, also when something panicked.
+    let env = EnvGuard::apply(test.env);
+    (test.conf)();
     let mut stack = FixtureStack::new(test.plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let failures = match test.body {
@@ -89,6 +112,9 @@ pub fn run(test: Test) {
             failures
         }
     };
+    drop(stack);
+    scope.close();
+    drop(env);
     show.print();
     report::finish(test.name, failures);
 }

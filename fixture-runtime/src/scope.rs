@@ -90,6 +90,13 @@ impl Scope {
         value
     }
 
+    /// Drops every extension: the test is over, so what it changed (configuration layers,
+    /// ..) is released now, even if a leaked thread still holds the scope.
+    pub(crate) fn close(&self) {
+        let extensions = std::mem::take(&mut *self.extensions.lock().unwrap_or_else(PoisonError::into_inner));
+        drop(extensions);
+    }
+
     /// The extension of type `T`, if some code stored one.
     pub fn get_extension<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         find::<T>(&self.extensions.lock().unwrap_or_else(PoisonError::into_inner))

@@ -4,7 +4,7 @@ use syn::spanned::Spanned;
 use syn::Attribute;
 
 use crate::ast::TestFn;
-use crate::attr::Flavor;
+use crate::attr::{ConfAttr, Flavor};
 
 /// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
 /// `::fixture::__private::run` along with the compile-time plan.
@@ -97,6 +97,28 @@ pub fn test(test: &TestFn) -> TokenStream {
         _ => quote!(::fixture::__private::Flavor::CurrentThread),
     };
 
+    let mut fields = Vec::new();
+    if !test.env.is_empty() {
+        let changes = test.env.iter().map(|entry| {
+            let key = &entry.key;
+            let value = match &entry.value {
+                Some(value) => quote!(::core::option::Option::Some(#value)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!((#key, #value))
+        });
+        fields.push(quote!(env: &[#(#changes),*],));
+    }
+    if !test.confs.is_empty() {
+        let layers = test.confs.iter().map(conf_layer);
+        fields.push(quote!(conf: {
+            fn __fixture_conf() {
+                #(#layers)*
+            }
+            __fixture_conf
+        },));
+    }
+
     quote! {
         #(#outer_attrs)*
         // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
@@ -113,8 +135,31 @@ pub fn test(test: &TestFn) -> TokenStream {
                 configs: #configs,
                 body: { #body },
                 flavor: #flavor,
+                #(#fields)*
+                ..::fixture::__private::Test::DEFAULT
             })
         }
+    }
+}
+
+/// One `#[conf(..)]` as a layer: `conf_layer(&CONF, |c| { assign(&mut c.a.b, value); .. })`.
+/// The field paths and values keep the user's spans, so rustc reports an unknown field or a
+/// value of the wrong type at the attribute's tokens.
+fn conf_layer(conf: &ConfAttr) -> TokenStream {
+    let target = match &conf.target {
+        Some(path) => path.to_token_stream(),
+        None => {
+            let span = conf.span;
+            quote_spanned!(span=> CONF)
+        }
+    };
+    let assignments = conf.assignments.iter().map(|assign| {
+        let field = &assign.field;
+        let value = &assign.value;
+        quote_spanned!(value.span()=> ::fixture::__private::assign(&mut __fixture_conf.#(#field).*, #value);)
+    });
+    quote! {
+        ::fixture::__private::conf_layer(&#target, |__fixture_conf| { #(#assignments)* });
     }
 }
 
