@@ -76,13 +76,7 @@ fn with_fixtures() {
         black_box(stack.get::<F5>().0);
         Ok(())
     }
-    rt::run(rt::Test {
-        name: "with_fixtures",
-        plan: &PLAN,
-        configs: rt::no_configs,
-        body: rt::Body::Sync(body),
-        flavor: rt::Flavor::CurrentThread,
-    })
+    rt::run(rt::Test { name: "with_fixtures", plan: &PLAN, body: rt::Body::Sync(body), ..rt::Test::DEFAULT })
 }
 
 fn with_no_fixtures() {
@@ -92,13 +86,7 @@ fn with_no_fixtures() {
         black_box(0);
         Ok(())
     }
-    rt::run(rt::Test {
-        name: "with_no_fixtures",
-        plan: &PLAN,
-        configs: rt::no_configs,
-        body: rt::Body::Sync(body),
-        flavor: rt::Flavor::CurrentThread,
-    })
+    rt::run(rt::Test { name: "with_no_fixtures", plan: &PLAN, body: rt::Body::Sync(body), ..rt::Test::DEFAULT })
 }
 
 #[inline(never)]

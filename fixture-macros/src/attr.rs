@@ -283,7 +283,7 @@ pub fn parse_env(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEn
     let mut parsed: Vec<EnvEntry> = Vec::new();
     for entry in entries {
         if seen.iter().chain(&parsed).any(|earlier| earlier.key == entry.key) {
-            cx.error_at(entry.key_span, messages::duplicate_option(&entry.key));
+            cx.error_at(entry.key_span, messages::duplicate_env_key(&entry.key));
         }
         parsed.push(entry);
     }
@@ -457,6 +457,6 @@ mod conf_env_tests {
         parse_env(quote!(PORT = 8080), None, &[], &cx);
         let first = parse_env(quote!(A = "1"), None, &[], &cx);
         parse_env(quote!(A = "2"), None, &first, &cx);
-        assert_eq!(errors(cx), [messages::BAD_ENV_VALUE.to_owned(), messages::duplicate_option("A")]);
+        assert_eq!(errors(cx), [messages::BAD_ENV_VALUE.to_owned(), messages::duplicate_env_key("A")]);
     }
 }

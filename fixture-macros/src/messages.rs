@@ -63,6 +63,10 @@ pub fn duplicate_conf_key(key: &str) -> String {
     format!("`{key}` is set twice in this `#[conf]`: give it once (a later `#[conf]` may override it on purpose)")
 }
 
+pub fn duplicate_env_key(key: &str) -> String {
+    format!("environment variable `{key}` is set twice on this test: give it once")
+}
+
 pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
     let valid = valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
     format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")

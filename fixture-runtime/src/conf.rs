@@ -188,19 +188,43 @@ impl Drop for ConfGuard {
     }
 }
 
+/// Checks that `#[conf(in = ..)]` names a `Conf`, before the layer's closure needs its type.
+#[doc(hidden)]
+pub fn require_conf<C: ConfTarget>(_: &'static C) {}
+
+/// What `#[conf(in = ..)]` may name: a `Conf<T>`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `fixture::Conf`",
+    label = "`#[conf]` overrides a `static CONF: fixture::Conf<T>`",
+    note = "name one with `#[conf(in = path::to::CONF, ..)]`, or declare `pub static CONF: fixture::Conf<AppConfig> = fixture::Conf::new();`"
+)]
+pub trait ConfTarget: Sync + 'static {
+    type Value: Clone + Send + Sync + 'static;
+    fn layer(&'static self, change: Change<Self::Value>);
+}
+
+impl<T: Clone + Send + Sync + 'static> ConfTarget for Conf<T> {
+    type Value = T;
+    fn layer(&'static self, change: Change<T>) {
+        let Some(scope) = Scope::current() else { unreachable!("#[conf] runs inside the test's scope") };
+        add_layer(&scope, self, change);
+    }
+}
+
 /// Applies `change` to `conf` for the rest of the current test: what `#[conf(..)]` emits.
 #[doc(hidden)]
-pub fn conf_layer<T: Clone + Send + Sync + 'static>(
-    conf: &'static Conf<T>,
-    change: impl Fn(&mut T) + Send + Sync + 'static,
-) {
-    let Some(scope) = Scope::current() else { unreachable!("#[conf] runs inside the test's scope") };
-    add_layer(&scope, conf, Arc::new(change));
+pub fn conf_layer<C: ConfTarget>(conf: &'static C, change: impl Fn(&mut C::Value) + Send + Sync + 'static) {
+    conf.layer(Arc::new(change));
 }
 
 /// Lets `#[conf(name = "text")]` assign a `&str` to a `String` field; every other value is
 /// assigned as is, so the field's type drives literal inference.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this `#[conf]` value is a `{Self}`, but the field is a `{T}`",
+    label = "expected a value of type `{T}`"
+)]
 pub trait ConfValue<T> {
     fn into_field(self) -> T;
 }
@@ -222,7 +246,8 @@ pub fn assign<T, V: ConfValue<T>>(field: &mut T, value: V) {
     *field = value.into_field();
 }
 
-type Change<T> = Arc<dyn Fn(&mut T) + Send + Sync>;
+#[doc(hidden)]
+pub type Change<T> = Arc<dyn Fn(&mut T) + Send + Sync>;
 
 fn add_layer<T: Clone + Send + Sync + 'static>(scope: &Arc<Scope>, conf: &'static Conf<T>, change: Change<T>) -> u64 {
     static NEXT_LAYER: AtomicU64 = AtomicU64::new(1);

@@ -27,7 +27,7 @@ pub use crate::stack::FixtureStack;
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::conf::{assign, conf_layer, ConfValue};
+    pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue};
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
         config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta, FixtureRef,

@@ -75,29 +75,23 @@ pub fn test(test: &TestFn) -> TokenStream {
             Some(quote_spanned!(value.span()=> ::fixture::__private::config::<#ty>(#value)))
         })
         .collect();
-    let configs = if configs.is_empty() {
-        quote!(::fixture::__private::no_configs)
-    } else {
-        quote! {{
+    let mut fields = Vec::new();
+    if !configs.is_empty() {
+        fields.push(quote!(configs: {
             fn __fixture_configs() -> ::fixture::__private::Configs {
                 ::fixture::__private::Vec::from([#(#configs),*])
             }
             __fixture_configs
-        }}
-    };
+        },));
+    }
 
-    let flavor = match test.options.flavor {
-        Some((Flavor::MultiThread, _)) => {
-            let workers = match test.options.worker_threads {
-                Some((count, _)) => quote!(::core::option::Option::Some(#count)),
-                None => quote!(::core::option::Option::None),
-            };
-            quote!(::fixture::__private::Flavor::MultiThread { worker_threads: #workers })
-        }
-        _ => quote!(::fixture::__private::Flavor::CurrentThread),
-    };
-
-    let mut fields = Vec::new();
+    if let Some((Flavor::MultiThread, _)) = test.options.flavor {
+        let workers = match test.options.worker_threads {
+            Some((count, _)) => quote!(::core::option::Option::Some(#count)),
+            None => quote!(::core::option::Option::None),
+        };
+        fields.push(quote!(flavor: ::fixture::__private::Flavor::MultiThread { worker_threads: #workers },));
+    }
     if !test.env.is_empty() {
         let changes = test.env.iter().map(|entry| {
             let key = &entry.key;
@@ -132,9 +126,7 @@ pub fn test(test: &TestFn) -> TokenStream {
             ::fixture::__private::run(::fixture::__private::Test {
                 name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
                 plan: &__FIXTURE_PLAN,
-                configs: #configs,
                 body: { #body },
-                flavor: #flavor,
                 #(#fields)*
                 ..::fixture::__private::Test::DEFAULT
             })
@@ -158,7 +150,13 @@ fn conf_layer(conf: &ConfAttr) -> TokenStream {
         let value = &assign.value;
         quote_spanned!(value.span()=> ::fixture::__private::assign(&mut __fixture_conf.#(#field).*, #value);)
     });
+    let target_span = match &conf.target {
+        Some(path) => path.span(),
+        None => conf.span,
+    };
+    let require = quote_spanned!(target_span=> ::fixture::__private::require_conf(&#target););
     quote! {
+        #require
         ::fixture::__private::conf_layer(&#target, |__fixture_conf| { #(#assignments)* });
     }
 }

@@ -1,0 +1,128 @@
+//! `#[env(..)]`: variables set or removed for one test, restored exactly however it ends,
+//! with keyed locks so only tests sharing a name wait for each other.
+#![allow(unnameable_test_items)] // cases nested in the tests that check what they leave behind
+
+use std::panic::catch_unwind;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use fixture::prelude::*;
+use fixture::BoxError;
+
+#[fixture::test]
+#[env(FIXTURE_ENV_REGION = "regionTwo", FIXTURE_ENV_HOME = unset)]
+fn variables_are_set_and_removed_inside_the_test() {
+    assert_eq!(std::env::var("FIXTURE_ENV_REGION").unwrap(), "regionTwo");
+    assert!(std::env::var_os("FIXTURE_ENV_HOME").is_none());
+}
+
+#[test]
+fn previous_values_come_back_including_unset() {
+    #[fixture::env(FIXTURE_ENV_PASS_SET = "inside", FIXTURE_ENV_PASS_GONE = unset, FIXTURE_ENV_PASS_NEW = "new")]
+    fn case() {
+        assert_eq!(std::env::var("FIXTURE_ENV_PASS_SET").unwrap(), "inside");
+    }
+    std::env::set_var("FIXTURE_ENV_PASS_SET", "outside");
+    std::env::set_var("FIXTURE_ENV_PASS_GONE", "kept");
+    case();
+    assert_eq!(std::env::var("FIXTURE_ENV_PASS_SET").unwrap(), "outside");
+    assert_eq!(std::env::var("FIXTURE_ENV_PASS_GONE").unwrap(), "kept");
+    assert!(std::env::var_os("FIXTURE_ENV_PASS_NEW").is_none(), "a variable that was unset is unset again");
+}
+
+#[test]
+fn restored_when_the_body_panics() {
+    #[fixture::env(FIXTURE_ENV_PANIC = "inside")]
+    fn case() {
+        panic!("boom");
+    }
+    std::env::set_var("FIXTURE_ENV_PANIC", "outside");
+    assert!(catch_unwind(case).is_err());
+    assert_eq!(std::env::var("FIXTURE_ENV_PANIC").unwrap(), "outside");
+}
+
+pub struct FailsToStart;
+
+#[fixture]
+impl FailsToStart {
+    fn setup() -> Result<Self, BoxError> {
+        assert_eq!(std::env::var("FIXTURE_ENV_SETUP").unwrap(), "inside", "fixtures see the test's environment");
+        Err("no".into())
+    }
+}
+
+#[test]
+fn restored_after_a_failed_fixture_setup() {
+    #[fixture::env(FIXTURE_ENV_SETUP = "inside")]
+    fn case(_fails: &FailsToStart) {}
+    std::env::remove_var("FIXTURE_ENV_SETUP");
+    let message = catch_unwind(case).unwrap_err();
+    assert!(message.downcast_ref::<String>().unwrap().contains("setup of fixture `FailsToStart` failed: no"));
+    assert!(std::env::var_os("FIXTURE_ENV_SETUP").is_none());
+}
+
+/// Two tests on different names must be inside their bodies at the same time: if one lock
+/// covered all names, the barrier would time out.
+#[test]
+fn tests_on_different_names_run_concurrently() {
+    static MEET: Mutex<Option<Arc<Barrier>>> = Mutex::new(None);
+    fn meet() -> bool {
+        let barrier = MEET.lock().unwrap().clone().unwrap();
+        let (done, timed_out) = (Arc::new(std::sync::atomic::AtomicBool::new(false)), Instant::now());
+        let waiter = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                done.store(true, std::sync::atomic::Ordering::SeqCst);
+            })
+        };
+        while !done.load(std::sync::atomic::Ordering::SeqCst) && timed_out.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let met = done.load(std::sync::atomic::Ordering::SeqCst);
+        if met {
+            waiter.join().unwrap();
+        }
+        met
+    }
+    #[fixture::env(FIXTURE_ENV_LEFT = "1")]
+    fn left() {
+        assert!(meet(), "the other test never came: different names must not serialize");
+    }
+    #[fixture::env(FIXTURE_ENV_RIGHT = "1")]
+    fn right() {
+        assert!(meet(), "the other test never came: different names must not serialize");
+    }
+    *MEET.lock().unwrap() = Some(Arc::new(Barrier::new(2)));
+    let (a, b) = (std::thread::spawn(left), std::thread::spawn(right));
+    a.join().unwrap();
+    b.join().unwrap();
+}
+
+/// Two tests on the same name never overlap, and each sees its own value throughout.
+#[test]
+fn tests_on_the_same_name_run_one_at_a_time() {
+    static SPANS: Mutex<Vec<(Instant, Instant)>> = Mutex::new(Vec::new());
+    fn record(expected: &str) {
+        let start = Instant::now();
+        for _ in 0..20 {
+            assert_eq!(std::env::var("FIXTURE_ENV_SHARED").unwrap(), expected);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        SPANS.lock().unwrap().push((start, Instant::now()));
+    }
+    #[fixture::env(FIXTURE_ENV_SHARED = "first", FIXTURE_ENV_ONLY_FIRST = "x")]
+    fn first() {
+        record("first");
+    }
+    #[fixture::env(FIXTURE_ENV_OTHER = "y", FIXTURE_ENV_SHARED = "second")]
+    fn second() {
+        record("second");
+    }
+    let (a, b) = (std::thread::spawn(first), std::thread::spawn(second));
+    a.join().unwrap();
+    b.join().unwrap();
+    let spans = SPANS.lock().unwrap();
+    let (x, y) = (spans[0], spans[1]);
+    assert!(x.1 <= y.0 || y.1 <= x.0, "the two tests overlapped: {spans:?}");
+}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[env()]
+fn no_variables() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[env(PORT = 8080)]
+fn numeric_env_value() {}
+
+fn main() {}
