@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# 200 configuration-override tests: `#[conf]` (parallel) vs serial_test's `#[serial]` on a
+# global config. Builds both test binaries, runs each 5 times alternately, prints medians.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --release --no-run --test parallel_fixture_conf --test parallel_serial_conf >/dev/null 2>&1
+bin() { cargo test --release --no-run --message-format=json --test "$1" 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1; }
+fixture_bin=$(bin parallel_fixture_conf)
+serial_bin=$(bin parallel_serial_conf)
+run() { local start end; start=$(date +%s%N); "$1" -q >/dev/null; end=$(date +%s%N); echo $(( (end - start) / 1000000 )); }
+median() { sort -n | sed -n 3p; }
+f=(); s=()
+for _ in 1 2 3 4 5; do f+=("$(run "$fixture_bin")"); s+=("$(run "$serial_bin")"); done
+fm=$(printf '%s\n' "${f[@]}" | median); sm=$(printf '%s\n' "${s[@]}" | median)
+echo "threads: $(nproc)   runs: ${f[*]} (fixture) / ${s[*]} (serial_test)"
+printf '| 200 conf-override tests | wall time (median of 5) |\n|---|---|\n'
+printf '| #[conf] (parallel) | %s ms |\n| #[serial] + global config | %s ms |\n' "$fm" "$sm"
+awk -v a="$sm" -v b="$fm" 'BEGIN { printf "speedup: %.2fx\n", a / b }'
