@@ -261,9 +261,52 @@ pub use fixture_macros::conf;
 /// ```
 pub use fixture_macros::env;
 
+/// The database seam, the `Cells` fixture and the schema declaration. See
+/// [`fixture_runtime::db`].
+#[cfg(feature = "db")]
+pub mod db {
+    pub use fixture_runtime::db::*;
+}
+
+/// Gives the test its own databases: the API database, cell0 and the named cells, each
+/// migrated from the schema declared with [`db::schema!`], fresh for the test and removed after
+/// it. `#[with_cells(in = path::to::SCHEMA, cell1)]` picks a schema when several are declared.
+///
+/// ```
+/// use fixture::prelude::*;
+/// use fixture::db::Cells;
+/// # fixture::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+///
+/// #[with_cells(cell1, cell2)]
+/// async fn three_cells(cells: &Cells) {
+///     assert_eq!(cells.names(), ["cell0", "cell1", "cell2"]);
+/// }
+/// # three_cells();
+/// ```
+#[cfg(feature = "db")]
+pub use fixture_macros::with_cells;
+
+/// Any use of [`db`] in this test — body, tasks, framework threads — panics, saying the test
+/// does not claim the database (Nova's `DatabasePoisonFixture`).
+///
+/// ```
+/// use fixture::prelude::*;
+///
+/// #[poison_db]
+/// fn pure_logic() {
+///     let used = std::panic::catch_unwind(|| fixture::db::api().map(drop));
+///     assert!(used.is_err());
+/// }
+/// # pure_logic();
+/// ```
+#[cfg(feature = "db")]
+pub use fixture_macros::poison_db;
+
 /// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
     pub use crate::{conf, fixture, with, Fixture};
+    #[cfg(feature = "db")]
+    pub use crate::{poison_db, with_cells};
 }
 
 /// Not public API: what the macros' generated code refers to.

@@ -1,24 +1,14 @@
 //! Our small IR of what the user wrote. Each node keeps the `syn` node it came from, so the
 //! checks can span errors at the user's tokens.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
-use crate::attr::{self, ConfAttr, EnvEntry, TestAttr, TestOptions, WithEntry};
+use crate::attr::{self, CellsAttr, ConfAttr, EnvEntry, Kind, TestAttr, TestOptions, WithEntry};
 use crate::ctxt::Ctxt;
 
 /// Which of our attributes started the expansion of a test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// `#[fixture::test(..)]`.
-    Test,
-    /// `#[with(..)]`, which makes a function a fixture test on its own.
-    With,
-    /// `#[conf(..)]`, likewise.
-    Conf,
-    /// `#[env(..)]`, likewise.
-    Env,
-}
+pub use crate::attr::Kind as Origin;
 
 /// A `#[fixture::test]` function.
 pub struct TestFn<'a> {
@@ -30,10 +20,14 @@ pub struct TestFn<'a> {
     pub confs: Vec<ConfAttr>,
     /// `#[env(..)]` variables of all `#[env]` attributes.
     pub env: Vec<EnvEntry>,
+    pub cells: Option<CellsAttr>,
+    /// `#[poison_db]`, with where it was written.
+    pub poison_db: Option<Span>,
     /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
     pub rejected_attrs: Vec<(&'a Attribute, &'static str)>,
+    seen_test_attr: bool,
 }
 
 impl<'a> TestFn<'a> {
@@ -45,34 +39,17 @@ impl<'a> TestFn<'a> {
             withs: Vec::new(),
             confs: Vec::new(),
             env: Vec::new(),
+            cells: None,
+            poison_db: None,
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
+            seen_test_attr: false,
         };
-        let mut seen_test_attr = origin == Origin::Test;
-        match origin {
-            Origin::Test => test.options.parse_into(args, cx),
-            Origin::With => test.withs.extend(attr::parse_with(args, None, cx)),
-            Origin::Conf => test.confs.extend(attr::parse_conf(args, None, cx)),
-            Origin::Env => test.env = attr::parse_env(args, None, &[], cx),
-        }
+        test.absorb(origin, args, None, cx);
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
-                TestAttr::FixtureTest(attribute) if seen_test_attr => {
-                    test.rejected_attrs.push((attribute, crate::messages::DUPLICATE_TEST_ATTR))
-                }
-                TestAttr::FixtureTest(attribute) => {
-                    seen_test_attr = true;
-                    test.options.parse_into(attr::attribute_args(attribute, cx), cx);
-                }
-                TestAttr::With(attribute) => {
-                    test.withs.extend(attr::parse_with(attr::attribute_args(attribute, cx), Some(attribute), cx));
-                }
-                TestAttr::Conf(attribute) => {
-                    test.confs.extend(attr::parse_conf(attr::attribute_args(attribute, cx), Some(attribute), cx))
-                }
-                TestAttr::Env(attribute) => {
-                    let entries = attr::parse_env(attr::attribute_args(attribute, cx), Some(attribute), &test.env, cx);
-                    test.env.extend(entries);
+                TestAttr::Ours(kind, attribute) => {
+                    test.absorb(kind, attr::attribute_args(attribute, cx), Some(attribute), cx)
                 }
                 TestAttr::PlainTest(attribute) => {
                     test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))
@@ -84,6 +61,52 @@ impl<'a> TestFn<'a> {
             }
         }
         test
+    }
+
+    /// Takes in one of our attributes: the one being expanded (`attribute` is `None`, its
+    /// span is the call site) or one written below it.
+    fn absorb(&mut self, kind: Kind, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
+        let span = attribute.map_or_else(Span::call_site, |attribute| attribute.path().segments[0].ident.span());
+        let reject = |message| match attribute {
+            Some(attribute) => cx.error_spanned_by(attribute, message),
+            None => cx.error_at(span, message),
+        };
+        match kind {
+            Kind::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),
+            Kind::FixtureTest => {
+                self.seen_test_attr = true;
+                self.options.parse_into(args, cx);
+            }
+            Kind::With => self.withs.extend(attr::parse_with(args, attribute, cx)),
+            Kind::Conf => self.confs.extend(attr::parse_conf(args, attribute, cx)),
+            Kind::Env => {
+                let entries = attr::parse_env(args, attribute, &self.env, cx);
+                self.env.extend(entries);
+            }
+            Kind::WithCells if self.cells.is_some() => reject(crate::messages::DUPLICATE_WITH_CELLS),
+            Kind::WithCells => {
+                self.cells = attr::parse_cells(args, attribute, cx);
+                if let Some(cells) = &self.cells {
+                    // `#[with_cells(..)]` is `#[with(Cells = CellsConfig::new(..))]`.
+                    let schema = match &cells.schema {
+                        Some(path) => quote::quote!(::core::option::Option::Some(&#path)),
+                        None => quote::quote!(::core::option::Option::None),
+                    };
+                    let names = &cells.names;
+                    self.withs.push(WithEntry {
+                        ty: syn::parse_quote!(::fixture::db::Cells),
+                        config: Some(syn::parse_quote!(::fixture::db::CellsConfig::new(#schema, &[#(#names),*]))),
+                    });
+                }
+            }
+            Kind::PoisonDb if self.poison_db.is_some() => reject(crate::messages::DUPLICATE_POISON),
+            Kind::PoisonDb => {
+                if !args.is_empty() {
+                    cx.error_spanned_by(&args, crate::messages::POISON_OPTIONS);
+                }
+                self.poison_db = Some(span);
+            }
+        }
     }
 
     pub fn is_async(&self) -> bool {
@@ -259,7 +282,7 @@ mod tests {
             fn t(a: &A, b: &mut B, c: C) {}
         );
         let cx = Ctxt::new();
-        let test = TestFn::from_syn(Origin::Test, TokenStream::new(), &item, &cx);
+        let test = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
         cx.check().unwrap();
         let found: Vec<bool> = test.params.iter().map(|p| p.fixture_type().is_some()).collect();
         assert_eq!(found, [true, false, false]);

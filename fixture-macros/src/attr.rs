@@ -290,16 +290,27 @@ pub fn parse_env(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEn
     parsed
 }
 
+/// Our attributes that may sit on a test function; any of them can start the expansion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `#[fixture::test(..)]`.
+    FixtureTest,
+    /// `#[with(..)]`.
+    With,
+    /// `#[conf(..)]`.
+    Conf,
+    /// `#[env(..)]`.
+    Env,
+    /// `#[with_cells(..)]`.
+    WithCells,
+    /// `#[poison_db]`.
+    PoisonDb,
+}
+
 /// What an attribute on a test function is to us.
 pub enum TestAttr<'a> {
-    /// `#[fixture::test]` / `#[fixture::test(..)]`.
-    FixtureTest(&'a Attribute),
-    /// `#[with(..)]` / `#[fixture::with(..)]`.
-    With(&'a Attribute),
-    /// `#[conf(..)]` / `#[fixture::conf(..)]`.
-    Conf(&'a Attribute),
-    /// `#[env(..)]` / `#[fixture::env(..)]`.
-    Env(&'a Attribute),
+    /// One of ours, bare (`#[with(..)]`) or under `fixture::` (`#[fixture::with(..)]`).
+    Ours(Kind, &'a Attribute),
     /// `#[test]`, or the `#[::core::prelude::v1::test]` another test macro left.
     PlainTest(&'a Attribute),
     /// `#[tokio::test]`.
@@ -313,16 +324,99 @@ impl<'a> TestAttr<'a> {
         let path = attribute.path();
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let ours = |name: &str| match name {
+            "with" => Some(Kind::With),
+            "conf" => Some(Kind::Conf),
+            "env" => Some(Kind::Env),
+            "with_cells" => Some(Kind::WithCells),
+            "poison_db" => Some(Kind::PoisonDb),
+            _ => None,
+        };
         match segments.as_slice() {
-            ["fixture", "test"] => TestAttr::FixtureTest(attribute),
-            ["with"] | ["fixture", "with"] => TestAttr::With(attribute),
-            ["conf"] | ["fixture", "conf"] => TestAttr::Conf(attribute),
-            ["env"] | ["fixture", "env"] => TestAttr::Env(attribute),
+            ["fixture", "test"] => TestAttr::Ours(Kind::FixtureTest, attribute),
+            [name] | ["fixture", name] if ours(name).is_some() => match ours(name) {
+                Some(kind) => TestAttr::Ours(kind, attribute),
+                None => TestAttr::Other(attribute),
+            },
             ["test"] | ["core" | "std", "prelude", _, "test"] => TestAttr::PlainTest(attribute),
             ["tokio", "test"] => TestAttr::TokioTest(attribute),
             _ => TestAttr::Other(attribute),
         }
     }
+}
+
+/// `#[with_cells(cell1, cell2)]`, `#[with_cells(in = path::to::SCHEMA, cell1)]`.
+pub struct CellsAttr {
+    pub schema: Option<syn::Path>,
+    pub names: Vec<String>,
+}
+
+enum CellItem {
+    Schema(Token![in], syn::Path),
+    Name(syn::Ident),
+}
+
+impl Parse for CellItem {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![in]) {
+            let keyword: Token![in] = input.parse()?;
+            input.parse::<Token![=]>()?;
+            return Ok(CellItem::Schema(keyword, input.parse()?));
+        }
+        if input.peek(syn::Ident) && !input.peek2(Token![-]) && !input.peek2(Token![.]) && !input.peek2(Token![::]) {
+            return Ok(CellItem::Name(input.parse()?));
+        }
+        // Anything else up to the next comma is not a cell name.
+        let bad: TokenStream = input.step(|cursor| {
+            let mut rest = *cursor;
+            let mut tokens = TokenStream::new();
+            while let Some((tt, next)) = rest.token_tree() {
+                if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                    break;
+                }
+                tokens.extend([tt]);
+                rest = next;
+            }
+            Ok((tokens, rest))
+        })?;
+        Err(syn::Error::new_spanned(bad, messages::BAD_CELL_NAME))
+    }
+}
+
+pub fn parse_cells(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<CellsAttr> {
+    let items = match syn::parse::Parser::parse2(Punctuated::<CellItem, Token![,]>::parse_terminated, args) {
+        Ok(items) => items,
+        Err(error) => {
+            cx.syn_error(error);
+            return None;
+        }
+    };
+    let mut cells = CellsAttr { schema: None, names: Vec::new() };
+    for item in items {
+        match item {
+            CellItem::Schema(keyword, _) if cells.schema.is_some() => {
+                cx.error_spanned_by(keyword, messages::duplicate_option("in"))
+            }
+            CellItem::Schema(_, path) => cells.schema = Some(path),
+            CellItem::Name(name) => {
+                let text = name.to_string();
+                if text == "api" || text == "cell0" {
+                    cx.error_spanned_by(&name, messages::reserved_cell_name(&text));
+                } else if cells.names.contains(&text) {
+                    cx.error_spanned_by(&name, messages::duplicate_cell(&text));
+                } else {
+                    cells.names.push(text);
+                }
+            }
+        }
+    }
+    if cells.names.is_empty() {
+        match attribute {
+            Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_CELLS),
+            None => cx.error_at(Span::call_site(), messages::EMPTY_CELLS),
+        }
+    }
+    Some(cells)
 }
 
 /// The arguments inside an attribute's parentheses (empty for `#[name]`).
@@ -391,24 +485,41 @@ mod tests {
         let attrs: Vec<Attribute> = vec![
             syn::parse_quote!(#[fixture::test]),
             syn::parse_quote!(#[with(A)]),
+            syn::parse_quote!(#[fixture::with_cells(cell1)]),
             syn::parse_quote!(#[test]),
             syn::parse_quote!(#[::core::prelude::v1::test]),
             syn::parse_quote!(#[tokio::test]),
             syn::parse_quote!(#[should_panic]),
         ];
-        let kinds: Vec<&str> = attrs
+        let kinds: Vec<String> = attrs
             .iter()
             .map(|a| match TestAttr::classify(a) {
-                TestAttr::FixtureTest(_) => "fixture",
-                TestAttr::With(_) => "with",
-                TestAttr::Conf(_) => "conf",
-                TestAttr::Env(_) => "env",
-                TestAttr::PlainTest(_) => "plain",
-                TestAttr::TokioTest(_) => "tokio",
-                TestAttr::Other(_) => "other",
+                TestAttr::Ours(kind, _) => format!("{kind:?}"),
+                TestAttr::PlainTest(_) => "plain".into(),
+                TestAttr::TokioTest(_) => "tokio".into(),
+                TestAttr::Other(_) => "other".into(),
             })
             .collect();
-        assert_eq!(kinds, ["fixture", "with", "plain", "plain", "tokio", "other"]);
+        assert_eq!(kinds, ["FixtureTest", "With", "WithCells", "plain", "plain", "tokio", "other"]);
+    }
+
+    #[test]
+    fn cells_reject_reserved_duplicate_and_non_identifier_names() {
+        let cx = Ctxt::new();
+        let cells = parse_cells(quote!(in = db::SCHEMA, cell1, api, cell1, cell0), None, &cx).unwrap();
+        assert_eq!(cells.names, ["cell1"]);
+        assert!(cells.schema.is_some());
+        parse_cells(quote!("cell 1"), None, &cx);
+        let errors: Vec<String> = cx.check().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                messages::reserved_cell_name("api"),
+                messages::duplicate_cell("cell1"),
+                messages::reserved_cell_name("cell0"),
+                messages::BAD_CELL_NAME.to_owned(),
+            ]
+        );
     }
 }
 

@@ -108,6 +108,9 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         }
         listed.push(text);
     }
+    if let (Some(span), Some(_)) = (test.poison_db, &test.cells) {
+        cx.error_at(span, messages::POISON_WITH_CELLS);
+    }
     if !test.is_async() {
         if let Some((_, span)) = test.options.flavor {
             cx.error_at(span, messages::FLAVOR_ON_SYNC);
@@ -149,7 +152,7 @@ mod tests {
 
     fn test_errors(item: syn::ItemFn) -> Vec<String> {
         let cx = Ctxt::new();
-        let parsed = TestFn::from_syn(Origin::Test, TokenStream::new(), &item, &cx);
+        let parsed = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
         test(&parsed, &cx);
         cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
     }

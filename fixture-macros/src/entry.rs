@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn valid_test_expands_to_a_harness_test() {
         let out = test(
-            Origin::Test,
+            Origin::FixtureTest,
             quote!(),
             quote!(
                 fn t(a: &A) {}
@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn errors_come_with_the_original_function() {
         let out = test(
-            Origin::Test,
+            Origin::FixtureTest,
             quote!(flavor = "x"),
             quote!(
                 fn t(a: A) {
@@ -138,7 +138,7 @@ mod tests {
     #[test]
     fn unparsable_input_is_returned_unchanged() {
         let input = quote!(fn broken(a: ) {});
-        assert_eq!(test(Origin::Test, quote!(), input.clone()).to_string(), input.to_string());
+        assert_eq!(test(Origin::FixtureTest, quote!(), input.clone()).to_string(), input.to_string());
         assert_eq!(fixture(quote!(), input.clone()).to_string(), input.to_string());
     }
 

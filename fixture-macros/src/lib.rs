@@ -23,7 +23,7 @@ pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Makes a function a fixture test. See the `fixture` crate's documentation.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
-    entry::test(ast::Origin::Test, args.into(), item.into()).into()
+    entry::test(ast::Origin::FixtureTest, args.into(), item.into()).into()
 }
 
 /// Adds fixtures that no parameter names, optionally configured. See the `fixture` crate.
@@ -42,4 +42,16 @@ pub fn conf(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn env(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::Env, args.into(), item.into()).into()
+}
+
+/// Gives the test its own API, cell0 and named cell databases. See the `fixture` crate.
+#[proc_macro_attribute]
+pub fn with_cells(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::WithCells, args.into(), item.into()).into()
+}
+
+/// Makes any database use in the test panic. See the `fixture` crate.
+#[proc_macro_attribute]
+pub fn poison_db(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::PoisonDb, args.into(), item.into()).into()
 }

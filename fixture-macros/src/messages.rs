@@ -63,6 +63,24 @@ pub fn duplicate_conf_key(key: &str) -> String {
     format!("`{key}` is set twice in this `#[conf]`: give it once (a later `#[conf]` may override it on purpose)")
 }
 
+pub const EMPTY_CELLS: &str =
+    "name the cells this test needs: write `#[with_cells(cell1, cell2)]` (the API database and cell0 come with them)";
+pub const BAD_CELL_NAME: &str = "cell names are identifiers: write `#[with_cells(cell1, cell2)]`";
+pub const DUPLICATE_WITH_CELLS: &str =
+    "duplicate `#[with_cells]`: list all the cells in one, e.g. `#[with_cells(cell1, cell2)]`";
+pub const DUPLICATE_POISON: &str = "duplicate `#[poison_db]`: give it once";
+pub const POISON_WITH_CELLS: &str =
+    "`#[poison_db]` says this test does not use the database, but `#[with_cells]` claims it: remove one of them";
+pub const POISON_OPTIONS: &str = "`#[poison_db]` takes no options: write `#[poison_db]`";
+
+pub fn reserved_cell_name(name: &str) -> String {
+    format!("`{name}` is always created: list only the named cells, e.g. `#[with_cells(cell1, cell2)]`")
+}
+
+pub fn duplicate_cell(name: &str) -> String {
+    format!("cell `{name}` is listed twice: name each cell once")
+}
+
 pub fn duplicate_env_key(key: &str) -> String {
     format!("environment variable `{key}` is set twice on this test: give it once")
 }

@@ -5,6 +5,8 @@
 //! and are not a stable API.
 
 mod conf;
+#[cfg(feature = "db")]
+pub mod db;
 mod env;
 mod fixture;
 mod outcome;
@@ -28,15 +30,18 @@ pub use crate::stack::FixtureStack;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue};
+    #[cfg(feature = "db")]
+    pub use crate::db::poison::poison_current_scope;
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
         config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta, FixtureRef,
         Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
-    pub use crate::plan::{check_acyclic, plan, plan_len};
+    pub use crate::plan::{check_acyclic, check_no_database, plan, plan_len};
     pub use crate::run::{run, Body, BodyFuture, Flavor, Test};
     pub use crate::stack::FixtureStack;
+    pub use inventory;
     pub use std::any::Any;
     pub use std::boxed::Box;
     pub use std::vec::Vec;

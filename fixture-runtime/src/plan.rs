@@ -41,6 +41,24 @@ pub const fn check_acyclic(root: FixtureRef) {
     walk(&[root]);
 }
 
+/// Fails compilation if a `#[poison_db]` test's plan contains the database fixture.
+#[doc(hidden)]
+pub const fn check_no_database(roots: &[FixtureRef]) {
+    let walked = walk(roots);
+    let mut i = 0;
+    while i < walked.len {
+        if let Some(fixture) = walked.order[i] {
+            if str_eq(fixture.get().id, "fixture::db::Cells") {
+                panic!(
+                    "`#[poison_db]` says this test does not use the database, but its fixtures need `Cells`; \
+                     remove `#[poison_db]`, or the fixture that needs `Cells`"
+                );
+            }
+        }
+        i += 1;
+    }
+}
+
 struct Walked {
     order: [Option<FixtureRef>; MAX_FIXTURES],
     len: usize,

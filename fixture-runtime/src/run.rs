@@ -31,6 +31,8 @@ pub struct Test {
     pub env: &'static [EnvChange],
     /// Installs the test's configuration overrides (`#[conf(..)]`) in its scope.
     pub conf: fn(),
+    /// `#[poison_db]`: any use of `fixture::db` in this test panics.
+    pub poison_db: bool,
 }
 
 impl Test {
@@ -44,6 +46,7 @@ impl Test {
         flavor: Flavor::CurrentThread,
         env: &[],
         conf: || {},
+        poison_db: false,
     };
 }
 
@@ -75,6 +78,10 @@ pub fn run(test: Test) {
     // last teardown, also when something panicked.
     let env = EnvGuard::apply(test.env);
     (test.conf)();
+    #[cfg(feature = "db")]
+    if test.poison_db {
+        crate::db::poison::poison_current_scope();
+    }
     let mut stack = FixtureStack::new(test.plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let failures = match test.body {

@@ -69,6 +69,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    #[cfg(feature = "db")]
+    let future = crate::db::Targeted::new(crate::db::current_cell(), future);
     tokio::spawn(Scoped::new(Scope::current(), future))
 }
 
@@ -100,8 +102,13 @@ pub mod thread {
         T: Send + 'static,
     {
         let scope = Scope::current();
+        #[cfg(feature = "db")]
+        let cell = crate::db::current_cell();
         std::thread::spawn(move || {
             let _guard = scope.as_ref().map(Scope::enter);
+            #[cfg(feature = "db")]
+            return crate::db::with_cell(cell, f);
+            #[cfg(not(feature = "db"))]
             f()
         })
     }

@@ -76,6 +76,13 @@ pub fn test(test: &TestFn) -> TokenStream {
         })
         .collect();
     let mut fields = Vec::new();
+    let mut checks = TokenStream::new();
+    if let Some(span) = test.poison_db {
+        fields.push(quote!(poison_db: true,));
+        if !roots.is_empty() {
+            checks = quote_spanned!(span=> const _: () = ::fixture::__private::check_no_database(__FIXTURE_ROOTS););
+        }
+    }
     if !configs.is_empty() {
         fields.push(quote!(configs: {
             fn __fixture_configs() -> ::fixture::__private::Configs {
@@ -123,6 +130,7 @@ pub fn test(test: &TestFn) -> TokenStream {
             #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
             #inner
             #plan
+            #checks
             ::fixture::__private::run(::fixture::__private::Test {
                 name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
                 plan: &__FIXTURE_PLAN,

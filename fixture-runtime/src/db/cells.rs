@@ -1,0 +1,248 @@
+//! The `Cells` fixture: an API database, cell0 and named cell databases, migrated and fresh
+//! for every test.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::AnyPool;
+
+use crate::db::schema::{default_schema, Kind, Schema};
+use crate::db::target::{with_cell, Targeted};
+use crate::db::{sqlite, DbError};
+use crate::fixture::{default_config, setup_output, Fixture, FixtureMeta, FixtureRef, Step};
+use crate::scope::Scope;
+use crate::stack::FixtureStack;
+
+/// What a test asks of [`Cells`]: `#[with_cells(cell1, cell2)]` fills it in.
+#[derive(Debug, Clone, Default)]
+pub struct CellsConfig {
+    /// `None`: the one schema declared with [`schema!`](crate::schema).
+    pub schema: Option<&'static Schema>,
+    /// The named cells besides cell0; empty means `["cell1"]`.
+    pub names: Vec<&'static str>,
+}
+
+impl CellsConfig {
+    pub fn new(schema: Option<&'static Schema>, names: &[&'static str]) -> Self {
+        CellsConfig { schema, names: names.to_vec() }
+    }
+}
+
+/// A test's databases, like Nova's `CellDatabases`: the API database, `cell0` and the named
+/// cells, each migrated and fresh for the test, dropped after it.
+///
+/// Application code reaches them through [`crate::db::api`] and [`crate::db::cell`]; the
+/// current cell is set per future with [`Cells::target`] — there is no default cell to fall
+/// back to.
+///
+/// ```
+/// use fixture::db::{self, sqlx, Cells};
+/// # fixture::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+///
+/// #[fixture::test]
+/// #[with_cells(cell1, cell2)]
+/// async fn each_cell_is_its_own_database(cells: &Cells) {
+///     assert_eq!(cells.names(), ["cell0", "cell1", "cell2"]);
+///     cells.target("cell2", async {
+///         let cell = db::cell().unwrap();
+///         sqlx::query("INSERT INTO instances (uuid, host) VALUES ('vm1', 'host2')").execute(&cell).await.unwrap();
+///     }).await;
+///     let count = |name: &'static str| async move {
+///         let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances").fetch_one(cells.cell(name)).await.unwrap();
+///         row.0
+///     };
+///     assert_eq!((count("cell1").await, count("cell2").await), (0, 1));
+/// }
+/// # each_cell_is_its_own_database();
+/// ```
+#[derive(Clone)]
+pub struct Cells {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    api: AnyPool,
+    /// cell0 first, then the named cells in the order given.
+    cells: Vec<(Arc<str>, AnyPool)>,
+    files: Vec<PathBuf>,
+    hosts: Mutex<HashMap<String, Arc<str>>>,
+    torn_down: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for Cells {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cells").field("cells", &self.names()).finish_non_exhaustive()
+    }
+}
+
+/// How `fixture::db` finds the current test's databases: the scope holds them.
+pub(crate) struct TestDatabases(pub(crate) Arc<Inner>);
+
+impl Cells {
+    async fn setup(config: &CellsConfig) -> Result<Cells, DbError> {
+        crate::db::poison::check("#[with_cells] / the Cells fixture");
+        crate::db::install_drivers();
+        let schema = match config.schema {
+            Some(schema) => schema,
+            None => default_schema()?,
+        };
+        let scope = Scope::current();
+        let scope_id = scope.as_ref().map_or(0, |scope| scope.id());
+        let mut names: Vec<&str> = vec!["cell0"];
+        if config.names.is_empty() {
+            names.push("cell1");
+        } else {
+            names.extend(config.names.iter().copied());
+        }
+        let mut files = Vec::with_capacity(names.len() + 1);
+        let created = async {
+            let (api, file) = sqlite::fresh(schema, Kind::Api, &sqlite::unique_name(scope_id, "api")).await?;
+            files.push(file);
+            let mut cells = Vec::with_capacity(names.len());
+            for name in &names {
+                let (pool, file) = sqlite::fresh(schema, Kind::Cell, &sqlite::unique_name(scope_id, name)).await?;
+                files.push(file);
+                cells.push((Arc::<str>::from(*name), pool));
+            }
+            Ok::<_, DbError>((api, cells))
+        }
+        .await;
+        let (api, cells) = match created {
+            Ok(created) => created,
+            Err(error) => {
+                // Nothing is left behind when one of the databases cannot be made.
+                files.iter().for_each(|file| sqlite::remove_database_files(file));
+                return Err(error);
+            }
+        };
+        let inner = Arc::new(Inner {
+            api,
+            cells,
+            files,
+            hosts: Mutex::new(HashMap::new()),
+            torn_down: std::sync::atomic::AtomicBool::new(false),
+        });
+        if let Some(scope) = scope {
+            scope.extension(|| TestDatabases(inner.clone()));
+        }
+        Ok(Cells { inner })
+    }
+
+    async fn teardown(self) -> Result<(), DbError> {
+        self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.api.close().await;
+        for (_, pool) in &self.inner.cells {
+            pool.close().await;
+        }
+        self.inner.files.iter().for_each(|file| sqlite::remove_database_files(file));
+        Ok(())
+    }
+
+    /// The API database.
+    pub fn api(&self) -> &AnyPool {
+        &self.inner.api
+    }
+
+    /// The database of cell `name` (`"cell0"` or a named cell).
+    ///
+    /// # Panics
+    /// For a cell this test did not create; the message lists the ones it did.
+    pub fn cell(&self, name: &str) -> &AnyPool {
+        match self.try_cell(name) {
+            Ok(pool) => pool,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// The database of cell `name`, or an error listing the cells this test has.
+    pub fn try_cell(&self, name: &str) -> Result<&AnyPool, DbError> {
+        self.inner.cell(name)
+    }
+
+    /// The cell names of this test: `cell0`, then the named cells in the order given.
+    pub fn names(&self) -> Vec<&str> {
+        self.inner.cells.iter().map(|(name, _)| &**name).collect()
+    }
+
+    /// Runs `future` with `cell` as the current cell for [`crate::db::cell`]. Nests; tasks it
+    /// spawns with `fixture::spawn` keep the target.
+    ///
+    /// # Panics
+    /// For an unknown cell name, listing the known ones.
+    pub fn target<F: Future>(&self, cell: &str, future: F) -> Targeted<F> {
+        Targeted::new(Some(self.known(cell)), future)
+    }
+
+    /// Runs `f` with `cell` as the current cell.
+    pub fn target_sync<R>(&self, cell: &str, f: impl FnOnce() -> R) -> R {
+        with_cell(Some(self.known(cell)), f)
+    }
+
+    /// Records that compute host `host` lives in `cell` (Nova's host mappings).
+    pub fn map_host(&self, host: &str, cell: &str) {
+        let cell = self.known(cell);
+        self.inner.hosts.lock().unwrap_or_else(PoisonError::into_inner).insert(host.to_owned(), cell);
+    }
+
+    /// The cell `host` was mapped to with [`Cells::map_host`].
+    pub fn cell_of_host(&self, host: &str) -> Option<String> {
+        self.inner.hosts.lock().unwrap_or_else(PoisonError::into_inner).get(host).map(|cell| cell.to_string())
+    }
+
+    fn known(&self, cell: &str) -> Arc<str> {
+        match self.inner.cells.iter().find(|(name, _)| &**name == cell) {
+            Some((name, _)) => name.clone(),
+            None => panic!("{}", self.inner.unknown(cell)),
+        }
+    }
+}
+
+impl Inner {
+    pub(crate) fn cell(&self, name: &str) -> Result<&AnyPool, DbError> {
+        if self.torn_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(DbError::TornDown);
+        }
+        match self.cells.iter().find(|(cell, _)| &**cell == name) {
+            Some((_, pool)) => Ok(pool),
+            None => Err(self.unknown(name)),
+        }
+    }
+
+    pub(crate) fn api(&self) -> Result<&AnyPool, DbError> {
+        if self.torn_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(DbError::TornDown);
+        }
+        Ok(&self.api)
+    }
+
+    fn unknown(&self, name: &str) -> DbError {
+        DbError::UnknownCell { name: name.to_owned(), known: self.cells.iter().map(|(n, _)| n.to_string()).collect() }
+    }
+}
+
+static CELLS_META: FixtureMeta = FixtureMeta {
+    name: "Cells",
+    id: "fixture::db::Cells",
+    deps: &[],
+    setup: setup_cells,
+    teardown: Some(teardown_cells),
+    asynchronous: true,
+    default_config: default_config::<Cells>,
+};
+
+fn setup_cells(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {
+    Step::pending(async move { setup_output::<Cells, DbError>(Cells::setup(stack.config::<Cells>()).await) })
+}
+
+fn teardown_cells(instance: Box<dyn Any>) -> Step<'static, ()> {
+    let cells = crate::fixture::downcast::<Cells>(instance);
+    Step::pending(async move { cells.teardown().await.map_err(Into::into) })
+}
+
+impl Fixture for Cells {
+    type Config = CellsConfig;
+    const META: FixtureRef = FixtureRef::new(&CELLS_META);
+}

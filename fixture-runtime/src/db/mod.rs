@@ -1,0 +1,122 @@
+//! The database seam: how application code gets a connection pool for the API database or
+//! for the current cell.
+//!
+//! In production, [`configure`] names the URLs. Inside a test that claims databases with
+//! `#[with_cells(..)]`, the same calls return that test's own fresh databases; inside a test
+//! marked `#[poison_db]`, any call panics. Databases are SQLite files made from a template
+//! migrated once per process (in `/dev/shm` when available); pools are `sqlx::AnyPool`.
+
+mod cells;
+mod error;
+#[doc(hidden)]
+pub mod poison;
+mod schema;
+mod sqlite;
+mod target;
+
+use std::sync::{OnceLock, RwLock};
+
+pub use sqlx;
+pub use sqlx::AnyPool;
+
+pub use self::cells::{Cells, CellsConfig};
+pub use self::error::DbError;
+pub use self::schema::{Registered, Schema};
+pub use self::target::Targeted;
+pub use crate::schema;
+
+use self::cells::TestDatabases;
+use crate::scope::Scope;
+
+/// Production database URLs (what Nova reads from `[api_database]` and the cell mappings).
+#[derive(Debug, Clone, Default)]
+pub struct Databases {
+    pub api: String,
+    /// `(cell name, URL)`.
+    pub cells: Vec<(String, String)>,
+}
+
+struct Production {
+    api: AnyPool,
+    cells: Vec<(String, AnyPool)>,
+}
+
+static PRODUCTION: RwLock<Option<&'static Production>> = RwLock::new(None);
+
+/// Sets the production databases. Pools connect lazily, on first use.
+///
+/// ```
+/// fixture::db::configure(fixture::db::Databases {
+///     api: "sqlite::memory:".into(),
+///     cells: vec![("cell1".into(), "sqlite::memory:".into())],
+/// })
+/// .unwrap();
+/// ```
+pub fn configure(databases: Databases) -> Result<(), DbError> {
+    install_drivers();
+    let connect = |what: &str, url: &str| {
+        AnyPool::connect_lazy(url)
+            .map_err(|e| DbError::Database { what: format!("bad {what} database URL"), cause: e.to_string() })
+    };
+    let api = connect("api", &databases.api)?;
+    let cells = databases
+        .cells
+        .iter()
+        .map(|(name, url)| Ok((name.clone(), connect(name, url)?)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    // Leaked on purpose: production configuration lives as long as the process.
+    let production: &'static Production = Box::leak(Box::new(Production { api, cells }));
+    *PRODUCTION.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(production);
+    Ok(())
+}
+
+/// The API database: the test's own inside a `#[with_cells]` test, else the configured one.
+///
+/// # Panics
+/// Inside a `#[poison_db]` test.
+pub fn api() -> Result<AnyPool, DbError> {
+    poison::check("fixture::db::api()");
+    if let Some(test) = test_databases() {
+        return test.0.api().cloned();
+    }
+    match production() {
+        Some(production) => Ok(production.api.clone()),
+        None => Err(DbError::NotConfigured { what: "api" }),
+    }
+}
+
+/// The database of the current cell (set with [`Cells::target`]). Untargeted use is an error,
+/// never a fallback to some default cell.
+///
+/// # Panics
+/// Inside a `#[poison_db]` test.
+pub fn cell() -> Result<AnyPool, DbError> {
+    poison::check("fixture::db::cell()");
+    let name = target::current_cell().ok_or(DbError::Untargeted)?;
+    if let Some(test) = test_databases() {
+        return test.0.cell(&name).cloned();
+    }
+    let production = production().ok_or(DbError::NotConfigured { what: "cell" })?;
+    match production.cells.iter().find(|(cell, _)| **cell == *name) {
+        Some((_, pool)) => Ok(pool.clone()),
+        None => Err(DbError::UnknownCell {
+            name: name.to_string(),
+            known: production.cells.iter().map(|(cell, _)| cell.clone()).collect(),
+        }),
+    }
+}
+
+fn test_databases() -> Option<std::sync::Arc<TestDatabases>> {
+    Scope::with_current(|scope| scope?.get_extension::<TestDatabases>())
+}
+
+fn production() -> Option<&'static Production> {
+    *PRODUCTION.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub(crate) fn install_drivers() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(sqlx::any::install_default_drivers);
+}
+
+pub(crate) use self::target::{current_cell, with_cell};

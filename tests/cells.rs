@@ -1,0 +1,221 @@
+//! `#[with_cells]`, the `Cells` fixture, `fixture::db` and `#[poison_db]` on the embedded
+//! SQLite backend.
+#![allow(unnameable_test_items)] // cases nested in the tests that check what they leave behind
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use fixture::db::{self, sqlx, Cells, DbError};
+use fixture::prelude::*;
+
+fixture::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+// A second schema: tests here name theirs with `in =`, as an application with two would.
+fixture::db::schema!(pub static BROKEN, api = "tests/migrations/broken", cells = "tests/migrations/cell");
+fixture::db::schema!(pub static MISSING, api = "tests/migrations/does-not-exist", cells = "tests/migrations/cell");
+
+async fn count(pool: &db::AnyPool, table: &str) -> i64 {
+    let row: (i64,) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(pool).await.unwrap();
+    row.0
+}
+
+async fn insert_instance(pool: &db::AnyPool, uuid: &str, host: &str) {
+    sqlx::query("INSERT INTO instances (uuid, host) VALUES ($1, $2)")
+        .bind(uuid)
+        .bind(host)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[fixture::test]
+#[with_cells(in = SCHEMA, cell1, cell2)]
+async fn api_cell0_and_named_cells_are_separate_migrated_databases(cells: &Cells) {
+    assert_eq!(cells.names(), ["cell0", "cell1", "cell2"]);
+    insert_instance(cells.cell("cell2"), "vm1", "host2").await;
+    assert_eq!(count(cells.cell("cell2"), "instances").await, 1);
+    assert_eq!(count(cells.cell("cell1"), "instances").await, 0);
+    assert_eq!(count(cells.cell("cell0"), "instances").await, 0);
+    assert_eq!(count(cells.api(), "host_mappings").await, 0);
+    let wrong = sqlx::query("SELECT * FROM instances").fetch_all(cells.api()).await;
+    assert!(wrong.is_err(), "the API database has the API schema, not the cell schema");
+}
+
+#[fixture::test]
+#[with_cells(in = SCHEMA, cell1)]
+async fn the_seam_returns_this_tests_databases(cells: &Cells) {
+    let api = db::api().unwrap();
+    sqlx::query("INSERT INTO host_mappings (host, cell) VALUES ('host1', 'cell1')").execute(&api).await.unwrap();
+    assert_eq!(count(cells.api(), "host_mappings").await, 1);
+    cells.map_host("host1", "cell1");
+    assert_eq!(cells.cell_of_host("host1").as_deref(), Some("cell1"));
+    assert_eq!(cells.cell_of_host("host9"), None);
+}
+
+#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[with_cells(in = SCHEMA, cell1, cell2)]
+async fn targeting_nests_and_follows_spawned_tasks_and_threads(cells: &Cells) {
+    assert!(matches!(db::cell(), Err(DbError::Untargeted)), "no default cell to fall back to");
+    cells
+        .target("cell1", async {
+            insert_instance(&db::cell().unwrap(), "a", "host1").await;
+            cells
+                .target("cell2", async {
+                    insert_instance(&db::cell().unwrap(), "b", "host2").await;
+                    let task = fixture::spawn(async { insert_instance(&db::cell().unwrap(), "c", "host2").await });
+                    task.await.unwrap();
+                })
+                .await;
+            // Back in cell1 after the inner target.
+            insert_instance(&db::cell().unwrap(), "d", "host1").await;
+            let thread_pool = fixture::thread::spawn(|| db::cell().unwrap()).join().unwrap();
+            insert_instance(&thread_pool, "e", "host1").await;
+        })
+        .await;
+    assert_eq!(count(cells.cell("cell1"), "instances").await, 3);
+    assert_eq!(count(cells.cell("cell2"), "instances").await, 2);
+    cells.target_sync("cell2", || assert!(db::cell().is_ok()));
+    assert!(db::cell().is_err());
+}
+
+#[fixture::test]
+#[with_cells(in = SCHEMA, cell1)]
+async fn unknown_cells_are_errors_listing_the_known_ones(cells: &Cells) {
+    let message = cells.try_cell("cell7").unwrap_err().to_string();
+    assert_eq!(message, "unknown cell `cell7`: this test has cell0, cell1");
+    let panicked = catch_unwind(AssertUnwindSafe(|| drop(cells.target("cell7", async {})))).unwrap_err();
+    assert!(panicked.downcast_ref::<String>().unwrap().contains("this test has cell0, cell1"));
+}
+
+#[test]
+fn outside_tests_the_seam_needs_configuration() {
+    let message = std::thread::Builder::new().name("plain".into()).spawn(|| db::api().map(drop)).unwrap().join();
+    // Another test of this binary may have configured production databases; either way no panic.
+    if let Ok(Err(error)) = message {
+        assert!(error.to_string().contains("fixture::db::configure"), "{error}");
+    }
+}
+
+macro_rules! isolation_tests {
+    ($($name:ident),*) => {$(
+        #[fixture::test]
+        #[with_cells(in = SCHEMA, cell1)]
+        async fn $name(cells: &Cells) {
+            let me = stringify!($name);
+            insert_instance(cells.cell("cell1"), me, "host1").await;
+            tokio::task::yield_now().await;
+            let rows: Vec<(String,)> = sqlx::query_as("SELECT uuid FROM instances").fetch_all(cells.cell("cell1")).await.unwrap();
+            assert_eq!(rows, [(me.to_owned(),)], "another test's rows leaked in");
+        }
+    )*};
+}
+
+isolation_tests!(iso_00, iso_01, iso_02, iso_03, iso_04, iso_05, iso_06, iso_07, iso_08, iso_09, iso_10, iso_11);
+
+#[test]
+fn a_failing_migration_is_a_clear_error_and_leaves_nothing_behind() {
+    #[with_cells(in = BROKEN, cell1)]
+    fn case(_cells: &Cells) {}
+    let message = catch_unwind(case).unwrap_err().downcast_ref::<String>().cloned().unwrap();
+    assert!(message.contains("setup of fixture `Cells` failed: migrating schema `BROKEN` from"), "{message}");
+    assert!(message.contains("tests/migrations/broken"), "{message}");
+    assert_no_leftovers();
+}
+
+#[test]
+fn a_missing_migration_directory_is_a_clear_error() {
+    #[with_cells(in = MISSING, cell1)]
+    fn case(_cells: &Cells) {}
+    let message = catch_unwind(case).unwrap_err().downcast_ref::<String>().cloned().unwrap();
+    assert!(message.contains("migrating schema `MISSING` from"), "{message}");
+    assert!(message.contains("does-not-exist"), "{message}");
+}
+
+/// A fixture that needs `Cells` without the test naming a schema: with several declared,
+/// that is an error saying how to pick one.
+pub struct NeedsCells;
+
+#[fixture]
+impl NeedsCells {
+    fn setup(_cells: &Cells) -> Self {
+        NeedsCells
+    }
+}
+
+#[test]
+fn several_schemas_need_the_test_to_pick_one() {
+    #[fixture::test]
+    fn case(_needs: &NeedsCells) {}
+    let message = catch_unwind(case).unwrap_err().downcast_ref::<String>().cloned().unwrap();
+    assert!(
+        message.contains("several schemas are declared (SCHEMA, BROKEN, MISSING)")
+            || message.contains("several schemas are declared"),
+        "{message}"
+    );
+    assert!(message.contains("#[with_cells(in = path::to::SCHEMA, ..)]"), "{message}");
+}
+
+/// Test databases live in this process's directory and are removed at teardown.
+fn assert_no_leftovers() {
+    let dir = ["/dev/shm".into(), std::env::temp_dir()]
+        .into_iter()
+        .map(|root: std::path::PathBuf| root.join(format!("fixture-{}", std::process::id())))
+        .find(|dir| dir.is_dir());
+    if let Some(dir) = dir {
+        // Other tests of this binary may be running; none of *this* test's files may remain,
+        // and no template file is ever left.
+        let leftovers: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("template-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+#[test]
+fn databases_are_removed_after_the_test() {
+    static FILES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    #[with_cells(in = SCHEMA, cell1, cell2)]
+    fn case(_cells: &Cells) {
+        let dir = ["/dev/shm".into(), std::env::temp_dir()]
+            .into_iter()
+            .map(|root: std::path::PathBuf| root.join(format!("fixture-{}", std::process::id())))
+            .find(|dir| dir.is_dir())
+            .unwrap();
+        let scope = fixture::Scope::current().unwrap().id();
+        let mine: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("test-{scope}-")))
+            .collect();
+        *FILES.lock().unwrap() = mine;
+    }
+    case();
+    let files = FILES.lock().unwrap().clone();
+    assert!(files.len() >= 4, "api, cell0, cell1, cell2: {files:?}");
+    assert!(files.iter().all(|file| !file.exists()), "left behind: {files:?}");
+}
+
+#[poison_db]
+fn poisoned_case() -> Result<(), String> {
+    let from_body = catch_unwind(|| db::api().map(drop)).unwrap_err();
+    let message = from_body.downcast_ref::<String>().cloned().unwrap_or_default();
+    if !message.contains("does not claim the database") || !message.contains("#[with_cells(cell1, ..)]") {
+        return Err(message);
+    }
+    let from_thread = fixture::thread::spawn(|| catch_unwind(|| db::api().map(drop)).is_err()).join().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let from_task = runtime.block_on(async { fixture::spawn(async { db::cell().map(drop) }).await.is_err() });
+    if from_thread && from_task {
+        Ok(())
+    } else {
+        Err(format!("thread tripped: {from_thread}, task tripped: {from_task}"))
+    }
+}
+
+#[test]
+fn poison_trips_from_the_body_a_framework_thread_and_a_spawned_task() {
+    poisoned_case();
+}

@@ -1,0 +1,1 @@
+CREATE TABLE host_mappings (host TEXT PRIMARY KEY, cell TEXT NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLEE oops (id INTEGER);

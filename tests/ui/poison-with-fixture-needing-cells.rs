@@ -1,0 +1,16 @@
+use fixture::db::Cells;
+use fixture::prelude::*;
+
+pub struct Cloud;
+
+#[fixture]
+impl Cloud {
+    fn setup(_cells: &Cells) -> Self {
+        Cloud
+    }
+}
+
+#[poison_db]
+fn poisoned_but_needs_cells(_cloud: &Cloud) {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[fixture::with_cells(cell1, cell2, cell1)]
+fn cell_twice() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[fixture::with_cells()]
+fn no_cells_named() {}
+
+fn main() {}
