@@ -175,27 +175,30 @@ fn assert_no_leftovers() {
 
 #[test]
 fn databases_are_removed_after_the_test() {
-    static FILES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     #[with_cells(in = SCHEMA, cell1, cell2)]
-    fn case(_cells: &Cells) {
-        let dir = ["/dev/shm".into(), std::env::temp_dir()]
-            .into_iter()
-            .map(|root: std::path::PathBuf| root.join(format!("fixture-{}", std::process::id())))
-            .find(|dir| dir.is_dir())
-            .unwrap();
-        let scope = fixture::Scope::current().unwrap().id();
-        let mine: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("test-{scope}-")))
-            .collect();
-        *FILES.lock().unwrap() = mine;
+    fn case(cells: &Cells) {
+        *LOCATIONS.lock().unwrap() = cells.locations();
     }
     case();
-    let files = FILES.lock().unwrap().clone();
-    assert!(files.len() >= 4, "api, cell0, cell1, cell2: {files:?}");
-    assert!(files.iter().all(|file| !file.exists()), "left behind: {files:?}");
+    let locations = LOCATIONS.lock().unwrap().clone();
+    assert_eq!(locations.len(), 4, "api, cell0, cell1, cell2: {locations:?}");
+    match std::env::var("FIXTURE_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let remaining: Vec<(String,)> = runtime.block_on(async {
+                use sqlx::Connection;
+                let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+                sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
+                    .bind(&locations)
+                    .fetch_all(&mut admin)
+                    .await
+                    .unwrap()
+            });
+            assert!(remaining.is_empty(), "left behind: {remaining:?}");
+        }
+        _ => assert!(locations.iter().all(|file| !std::path::Path::new(file).exists()), "left behind: {locations:?}"),
+    }
 }
 
 #[poison_db]
@@ -218,4 +221,36 @@ fn poisoned_case() -> Result<(), String> {
 #[test]
 fn poison_trips_from_the_body_a_framework_thread_and_a_spawned_task() {
     poisoned_case();
+}
+
+#[fixture::test]
+#[with_cells(in = SCHEMA, cell1)]
+#[ignore = "run by `bad_server_urls_are_clear_errors_without_the_password` in a child process"]
+fn bad_url_case(_cells: &Cells) {}
+
+/// Runs `bad_url_case` in a child process (the URL is read once per process) with a wrong
+/// password and with an unreachable server.
+#[test]
+fn bad_server_urls_are_clear_errors_without_the_password() {
+    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: FIXTURE_DATABASE_URL is not set, so there is no PostgreSQL server to misconfigure");
+        return;
+    };
+    let port = url.rsplit(':').next().and_then(|tail| tail.split('/').next()).unwrap_or("5432").to_owned();
+    let secret = "wrong-secret-pw-1234";
+    for (bad, expected) in [
+        (format!("postgres://fixture:{secret}@127.0.0.1:{port}/postgres"), "password authentication failed"),
+        (format!("postgres://fixture:{secret}@127.0.0.1:1/postgres"), "cannot connect to the PostgreSQL server"),
+    ] {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "bad_url_case", "--ignored", "--test-threads=1", "--nocapture"])
+            .env("FIXTURE_DATABASE_URL", &bad)
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!output.status.success(), "{text}");
+        assert!(text.contains("setup of fixture `Cells` failed"), "{text}");
+        assert!(text.contains(expected), "{text}");
+        assert!(!text.contains(secret), "the password leaked into the output: {text}");
+    }
 }

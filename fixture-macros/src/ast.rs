@@ -66,7 +66,9 @@ impl<'a> TestFn<'a> {
     /// Takes in one of our attributes: the one being expanded (`attribute` is `None`, its
     /// span is the call site) or one written below it.
     fn absorb(&mut self, kind: Kind, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
-        let span = attribute.map_or_else(Span::call_site, |attribute| attribute.path().segments[0].ident.span());
+        let span = attribute.map_or_else(Span::call_site, |attribute| {
+            attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
+        });
         let reject = |message| match attribute {
             Some(attribute) => cx.error_spanned_by(attribute, message),
             None => cx.error_at(span, message),

@@ -192,7 +192,9 @@ impl ConfAssign {
 
 /// Parses one `#[conf(..)]`; `attribute` as for [`parse_with`].
 pub fn parse_conf(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<ConfAttr> {
-    let span = attribute.map_or_else(Span::call_site, |attribute| attribute.path().segments[0].ident.span());
+    let span = attribute.map_or_else(Span::call_site, |attribute| {
+        attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
+    });
     let items = match syn::parse::Parser::parse2(Punctuated::<ConfItem, Token![,]>::parse_terminated, args) {
         Ok(items) => items,
         Err(error) => {

@@ -11,7 +11,7 @@ use sqlx::AnyPool;
 
 use crate::db::schema::{default_schema, Kind, Schema};
 use crate::db::target::{with_cell, Targeted};
-use crate::db::{sqlite, DbError};
+use crate::db::{postgres, sqlite, DbError};
 use crate::fixture::{default_config, setup_output, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::scope::Scope;
 use crate::stack::FixtureStack;
@@ -67,7 +67,7 @@ pub(crate) struct Inner {
     api: AnyPool,
     /// cell0 first, then the named cells in the order given.
     cells: Vec<(Arc<str>, AnyPool)>,
-    files: Vec<PathBuf>,
+    created: Vec<Created>,
     hosts: Mutex<HashMap<String, Arc<str>>>,
     torn_down: std::sync::atomic::AtomicBool,
 }
@@ -97,31 +97,31 @@ impl Cells {
         } else {
             names.extend(config.names.iter().copied());
         }
-        let mut files = Vec::with_capacity(names.len() + 1);
-        let created = async {
-            let (api, file) = sqlite::fresh(schema, Kind::Api, &sqlite::unique_name(scope_id, "api")).await?;
-            files.push(file);
+        let mut created = Vec::with_capacity(names.len() + 1);
+        let made = async {
+            let (api, made) = fresh(schema, Kind::Api, scope_id, "api").await?;
+            created.push(made);
             let mut cells = Vec::with_capacity(names.len());
             for name in &names {
-                let (pool, file) = sqlite::fresh(schema, Kind::Cell, &sqlite::unique_name(scope_id, name)).await?;
-                files.push(file);
+                let (pool, made) = fresh(schema, Kind::Cell, scope_id, name).await?;
+                created.push(made);
                 cells.push((Arc::<str>::from(*name), pool));
             }
             Ok::<_, DbError>((api, cells))
         }
         .await;
-        let (api, cells) = match created {
-            Ok(created) => created,
+        let (api, cells) = match made {
+            Ok(made) => made,
             Err(error) => {
                 // Nothing is left behind when one of the databases cannot be made.
-                files.iter().for_each(|file| sqlite::remove_database_files(file));
+                let _ = remove(&created).await;
                 return Err(error);
             }
         };
         let inner = Arc::new(Inner {
             api,
             cells,
-            files,
+            created,
             hosts: Mutex::new(HashMap::new()),
             torn_down: std::sync::atomic::AtomicBool::new(false),
         });
@@ -137,8 +137,7 @@ impl Cells {
         for (_, pool) in &self.inner.cells {
             pool.close().await;
         }
-        self.inner.files.iter().for_each(|file| sqlite::remove_database_files(file));
-        Ok(())
+        remove(&self.inner.created).await
     }
 
     /// The API database.
@@ -181,6 +180,19 @@ impl Cells {
         with_cell(Some(self.known(cell)), f)
     }
 
+    /// Where each database of this test lives, in the order api, cell0, named cells: a file
+    /// path on SQLite, a database name on PostgreSQL. For debugging and leak checks.
+    pub fn locations(&self) -> Vec<String> {
+        self.inner
+            .created
+            .iter()
+            .map(|made| match made {
+                Created::File(path) => path.display().to_string(),
+                Created::Database(name) => name.clone(),
+            })
+            .collect()
+    }
+
     /// Records that compute host `host` lives in `cell` (Nova's host mappings).
     pub fn map_host(&self, host: &str, cell: &str) {
         let cell = self.known(cell);
@@ -221,6 +233,34 @@ impl Inner {
     fn unknown(&self, name: &str) -> DbError {
         DbError::UnknownCell { name: name.to_owned(), known: self.cells.iter().map(|(n, _)| n.to_string()).collect() }
     }
+}
+
+/// A database made for one test, and how to get rid of it.
+enum Created {
+    File(PathBuf),
+    Database(String),
+}
+
+/// A fresh migrated database: on PostgreSQL when `FIXTURE_DATABASE_URL` is set, else SQLite.
+async fn fresh(schema: &'static Schema, kind: Kind, scope_id: u64, label: &str) -> Result<(AnyPool, Created), DbError> {
+    if postgres::url().is_some() {
+        let (pool, name) = postgres::fresh(schema, kind, label).await?;
+        Ok((pool, Created::Database(name)))
+    } else {
+        let (pool, path) = sqlite::fresh(schema, kind, &sqlite::unique_name(scope_id, label)).await?;
+        Ok((pool, Created::File(path)))
+    }
+}
+
+async fn remove(created: &[Created]) -> Result<(), DbError> {
+    let mut databases = Vec::new();
+    for made in created {
+        match made {
+            Created::File(path) => sqlite::remove_database_files(path),
+            Created::Database(name) => databases.push(name.clone()),
+        }
+    }
+    postgres::drop_databases(&databases).await
 }
 
 static CELLS_META: FixtureMeta = FixtureMeta {

@@ -10,6 +10,7 @@ mod cells;
 mod error;
 #[doc(hidden)]
 pub mod poison;
+mod postgres;
 mod schema;
 mod sqlite;
 mod target;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs (if needed) and starts a PostgreSQL server on loopback with a role for the tests,
+# then prints the FIXTURE_DATABASE_URL to use. Idempotent: safe to run again.
+set -euo pipefail
+
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq postgresql >&2
+fi
+
+version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version main"; then
+  pg_createcluster "$version" main >&2
+fi
+if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $4}' | grep -qx online; then
+  pg_ctlcluster "$version" main start >&2
+fi
+port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
+
+for _ in $(seq 1 30); do
+  if su postgres -c "psql -p $port -qAtc 'select 1'" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+
+password="fixture-ci-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+su postgres -c "psql -p $port -qAt" >&2 <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fixture') THEN
+    CREATE ROLE fixture LOGIN CREATEDB;
+  END IF;
+END \$\$;
+ALTER ROLE fixture PASSWORD '$password';
+SQL
+echo "postgres://fixture:${password}@127.0.0.1:${port}/postgres"

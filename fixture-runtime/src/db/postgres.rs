@@ -1,0 +1,248 @@
+//! The PostgreSQL backend, used when `FIXTURE_DATABASE_URL` names a server.
+//!
+//! Each schema is migrated once into a template database (built under an advisory lock, into
+//! a scratch name renamed when complete, so concurrent processes build it once and never see
+//! half a template); every test database is `CREATE DATABASE .. TEMPLATE`, dropped at
+//! teardown. Databases of processes that died (`kill -9`) are reaped on the next run.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::{PgConnection, PgPoolOptions};
+use sqlx::{AnyPool, Connection};
+use tokio::sync::OnceCell;
+
+use crate::db::schema::{Kind, Schema};
+use crate::db::DbError;
+
+/// The server URL, if the tests should use PostgreSQL.
+pub(crate) fn url() -> Option<&'static str> {
+    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    URL.get_or_init(|| std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty())).as_deref()
+}
+
+fn server_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
+    let what = what.into();
+    move |error| DbError::Database { what, cause: error.to_string() }
+}
+
+async fn admin(url: &str) -> Result<PgConnection, DbError> {
+    PgConnection::connect(url)
+        .await
+        .map_err(server_error("cannot connect to the PostgreSQL server in FIXTURE_DATABASE_URL"))
+}
+
+/// `url` with its database replaced by `database`.
+pub(crate) fn with_database(url: &str, database: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let (head, tail) = url.split_at(start);
+    let path_start = tail.find('/').unwrap_or(tail.len());
+    let query_start = tail[path_start..].find('?').map_or(tail.len(), |i| path_start + i);
+    format!("{head}{}/{database}{}", &tail[..path_start], &tail[query_start..])
+}
+
+/// A short tag for this machine, so reaping only ever considers this machine's processes.
+fn host_tag() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    format!("{:06x}", fnv1a(host.trim().as_bytes()) & 0xff_ffff)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3))
+}
+
+/// A hash of the migration files' names and contents: a changed migration gets a new template.
+fn migrations_hash(dir: &str) -> Result<u64, std::io::Error> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?.flatten().map(|entry| entry.path()).collect();
+    files.sort();
+    let mut bytes = Vec::new();
+    for file in files {
+        bytes.extend(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        bytes.extend(std::fs::read(&file)?);
+    }
+    Ok(fnv1a(&bytes))
+}
+
+fn identifier(text: &str, max: usize) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).take(max).collect()
+}
+
+type Template = Arc<OnceCell<String>>;
+
+/// The name of the migrated template database for `schema`'s `kind`, built if missing.
+async fn template(url: &str, schema: &'static Schema, kind: Kind) -> Result<String, DbError> {
+    static TEMPLATES: Mutex<Vec<((usize, Kind), Template)>> = Mutex::new(Vec::new());
+    let key = (schema as *const Schema as usize, kind);
+    let cell = {
+        let mut templates = TEMPLATES.lock().unwrap_or_else(PoisonError::into_inner);
+        match templates.iter().find(|(k, _)| *k == key) {
+            Some((_, cell)) => cell.clone(),
+            None => {
+                let cell = Template::default();
+                templates.push((key, cell.clone()));
+                cell
+            }
+        }
+    };
+    cell.get_or_try_init(|| build_template(url, schema, kind)).await.cloned()
+}
+
+async fn build_template(url: &str, schema: &'static Schema, kind: Kind) -> Result<String, DbError> {
+    let dir = schema.migrations(kind);
+    let migration_error = |cause: String| DbError::Migration { schema: schema.name(), dir, cause };
+    let hash = migrations_hash(dir).map_err(|e| migration_error(e.to_string()))?;
+    let name = format!("fixture_tpl_{}_{}_{hash:016x}", identifier(schema.name(), 16), kind.label());
+    let mut admin = admin(url).await?;
+    reap_once(&mut admin).await;
+    // One builder per template across every process sharing the server.
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(hash as i64)
+        .execute(&mut admin)
+        .await
+        .map_err(server_error("cannot take the template lock"))?;
+    let built = build_locked(url, &mut admin, &name, dir, migration_error).await;
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
+    let _ = admin.close().await;
+    built.map(|()| name)
+}
+
+async fn build_locked(
+    url: &str,
+    admin: &mut PgConnection,
+    name: &str,
+    dir: &'static str,
+    migration_error: impl Fn(String) -> DbError,
+) -> Result<(), DbError> {
+    let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_optional(&mut *admin)
+        .await
+        .map_err(server_error("cannot list databases"))?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let scratch = format!("{name}_b{}", std::process::id());
+    execute(admin, &format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)")).await?;
+    execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
+    let migrated = async {
+        let migrator =
+            sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| migration_error(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&with_database(url, &scratch))
+            .await
+            .map_err(server_error("cannot connect to the template being built"))?;
+        let result = migrator.run(&pool).await.map_err(|e| migration_error(e.to_string()));
+        pool.close().await;
+        result
+    }
+    .await;
+    if let Err(error) = migrated {
+        let _ = execute(admin, &format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)")).await;
+        return Err(error);
+    }
+    // Complete only now: a process killed before this line leaves a scratch database, which
+    // the next build drops, never a half-migrated template.
+    execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
+}
+
+async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(admin)
+        .await
+        .map(drop)
+        .map_err(server_error(format!("`{}` failed", sql.split(" WITH").next().unwrap_or(sql))))
+}
+
+/// A fresh database for one test, cloned from the template.
+pub(crate) async fn fresh(schema: &'static Schema, kind: Kind, label: &str) -> Result<(AnyPool, String), DbError> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    let template = template(url, schema, kind).await?;
+    let name = format!(
+        "fixture_t_{}_{}_{}_{}",
+        host_tag(),
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        identifier(label, 16)
+    );
+    let mut admin = admin(url).await?;
+    let created =
+        execute(&mut admin, &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" STRATEGY FILE_COPY")).await;
+    let _ = admin.close().await;
+    created?;
+    match AnyPoolOptions::new().max_connections(4).connect(&with_database(url, &name)).await {
+        Ok(pool) => Ok((pool, name)),
+        Err(error) => {
+            let _ = drop_databases(std::slice::from_ref(&name)).await;
+            Err(server_error(format!("cannot connect to test database {name}"))(error))
+        }
+    }
+}
+
+/// Drops test databases; every one is attempted, the first failure is returned.
+pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    let mut admin = admin(url).await?;
+    let mut first_error = None;
+    for name in names {
+        if let Err(error) = execute(&mut admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await {
+            first_error.get_or_insert(error);
+        }
+    }
+    let _ = admin.close().await;
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Drops this machine's test databases whose process is gone. Once per process.
+async fn reap_once(admin: &mut PgConnection) {
+    static REAPED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    if REAPED.set(()).is_err() {
+        return;
+    }
+    match reap(admin).await {
+        Ok(0) => {}
+        Ok(count) => eprintln!("fixture: dropped {count} test database(s) left by processes that no longer run"),
+        Err(error) => eprintln!("fixture: could not reap leaked test databases: {error}"),
+    }
+}
+
+pub(crate) async fn reap(admin: &mut PgConnection) -> Result<usize, DbError> {
+    let prefix = format!("fixture_t_{}_", host_tag());
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+        .bind(&prefix)
+        .fetch_all(&mut *admin)
+        .await
+        .map_err(server_error("cannot list databases"))?;
+    let mut reaped = 0;
+    for (name,) in names {
+        let pid = name[prefix.len()..].split('_').next().and_then(|pid| pid.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists());
+        if !alive && execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+            reaped += 1;
+        }
+    }
+    Ok(reaped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_is_replaced_in_urls() {
+        assert_eq!(with_database("postgres://u:p@h:5432/postgres", "t1"), "postgres://u:p@h:5432/t1");
+        assert_eq!(with_database("postgres://u@h/postgres?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
+        assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
+    }
+
+    #[test]
+    fn identifiers_are_lowercase_alphanumerics() {
+        assert_eq!(identifier("My-Schema_1", 16), "myschema1");
+    }
+}
