@@ -173,12 +173,16 @@ fn assert_no_leftovers() {
     }
 }
 
+/// SQLite files are removed; PostgreSQL databases are reset (emptied) and pooled for the
+/// next test, or gone.
 #[test]
-fn databases_are_removed_after_the_test() {
+fn databases_are_removed_or_reset_after_the_test() {
     static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     #[with_cells(in = SCHEMA, cell1, cell2)]
-    fn case(cells: &Cells) {
+    async fn case(cells: &Cells) {
         *LOCATIONS.lock().unwrap() = cells.locations();
+        insert_instance(cells.cell("cell2"), "leftover", "host2").await;
+        sqlx::query("INSERT INTO host_mappings (host, cell) VALUES ('h', 'c')").execute(cells.api()).await.unwrap();
     }
     case();
     let locations = LOCATIONS.lock().unwrap().clone();
@@ -186,16 +190,28 @@ fn databases_are_removed_after_the_test() {
     match std::env::var("FIXTURE_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            let remaining: Vec<(String,)> = runtime.block_on(async {
+            runtime.block_on(async {
                 use sqlx::Connection;
                 let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
-                sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
-                    .bind(&locations)
-                    .fetch_all(&mut admin)
-                    .await
-                    .unwrap()
+                let remaining: Vec<(String,)> =
+                    sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
+                        .bind(&locations)
+                        .fetch_all(&mut admin)
+                        .await
+                        .unwrap();
+                for (name,) in remaining {
+                    let db_url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+                    let mut db = sqlx::postgres::PgConnection::connect(&db_url).await.unwrap();
+                    // Other tests may already use a pooled database; none of them writes these rows.
+                    let sql = if name.ends_with("_api") {
+                        "SELECT COUNT(*) FROM host_mappings WHERE host = 'h'"
+                    } else {
+                        "SELECT COUNT(*) FROM instances WHERE uuid = 'leftover'"
+                    };
+                    let rows: (i64,) = sqlx::query_as(sql).fetch_one(&mut db).await.unwrap();
+                    assert_eq!(rows.0, 0, "{name} was pooled without being reset");
+                }
             });
-            assert!(remaining.is_empty(), "left behind: {remaining:?}");
         }
         _ => assert!(locations.iter().all(|file| !std::path::Path::new(file).exists()), "left behind: {locations:?}"),
     }
@@ -252,5 +268,44 @@ fn bad_server_urls_are_clear_errors_without_the_password() {
         assert!(text.contains("setup of fixture `Cells` failed"), "{text}");
         assert!(text.contains(expected), "{text}");
         assert!(!text.contains(secret), "the password leaked into the output: {text}");
+    }
+}
+
+/// A failed test's databases stay for inspection (their names are printed); the next run's
+/// reaping removes them once this process is gone. This test removes them itself.
+#[test]
+fn a_failed_test_keeps_its_databases_for_inspection() {
+    static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    #[with_cells(in = SCHEMA, cell1)]
+    fn case(cells: &Cells) {
+        *LOCATIONS.lock().unwrap() = cells.locations();
+        panic!("the test fails");
+    }
+    assert!(catch_unwind(case).is_err());
+    let locations = LOCATIONS.lock().unwrap().clone();
+    match std::env::var("FIXTURE_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                use sqlx::Connection;
+                let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+                let kept: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
+                    .bind(&locations)
+                    .fetch_all(&mut admin)
+                    .await
+                    .unwrap();
+                assert_eq!(kept.len(), locations.len(), "{kept:?}");
+                for name in &locations {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE \"{name}\" WITH (FORCE)")))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                }
+            });
+        }
+        _ => {
+            assert!(locations.iter().all(|file| std::path::Path::new(file).exists()), "{locations:?}");
+            locations.iter().for_each(|file| drop(std::fs::remove_file(file)));
+        }
     }
 }

@@ -95,6 +95,9 @@ pub fn run(test: Test) {
                     failures.extend(body_failure(outcome, &mut show, started));
                 }
             }
+            if !failures.is_empty() {
+                scope.mark_failed();
+            }
             failures.extend(stack.tear_down(&mut show).await);
             failures
         }),
@@ -114,6 +117,9 @@ pub fn run(test: Test) {
                     let outcome = catch_unwind(AssertUnwindSafe(|| body(&stack)));
                     failures.extend(body_failure(outcome, &mut show, started));
                 }
+            }
+            if !failures.is_empty() {
+                scope.mark_failed();
             }
             failures.extend(drive(runtime.as_ref(), stack.tear_down(&mut show)));
             failures

@@ -32,6 +32,7 @@ thread_local! {
 pub struct Scope {
     test_name: &'static str,
     id: u64,
+    failed: std::sync::atomic::AtomicBool,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
@@ -46,7 +47,12 @@ impl Scope {
     /// this is public for harnesses and for tests of scoped facilities.
     pub fn new(test_name: &'static str) -> Arc<Scope> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        Arc::new(Scope { test_name, id: NEXT_ID.fetch_add(1, Ordering::Relaxed), extensions: Mutex::new(Vec::new()) })
+        Arc::new(Scope {
+            test_name,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            failed: std::sync::atomic::AtomicBool::new(false),
+            extensions: Mutex::new(Vec::new()),
+        })
     }
 
     /// The scope entered on this thread, if any. `None` on threads that no fixture test
@@ -70,6 +76,16 @@ impl Scope {
     /// The full path of the test this scope belongs to (`module::path::test_name`).
     pub fn test_name(&self) -> &'static str {
         self.test_name
+    }
+
+    /// Whether the test has failed so far (a setup or the body): teardowns use it to keep
+    /// what a failed test left for inspection.
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn mark_failed(&self) {
+        self.failed.store(true, Ordering::SeqCst);
     }
 
     /// A number unique to this scope within the process.

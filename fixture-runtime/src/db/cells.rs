@@ -137,7 +137,17 @@ impl Cells {
         for (_, pool) in &self.inner.cells {
             pool.close().await;
         }
-        remove(&self.inner.created).await
+        let failed = Scope::with_current(|scope| scope.map(|scope| (scope.test_name(), scope.has_failed())));
+        if let Some((test, true)) = failed {
+            // Kept for inspection; the next run's reaping removes them once this process is gone.
+            let line = format!(
+                "fixture: test `{test}` failed; its databases are kept for inspection: {}\n",
+                self.locations().join(", ")
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            return Ok(());
+        }
+        release(&self.inner.created).await
     }
 
     /// The API database.
@@ -188,7 +198,7 @@ impl Cells {
             .iter()
             .map(|made| match made {
                 Created::File(path) => path.display().to_string(),
-                Created::Database(name) => name.clone(),
+                Created::Database { name, .. } => name.clone(),
             })
             .collect()
     }
@@ -238,29 +248,45 @@ impl Inner {
 /// A database made for one test, and how to get rid of it.
 enum Created {
     File(PathBuf),
-    Database(String),
+    Database { name: String, template: String },
 }
 
 /// A fresh migrated database: on PostgreSQL when `FIXTURE_DATABASE_URL` is set, else SQLite.
 async fn fresh(schema: &'static Schema, kind: Kind, scope_id: u64, label: &str) -> Result<(AnyPool, Created), DbError> {
     if postgres::url().is_some() {
-        let (pool, name) = postgres::fresh(schema, kind, label).await?;
-        Ok((pool, Created::Database(name)))
+        let (pool, name, template) = postgres::fresh(schema, kind, label).await?;
+        Ok((pool, Created::Database { name, template }))
     } else {
         let (pool, path) = sqlite::fresh(schema, kind, &sqlite::unique_name(scope_id, label)).await?;
         Ok((pool, Created::File(path)))
     }
 }
 
+/// Gets rid of a test's databases: files are removed; PostgreSQL databases of a passed test
+/// are reset for reuse, of a failed setup dropped.
 async fn remove(created: &[Created]) -> Result<(), DbError> {
     let mut databases = Vec::new();
     for made in created {
         match made {
             Created::File(path) => sqlite::remove_database_files(path),
-            Created::Database(name) => databases.push(name.clone()),
+            Created::Database { name, .. } => databases.push(name.clone()),
         }
     }
     postgres::drop_databases(&databases).await
+}
+
+async fn release(created: &[Created]) -> Result<(), DbError> {
+    let mut databases = Vec::new();
+    for made in created {
+        match made {
+            Created::File(path) => sqlite::remove_database_files(path),
+            Created::Database { name, template } => databases.push((template.clone(), name.clone())),
+        }
+    }
+    if databases.is_empty() {
+        return Ok(());
+    }
+    postgres::release(&databases).await
 }
 
 static CELLS_META: FixtureMeta = FixtureMeta {

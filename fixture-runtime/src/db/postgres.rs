@@ -156,11 +156,43 @@ async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
         .map_err(server_error(format!("`{}` failed", sql.split(" WITH").next().unwrap_or(sql))))
 }
 
-/// A fresh database for one test, cloned from the template.
-pub(crate) async fn fresh(schema: &'static Schema, kind: Kind, label: &str) -> Result<(AnyPool, String), DbError> {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
+/// Databases of passed tests, reset to their template's state, for the next test to take:
+/// `(template, database)`. Reset (`TRUNCATE`, ~10 ms) instead of drop and create (~200 ms
+/// each here). Left over at exit, they are reaped by the next run like any dead process's.
+static FREE: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Whether a template's tables are empty after its migrations: only then is `TRUNCATE` a
+/// reset to the template's state; migrations that seed rows get a new database every time.
+static RESETTABLE: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
+
+/// A fresh database for one test: a reset one from the free list, or a new clone of the
+/// template. Returns the pool and the database's name.
+pub(crate) async fn fresh(
+    schema: &'static Schema,
+    kind: Kind,
+    label: &str,
+) -> Result<(AnyPool, String, String), DbError> {
     let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
     let template = template(url, schema, kind).await?;
+    let reused = {
+        let mut free = FREE.lock().unwrap_or_else(PoisonError::into_inner);
+        free.iter().position(|(t, _)| *t == template).map(|i| free.swap_remove(i).1)
+    };
+    let name = match reused {
+        Some(name) => name,
+        None => create(url, &template, label).await?,
+    };
+    match AnyPoolOptions::new().max_connections(4).connect(&with_database(url, &name)).await {
+        Ok(pool) => Ok((pool, name, template)),
+        Err(error) => {
+            let _ = drop_databases(std::slice::from_ref(&name)).await;
+            Err(server_error(format!("cannot connect to test database {name}"))(error))
+        }
+    }
+}
+
+async fn create(url: &str, template: &str, label: &str) -> Result<String, DbError> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
     let name = format!(
         "fixture_t_{}_{}_{}_{}",
         host_tag(),
@@ -172,14 +204,71 @@ pub(crate) async fn fresh(schema: &'static Schema, kind: Kind, label: &str) -> R
     let created =
         execute(&mut admin, &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" STRATEGY FILE_COPY")).await;
     let _ = admin.close().await;
-    created?;
-    match AnyPoolOptions::new().max_connections(4).connect(&with_database(url, &name)).await {
-        Ok(pool) => Ok((pool, name)),
-        Err(error) => {
-            let _ = drop_databases(std::slice::from_ref(&name)).await;
-            Err(server_error(format!("cannot connect to test database {name}"))(error))
+    created.map(|()| name)
+}
+
+/// Hands a passed test's databases back: reset and kept for the next test when their template
+/// allows it, dropped otherwise.
+pub(crate) async fn release(databases: &[(String, String)]) -> Result<(), DbError> {
+    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    let mut to_drop = Vec::new();
+    for (template, name) in databases {
+        match reset(url, template, name).await {
+            Ok(true) => FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template.clone(), name.clone())),
+            Ok(false) | Err(_) => to_drop.push(name.clone()),
         }
     }
+    drop_databases(&to_drop).await
+}
+
+const COUNT_ROWS: &str = "SELECT COALESCE(SUM((xpath('/row/c/text()', query_to_xml(format('SELECT COUNT(*) AS c FROM %I.%I', schemaname, tablename), false, true, '')))[1]::text::bigint), 0)::bigint FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations'";
+
+const TRUNCATE_ALL: &str = "DO $$ DECLARE tables text; BEGIN \
+    SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables FROM pg_tables \
+    WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations'; \
+    IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE TABLE ' || tables || ' RESTART IDENTITY CASCADE'; END IF; END $$";
+
+/// Empties `database` if its template's tables start empty; `false` if it cannot be reused.
+async fn reset(url: &str, template: &str, database: &str) -> Result<bool, DbError> {
+    let known = RESETTABLE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|(t, _)| t == template)
+        .map(|(_, resettable)| *resettable);
+    let resettable = match known {
+        Some(resettable) => resettable,
+        None => {
+            // Judged on a fresh clone: the template itself must stay free of connections.
+            let probe_name = create(url, template, "probe").await?;
+            let rows = async {
+                let mut probe = PgConnection::connect(&with_database(url, &probe_name))
+                    .await
+                    .map_err(server_error("cannot inspect the template"))?;
+                let rows: (i64,) = sqlx::query_as(COUNT_ROWS)
+                    .fetch_one(&mut probe)
+                    .await
+                    .map_err(server_error("cannot inspect the template"))?;
+                let _ = probe.close().await;
+                Ok::<_, DbError>(rows.0)
+            }
+            .await;
+            let _ = drop_databases(std::slice::from_ref(&probe_name)).await;
+            let resettable = rows? == 0;
+            RESETTABLE.lock().unwrap_or_else(PoisonError::into_inner).push((template.to_owned(), resettable));
+            resettable
+        }
+    };
+    if !resettable {
+        return Ok(false);
+    }
+    let mut connection = PgConnection::connect(&with_database(url, database))
+        .await
+        .map_err(server_error(format!("cannot connect to {database} to reset it")))?;
+    let reset = sqlx::raw_sql(TRUNCATE_ALL).execute(&mut connection).await;
+    let _ = connection.close().await;
+    reset.map(drop).map_err(server_error(format!("cannot reset {database}")))?;
+    Ok(true)
 }
 
 /// Drops test databases; every one is attempted, the first failure is returned.
@@ -205,11 +294,13 @@ async fn reap_once(admin: &mut PgConnection) {
     if REAPED.set(()).is_err() {
         return;
     }
-    match reap(admin).await {
-        Ok(0) => {}
-        Ok(count) => eprintln!("fixture: dropped {count} test database(s) left by processes that no longer run"),
-        Err(error) => eprintln!("fixture: could not reap leaked test databases: {error}"),
-    }
+    // Written past the harness's capture: this concerns the run, not one test.
+    let line = match reap(admin).await {
+        Ok(0) => return,
+        Ok(count) => format!("fixture: dropped {count} test database(s) left by processes that no longer run\n"),
+        Err(error) => format!("fixture: could not reap leaked test databases: {error}\n"),
+    };
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 pub(crate) async fn reap(admin: &mut PgConnection) -> Result<usize, DbError> {
