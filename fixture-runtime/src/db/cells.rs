@@ -40,7 +40,7 @@ impl CellsConfig {
 ///
 /// ```
 /// use fixture::db::{self, sqlx, Cells};
-/// # fixture::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+/// # fixture::db::schema!(static SCHEMA, api = "../tests/migrations/api", cells = "../tests/migrations/cell");
 ///
 /// #[fixture::test]
 /// #[with_cells(cell1, cell2)]

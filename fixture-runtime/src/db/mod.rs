@@ -38,13 +38,37 @@ pub struct Databases {
 }
 
 struct Production {
-    api: AnyPool,
-    cells: Vec<(String, AnyPool)>,
+    api: Lazy,
+    cells: Vec<(String, Lazy)>,
+}
+
+/// A production pool made on first use, inside the application's runtime (a pool belongs to
+/// the runtime that made it).
+struct Lazy {
+    url: String,
+    pool: OnceLock<AnyPool>,
+}
+
+impl Lazy {
+    fn get(&self, what: &str) -> Result<AnyPool, DbError> {
+        if let Some(pool) = self.pool.get() {
+            return Ok(pool.clone());
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(DbError::Database {
+                what: format!("the {what} database is used outside a tokio runtime"),
+                cause: "call `fixture::db` from async code running on tokio".into(),
+            });
+        }
+        let pool = AnyPool::connect_lazy(&self.url)
+            .map_err(|e| DbError::Database { what: format!("bad {what} database URL"), cause: e.to_string() })?;
+        Ok(self.pool.get_or_init(|| pool).clone())
+    }
 }
 
 static PRODUCTION: RwLock<Option<&'static Production>> = RwLock::new(None);
 
-/// Sets the production databases. Pools connect lazily, on first use.
+/// Sets the production databases. URLs are checked now; pools connect on first use.
 ///
 /// ```
 /// fixture::db::configure(fixture::db::Databases {
@@ -52,18 +76,28 @@ static PRODUCTION: RwLock<Option<&'static Production>> = RwLock::new(None);
 ///     cells: vec![("cell1".into(), "sqlite::memory:".into())],
 /// })
 /// .unwrap();
+///
+/// let bad = fixture::db::configure(fixture::db::Databases { api: "nosuchdb://x".into(), cells: vec![] });
+/// assert!(bad.unwrap_err().to_string().starts_with("bad api database URL"));
 /// ```
 pub fn configure(databases: Databases) -> Result<(), DbError> {
     install_drivers();
-    let connect = |what: &str, url: &str| {
-        AnyPool::connect_lazy(url)
-            .map_err(|e| DbError::Database { what: format!("bad {what} database URL"), cause: e.to_string() })
+    let lazy = |what: &str, url: &str| {
+        if !["sqlite:", "postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme)) {
+            return Err(DbError::Database {
+                what: format!("bad {what} database URL"),
+                cause: "expected `sqlite:..` or `postgres://..`".into(),
+            });
+        }
+        <sqlx::any::AnyConnectOptions as std::str::FromStr>::from_str(url)
+            .map_err(|e| DbError::Database { what: format!("bad {what} database URL"), cause: e.to_string() })?;
+        Ok::<_, DbError>(Lazy { url: url.to_owned(), pool: OnceLock::new() })
     };
-    let api = connect("api", &databases.api)?;
+    let api = lazy("api", &databases.api)?;
     let cells = databases
         .cells
         .iter()
-        .map(|(name, url)| Ok((name.clone(), connect(name, url)?)))
+        .map(|(name, url)| Ok((name.clone(), lazy(name, url)?)))
         .collect::<Result<Vec<_>, DbError>>()?;
     // Leaked on purpose: production configuration lives as long as the process.
     let production: &'static Production = Box::leak(Box::new(Production { api, cells }));
@@ -81,7 +115,7 @@ pub fn api() -> Result<AnyPool, DbError> {
         return test.0.api().cloned();
     }
     match production() {
-        Some(production) => Ok(production.api.clone()),
+        Some(production) => production.api.get("api"),
         None => Err(DbError::NotConfigured { what: "api" }),
     }
 }
@@ -99,7 +133,7 @@ pub fn cell() -> Result<AnyPool, DbError> {
     }
     let production = production().ok_or(DbError::NotConfigured { what: "cell" })?;
     match production.cells.iter().find(|(cell, _)| **cell == *name) {
-        Some((_, pool)) => Ok(pool.clone()),
+        Some((_, pool)) => pool.get(&name),
         None => Err(DbError::UnknownCell {
             name: name.to_string(),
             known: production.cells.iter().map(|(cell, _)| cell.clone()).collect(),

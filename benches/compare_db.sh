@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Time to a fresh migrated database set per test: `#[with_cells(cell1, cell2)]` (API + cell0 +
+# 2 cells, 20 migrations in all) vs `#[sqlx::test]` (one database, the same 20 migrations).
+# 30 tests each, one thread, per-test mean; SQLite always, PostgreSQL when FIXTURE_DATABASE_URL
+# is set (sqlx::test gets the same server through DATABASE_URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --release --no-run --test db_fixture_cells --test db_sqlx_test >/dev/null 2>&1
+bin() { cargo test --release --no-run --message-format=json --test "$1" 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1; }
+fixture_bin=$(bin db_fixture_cells)
+sqlx_bin=$(bin db_sqlx_test)
+time_ms() { local start end; start=$(date +%s%N); "$@" >/dev/null 2>&1; end=$(date +%s%N); echo $(( (end - start) / 1000000 )); }
+per_test() { awk -v t="$1" 'BEGIN { printf "%.1f", t / 30 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+
+echo "| backend | #[with_cells(cell1, cell2)]: 4 databases | #[sqlx::test]: 1 database | ratio |"
+echo "|---|---|---|---|"
+f=$(env -u FIXTURE_DATABASE_URL "$fixture_bin" --ignored --test-threads=1 -q >/dev/null 2>&1; time_ms env -u FIXTURE_DATABASE_URL "$fixture_bin" --ignored --test-threads=1)
+s=$(time_ms "$sqlx_bin" --ignored --test-threads=1 sqlite::)
+echo "| SQLite | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
+if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
+  f=$(time_ms "$fixture_bin" --ignored --test-threads=1)
+  s=$(DATABASE_URL="$FIXTURE_DATABASE_URL" time_ms "$sqlx_bin" --ignored --test-threads=1 postgres::)
+  echo "| PostgreSQL | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
+else
+  echo "(PostgreSQL skipped: FIXTURE_DATABASE_URL is not set)"
+fi
