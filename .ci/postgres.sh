@@ -31,5 +31,7 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 ALTER ROLE fixture PASSWORD '$password';
+-- #[sqlx::test] (the benchmark's peer) keeps its bookkeeping in a schema of this database.
+GRANT CREATE ON DATABASE postgres TO fixture;
 SQL
 echo "postgres://fixture:${password}@127.0.0.1:${port}/postgres"

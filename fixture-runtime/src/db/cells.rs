@@ -133,10 +133,6 @@ impl Cells {
 
     async fn teardown(self) -> Result<(), DbError> {
         self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.inner.api.close().await;
-        for (_, pool) in &self.inner.cells {
-            pool.close().await;
-        }
         let failed = Scope::with_current(|scope| scope.map(|scope| (scope.test_name(), scope.has_failed())));
         if let Some((test, true)) = failed {
             // Kept for inspection; the next run's reaping removes them once this process is gone.
@@ -145,9 +141,31 @@ impl Cells {
                 self.locations().join(", ")
             );
             let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            self.close_pools().await;
             return Ok(());
         }
-        release(&self.inner.created).await
+        let pools = std::iter::once(&self.inner.api).chain(self.inner.cells.iter().map(|(_, pool)| pool));
+        let mut databases = Vec::new();
+        for (made, pool) in self.inner.created.iter().zip(pools) {
+            match made {
+                Created::File(path) => {
+                    pool.close().await;
+                    sqlite::remove_database_files(path);
+                }
+                Created::Database { name, template } => databases.push((template.clone(), name.clone(), pool.clone())),
+            }
+        }
+        if databases.is_empty() {
+            return Ok(());
+        }
+        postgres::release(&databases).await
+    }
+
+    async fn close_pools(&self) {
+        self.inner.api.close().await;
+        for (_, pool) in &self.inner.cells {
+            pool.close().await;
+        }
     }
 
     /// The API database.
@@ -262,8 +280,7 @@ async fn fresh(schema: &'static Schema, kind: Kind, scope_id: u64, label: &str) 
     }
 }
 
-/// Gets rid of a test's databases: files are removed; PostgreSQL databases of a passed test
-/// are reset for reuse, of a failed setup dropped.
+/// Gets rid of the databases of a setup that failed half-way: files removed, databases dropped.
 async fn remove(created: &[Created]) -> Result<(), DbError> {
     let mut databases = Vec::new();
     for made in created {
@@ -273,20 +290,6 @@ async fn remove(created: &[Created]) -> Result<(), DbError> {
         }
     }
     postgres::drop_databases(&databases).await
-}
-
-async fn release(created: &[Created]) -> Result<(), DbError> {
-    let mut databases = Vec::new();
-    for made in created {
-        match made {
-            Created::File(path) => sqlite::remove_database_files(path),
-            Created::Database { name, template } => databases.push((template.clone(), name.clone())),
-        }
-    }
-    if databases.is_empty() {
-        return Ok(());
-    }
-    postgres::release(&databases).await
 }
 
 static CELLS_META: FixtureMeta = FixtureMeta {

@@ -209,11 +209,14 @@ async fn create(url: &str, template: &str, label: &str) -> Result<String, DbErro
 
 /// Hands a passed test's databases back: reset and kept for the next test when their template
 /// allows it, dropped otherwise.
-pub(crate) async fn release(databases: &[(String, String)]) -> Result<(), DbError> {
+/// `databases`: `(template, database, the test's still open pool to it)`.
+pub(crate) async fn release(databases: &[(String, String, AnyPool)]) -> Result<(), DbError> {
     let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
     let mut to_drop = Vec::new();
-    for (template, name) in databases {
-        match reset(url, template, name).await {
+    for (template, name, pool) in databases {
+        let reset = reset(url, template, name, pool).await;
+        pool.close().await;
+        match reset {
             Ok(true) => FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template.clone(), name.clone())),
             Ok(false) | Err(_) => to_drop.push(name.clone()),
         }
@@ -223,13 +226,36 @@ pub(crate) async fn release(databases: &[(String, String)]) -> Result<(), DbErro
 
 const COUNT_ROWS: &str = "SELECT COALESCE(SUM((xpath('/row/c/text()', query_to_xml(format('SELECT COUNT(*) AS c FROM %I.%I', schemaname, tablename), false, true, '')))[1]::text::bigint), 0)::bigint FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations'";
 
-const TRUNCATE_ALL: &str = "DO $$ DECLARE tables text; BEGIN \
-    SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables FROM pg_tables \
-    WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations'; \
-    IF tables IS NOT NULL THEN EXECUTE 'TRUNCATE TABLE ' || tables || ' RESTART IDENTITY CASCADE'; END IF; END $$";
+/// Empties every table and restarts every sequence. `DELETE` is ~10x cheaper than `TRUNCATE`
+/// on the small tables of a test (no new files); tables are retried until foreign keys stop
+/// failing, and a cycle that never resolves falls back to `TRUNCATE .. CASCADE`.
+const EMPTY_ALL: &str = "DO $$
+DECLARE pending text[]; t text; progress boolean; s record;
+BEGIN
+  SELECT array_agg(format('%I.%I', schemaname, tablename)) INTO pending FROM pg_tables
+    WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations';
+  WHILE pending IS NOT NULL AND cardinality(pending) > 0 LOOP
+    progress := false;
+    FOREACH t IN ARRAY pending LOOP
+      BEGIN
+        EXECUTE 'DELETE FROM ' || t;
+        pending := array_remove(pending, t);
+        progress := true;
+      EXCEPTION WHEN foreign_key_violation THEN NULL;
+      END;
+    END LOOP;
+    IF NOT progress THEN
+      EXECUTE 'TRUNCATE TABLE ' || array_to_string(pending, ', ') || ' CASCADE';
+      pending := NULL;
+    END IF;
+  END LOOP;
+  FOR s IN SELECT format('%I.%I', schemaname, sequencename) AS name FROM pg_sequences WHERE schemaname = 'public' LOOP
+    EXECUTE 'ALTER SEQUENCE ' || s.name || ' RESTART';
+  END LOOP;
+END $$";
 
 /// Empties `database` if its template's tables start empty; `false` if it cannot be reused.
-async fn reset(url: &str, template: &str, database: &str) -> Result<bool, DbError> {
+async fn reset(url: &str, template: &str, database: &str, pool: &AnyPool) -> Result<bool, DbError> {
     let known = RESETTABLE
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -262,12 +288,8 @@ async fn reset(url: &str, template: &str, database: &str) -> Result<bool, DbErro
     if !resettable {
         return Ok(false);
     }
-    let mut connection = PgConnection::connect(&with_database(url, database))
-        .await
-        .map_err(server_error(format!("cannot connect to {database} to reset it")))?;
-    let reset = sqlx::raw_sql(TRUNCATE_ALL).execute(&mut connection).await;
-    let _ = connection.close().await;
-    reset.map(drop).map_err(server_error(format!("cannot reset {database}")))?;
+    // Through the test's own pool: no new connection to pay for.
+    sqlx::raw_sql(EMPTY_ALL).execute(pool).await.map_err(server_error(format!("cannot reset {database}")))?;
     Ok(true)
 }
 
