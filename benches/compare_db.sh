@@ -5,18 +5,10 @@
 # is set (sqlx::test gets the same server through DATABASE_URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/lib.sh
 cargo test --release --no-run --test db_fixture_cells --test db_sqlx_test >/dev/null 2>&1
-bin() { cargo test --release --no-run --message-format=json --test "$1" 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1; }
-fixture_bin=$(bin db_fixture_cells)
-sqlx_bin=$(bin db_sqlx_test)
-time_ms() {
-  local start end
-  start=$(date +%s%N)
-  if ! "$@" >/tmp/compare_db.out 2>&1; then echo "failed: $*" >&2; tail -20 /tmp/compare_db.out >&2; exit 1; fi
-  end=$(date +%s%N)
-  echo $(( (end - start) / 1000000 ))
-}
+fixture_bin=$(test_binary db_fixture_cells)
+sqlx_bin=$(test_binary db_sqlx_test)
 per_test() { awk -v t="$1" 'BEGIN { printf "%.1f", t / 30 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 

@@ -3,15 +3,13 @@
 # global config. Builds both test binaries, runs each 5 times alternately, prints medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/lib.sh
 cargo test --release --no-run --test parallel_fixture_conf --test parallel_serial_conf >/dev/null 2>&1
-bin() { cargo test --release --no-run --message-format=json --test "$1" 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1; }
-fixture_bin=$(bin parallel_fixture_conf)
-serial_bin=$(bin parallel_serial_conf)
-run() { local start end; start=$(date +%s%N); "$1" -q >/dev/null; end=$(date +%s%N); echo $(( (end - start) / 1000000 )); }
+fixture_bin=$(test_binary parallel_fixture_conf)
+serial_bin=$(test_binary parallel_serial_conf)
 median() { sort -n | sed -n 3p; }
 f=(); s=()
-for _ in 1 2 3 4 5; do f+=("$(run "$fixture_bin")"); s+=("$(run "$serial_bin")"); done
+for _ in 1 2 3 4 5; do f+=("$(time_ms "$fixture_bin" -q)"); s+=("$(time_ms "$serial_bin" -q)"); done
 fm=$(printf '%s\n' "${f[@]}" | median); sm=$(printf '%s\n' "${s[@]}" | median)
 echo "threads: $(nproc)   runs: ${f[*]} (fixture) / ${s[*]} (serial_test)"
 printf '| 200 conf-override tests | wall time (median of 5) |\n|---|---|\n'

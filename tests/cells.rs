@@ -309,3 +309,67 @@ fn a_failed_test_keeps_its_databases_for_inspection() {
         }
     }
 }
+
+#[fixture::test]
+#[with_cells(in = SCHEMA, cell1)]
+#[ignore = "run by `databases_of_a_killed_process_are_reaped_by_the_next_run` in a child process"]
+fn hold_databases_case(cells: &Cells) {
+    let path = std::env::var("FIXTURE_HOLD_FILE").unwrap();
+    std::fs::write(path, cells.locations().join("\n")).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(120));
+}
+
+/// A test process killed with SIGKILL mid-test leaves its databases; the next process that
+/// builds a template drops them (its pid is gone).
+#[test]
+fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
+    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!(
+            "skipped: FIXTURE_DATABASE_URL is not set; on SQLite the per-process directory is reaped the same way"
+        );
+        return;
+    };
+    let hold_file = std::env::temp_dir().join(format!("fixture-hold-{}", std::process::id()));
+    let _ = std::fs::remove_file(&hold_file);
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "hold_databases_case", "--ignored", "--test-threads=1"])
+        .env("FIXTURE_HOLD_FILE", &hold_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !hold_file.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let held: Vec<String> = std::fs::read_to_string(&hold_file).unwrap().lines().map(str::to_owned).collect();
+    child.kill().unwrap(); // SIGKILL: no teardown runs
+    child.wait().unwrap();
+    let _ = std::fs::remove_file(&hold_file);
+
+    let existing = |names: Vec<String>| {
+        let url = url.clone();
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+            use sqlx::Connection;
+            let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
+                .bind(&names)
+                .fetch_all(&mut admin)
+                .await
+                .unwrap();
+            rows.len()
+        })
+    };
+    let before = existing(held.clone());
+    assert_eq!(before, held.len(), "the killed process's databases exist before reaping: {held:?}");
+    // The next run: a new process whose first template access reaps.
+    let next = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "iso_00", "--test-threads=1"])
+        .output()
+        .unwrap();
+    assert!(next.status.success(), "{next:?}");
+    let after = existing(held.clone());
+    println!("databases of the killed process: {before} before the next run, {after} after");
+    assert_eq!(after, 0, "not reaped: {held:?}");
+}

@@ -7,14 +7,13 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::{AnyPool, Connection};
-use tokio::sync::OnceCell;
 
-use crate::db::schema::{Kind, Schema};
+use crate::db::schema::{Kind, Schema, Templates};
 use crate::db::DbError;
 
 /// The server URL, if the tests should use PostgreSQL.
@@ -69,24 +68,10 @@ fn identifier(text: &str, max: usize) -> String {
     text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).take(max).collect()
 }
 
-type Template = Arc<OnceCell<String>>;
-
 /// The name of the migrated template database for `schema`'s `kind`, built if missing.
 async fn template(url: &str, schema: &'static Schema, kind: Kind) -> Result<String, DbError> {
-    static TEMPLATES: Mutex<Vec<((usize, Kind), Template)>> = Mutex::new(Vec::new());
-    let key = (schema as *const Schema as usize, kind);
-    let cell = {
-        let mut templates = TEMPLATES.lock().unwrap_or_else(PoisonError::into_inner);
-        match templates.iter().find(|(k, _)| *k == key) {
-            Some((_, cell)) => cell.clone(),
-            None => {
-                let cell = Template::default();
-                templates.push((key, cell.clone()));
-                cell
-            }
-        }
-    };
-    cell.get_or_try_init(|| build_template(url, schema, kind)).await.cloned()
+    static TEMPLATES: Templates<String> = Templates::new();
+    TEMPLATES.get_or_build(schema, kind, build_template(url, schema, kind)).await
 }
 
 async fn build_template(url: &str, schema: &'static Schema, kind: Kind) -> Result<String, DbError> {

@@ -46,6 +46,41 @@ impl Kind {
     }
 }
 
+/// Per-process cache of what a backend builds once per (schema, kind): the migrated template.
+/// Concurrent first users wait for one build; a failed build is retried by the next user.
+pub(crate) struct Templates<T> {
+    cells: std::sync::Mutex<Vec<(TemplateKey, Built<T>)>>,
+}
+
+/// A schema (by address: schemas are statics) and which of its databases.
+type TemplateKey = (usize, Kind);
+type Built<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;
+
+impl<T: Clone> Templates<T> {
+    pub(crate) const fn new() -> Self {
+        Templates { cells: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    pub(crate) async fn get_or_build<F>(&self, schema: &'static Schema, kind: Kind, build: F) -> Result<T, DbError>
+    where
+        F: std::future::Future<Output = Result<T, DbError>>,
+    {
+        let key = (schema as *const Schema as usize, kind);
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cells.iter().find(|(k, _)| *k == key) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
+                    cells.push((key, cell.clone()));
+                    cell
+                }
+            }
+        };
+        cell.get_or_try_init(|| build).await.cloned()
+    }
+}
+
 #[doc(hidden)]
 pub struct Registered(pub &'static Schema);
 

@@ -2,34 +2,19 @@
 //! every test database is a copy of those bytes, not a re-run of the migrations.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::AnyPool;
-use tokio::sync::OnceCell;
 
-use crate::db::schema::{Kind, Schema};
+use crate::db::schema::{Kind, Schema, Templates};
 use crate::db::DbError;
-
-type Template = Arc<OnceCell<Arc<[u8]>>>;
 
 /// The migrated image of `schema`'s `kind` database, built on first use in this process.
 async fn template(schema: &'static Schema, kind: Kind) -> Result<Arc<[u8]>, DbError> {
-    static TEMPLATES: Mutex<Vec<((usize, Kind), Template)>> = Mutex::new(Vec::new());
-    let key = (schema as *const Schema as usize, kind);
-    let cell = {
-        let mut templates = TEMPLATES.lock().unwrap_or_else(PoisonError::into_inner);
-        match templates.iter().find(|(k, _)| *k == key) {
-            Some((_, cell)) => cell.clone(),
-            None => {
-                let cell = Template::default();
-                templates.push((key, cell.clone()));
-                cell
-            }
-        }
-    };
-    cell.get_or_try_init(|| build_template(schema, kind)).await.cloned()
+    static TEMPLATES: Templates<Arc<[u8]>> = Templates::new();
+    TEMPLATES.get_or_build(schema, kind, build_template(schema, kind)).await
 }
 
 async fn build_template(schema: &'static Schema, kind: Kind) -> Result<Arc<[u8]>, DbError> {

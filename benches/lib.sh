@@ -1,0 +1,18 @@
+# Helpers shared by the comparison scripts (sourced, not run).
+
+# The path of a test target's binary, built in release mode.
+test_binary() {
+  cargo test --release --no-run --message-format=json --test "$1" 2>/dev/null \
+    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1
+}
+
+# Wall time of a command in milliseconds; stops the script, showing its output, if it fails.
+time_ms() {
+  local start end out
+  out=$(mktemp)
+  start=$(date +%s%N)
+  if ! "$@" >"$out" 2>&1; then echo "failed: $*" >&2; tail -20 "$out" >&2; rm -f "$out"; exit 1; fi
+  end=$(date +%s%N)
+  rm -f "$out"
+  echo $(( (end - start) / 1000000 ))
+}
