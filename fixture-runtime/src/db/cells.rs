@@ -97,19 +97,42 @@ impl Cells {
         } else {
             names.extend(config.names.iter().copied());
         }
-        let mut created = Vec::with_capacity(names.len() + 1);
-        let made = async {
-            let (api, made) = fresh(schema, Kind::Api, scope_id, "api").await?;
-            created.push(made);
-            let mut cells = Vec::with_capacity(names.len());
-            for name in &names {
-                let (pool, made) = fresh(schema, Kind::Cell, scope_id, name).await?;
-                created.push(made);
-                cells.push((Arc::<str>::from(*name), pool));
-            }
-            Ok::<_, DbError>((api, cells))
+        // All databases at once: each is a few round trips to the server, or a file copy.
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, name) in std::iter::once("api").chain(names.iter().copied()).enumerate() {
+            let kind = if position == 0 { Kind::Api } else { Kind::Cell };
+            let label = name.to_owned();
+            tasks.spawn(async move { (position, fresh(schema, kind, scope_id, &label).await) });
         }
-        .await;
+        let mut results: Vec<Option<Result<(AnyPool, Created), DbError>>> = (0..=names.len()).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((position, result)) => results[position] = Some(result),
+                Err(error) => std::panic::resume_unwind(error.into_panic()),
+            }
+        }
+        let mut created = Vec::with_capacity(results.len());
+        let mut pools = Vec::with_capacity(results.len());
+        let mut first_error = None;
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok((pool, made)) => {
+                    created.push(made);
+                    pools.push(pool);
+                }
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        let made = match first_error {
+            None => {
+                let api = pools.remove(0);
+                let cells = names.iter().map(|name| Arc::<str>::from(*name)).zip(pools).collect::<Vec<_>>();
+                Ok((api, cells))
+            }
+            Some(error) => Err(error),
+        };
         let (api, cells) = match made {
             Ok(made) => made,
             Err(error) => {

@@ -78,7 +78,8 @@ async fn build_template(url: &str, schema: &'static Schema, kind: Kind) -> Resul
     let dir = schema.migrations(kind);
     let migration_error = |cause: String| DbError::Migration { schema: schema.name(), dir, cause };
     let hash = migrations_hash(dir).map_err(|e| migration_error(e.to_string()))?;
-    let name = format!("fixture_tpl_{}_{}_{hash:016x}", identifier(schema.name(), 16), kind.label());
+    // `v2`: templates carry the description `reset` reads; older ones are never reused.
+    let name = format!("fixture_tpl_v2_{}_{}_{hash:016x}", identifier(schema.name(), 16), kind.label());
     let mut admin = admin(url).await?;
     reap_once(&mut admin).await;
     // One builder per template across every process sharing the server.
@@ -120,6 +121,10 @@ async fn build_locked(
             .await
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = migrator.run(&pool).await.map_err(|e| migration_error(e.to_string()));
+        let result = match result {
+            Ok(()) => describe_template(&pool, &scratch).await,
+            Err(error) => Err(error),
+        };
         pool.close().await;
         result
     }
@@ -131,6 +136,19 @@ async fn build_locked(
     // Complete only now: a process killed before this line leaves a scratch database, which
     // the next build drops, never a half-migrated template.
     execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
+}
+
+/// Records on the template whether its migrations left rows in any table.
+async fn describe_template(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
+    let rows: (i64,) =
+        sqlx::query_as(COUNT_ROWS).fetch_one(pool).await.map_err(server_error("cannot inspect the template"))?;
+    let description = if rows.0 == 0 { EMPTY_TEMPLATE } else { "fixture:template:seeded" };
+    let sql = format!("COMMENT ON DATABASE \"{name}\" IS '{description}'");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(pool)
+        .await
+        .map(drop)
+        .map_err(server_error("cannot describe the template"))
 }
 
 async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
@@ -145,6 +163,13 @@ async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
 /// `(template, database)`. Reset (`TRUNCATE`, ~10 ms) instead of drop and create (~200 ms
 /// each here). Left over at exit, they are reaped by the next run like any dead process's.
 static FREE: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// The comment of a template whose migrations leave every table empty: only then is emptying
+/// the tables a reset to the template's state.
+const EMPTY_TEMPLATE: &str = "fixture:template:empty";
+
+/// The comment a pooled, reset database carries, followed by its template's name.
+const FREE_MARK: &str = "fixture:free:";
 
 /// Whether a template's tables are empty after its migrations: only then is `TRUNCATE` a
 /// reset to the template's state; migrations that seed rows get a new database every time.
@@ -163,12 +188,25 @@ pub(crate) async fn fresh(
         let mut free = FREE.lock().unwrap_or_else(PoisonError::into_inner);
         free.iter().position(|(t, _)| *t == template).map(|i| free.swap_remove(i).1)
     };
+    let was_free = reused.is_some();
     let name = match reused {
         Some(name) => name,
         None => create(url, &template, label).await?,
     };
     match AnyPoolOptions::new().max_connections(4).connect(&with_database(url, &name)).await {
-        Ok(pool) => Ok((pool, name, template)),
+        Ok(pool) => {
+            if was_free {
+                // In use now: if this process dies, the next must not adopt it as clean.
+                let unmark = format!(
+                    "BEGIN; SET LOCAL synchronous_commit = off; COMMENT ON DATABASE \"{name}\" IS NULL; COMMIT;"
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(unmark))
+                    .execute(&pool)
+                    .await
+                    .map_err(server_error("cannot mark a database in use"))?;
+            }
+            Ok((pool, name, template))
+        }
         Err(error) => {
             let _ = drop_databases(std::slice::from_ref(&name)).await;
             Err(server_error(format!("cannot connect to test database {name}"))(error))
@@ -196,14 +234,23 @@ async fn create(url: &str, template: &str, label: &str) -> Result<String, DbErro
 /// allows it, dropped otherwise.
 /// `databases`: `(template, database, the test's still open pool to it)`.
 pub(crate) async fn release(databases: &[(String, String, AnyPool)]) -> Result<(), DbError> {
-    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    // All at once: each reset is a round trip on its own database.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (template, name, pool) in databases.iter().cloned() {
+        tasks.spawn(async move {
+            let reset = reset(&template, &name, &pool).await;
+            pool.close().await;
+            (template, name, reset)
+        });
+    }
     let mut to_drop = Vec::new();
-    for (template, name, pool) in databases {
-        let reset = reset(url, template, name, pool).await;
-        pool.close().await;
-        match reset {
-            Ok(true) => FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template.clone(), name.clone())),
-            Ok(false) | Err(_) => to_drop.push(name.clone()),
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((template, name, Ok(true))) => {
+                FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template, name))
+            }
+            Ok((_, name, _)) => to_drop.push(name),
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
         }
     }
     drop_databases(&to_drop).await
@@ -240,7 +287,7 @@ BEGIN
 END $$";
 
 /// Empties `database` if its template's tables start empty; `false` if it cannot be reused.
-async fn reset(url: &str, template: &str, database: &str, pool: &AnyPool) -> Result<bool, DbError> {
+async fn reset(template: &str, database: &str, pool: &AnyPool) -> Result<bool, DbError> {
     let known = RESETTABLE
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -250,22 +297,14 @@ async fn reset(url: &str, template: &str, database: &str, pool: &AnyPool) -> Res
     let resettable = match known {
         Some(resettable) => resettable,
         None => {
-            // Judged on a fresh clone: the template itself must stay free of connections.
-            let probe_name = create(url, template, "probe").await?;
-            let rows = async {
-                let mut probe = PgConnection::connect(&with_database(url, &probe_name))
+            // The template's build recorded whether its migrations left rows (see `build_locked`).
+            let comment: (Option<String>,) =
+                sqlx::query_as("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1")
+                    .bind(template)
+                    .fetch_one(pool)
                     .await
-                    .map_err(server_error("cannot inspect the template"))?;
-                let rows: (i64,) = sqlx::query_as(COUNT_ROWS)
-                    .fetch_one(&mut probe)
-                    .await
-                    .map_err(server_error("cannot inspect the template"))?;
-                let _ = probe.close().await;
-                Ok::<_, DbError>(rows.0)
-            }
-            .await;
-            let _ = drop_databases(std::slice::from_ref(&probe_name)).await;
-            let resettable = rows? == 0;
+                    .map_err(server_error("cannot read the template's description"))?;
+            let resettable = comment.0.as_deref() == Some(EMPTY_TEMPLATE);
             RESETTABLE.lock().unwrap_or_else(PoisonError::into_inner).push((template.to_owned(), resettable));
             resettable
         }
@@ -273,8 +312,16 @@ async fn reset(url: &str, template: &str, database: &str, pool: &AnyPool) -> Res
     if !resettable {
         return Ok(false);
     }
-    // Through the test's own pool: no new connection to pay for.
-    sqlx::raw_sql(EMPTY_ALL).execute(pool).await.map_err(server_error(format!("cannot reset {database}")))?;
+    // Through the test's own pool (no new connection), in one transaction that does not wait
+    // for the WAL flush: a test database needs no durability. The comment marks it clean, so
+    // the next run can adopt it if this process ends with it in the pool.
+    let sql = format!(
+        "BEGIN; SET LOCAL synchronous_commit = off; {EMPTY_ALL}; COMMENT ON DATABASE \"{database}\" IS '{FREE_MARK}{template}'; COMMIT;"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(pool)
+        .await
+        .map_err(server_error(format!("cannot reset {database}")))?;
     Ok(true)
 }
 
@@ -295,7 +342,9 @@ pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
     first_error.map_or(Ok(()), Err)
 }
 
-/// Drops this machine's test databases whose process is gone. Once per process.
+/// Takes over this machine's test databases whose process is gone, once per process: those
+/// the dead process had reset into its pool are renamed to this process and pooled again;
+/// the rest (in use when it died, or of a failed test) are dropped.
 async fn reap_once(admin: &mut PgConnection) {
     static REAPED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     if REAPED.set(()).is_err() {
@@ -303,26 +352,57 @@ async fn reap_once(admin: &mut PgConnection) {
     }
     // Written past the harness's capture: this concerns the run, not one test.
     let line = match reap(admin).await {
-        Ok(0) => return,
-        Ok(count) => format!("fixture: dropped {count} test database(s) left by processes that no longer run\n"),
+        Ok(Reaped { dropped: 0, adopted: 0 }) => return,
+        Ok(Reaped { dropped, adopted }) => format!(
+            "fixture: dropped {dropped} test database(s) left by processes that no longer run (and reused {adopted} clean ones)\n"
+        ),
         Err(error) => format!("fixture: could not reap leaked test databases: {error}\n"),
     };
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
-pub(crate) async fn reap(admin: &mut PgConnection) -> Result<usize, DbError> {
+pub(crate) struct Reaped {
+    pub(crate) dropped: usize,
+    pub(crate) adopted: usize,
+}
+
+pub(crate) async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
     let prefix = format!("fixture_t_{}_", host_tag());
-    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
-        .bind(&prefix)
-        .fetch_all(&mut *admin)
-        .await
-        .map_err(server_error("cannot list databases"))?;
-    let mut reaped = 0;
-    for (name,) in names {
-        let pid = name[prefix.len()..].split('_').next().and_then(|pid| pid.parse::<u32>().ok());
+    let found: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT d.datname, shobj_description(d.oid, 'pg_database') FROM pg_database d WHERE starts_with(d.datname, $1)",
+    )
+    .bind(&prefix)
+    .fetch_all(&mut *admin)
+    .await
+    .map_err(server_error("cannot list databases"))?;
+    let templates: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, 'fixture_tpl_')")
+            .fetch_all(&mut *admin)
+            .await
+            .map_err(server_error("cannot list databases"))?;
+    let mut reaped = Reaped { dropped: 0, adopted: 0 };
+    for (name, comment) in found {
+        let mut parts = name[prefix.len()..].splitn(3, '_');
+        let pid = parts.next().and_then(|pid| pid.parse::<u32>().ok());
         let alive = pid.is_some_and(|pid| pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists());
-        if !alive && execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
-            reaped += 1;
+        if alive {
+            continue;
+        }
+        let label = parts.nth(1).unwrap_or("db");
+        let clean_template = comment
+            .as_deref()
+            .and_then(|comment| comment.strip_prefix(FREE_MARK))
+            .filter(|template| templates.iter().any(|(t,)| t == template));
+        if let Some(template) = clean_template {
+            let adopted = format!("{prefix}{}_a{}_{label}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+            // Another process may adopt it first; then the rename fails and it is theirs.
+            if execute(admin, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{adopted}\"")).await.is_ok() {
+                FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template.to_owned(), adopted));
+                reaped.adopted += 1;
+            }
+        } else if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+            reaped.dropped += 1;
         }
     }
     Ok(reaped)
