@@ -69,10 +69,7 @@ impl<'a> TestFn<'a> {
         let span = attribute.map_or_else(Span::call_site, |attribute| {
             attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
         });
-        let reject = |message| match attribute {
-            Some(attribute) => cx.error_spanned_by(attribute, message),
-            None => cx.error_at(span, message),
-        };
+        let reject = |message| attr::report_at(attribute, message, cx);
         match kind {
             Kind::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),
             Kind::FixtureTest => {

@@ -123,10 +123,7 @@ impl Parse for WithEntry {
 pub fn parse_with(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Vec<WithEntry> {
     match syn::parse::Parser::parse2(Punctuated::<WithEntry, Token![,]>::parse_terminated, args) {
         Ok(entries) if entries.is_empty() => {
-            match attribute {
-                Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_WITH),
-                None => cx.error_at(Span::call_site(), messages::EMPTY_WITH),
-            }
+            report_at(attribute, messages::EMPTY_WITH, cx);
             Vec::new()
         }
         Ok(entries) => entries.into_iter().collect(),
@@ -222,10 +219,7 @@ pub fn parse_conf(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -
         }
     }
     if conf.assignments.is_empty() {
-        match attribute {
-            Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_CONF),
-            None => cx.error_at(span, messages::EMPTY_CONF),
-        }
+        report_at(attribute, messages::EMPTY_CONF, cx);
     }
     Some(conf)
 }
@@ -277,10 +271,7 @@ pub fn parse_env(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEn
         }
     };
     if entries.is_empty() {
-        match attribute {
-            Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_ENV),
-            None => cx.error_at(Span::call_site(), messages::EMPTY_ENV),
-        }
+        report_at(attribute, messages::EMPTY_ENV, cx);
     }
     let mut parsed: Vec<EnvEntry> = Vec::new();
     for entry in entries {
@@ -413,12 +404,18 @@ pub fn parse_cells(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) 
         }
     }
     if cells.names.is_empty() {
-        match attribute {
-            Some(attribute) => cx.error_spanned_by(attribute, messages::EMPTY_CELLS),
-            None => cx.error_at(Span::call_site(), messages::EMPTY_CELLS),
-        }
+        report_at(attribute, messages::EMPTY_CELLS, cx);
     }
     Some(cells)
+}
+
+/// Reports `message` at `attribute`, or at the call site when the attribute is the one being
+/// expanded (its tokens are not in the item then).
+pub fn report_at(attribute: Option<&Attribute>, message: &str, cx: &Ctxt) {
+    match attribute {
+        Some(attribute) => cx.error_spanned_by(attribute, message),
+        None => cx.error_at(Span::call_site(), message),
+    }
 }
 
 /// The arguments inside an attribute's parentheses (empty for `#[name]`).

@@ -5,6 +5,7 @@
 //! and are not a stable API.
 
 mod conf;
+mod context;
 #[cfg(feature = "db")]
 pub mod db;
 mod env;
@@ -20,6 +21,7 @@ mod stack;
 mod unwind;
 
 pub use crate::conf::{Conf, ConfGuard};
+pub use crate::context::{Context, InContext};
 pub use crate::fixture::{BoxError, Fixture};
 pub use crate::outcome::TestOutcome;
 pub use crate::scope::{Scope, ScopeGuard};

@@ -1,13 +1,12 @@
 //! Carrying a test's [`Scope`] into the tasks and threads it starts.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use crate::scope::Scope;
+use crate::context::{Context, InContext};
+use crate::scope::{Scope, ScopeGuard};
 
-/// A future that enters a scope each time it is polled.
+/// A future that enters a scope (or none, for `None`) each time it is polled.
 ///
 /// ```
 /// use fixture::{Scope, Scoped};
@@ -21,29 +20,13 @@ use crate::scope::Scope;
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// ```
-#[derive(Debug)]
-pub struct Scoped<F> {
-    scope: Option<Arc<Scope>>,
-    future: F,
-}
+pub type Scoped<F> = InContext<Option<Arc<Scope>>, F>;
 
-impl<F> Scoped<F> {
-    /// Wraps `future` so it runs inside `scope` (or inside none, if `scope` is `None`).
-    pub fn new(scope: Option<Arc<Scope>>, future: F) -> Self {
-        Scoped { scope, future }
-    }
-}
+impl Context for Option<Arc<Scope>> {
+    type Guard = Option<ScopeGuard>;
 
-impl<F: Future> Future for Scoped<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
-        // `Scoped` has no `Drop` impl or `Unpin` impl that would move it.
-        let this = unsafe { self.get_unchecked_mut() };
-        let _guard = this.scope.as_ref().map(Scope::enter);
-        // SAFETY: see above; `this.future` stays where it is for the life of `self`.
-        unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx)
+    fn enter(&self) -> Option<ScopeGuard> {
+        self.as_ref().map(Scope::enter)
     }
 }
 
@@ -70,7 +53,7 @@ where
     F::Output: Send + 'static,
 {
     #[cfg(feature = "db")]
-    let future = crate::db::Targeted::new(crate::db::current_cell(), future);
+    let future = crate::db::Targeted::new(crate::db::CellTarget(crate::db::current_cell()), future);
     tokio::spawn(Scoped::new(Scope::current(), future))
 }
 

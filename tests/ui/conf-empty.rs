@@ -1,16 +1,4 @@
-use fixture::Conf;
-
-#[derive(Clone, Default)]
-pub struct AppConfig {
-    pub compute: Compute,
-}
-
-#[derive(Clone, Default)]
-pub struct Compute {
-    pub rpc_response_timeout: u64,
-}
-
-pub static CONF: Conf<AppConfig> = Conf::new();
+include!("support/app_config.rs");
 
 #[fixture::test]
 #[conf()]

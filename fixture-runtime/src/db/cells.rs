@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use sqlx::AnyPool;
 
 use crate::db::schema::{default_schema, Kind, Schema};
-use crate::db::target::{with_cell, Targeted};
+use crate::db::target::{with_cell, CellTarget, Targeted};
 use crate::db::{postgres, sqlite, DbError};
 use crate::fixture::{default_config, setup_output, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::scope::Scope;
@@ -223,7 +223,7 @@ impl Cells {
     /// # Panics
     /// For an unknown cell name, listing the known ones.
     pub fn target<F: Future>(&self, cell: &str, future: F) -> Targeted<F> {
-        Targeted::new(Some(self.known(cell)), future)
+        Targeted::new(CellTarget(Some(self.known(cell))), future)
     }
 
     /// Runs `f` with `cell` as the current cell.

@@ -23,7 +23,7 @@ pub use sqlx::AnyPool;
 pub use self::cells::{Cells, CellsConfig};
 pub use self::error::DbError;
 pub use self::schema::{Registered, Schema};
-pub use self::target::Targeted;
+pub use self::target::{CellGuard, CellTarget, Targeted};
 pub use crate::schema;
 
 use self::cells::TestDatabases;

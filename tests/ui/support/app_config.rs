@@ -1,0 +1,14 @@
+// The configuration the `conf-*` cases override (included, not a case of its own).
+use fixture::Conf;
+
+#[derive(Clone, Default)]
+pub struct AppConfig {
+    pub compute: Compute,
+}
+
+#[derive(Clone, Default)]
+pub struct Compute {
+    pub rpc_response_timeout: u64,
+}
+
+pub static CONF: Conf<AppConfig> = Conf::new();
