@@ -62,8 +62,8 @@
 //! - `FIXTURE_SHOW=1` prints each test's setup/teardown plan with timings.
 
 pub use fixture_runtime::{
-    plan, spawn, thread, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack, InContext, Scope, ScopeGuard,
-    Scoped, TestOutcome,
+    plan, spawn, thread, wait_for, wait_for_async, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack,
+    InContext, Observation, Scope, ScopeGuard, Scoped, TestOutcome,
 };
 
 /// Makes a type a fixture.

@@ -19,6 +19,7 @@ mod show;
 mod spawn;
 mod stack;
 mod unwind;
+mod wait;
 
 pub use crate::conf::{Conf, ConfGuard};
 pub use crate::context::{Context, InContext};
@@ -27,6 +28,7 @@ pub use crate::outcome::TestOutcome;
 pub use crate::scope::{Scope, ScopeGuard};
 pub use crate::spawn::{spawn, thread, Scoped};
 pub use crate::stack::FixtureStack;
+pub use crate::wait::{wait_for, wait_for_async, Observation};
 
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
