@@ -31,10 +31,7 @@ impl TestOptions {
         if args.is_empty() {
             return;
         }
-        let metas = match syn::parse::Parser::parse2(Punctuated::<Meta, Token![,]>::parse_terminated, args) {
-            Ok(metas) => metas,
-            Err(error) => return cx.syn_error(error),
-        };
+        let Some(metas) = parse_list::<Meta>(args, cx) else { return };
         for meta in metas {
             let key = meta.path();
             let key_text = key.get_ident().map(ToString::to_string).unwrap_or_else(|| path_text(key));
@@ -121,16 +118,13 @@ impl Parse for WithEntry {
 /// Parses the arguments of one `#[with(..)]`; `attribute` is where it was written, or `None`
 /// when it is the attribute being expanded (then the call site is the attribute).
 pub fn parse_with(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Vec<WithEntry> {
-    match syn::parse::Parser::parse2(Punctuated::<WithEntry, Token![,]>::parse_terminated, args) {
-        Ok(entries) if entries.is_empty() => {
+    match parse_list::<WithEntry>(args, cx) {
+        Some(entries) if entries.is_empty() => {
             report_at(attribute, messages::EMPTY_WITH, cx);
             Vec::new()
         }
-        Ok(entries) => entries.into_iter().collect(),
-        Err(error) => {
-            cx.syn_error(error);
-            Vec::new()
-        }
+        Some(entries) => entries.into_iter().collect(),
+        None => Vec::new(),
     }
 }
 
@@ -149,17 +143,53 @@ pub struct ConfAssign {
     pub value: Expr,
 }
 
+/// `in = path::to::STATIC`: which static an attribute works on (a `Conf`, a `Schema`).
+struct Target {
+    keyword: Token![in],
+    path: syn::Path,
+}
+
+impl Target {
+    /// Parses `in = path` if the input starts with `in`.
+    fn parse_if_present(input: ParseStream) -> syn::Result<Option<Target>> {
+        if !input.peek(Token![in]) {
+            return Ok(None);
+        }
+        let keyword = input.parse()?;
+        input.parse::<Token![=]>()?;
+        Ok(Some(Target { keyword, path: input.parse()? }))
+    }
+
+    /// Stores the path in `slot`, or reports a second `in`.
+    fn store(self, slot: &mut Option<syn::Path>, cx: &Ctxt) {
+        if slot.is_some() {
+            cx.error_spanned_by(self.keyword, messages::duplicate_option("in"));
+        } else {
+            *slot = Some(self.path);
+        }
+    }
+}
+
+/// Parses the comma-separated arguments of one attribute, recording a syntax error.
+fn parse_list<T: Parse>(args: TokenStream, cx: &Ctxt) -> Option<Punctuated<T, Token![,]>> {
+    match syn::parse::Parser::parse2(Punctuated::<T, Token![,]>::parse_terminated, args) {
+        Ok(items) => Some(items),
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
+    }
+}
+
 enum ConfItem {
-    Target(Token![in], syn::Path),
+    Target(Target),
     Assign(ConfAssign),
 }
 
 impl Parse for ConfItem {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.peek(Token![in]) {
-            let keyword: Token![in] = input.parse()?;
-            input.parse::<Token![=]>()?;
-            return Ok(ConfItem::Target(keyword, input.parse()?));
+        if let Some(target) = Target::parse_if_present(input)? {
+            return Ok(ConfItem::Target(target));
         }
         let mut field = vec![syn::Member::Named(input.call(syn::ext::IdentExt::parse_any)?)];
         while input.peek(Token![.]) {
@@ -192,21 +222,12 @@ pub fn parse_conf(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -
     let span = attribute.map_or_else(Span::call_site, |attribute| {
         attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
     });
-    let items = match syn::parse::Parser::parse2(Punctuated::<ConfItem, Token![,]>::parse_terminated, args) {
-        Ok(items) => items,
-        Err(error) => {
-            cx.syn_error(error);
-            return None;
-        }
-    };
+    let items = parse_list::<ConfItem>(args, cx)?;
     let mut conf = ConfAttr { target: None, assignments: Vec::new(), span };
     let mut keys: Vec<String> = Vec::new();
     for item in items {
         match item {
-            ConfItem::Target(keyword, _) if conf.target.is_some() => {
-                cx.error_spanned_by(keyword, messages::duplicate_option("in"))
-            }
-            ConfItem::Target(_, path) => conf.target = Some(path),
+            ConfItem::Target(target) => target.store(&mut conf.target, cx),
             ConfItem::Assign(assign) => {
                 let key = assign.key_text();
                 if keys.contains(&key) {
@@ -263,13 +284,7 @@ impl Parse for EnvEntry {
 
 /// Parses one `#[env(..)]`, reporting keys repeated within `seen` (all `#[env]`s of a test).
 pub fn parse_env(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEntry], cx: &Ctxt) -> Vec<EnvEntry> {
-    let entries = match syn::parse::Parser::parse2(Punctuated::<EnvEntry, Token![,]>::parse_terminated, args) {
-        Ok(entries) => entries,
-        Err(error) => {
-            cx.syn_error(error);
-            return Vec::new();
-        }
-    };
+    let Some(entries) = parse_list::<EnvEntry>(args, cx) else { return Vec::new() };
     if entries.is_empty() {
         report_at(attribute, messages::EMPTY_ENV, cx);
     }
@@ -345,16 +360,14 @@ pub struct CellsAttr {
 }
 
 enum CellItem {
-    Schema(Token![in], syn::Path),
+    Schema(Target),
     Name(syn::Ident),
 }
 
 impl Parse for CellItem {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.peek(Token![in]) {
-            let keyword: Token![in] = input.parse()?;
-            input.parse::<Token![=]>()?;
-            return Ok(CellItem::Schema(keyword, input.parse()?));
+        if let Some(target) = Target::parse_if_present(input)? {
+            return Ok(CellItem::Schema(target));
         }
         if input.peek(syn::Ident) && !input.peek2(Token![-]) && !input.peek2(Token![.]) && !input.peek2(Token![::]) {
             return Ok(CellItem::Name(input.parse()?));
@@ -377,20 +390,11 @@ impl Parse for CellItem {
 }
 
 pub fn parse_cells(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<CellsAttr> {
-    let items = match syn::parse::Parser::parse2(Punctuated::<CellItem, Token![,]>::parse_terminated, args) {
-        Ok(items) => items,
-        Err(error) => {
-            cx.syn_error(error);
-            return None;
-        }
-    };
+    let items = parse_list::<CellItem>(args, cx)?;
     let mut cells = CellsAttr { schema: None, names: Vec::new() };
     for item in items {
         match item {
-            CellItem::Schema(keyword, _) if cells.schema.is_some() => {
-                cx.error_spanned_by(keyword, messages::duplicate_option("in"))
-            }
-            CellItem::Schema(_, path) => cells.schema = Some(path),
+            CellItem::Schema(target) => target.store(&mut cells.schema, cx),
             CellItem::Name(name) => {
                 let text = name.to_string();
                 if text == "api" || text == "cell0" {
