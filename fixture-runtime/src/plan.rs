@@ -41,6 +41,9 @@ pub const fn check_acyclic(root: FixtureRef) {
     walk(&[root]);
 }
 
+/// The id of `fixture::db::Cells`, the fixture that claims the database.
+pub(crate) const DATABASE_FIXTURE_ID: &str = "fixture::db::Cells";
+
 /// Fails compilation if a `#[poison_db]` test's plan contains the database fixture.
 #[doc(hidden)]
 pub const fn check_no_database(roots: &[FixtureRef]) {
@@ -48,7 +51,7 @@ pub const fn check_no_database(roots: &[FixtureRef]) {
     let mut i = 0;
     while i < walked.len {
         if let Some(fixture) = walked.order[i] {
-            if str_eq(fixture.get().id, "fixture::db::Cells") {
+            if str_eq(fixture.get().id, DATABASE_FIXTURE_ID) {
                 panic!(
                     "`#[poison_db]` says this test does not use the database, but its fixtures need `Cells`; \
                      remove `#[poison_db]`, or the fixture that needs `Cells`"

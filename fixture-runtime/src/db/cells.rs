@@ -289,7 +289,7 @@ impl Inner {
 /// A database made for one test, and how to get rid of it.
 enum Created {
     File(PathBuf),
-    Database { name: String, template: String },
+    Database { name: String, template: postgres::Template },
 }
 
 /// A fresh migrated database: on PostgreSQL when `FIXTURE_DATABASE_URL` is set, else SQLite.
@@ -317,7 +317,7 @@ async fn remove(created: &[Created]) -> Result<(), DbError> {
 
 static CELLS_META: FixtureMeta = FixtureMeta {
     name: "Cells",
-    id: "fixture::db::Cells",
+    id: crate::plan::DATABASE_FIXTURE_ID,
     deps: &[],
     setup: setup_cells,
     teardown: Some(teardown_cells),

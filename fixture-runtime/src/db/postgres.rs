@@ -68,13 +68,22 @@ fn identifier(text: &str, max: usize) -> String {
     text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).take(max).collect()
 }
 
-/// The name of the migrated template database for `schema`'s `kind`, built if missing.
-async fn template(url: &str, schema: &'static Schema, kind: Kind) -> Result<String, DbError> {
-    static TEMPLATES: Templates<String> = Templates::new();
+/// A migrated template database.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub(crate) name: String,
+    /// Whether its migrations leave every table empty: only then is emptying the tables a
+    /// reset to the template's state; migrations that seed rows get a new database every time.
+    resettable: bool,
+}
+
+/// The migrated template database for `schema`'s `kind`, built if missing.
+async fn template(url: &str, schema: &'static Schema, kind: Kind) -> Result<Template, DbError> {
+    static TEMPLATES: Templates<Template> = Templates::new();
     TEMPLATES.get_or_build(schema, kind, build_template(url, schema, kind)).await
 }
 
-async fn build_template(url: &str, schema: &'static Schema, kind: Kind) -> Result<String, DbError> {
+async fn build_template(url: &str, schema: &'static Schema, kind: Kind) -> Result<Template, DbError> {
     let dir = schema.migrations(kind);
     let migration_error = |cause: String| DbError::Migration { schema: schema.name(), dir, cause };
     let hash = migrations_hash(dir).map_err(|e| migration_error(e.to_string()))?;
@@ -90,8 +99,20 @@ async fn build_template(url: &str, schema: &'static Schema, kind: Kind) -> Resul
         .map_err(server_error("cannot take the template lock"))?;
     let built = build_locked(url, &mut admin, &name, dir, migration_error).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
+    let described = match built {
+        // Whoever built it recorded whether its migrations left rows (see `describe_template`).
+        Ok(()) => sqlx::query_as::<_, (Option<String>,)>(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+        )
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .map_err(server_error("cannot read the template's description")),
+        Err(error) => Err(error),
+    };
     let _ = admin.close().await;
-    built.map(|()| name)
+    let (description,) = described?;
+    Ok(Template { resettable: description.as_deref() == Some(EMPTY_TEMPLATE), name })
 }
 
 async fn build_locked(
@@ -171,27 +192,23 @@ const EMPTY_TEMPLATE: &str = "fixture:template:empty";
 /// The comment a pooled, reset database carries, followed by its template's name.
 const FREE_MARK: &str = "fixture:free:";
 
-/// Whether a template's tables are empty after its migrations: only then is `TRUNCATE` a
-/// reset to the template's state; migrations that seed rows get a new database every time.
-static RESETTABLE: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
-
 /// A fresh database for one test: a reset one from the free list, or a new clone of the
-/// template. Returns the pool and the database's name.
+/// template. Returns the pool, the database's name and its template.
 pub(crate) async fn fresh(
     schema: &'static Schema,
     kind: Kind,
     label: &str,
-) -> Result<(AnyPool, String, String), DbError> {
+) -> Result<(AnyPool, String, Template), DbError> {
     let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
     let template = template(url, schema, kind).await?;
     let reused = {
         let mut free = FREE.lock().unwrap_or_else(PoisonError::into_inner);
-        free.iter().position(|(t, _)| *t == template).map(|i| free.swap_remove(i).1)
+        free.iter().position(|(t, _)| *t == template.name).map(|i| free.swap_remove(i).1)
     };
     let was_free = reused.is_some();
     let name = match reused {
         Some(name) => name,
-        None => create(url, &template, label).await?,
+        None => create(url, &template.name, label).await?,
     };
     match AnyPoolOptions::new().max_connections(4).connect(&with_database(url, &name)).await {
         Ok(pool) => {
@@ -233,7 +250,7 @@ async fn create(url: &str, template: &str, label: &str) -> Result<String, DbErro
 /// Hands a passed test's databases back: reset and kept for the next test when their template
 /// allows it, dropped otherwise.
 /// `databases`: `(template, database, the test's still open pool to it)`.
-pub(crate) async fn release(databases: &[(String, String, AnyPool)]) -> Result<(), DbError> {
+pub(crate) async fn release(databases: &[(Template, String, AnyPool)]) -> Result<(), DbError> {
     // All at once: each reset is a round trip on its own database.
     let mut tasks = tokio::task::JoinSet::new();
     for (template, name, pool) in databases.iter().cloned() {
@@ -247,7 +264,7 @@ pub(crate) async fn release(databases: &[(String, String, AnyPool)]) -> Result<(
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((template, name, Ok(true))) => {
-                FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template, name))
+                FREE.lock().unwrap_or_else(PoisonError::into_inner).push((template.name, name))
             }
             Ok((_, name, _)) => to_drop.push(name),
             Err(error) => std::panic::resume_unwind(error.into_panic()),
@@ -287,36 +304,16 @@ BEGIN
 END $$";
 
 /// Empties `database` if its template's tables start empty; `false` if it cannot be reused.
-async fn reset(template: &str, database: &str, pool: &AnyPool) -> Result<bool, DbError> {
-    let known = RESETTABLE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .find(|(t, _)| t == template)
-        .map(|(_, resettable)| *resettable);
-    let resettable = match known {
-        Some(resettable) => resettable,
-        None => {
-            // The template's build recorded whether its migrations left rows (see `build_locked`).
-            let comment: (Option<String>,) =
-                sqlx::query_as("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1")
-                    .bind(template)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(server_error("cannot read the template's description"))?;
-            let resettable = comment.0.as_deref() == Some(EMPTY_TEMPLATE);
-            RESETTABLE.lock().unwrap_or_else(PoisonError::into_inner).push((template.to_owned(), resettable));
-            resettable
-        }
-    };
-    if !resettable {
+async fn reset(template: &Template, database: &str, pool: &AnyPool) -> Result<bool, DbError> {
+    if !template.resettable {
         return Ok(false);
     }
     // Through the test's own pool (no new connection), in one transaction that does not wait
     // for the WAL flush: a test database needs no durability. The comment marks it clean, so
     // the next run can adopt it if this process ends with it in the pool.
     let sql = format!(
-        "BEGIN; SET LOCAL synchronous_commit = off; {EMPTY_ALL}; COMMENT ON DATABASE \"{database}\" IS '{FREE_MARK}{template}'; COMMIT;"
+        "BEGIN; SET LOCAL synchronous_commit = off; {EMPTY_ALL}; COMMENT ON DATABASE \"{database}\" IS '{FREE_MARK}{}'; COMMIT;",
+        template.name
     );
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(pool)
