@@ -49,7 +49,9 @@ impl<'a> TestFn<'a> {
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
                 TestAttr::Ours(kind, attribute) => {
-                    test.absorb(kind, attr::attribute_args(attribute, cx), Some(attribute), cx)
+                    if let Some(args) = attr::attribute_args(attribute, cx) {
+                        test.absorb(kind, args, Some(attribute), cx);
+                    }
                 }
                 TestAttr::PlainTest(attribute) => {
                     test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))

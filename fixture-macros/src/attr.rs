@@ -197,6 +197,12 @@ impl Parse for ConfItem {
             field.push(input.parse()?);
         }
         if !input.peek(Token![=]) {
+            if input.is_empty() || input.peek(Token![,]) {
+                // Spanned at the field: at the end of the input `input.error` would point at
+                // the test's attribute instead.
+                let message = messages::conf_field_without_value(&field_text(&field));
+                return Err(syn::Error::new_spanned(quote::quote!(#(#field).*), message));
+            }
             return Err(input.error(messages::CONF_SYNTAX));
         }
         input.parse::<Token![=]>()?;
@@ -206,15 +212,20 @@ impl Parse for ConfItem {
 
 impl ConfAssign {
     pub fn key_text(&self) -> String {
-        self.field
-            .iter()
-            .map(|member| match member {
-                syn::Member::Named(ident) => ident.to_string(),
-                syn::Member::Unnamed(index) => index.index.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(".")
+        field_text(&self.field)
     }
+}
+
+/// `compute.rpc_response_timeout`, as written.
+fn field_text(field: &[syn::Member]) -> String {
+    field
+        .iter()
+        .map(|member| match member {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Parses one `#[conf(..)]`; `attribute` as for [`parse_with`].
@@ -422,14 +433,15 @@ pub fn report_at(attribute: Option<&Attribute>, message: &str, cx: &Ctxt) {
     }
 }
 
-/// The arguments inside an attribute's parentheses (empty for `#[name]`).
-pub fn attribute_args(attribute: &Attribute, cx: &Ctxt) -> TokenStream {
+/// The arguments inside an attribute's parentheses (empty for `#[name]`); `None`, with the
+/// error recorded, for the `#[name = ..]` form.
+pub fn attribute_args(attribute: &Attribute, cx: &Ctxt) -> Option<TokenStream> {
     match &attribute.meta {
-        Meta::Path(_) => TokenStream::new(),
-        Meta::List(list) => list.tokens.clone(),
+        Meta::Path(_) => Some(TokenStream::new()),
+        Meta::List(list) => Some(list.tokens.clone()),
         Meta::NameValue(name_value) => {
-            cx.error_spanned_by(name_value, "write the options in parentheses: `#[name(..)]`");
-            TokenStream::new()
+            cx.error_spanned_by(name_value, messages::NAME_VALUE_ATTRIBUTE);
+            None
         }
     }
 }

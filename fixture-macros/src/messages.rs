@@ -24,7 +24,7 @@ pub const TEARDOWN_RECEIVER: &str =
     "`teardown` consumes the fixture: write `fn teardown(self)` (or `async fn teardown(self) -> Result<(), E>`)";
 pub const TEARDOWN_PARAMS: &str =
     "`teardown` takes only `self`: fixtures it needs are still set up, so keep handles to them in the fixture";
-pub const TEARDOWN_GENERIC: &str = "`teardown` cannot be generic";
+pub const TEARDOWN_GENERIC: &str = "`teardown` cannot be generic: write `fn teardown(self)`";
 
 pub const TEST_ON_WRONG_ITEM: &str = "`#[fixture::test]` goes on a test function: `fn name(fixture: &Type) { .. }`";
 pub const TEST_GENERIC: &str = "a test cannot be generic: name concrete fixture types in its parameters";
@@ -52,12 +52,17 @@ pub const EMPTY_WITH: &str = "`#[with]` lists fixtures to add: write `#[with(Typ
 
 pub const EMPTY_CONF: &str =
     "`#[conf]` lists overrides: write `#[conf(section.field = value, ..)]`, optionally with `in = path::to::CONF`";
+pub const NAME_VALUE_ATTRIBUTE: &str = "write the options in parentheses: `#[name(..)]`";
 pub const CONF_SYNTAX: &str = "expected `field.path = value` or `in = path::to::CONF`";
 pub const EMPTY_ENV: &str = "`#[env]` lists variables: write `#[env(KEY = \"value\", OTHER = unset)]`";
 pub const BAD_ENV_VALUE: &str =
     "environment values are strings: write `KEY = \"value\"` (quoted, without NUL), or `KEY = unset` to remove the variable";
 pub const BAD_ENV_KEY: &str =
     "environment variable names are non-empty and contain no `=` or NUL: write `KEY = \"value\"`";
+
+pub fn conf_field_without_value(key: &str) -> String {
+    format!("`{key}` needs a value: write `{key} = value`")
+}
 
 pub fn duplicate_conf_key(key: &str) -> String {
     format!("`{key}` is set twice in this `#[conf]`: give it once (a later `#[conf]` may override it on purpose)")

@@ -1,0 +1,5 @@
+#[fixture::test]
+#[with = "Db"]
+fn with_written_as_name_value() {}
+
+fn main() {}

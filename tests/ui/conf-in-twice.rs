@@ -1,0 +1,7 @@
+include!("support/app_config.rs");
+
+#[fixture::test]
+#[conf(in = CONF, in = CONF, compute.rpc_response_timeout = 1)]
+fn target_twice() {}
+
+fn main() {}

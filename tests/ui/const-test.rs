@@ -1,0 +1,4 @@
+#[fixture::test]
+const fn const_test() {}
+
+fn main() {}

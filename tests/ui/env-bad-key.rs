@@ -1,0 +1,5 @@
+#[fixture::test]
+#[env("A=B" = "1")]
+fn key_with_an_equals_sign() {}
+
+fn main() {}

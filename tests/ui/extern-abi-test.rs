@@ -1,0 +1,4 @@
+#[fixture::test]
+extern "C" fn extern_test() {}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture]
+impl Db {
+    fn setup<T: Default>() -> Self {
+        Db
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use fixture::prelude::*;
+
+pub struct Db;
+
+#[fixture]
+impl Db {
+    fn setup() -> Self {
+        Db
+    }
+
+    fn teardown<T>(self) {}
+}
+
+fn main() {}
