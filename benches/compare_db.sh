@@ -24,6 +24,24 @@ if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
   f=$(time_ms "$fixture_bin" --ignored --test-threads=1)
   s=$(DATABASE_URL="$FIXTURE_DATABASE_URL" time_ms "$sqlx_bin" --ignored --test-threads=1 postgres::)
   echo "| PostgreSQL | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
+  # How a new pooled database is cloned: both strategies from the API template built above,
+  # alternated, 10 each, in one psql session (no connect in the timing); median of each.
+  template=$(psql "$FIXTURE_DATABASE_URL" -qAtX -c \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'fixture\_tpl\_v2\_schema\_api\_%' LIMIT 1")
+  psql "$FIXTURE_DATABASE_URL" -qX -c "DROP DATABASE IF EXISTS fixture_bench_strategy" 2>/dev/null
+  { echo '\timing on'
+    for _ in $(seq 10); do
+      for strategy in FILE_COPY WAL_LOG; do
+        echo "CREATE DATABASE fixture_bench_strategy TEMPLATE \"$template\" STRATEGY $strategy;"
+        echo "DROP DATABASE fixture_bench_strategy;"
+      done
+    done; } | psql "$FIXTURE_DATABASE_URL" -qX -v ON_ERROR_STOP=1 \
+    | awk '/^Time:/ { n++; print (n - 1) % 4, $2 }' > "${TMPDIR:-/tmp}/fixture-strategy.txt"
+  median() { awk -v k="$1" '$1 == k { print $2 }' "${TMPDIR:-/tmp}/fixture-strategy.txt" | sort -n \
+    | awk '{ a[NR] = $1 } END { printf "%.0f", a[int((NR + 1) / 2)] }'; }
+  echo
+  echo "CREATE DATABASE .. TEMPLATE, median of 10: FILE_COPY $(median 0) ms (+ DROP $(median 1) ms)," \
+    "WAL_LOG $(median 2) ms (+ DROP $(median 3) ms)"
 else
   echo "(PostgreSQL skipped: FIXTURE_DATABASE_URL is not set)"
 fi

@@ -373,3 +373,44 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
     println!("databases of the killed process: {before} before the next run, {after} after");
     assert_eq!(after, 0, "not reaped: {held:?}");
 }
+
+/// Another machine sharing the server cannot check this machine's pids: its test databases
+/// are reaped once nobody is connected and they are older than two hours; recent ones stay.
+#[test]
+fn another_machines_abandoned_databases_are_reaped_by_age() {
+    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: FIXTURE_DATABASE_URL is not set; only a shared PostgreSQL server has other machines");
+        return;
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    // `0ther0` is never a host tag (those are hex); the pid is irrelevant on another machine.
+    let old = format!("fixture_t_0ther0_{}_{}_1_api", std::process::id(), now - 3 * 60 * 60);
+    let recent = format!("fixture_t_0ther0_{}_{}_2_api", std::process::id(), now - 60);
+    let admin = |sql: Vec<String>| {
+        let url = url.clone();
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+            use sqlx::Connection;
+            let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+            for statement in sql {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut admin).await.unwrap();
+            }
+            let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+                .bind("fixture_t_0ther0_")
+                .fetch_all(&mut admin)
+                .await
+                .unwrap();
+            rows.into_iter().map(|(name,)| name).collect::<Vec<_>>()
+        })
+    };
+    let before = admin(vec![format!("CREATE DATABASE \"{old}\""), format!("CREATE DATABASE \"{recent}\"")]);
+    assert!(before.contains(&old) && before.contains(&recent), "{before:?}");
+    let next = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "iso_00", "--test-threads=1"])
+        .output()
+        .unwrap();
+    assert!(next.status.success(), "{next:?}");
+    let after = admin(vec![]);
+    let _ = admin(vec![format!("DROP DATABASE IF EXISTS \"{recent}\"")]);
+    assert!(!after.contains(&old), "the abandoned database was not reaped: {after:?}");
+    assert!(after.contains(&recent), "a recent database of another machine was reaped: {after:?}");
+}

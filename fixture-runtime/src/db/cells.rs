@@ -67,7 +67,8 @@ pub(crate) struct Inner {
     api: AnyPool,
     /// cell0 first, then the named cells in the order given.
     cells: Vec<(Arc<str>, AnyPool)>,
-    created: Vec<Created>,
+    /// Taken by teardown, which hands them back.
+    created: Mutex<Vec<Created>>,
     hosts: Mutex<HashMap<String, Arc<str>>>,
     torn_down: std::sync::atomic::AtomicBool,
 }
@@ -144,7 +145,7 @@ impl Cells {
         let inner = Arc::new(Inner {
             api,
             cells,
-            created,
+            created: Mutex::new(created),
             hosts: Mutex::new(HashMap::new()),
             torn_down: std::sync::atomic::AtomicBool::new(false),
         });
@@ -156,6 +157,7 @@ impl Cells {
 
     async fn teardown(self) -> Result<(), DbError> {
         self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.close_pools().await;
         let failed = Scope::with_current(|scope| scope.map(|scope| (scope.test_name(), scope.has_failed())));
         if let Some((test, true)) = failed {
             // Kept for inspection; the next run's reaping removes them once this process is gone.
@@ -164,24 +166,20 @@ impl Cells {
                 self.locations().join(", ")
             );
             let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-            self.close_pools().await;
             return Ok(());
         }
-        let pools = std::iter::once(&self.inner.api).chain(self.inner.cells.iter().map(|(_, pool)| pool));
+        let created = std::mem::take(&mut *self.inner.created.lock().unwrap_or_else(PoisonError::into_inner));
         let mut databases = Vec::new();
-        for (made, pool) in self.inner.created.iter().zip(pools) {
+        for made in created {
             match made {
-                Created::File(path) => {
-                    pool.close().await;
-                    sqlite::remove_database_files(path);
-                }
-                Created::Database { name, template } => databases.push((template.clone(), name.clone(), pool.clone())),
+                Created::File(path) => sqlite::remove_database_files(&path),
+                Created::Database(database) => databases.push(database),
             }
         }
         if databases.is_empty() {
             return Ok(());
         }
-        postgres::release(&databases).await
+        postgres::release(databases).await
     }
 
     async fn close_pools(&self) {
@@ -234,12 +232,12 @@ impl Cells {
     /// Where each database of this test lives, in the order api, cell0, named cells: a file
     /// path on SQLite, a database name on PostgreSQL. For debugging and leak checks.
     pub fn locations(&self) -> Vec<String> {
-        self.inner
-            .created
+        let created = self.inner.created.lock().unwrap_or_else(PoisonError::into_inner);
+        created
             .iter()
             .map(|made| match made {
                 Created::File(path) => path.display().to_string(),
-                Created::Database { name, .. } => name.clone(),
+                Created::Database(database) => database.name.clone(),
             })
             .collect()
     }
@@ -289,14 +287,14 @@ impl Inner {
 /// A database made for one test, and how to get rid of it.
 enum Created {
     File(PathBuf),
-    Database { name: String, template: postgres::Template },
+    Database(postgres::TestDatabase),
 }
 
 /// A fresh migrated database: on PostgreSQL when `FIXTURE_DATABASE_URL` is set, else SQLite.
 async fn fresh(schema: &'static Schema, kind: Kind, scope_id: u64, label: &str) -> Result<(AnyPool, Created), DbError> {
     if postgres::url().is_some() {
-        let (pool, name, template) = postgres::fresh(schema, kind, label).await?;
-        Ok((pool, Created::Database { name, template }))
+        let (pool, database) = postgres::fresh(schema, kind, label).await?;
+        Ok((pool, Created::Database(database)))
     } else {
         let (pool, path) = sqlite::fresh(schema, kind, &sqlite::unique_name(scope_id, label)).await?;
         Ok((pool, Created::File(path)))
@@ -309,7 +307,7 @@ async fn remove(created: &[Created]) -> Result<(), DbError> {
     for made in created {
         match made {
             Created::File(path) => sqlite::remove_database_files(path),
-            Created::Database { name, .. } => databases.push(name.clone()),
+            Created::Database(database) => databases.push(database.name.clone()),
         }
     }
     postgres::drop_databases(&databases).await

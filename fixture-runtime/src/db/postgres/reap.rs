@@ -1,0 +1,172 @@
+//! Test databases whose owner is gone: those of this machine's dead processes (kill -9), and
+//! those of other machines sharing the server that nobody has used for a while.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::postgres::PgConnection;
+
+use super::reset::FREE_MARK;
+use super::template::TEMPLATE_PREFIX;
+use super::{execute, fnv1a, server_error, Pooled};
+use crate::db::DbError;
+
+/// Every test database's name starts so.
+const PREFIX: &str = "fixture_t_";
+
+/// How long another machine's test database must sit without a connection before it is
+/// taken for abandoned: this machine cannot see whether that machine's process still runs.
+/// Long enough to inspect a failed test's databases.
+const OTHER_HOST_AGE: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// The name of a test database says who made it and when, so any process can tell whether it
+/// is still someone's: `fixture_t_<host>_<pid>_<unix seconds>_<serial>_<label>`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct TestDatabaseName<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) pid: u32,
+    pub(crate) made: u64,
+    pub(crate) label: &'a str,
+}
+
+impl<'a> TestDatabaseName<'a> {
+    /// A new name for this process; `serial` makes it unique within the process.
+    pub(crate) fn new_for_this_process(serial: &str, label: &str) -> String {
+        format!("{PREFIX}{}_{}_{}_{serial}_{}", host_tag(), std::process::id(), unix_now(), identifier_part(label))
+    }
+
+    pub(crate) fn parse(name: &'a str) -> Option<Self> {
+        let mut parts = name.strip_prefix(PREFIX)?.splitn(5, '_');
+        let host = parts.next()?;
+        let pid = parts.next()?.parse().ok()?;
+        let made = parts.next()?.parse().ok()?;
+        let _serial = parts.next()?;
+        let label = parts.next().unwrap_or("db");
+        Some(TestDatabaseName { host, pid, made, label })
+    }
+
+    /// Whether the process that owns it is gone: on this machine, its pid is not running; on
+    /// another, nobody is connected and it is older than [`OTHER_HOST_AGE`].
+    fn owner_gone(&self, here: &str, now: u64, connected: bool) -> bool {
+        if self.host == here {
+            self.pid != std::process::id() && !Path::new(&format!("/proc/{}", self.pid)).exists()
+        } else {
+            !connected && now.saturating_sub(self.made) > OTHER_HOST_AGE.as_secs()
+        }
+    }
+}
+
+fn identifier_part(label: &str) -> String {
+    super::identifier(label, 16)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs())
+}
+
+/// A short tag for this machine: the pid of a database made here can be checked here only.
+fn host_tag() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    format!("{:06x}", fnv1a(host.trim().as_bytes()) & 0xff_ffff)
+}
+
+/// Reaps once per process, before its first template; prints what it did past the harness's
+/// capture: this concerns the run, not one test.
+pub(super) async fn reap_once(admin: &mut PgConnection) {
+    static REAPED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    if REAPED.set(()).is_err() {
+        return;
+    }
+    let line = match reap(admin).await {
+        Ok(Reaped { dropped: 0, adopted: 0 }) => return,
+        Ok(Reaped { dropped, adopted }) => format!(
+            "fixture: dropped {dropped} test database(s) left by processes that no longer run (and reused {adopted} clean ones)\n"
+        ),
+        Err(error) => format!("fixture: could not reap leaked test databases: {error}\n"),
+    };
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+}
+
+struct Reaped {
+    dropped: usize,
+    adopted: usize,
+}
+
+/// Takes over the test databases whose owner is gone: those the owner had reset into its pool
+/// are renamed to this process and pooled again; the rest (in use when it died, or of a
+/// failed test) are dropped.
+async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let found: Vec<(String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT d.datname, shobj_description(d.oid, 'pg_database'),
+                EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)
+         FROM pg_database d WHERE starts_with(d.datname, $1)",
+    )
+    .bind(PREFIX)
+    .fetch_all(&mut *admin)
+    .await
+    .map_err(server_error("cannot list databases"))?;
+    let templates: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+        .bind(TEMPLATE_PREFIX)
+        .fetch_all(&mut *admin)
+        .await
+        .map_err(server_error("cannot list databases"))?;
+    let (here, now) = (host_tag(), unix_now());
+    let mut reaped = Reaped { dropped: 0, adopted: 0 };
+    for (name, comment, connected) in found {
+        let Some(parsed) = TestDatabaseName::parse(&name) else { continue };
+        if !parsed.owner_gone(&here, now, connected) {
+            continue;
+        }
+        let clean_template = comment
+            .as_deref()
+            .and_then(|comment| comment.strip_prefix(FREE_MARK))
+            .filter(|template| templates.iter().any(|(t,)| t == template));
+        if let Some(template) = clean_template {
+            let serial = format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed));
+            let adopted = TestDatabaseName::new_for_this_process(&serial, parsed.label);
+            // Another process may adopt it first; then the rename fails and it is theirs.
+            if execute(admin, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{adopted}\"")).await.is_ok() {
+                super::give_back(Pooled { template: template.to_owned(), name: adopted, keeper: None });
+                reaped.adopted += 1;
+            }
+        } else if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+            reaped.dropped += 1;
+        }
+    }
+    Ok(reaped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        let name = TestDatabaseName::new_for_this_process("7", "Cell-1");
+        let parsed = TestDatabaseName::parse(&name).unwrap();
+        assert_eq!((parsed.host, parsed.pid, parsed.label), (host_tag().as_str(), std::process::id(), "cell1"));
+        assert!(unix_now() - parsed.made < 5);
+        assert!(name.len() <= 63, "PostgreSQL truncates identifiers at 63 bytes: {name}");
+        assert_eq!(TestDatabaseName::parse("fixture_tpl_v2_x"), None);
+        assert_eq!(TestDatabaseName::parse("fixture_t_abcdef_12_x_1_api"), None, "no time");
+    }
+
+    #[test]
+    fn another_hosts_database_is_gone_only_unused_and_old() {
+        let old = TestDatabaseName { host: "other", pid: 1, made: 1_000, label: "api" };
+        let now = 1_000 + OTHER_HOST_AGE.as_secs() + 1;
+        assert!(old.owner_gone("here", now, false));
+        assert!(!old.owner_gone("here", now, true), "someone is connected");
+        assert!(!old.owner_gone("here", now - 2, false), "too recent");
+    }
+
+    #[test]
+    fn this_hosts_database_is_gone_when_its_process_is() {
+        let mine = TestDatabaseName { host: "here", pid: std::process::id(), made: 0, label: "api" };
+        assert!(!mine.owner_gone("here", u64::MAX, false));
+        let dead = TestDatabaseName { host: "here", pid: u32::MAX - 1, made: u64::MAX, label: "api" };
+        assert!(dead.owner_gone("here", 0, true));
+    }
+}
