@@ -22,7 +22,12 @@ if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
   # as they do for every run after the first on a developer's machine.
   time_ms "$fixture_bin" --ignored --test-threads=1 t00 >/dev/null
   f=$(time_ms "$fixture_bin" --ignored --test-threads=1)
-  s=$(DATABASE_URL="$FIXTURE_DATABASE_URL" time_ms "$sqlx_bin" --ignored --test-threads=1 postgres::)
+  # The same connection settings for sqlx::test: without TLS, as fixture connects on loopback.
+  sqlx_url=$FIXTURE_DATABASE_URL
+  if [[ $sqlx_url != *sslmode=* ]]; then
+    if [[ $sqlx_url == *\?* ]]; then sqlx_url+="&sslmode=disable"; else sqlx_url+="?sslmode=disable"; fi
+  fi
+  s=$(DATABASE_URL="$sqlx_url" time_ms "$sqlx_bin" --ignored --test-threads=1 postgres::)
   echo "| PostgreSQL | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
   # How a new pooled database is cloned: both strategies from the API template built above,
   # alternated, 10 each, in one psql session (no connect in the timing); median of each.

@@ -299,7 +299,7 @@ fn a_failed_test_keeps_its_databases_for_inspection() {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE \"{name}\" WITH (FORCE)")))
                         .execute(&mut admin)
                         .await
-                        .unwrap();
+                        .unwrap_or_else(|error| panic!("cannot drop the kept database {name}: {error}"));
                 }
             });
         }
@@ -413,4 +413,41 @@ fn another_machines_abandoned_databases_are_reaped_by_age() {
     let _ = admin(vec![format!("DROP DATABASE IF EXISTS \"{recent}\"")]);
     assert!(!after.contains(&old), "the abandoned database was not reaped: {after:?}");
     assert!(after.contains(&recent), "a recent database of another machine was reaped: {after:?}");
+}
+
+/// `sslmode=require` in the URL is honoured (rustls), also on loopback where fixture otherwise
+/// connects without TLS.
+#[test]
+fn tls_is_used_when_the_url_requires_it() {
+    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: FIXTURE_DATABASE_URL is not set, so there is no PostgreSQL server to reach over TLS");
+        return;
+    };
+    let ssl: (String,) = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+        sqlx::query_as("SHOW ssl").fetch_one(&mut admin).await.unwrap()
+    });
+    if ssl.0 != "on" {
+        println!("skipped: the PostgreSQL server in FIXTURE_DATABASE_URL has ssl = {}", ssl.0);
+        return;
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "tls_case", "--ignored", "--test-threads=1"])
+        .env("FIXTURE_DATABASE_URL", format!("{url}{separator}sslmode=require"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+}
+
+#[fixture::test]
+#[with_cells(in = SCHEMA, cell1)]
+#[ignore = "run by `tls_is_used_when_the_url_requires_it` in a child process"]
+async fn tls_case(cells: &Cells) {
+    let row: (bool,) = sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(cells.cell("cell1"))
+        .await
+        .unwrap();
+    assert!(row.0, "the test's connection is not encrypted");
 }

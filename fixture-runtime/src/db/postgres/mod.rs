@@ -26,7 +26,32 @@ use template::Template;
 /// The server URL, if the tests should use PostgreSQL.
 pub(crate) fn url() -> Option<&'static str> {
     static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    URL.get_or_init(|| std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty())).as_deref()
+    URL.get_or_init(|| {
+        std::env::var("FIXTURE_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+            .map(|url| without_tls_on_loopback(&url))
+    })
+    .as_deref()
+}
+
+/// `url` with `sslmode=disable` when it names this machine and no `sslmode`: encryption
+/// protects nothing on loopback, and a TLS handshake per connection tripled the time per test
+/// here (174 vs 53 ms, benches/compare_db.sh). An explicit `sslmode` is kept.
+fn without_tls_on_loopback(url: &str) -> String {
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback || url.contains("sslmode=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
 }
 
 fn server_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
@@ -212,6 +237,28 @@ mod tests {
         assert_eq!(with_database("postgres://u:p@h:5432/postgres", "t1"), "postgres://u:p@h:5432/t1");
         assert_eq!(with_database("postgres://u@h/postgres?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
         assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
+    }
+
+    #[test]
+    fn loopback_urls_skip_tls_unless_they_ask_for_it() {
+        assert_eq!(
+            without_tls_on_loopback("postgres://u:p@127.0.0.1:5432/db"),
+            "postgres://u:p@127.0.0.1:5432/db?sslmode=disable"
+        );
+        assert_eq!(
+            without_tls_on_loopback("postgres://localhost/db?x=1"),
+            "postgres://localhost/db?x=1&sslmode=disable"
+        );
+        assert_eq!(without_tls_on_loopback("postgres://u@[::1]:5432/db"), "postgres://u@[::1]:5432/db?sslmode=disable");
+        assert_eq!(
+            without_tls_on_loopback("postgres://u@127.0.0.1/db?sslmode=require"),
+            "postgres://u@127.0.0.1/db?sslmode=require"
+        );
+        assert_eq!(without_tls_on_loopback("postgres://u:p@db.example:5432/db"), "postgres://u:p@db.example:5432/db");
+        assert_eq!(
+            without_tls_on_loopback("postgres://u:p@127.0.0.1.example/db"),
+            "postgres://u:p@127.0.0.1.example/db"
+        );
     }
 
     #[test]
