@@ -303,9 +303,49 @@ pub use fixture_macros::with_cells;
 #[cfg(feature = "db")]
 pub use fixture_macros::poison_db;
 
+/// Per-test log capture and notifications: [`logs::Logs`], [`logs::Notifications`].
+pub mod logs {
+    pub use fixture_runtime::logs::*;
+}
+
+/// Captures the test's `tracing` events — from its thread, its runtime's workers, and the tasks
+/// and threads it starts through `fixture` — into its [`logs::Logs`], and prints them only if
+/// it fails. Same as naming `&Logs` as a parameter; the attribute suits tests that only want
+/// the output of failures.
+///
+/// ```
+/// use fixture::prelude::*;
+///
+/// #[capture_logs]
+/// fn quiet_unless_it_fails() {
+///     tracing::debug!(step = 1, "formatted even though nobody reads it");
+/// }
+/// # quiet_unless_it_fails();
+/// ```
+pub use fixture_macros::capture_logs;
+
+/// Fails the test if setup and body take longer than the limit, in seconds (`#[timeout(10)]`,
+/// `#[timeout(0.5)]`), naming the stage that hung. An async test is cancelled at its next
+/// `.await` and its fixtures are still torn down (each teardown bounded by the same limit);
+/// a thread blocked in a call cannot be interrupted, so such a test fails when the limit
+/// passes and its thread is left behind.
+///
+/// ```
+/// use fixture::prelude::*;
+///
+/// #[timeout(0.2)]
+/// async fn hangs() {
+///     std::future::pending::<()>().await;
+/// }
+/// let failed = std::panic::catch_unwind(hangs).unwrap_err();
+/// let message = failed.downcast_ref::<String>().unwrap();
+/// assert!(message.contains("test body timed out"), "{message}");
+/// ```
+pub use fixture_macros::timeout;
+
 /// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
-    pub use crate::{conf, fixture, with, Fixture};
+    pub use crate::{capture_logs, conf, fixture, timeout, with, Fixture};
     #[cfg(feature = "db")]
     pub use crate::{poison_db, with_cells};
 }

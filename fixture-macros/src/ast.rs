@@ -23,6 +23,11 @@ pub struct TestFn<'a> {
     pub cells: Option<CellsAttr>,
     /// `#[poison_db]`, with where it was written.
     pub poison_db: Option<Span>,
+    /// `#[capture_logs]`, with where it was written.
+    pub capture_logs: Option<Span>,
+    /// `#[timeout(..)]` in milliseconds; `seen_timeout` also when its value was wrong.
+    pub timeout_millis: Option<u64>,
+    seen_timeout: bool,
     /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
@@ -41,6 +46,9 @@ impl<'a> TestFn<'a> {
             env: Vec::new(),
             cells: None,
             poison_db: None,
+            capture_logs: None,
+            timeout_millis: None,
+            seen_timeout: false,
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
             seen_test_attr: false,
@@ -106,6 +114,21 @@ impl<'a> TestFn<'a> {
                     cx.error_spanned_by(&args, crate::messages::POISON_OPTIONS);
                 }
                 self.poison_db = Some(span);
+            }
+            Kind::CaptureLogs if self.capture_logs.is_some() => reject(crate::messages::DUPLICATE_CAPTURE_LOGS),
+            Kind::CaptureLogs => {
+                if !args.is_empty() {
+                    cx.error_spanned_by(&args, crate::messages::CAPTURE_LOGS_OPTIONS);
+                }
+                self.capture_logs = Some(span);
+                // `#[capture_logs]` is `#[with(Logs)]`.
+                self.withs
+                    .push(WithEntry { ty: syn::parse_quote_spanned!(span=> ::fixture::logs::Logs), config: None });
+            }
+            Kind::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
+            Kind::Timeout => {
+                self.seen_timeout = true;
+                self.timeout_millis = attr::parse_timeout(args, attribute, cx);
             }
         }
     }

@@ -324,6 +324,10 @@ pub enum Kind {
     WithCells,
     /// `#[poison_db]`.
     PoisonDb,
+    /// `#[capture_logs]`.
+    CaptureLogs,
+    /// `#[timeout(secs)]`.
+    Timeout,
 }
 
 /// What an attribute on a test function is to us.
@@ -349,6 +353,8 @@ impl<'a> TestAttr<'a> {
             "env" => Some(Kind::Env),
             "with_cells" => Some(Kind::WithCells),
             "poison_db" => Some(Kind::PoisonDb),
+            "capture_logs" => Some(Kind::CaptureLogs),
+            "timeout" => Some(Kind::Timeout),
             _ => None,
         };
         match segments.as_slice() {
@@ -431,6 +437,29 @@ pub fn report_at(attribute: Option<&Attribute>, message: &str, cx: &Ctxt) {
         Some(attribute) => cx.error_spanned_by(attribute, message),
         None => cx.error_at(Span::call_site(), message),
     }
+}
+
+/// `#[timeout(10)]`, `#[timeout(0.5)]`: the limit in whole milliseconds.
+pub fn parse_timeout(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<u64> {
+    if args.is_empty() {
+        report_at(attribute, messages::TIMEOUT_VALUE, cx);
+        return None;
+    }
+    let seconds = match syn::parse2::<syn::Lit>(args.clone()) {
+        Ok(syn::Lit::Int(int)) if int.suffix().is_empty() => int.base10_parse::<u32>().ok().map(f64::from),
+        Ok(syn::Lit::Float(float)) if float.suffix().is_empty() => float.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    let Some(seconds) = seconds.filter(|seconds| seconds.is_finite()) else {
+        cx.error_spanned_by(&args, messages::TIMEOUT_VALUE);
+        return None;
+    };
+    let millis = (seconds * 1000.0).round();
+    if millis < 1.0 {
+        cx.error_spanned_by(&args, messages::TIMEOUT_POSITIVE);
+        return None;
+    }
+    Some(millis as u64)
 }
 
 /// The arguments inside an attribute's parentheses (empty for `#[name]`); `None`, with the

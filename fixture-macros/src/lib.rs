@@ -55,3 +55,15 @@ pub fn with_cells(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn poison_db(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::PoisonDb, args.into(), item.into()).into()
 }
+
+/// Captures the test's `tracing` events into its `Logs`. See the `fixture` crate.
+#[proc_macro_attribute]
+pub fn capture_logs(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::CaptureLogs, args.into(), item.into()).into()
+}
+
+/// Fails the test when it runs longer than the limit, in seconds. See the `fixture` crate.
+#[proc_macro_attribute]
+pub fn timeout(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Timeout, args.into(), item.into()).into()
+}

@@ -77,6 +77,13 @@ pub const DUPLICATE_POISON: &str = "duplicate `#[poison_db]`: give it once";
 pub const POISON_WITH_CELLS: &str =
     "`#[poison_db]` says this test does not use the database, but `#[with_cells]` claims it: remove one of them";
 pub const POISON_OPTIONS: &str = "`#[poison_db]` takes no options: write `#[poison_db]`";
+pub const DUPLICATE_CAPTURE_LOGS: &str = "duplicate `#[capture_logs]`: give it once";
+pub const CAPTURE_LOGS_OPTIONS: &str =
+    "`#[capture_logs]` takes no options: write `#[capture_logs]` (set `FIXTURE_DEBUG=1` to stream the logs live)";
+pub const DUPLICATE_TIMEOUT: &str = "duplicate `#[timeout]`: give one limit for the test";
+pub const TIMEOUT_VALUE: &str = "`#[timeout]` takes a number of seconds: write `#[timeout(10)]` or `#[timeout(0.5)]`";
+pub const TIMEOUT_POSITIVE: &str =
+    "a timeout must be at least one millisecond: write a positive number of seconds, e.g. `#[timeout(10)]`";
 
 pub fn reserved_cell_name(name: &str) -> String {
     format!("`{name}` is always created: list only the named cells, e.g. `#[with_cells(cell1, cell2)]`")

@@ -19,6 +19,8 @@ pub(crate) enum Cause {
     Panic(Payload),
     /// The body returned `Err`; holds its `Debug` text.
     Returned(String),
+    /// `#[timeout(..)]` elapsed while this stage ran.
+    TimedOut(std::time::Duration),
 }
 
 pub(crate) struct Failure {
@@ -37,6 +39,7 @@ impl Display for Failure {
         let verb = match self.cause {
             Cause::Panic(_) => "panicked",
             Cause::Error(_) | Cause::Returned(_) => "failed",
+            Cause::TimedOut(_) => "timed out",
         };
         match self.stage {
             Stage::Setup(name) => write!(f, "setup of fixture `{name}` {verb}: ")?,
@@ -46,6 +49,7 @@ impl Display for Failure {
         match &self.cause {
             Cause::Panic(payload) => f.write_str(panic_message(payload)),
             Cause::Returned(debug) => write!(f, "Error: {debug}"),
+            Cause::TimedOut(limit) => write!(f, "still running after the test's timeout of {limit:?}"),
             Cause::Error(error) => {
                 write!(f, "{error}")?;
                 let mut source = error.source();

@@ -5,6 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use crate::env::{EnvChange, EnvGuard};
 use crate::fixture::{Configs, FixtureRef};
@@ -33,6 +34,8 @@ pub struct Test {
     pub conf: fn(),
     /// `#[poison_db]`: any use of `fixture::db` in this test panics.
     pub poison_db: bool,
+    /// `#[timeout(..)]`: how long setup and body may take, and then the teardowns.
+    pub timeout: Option<Duration>,
 }
 
 impl Test {
@@ -47,6 +50,7 @@ impl Test {
         env: &[],
         conf: || {},
         poison_db: false,
+        timeout: None,
     };
 }
 
@@ -72,7 +76,51 @@ pub enum Flavor {
 #[doc(hidden)]
 #[track_caller]
 pub fn run(test: Test) {
-    let scope = Scope::new(test.name);
+    let captures_logs = test.plan.iter().any(|fixture| fixture.get().id == crate::logs::LOGS_FIXTURE_ID);
+    let scope = if captures_logs { Scope::capturing_logs(test.name) } else { Scope::new(test.name) };
+    match test.timeout {
+        None => run_in_scope(test, &scope),
+        Some(limit) => run_watched(test, scope, limit),
+    }
+}
+
+/// With `#[timeout]`: the test runs on a thread of its own while this one watches the clock.
+/// An async stage that overruns is cancelled there and the teardowns still run, bounded by
+/// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
+/// naming the stage, and leaves the stuck thread behind.
+fn run_watched(test: Test, scope: Arc<Scope>, limit: Duration) {
+    let asynchronous = matches!(test.body, Body::Async(_));
+    let (done, finished) = std::sync::mpsc::channel();
+    let in_thread = Arc::clone(&scope);
+    // The harness names the test's thread after the test; panic messages keep saying so.
+    let mut thread = std::thread::Builder::new();
+    if let Some(name) = std::thread::current().name() {
+        thread = thread.name(name.to_owned());
+    }
+    let spawned = thread.spawn(move || {
+        let _ = done.send(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &in_thread))));
+    });
+    if let Err(error) = spawned {
+        panic!("fixture: cannot start the thread of test `{}`: {error}", scope.test_name());
+    }
+    let mut waited = finished.recv_timeout(limit);
+    if asynchronous && waited.is_err() {
+        // The test's own timer fires now; its teardowns get `limit` too.
+        waited = finished.recv_timeout(limit + Duration::from_secs(1));
+    }
+    match waited {
+        Ok(Ok(())) => {}
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(_) => panic!(
+            "fixture test `{}` failed:\n  - {}; the thread is blocked in a call that cannot be interrupted and was left running",
+            scope.test_name(),
+            Failure::new(scope.stage(), Cause::TimedOut(limit)),
+        ),
+    }
+}
+
+#[track_caller]
+fn run_in_scope(test: Test, scope: &Arc<Scope>) {
     let _entered = scope.enter();
     // Taken before any fixture so fixtures see the test's environment; restored after the
     // last teardown, also when something panicked.
@@ -84,22 +132,24 @@ pub fn run(test: Test) {
     }
     let mut stack = FixtureStack::new(test.plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
-    let failures = match test.body {
-        Body::Async(body) => build_runtime(test.flavor, &scope).block_on(async {
-            let mut failures = Vec::new();
-            match stack.set_up(test.plan, &mut show).await {
-                Err(failure) => failures.push(failure),
-                Ok(()) => {
-                    let started = show.start();
-                    let outcome = CatchUnwind::new(body(&stack)).await;
-                    failures.extend(body_failure(outcome, &mut show, started));
-                }
+    let mut failures = Vec::new();
+    match test.body {
+        Body::Async(body) => build_runtime(test.flavor, scope).block_on(async {
+            let set_up_and_run = async {
+                stack.set_up(test.plan, &mut show).await?;
+                scope.set_stage(Stage::Body);
+                let started = show.start();
+                let outcome = CatchUnwind::new(body(&stack)).await;
+                body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
+            };
+            if let Err(failure) = within(test.timeout, scope, set_up_and_run).await.and_then(|done| done) {
+                failures.push(failure);
             }
             if !failures.is_empty() {
                 scope.mark_failed();
             }
-            failures.extend(stack.tear_down(&mut show).await);
-            failures
+            let torn_down = within(test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
+            failures.extend(torn_down.err());
         }),
         Body::Sync(body) => {
             // Sync fixtures finish in one poll; a runtime is built only when one is async.
@@ -107,12 +157,12 @@ pub fn run(test: Test) {
                 .plan
                 .iter()
                 .any(|fixture| fixture.get().asynchronous)
-                .then(|| build_runtime(Flavor::CurrentThread, &scope));
-            let mut failures = Vec::new();
+                .then(|| build_runtime(Flavor::CurrentThread, scope));
             match drive(runtime.as_ref(), stack.set_up(test.plan, &mut show)) {
                 Err(failure) => failures.push(failure),
                 Ok(()) => {
                     let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
+                    scope.set_stage(Stage::Body);
                     let started = show.start();
                     let outcome = catch_unwind(AssertUnwindSafe(|| body(&stack)));
                     failures.extend(body_failure(outcome, &mut show, started));
@@ -121,15 +171,34 @@ pub fn run(test: Test) {
             if !failures.is_empty() {
                 scope.mark_failed();
             }
-            failures.extend(drive(runtime.as_ref(), stack.tear_down(&mut show)));
-            failures
+            drive(runtime.as_ref(), stack.tear_down(&mut show, &mut failures));
         }
-    };
+    }
     drop(stack);
+    if !failures.is_empty() {
+        print_captured_logs(scope);
+    }
     scope.close();
     drop(env);
     show.print();
     report::finish(test.name, failures);
+}
+
+/// A failed test shows what it logged: printed into the harness's capture, which shows it
+/// for failed tests only.
+fn print_captured_logs(scope: &Scope) {
+    if let Some(capture) = scope.log_capture() {
+        let transcript = capture.transcript();
+        if !transcript.is_empty() {
+            print!("---- captured logs of {} ----\n{transcript}", scope.test_name());
+        }
+    }
+}
+
+/// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
+async fn within<T>(limit: Option<Duration>, scope: &Scope, work: impl Future<Output = T>) -> Result<T, Failure> {
+    let Some(limit) = limit else { return Ok(work.await) };
+    tokio::time::timeout(limit, work).await.map_err(|_| Failure::new(scope.stage(), Cause::TimedOut(limit)))
 }
 
 fn body_failure(

@@ -6,8 +6,13 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::logs::Capture;
+use crate::report::Stage;
+
 thread_local! {
     static CURRENT: RefCell<Option<Arc<Scope>>> = const { RefCell::new(None) };
+    /// On a runtime worker of a capturing test: the log dispatcher, for the thread's life.
+    static WORKER_LOGS: RefCell<Option<tracing::dispatcher::DefaultGuard>> = const { RefCell::new(None) };
 }
 
 /// The context of one running test.
@@ -33,6 +38,10 @@ pub struct Scope {
     test_name: &'static str,
     id: u64,
     failed: std::sync::atomic::AtomicBool,
+    /// What the test is doing now, for a timeout to name.
+    stage: Mutex<Stage>,
+    /// The test's captured logs, when it captures them (`Logs` is in its plan).
+    logs: Option<Arc<Capture>>,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
@@ -46,11 +55,22 @@ impl Scope {
     /// A fresh scope for the test called `test_name`. Tests get theirs from the macro;
     /// this is public for harnesses and for tests of scoped facilities.
     pub fn new(test_name: &'static str) -> Arc<Scope> {
+        Scope::make(test_name, None)
+    }
+
+    /// A scope whose threads' `tracing` events are captured for its test.
+    pub(crate) fn capturing_logs(test_name: &'static str) -> Arc<Scope> {
+        Scope::make(test_name, Some(Capture::new()))
+    }
+
+    fn make(test_name: &'static str, logs: Option<Arc<Capture>>) -> Arc<Scope> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Arc::new(Scope {
+            logs,
             test_name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             failed: std::sync::atomic::AtomicBool::new(false),
+            stage: Mutex::new(Stage::Body),
             extensions: Mutex::new(Vec::new()),
         })
     }
@@ -70,7 +90,13 @@ impl Scope {
     /// restored then, so entering nests.
     pub fn enter(self: &Arc<Self>) -> ScopeGuard {
         let previous = CURRENT.with(|current| current.borrow_mut().replace(Arc::clone(self)));
-        ScopeGuard { previous, _not_send: std::marker::PhantomData }
+        let logs = self.logs.as_ref().map(|_| tracing::dispatcher::set_default(crate::logs::dispatch()));
+        ScopeGuard { previous, _logs: logs, _not_send: std::marker::PhantomData }
+    }
+
+    /// The test's log capture, if it captures.
+    pub(crate) fn log_capture(&self) -> Option<Arc<Capture>> {
+        self.logs.clone()
     }
 
     /// The full path of the test this scope belongs to (`module::path::test_name`).
@@ -86,6 +112,15 @@ impl Scope {
 
     pub(crate) fn mark_failed(&self) {
         self.failed.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn set_stage(&self, stage: Stage) {
+        *self.stage.lock().unwrap_or_else(PoisonError::into_inner) = stage;
+    }
+
+    /// The stage the test is in: a setup, the body or a teardown.
+    pub(crate) fn stage(&self) -> Stage {
+        *self.stage.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A number unique to this scope within the process.
@@ -129,6 +164,8 @@ fn find<T: Send + Sync + 'static>(extensions: &[(TypeId, Arc<dyn Any + Send + Sy
 #[must_use = "the scope is left as soon as the guard drops"]
 pub struct ScopeGuard {
     previous: Option<Arc<Scope>>,
+    /// Dropped after `previous` is restored (fields drop in order after `drop`).
+    _logs: Option<tracing::dispatcher::DefaultGuard>,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
@@ -144,9 +181,14 @@ impl Drop for ScopeGuard {
 /// threads, which have no stack frame of ours to hold a guard.
 pub(crate) fn enter_for_thread(scope: &Arc<Scope>) {
     CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(scope)));
+    if scope.logs.is_some() {
+        let logs = tracing::dispatcher::set_default(crate::logs::dispatch());
+        WORKER_LOGS.with(|worker| *worker.borrow_mut() = Some(logs));
+    }
 }
 
 pub(crate) fn leave_for_thread() {
+    let _ = WORKER_LOGS.try_with(|worker| worker.borrow_mut().take());
     let _ = CURRENT.try_with(|current| current.borrow_mut().take());
 }
 

@@ -69,6 +69,7 @@ impl FixtureStack {
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {
                 self.configs.push((meta, (meta.default_config)()));
             }
+            crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Setup(meta.name))));
             let started = show.start();
             let result = match catch_unwind(AssertUnwindSafe(|| (meta.setup)(self))) {
                 Err(payload) => Err(Cause::Panic(payload)),
@@ -84,10 +85,11 @@ impl FixtureStack {
     }
 
     /// Tears down everything on the stack, last set up first. Every teardown runs, whatever
-    /// the others did; the failures come back in the order they happened.
-    pub(crate) async fn tear_down(&mut self, show: &mut Show) -> Vec<Failure> {
-        let mut failures = Vec::new();
+    /// the others did; the failures are added in the order they happened (as they happen, so
+    /// a timeout that cancels this keeps those before it).
+    pub(crate) async fn tear_down(&mut self, show: &mut Show, failures: &mut Vec<Failure>) {
         while let Some(Entry { meta, instance }) = self.entries.pop() {
+            crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Teardown(meta.name))));
             let started = show.start();
             let result = match meta.teardown {
                 // A fixture without `teardown` is dropped here, in its place in the order.
@@ -102,7 +104,6 @@ impl FixtureStack {
                 failures.push(Failure::new(Stage::Teardown(meta.name), cause));
             }
         }
-        failures
     }
 }
 

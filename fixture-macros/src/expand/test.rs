@@ -83,6 +83,9 @@ pub fn test(test: &TestFn) -> TokenStream {
             checks = quote_spanned!(span=> const _: () = ::fixture::__private::check_no_database(__FIXTURE_ROOTS););
         }
     }
+    if let Some(millis) = test.timeout_millis {
+        fields.push(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),));
+    }
     if !configs.is_empty() {
         fields.push(quote!(configs: {
             fn __fixture_configs() -> ::fixture::__private::Configs {

@@ -1,0 +1,7 @@
+use fixture::prelude::*;
+
+#[capture_logs]
+#[capture_logs]
+fn logged() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[capture_logs(level = "debug")]
+fn logged() {}
+
+fn main() {}

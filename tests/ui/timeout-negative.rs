@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[timeout(-5)]
+fn limited() {}
+
+fn main() {}

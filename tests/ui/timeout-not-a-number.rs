@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[timeout("10s")]
+fn limited() {}
+
+fn main() {}

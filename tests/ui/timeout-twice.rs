@@ -1,0 +1,7 @@
+use fixture::prelude::*;
+
+#[timeout(10)]
+#[timeout(20)]
+fn limited() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[timeout]
+fn limited() {}
+
+fn main() {}

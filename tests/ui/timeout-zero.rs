@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[timeout(0)]
+fn limited() {}
+
+fn main() {}
