@@ -14,6 +14,8 @@ use crate::messages;
 pub struct TestOptions {
     pub flavor: Option<(Flavor, Span)>,
     pub worker_threads: Option<(usize, Span)>,
+    /// `allow_leaks`: tasks and threads still running after teardown do not fail the test.
+    pub allow_leaks: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +24,7 @@ pub enum Flavor {
     MultiThread,
 }
 
-const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads"];
+const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "allow_leaks"];
 
 impl TestOptions {
     /// Parses `flavor = "..", worker_threads = N` into `self`; several `#[fixture::test]`
@@ -36,6 +38,16 @@ impl TestOptions {
             let key = meta.path();
             let key_text = key.get_ident().map(ToString::to_string).unwrap_or_else(|| path_text(key));
             let span = syn::spanned::Spanned::span(key);
+            if key_text == "allow_leaks" {
+                match &meta {
+                    Meta::Path(_) if self.allow_leaks.is_some() => {
+                        cx.error_spanned_by(key, messages::duplicate_option("allow_leaks"))
+                    }
+                    Meta::Path(_) => self.allow_leaks = Some(span),
+                    _ => cx.error_spanned_by(&meta, messages::ALLOW_LEAKS_FLAG),
+                }
+                continue;
+            }
             let Meta::NameValue(name_value) = &meta else {
                 if TEST_OPTIONS.contains(&key_text.as_str()) {
                     cx.error_spanned_by(&meta, format!("`{key_text}` needs a value: write `{key_text} = ..`"));

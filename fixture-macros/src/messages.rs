@@ -80,6 +80,7 @@ pub const POISON_OPTIONS: &str = "`#[poison_db]` takes no options: write `#[pois
 pub const DUPLICATE_CAPTURE_LOGS: &str = "duplicate `#[capture_logs]`: give it once";
 pub const CAPTURE_LOGS_OPTIONS: &str =
     "`#[capture_logs]` takes no options: write `#[capture_logs]` (set `FIXTURE_DEBUG=1` to stream the logs live)";
+pub const ALLOW_LEAKS_FLAG: &str = "`allow_leaks` is a flag: write `#[fixture::test(allow_leaks)]`";
 pub const DUPLICATE_TIMEOUT: &str = "duplicate `#[timeout]`: give one limit for the test";
 pub const TIMEOUT_VALUE: &str = "`#[timeout]` takes a number of seconds: write `#[timeout(10)]` or `#[timeout(0.5)]`";
 pub const TIMEOUT_POSITIVE: &str =

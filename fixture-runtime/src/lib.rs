@@ -10,6 +10,7 @@ mod context;
 pub mod db;
 mod env;
 mod fixture;
+mod leaks;
 pub mod logs;
 mod outcome;
 pub mod plan;

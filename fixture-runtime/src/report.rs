@@ -11,6 +11,8 @@ pub(crate) enum Stage {
     Setup(&'static str),
     Body,
     Teardown(&'static str),
+    /// After the teardowns: what the test started still runs.
+    LeakCheck,
 }
 
 /// Why it failed.
@@ -45,6 +47,7 @@ impl Display for Failure {
             Stage::Setup(name) => write!(f, "setup of fixture `{name}` {verb}: ")?,
             Stage::Body => write!(f, "test body {verb}: ")?,
             Stage::Teardown(name) => write!(f, "teardown of fixture `{name}` {verb}: ")?,
+            Stage::LeakCheck => f.write_str("leak guard: ")?,
         }
         match &self.cause {
             Cause::Panic(payload) => f.write_str(panic_message(payload)),

@@ -36,6 +36,9 @@ pub struct Test {
     pub poison_db: bool,
     /// `#[timeout(..)]`: how long setup and body may take, and then the teardowns.
     pub timeout: Option<Duration>,
+    /// `#[fixture::test(allow_leaks)]`: tasks and threads still running after teardown are
+    /// not a failure.
+    pub allow_leaks: bool,
 }
 
 impl Test {
@@ -51,6 +54,7 @@ impl Test {
         conf: || {},
         poison_db: false,
         timeout: None,
+        allow_leaks: false,
     };
 }
 
@@ -150,6 +154,9 @@ fn run_in_scope(test: Test, scope: &Arc<Scope>) {
             }
             let torn_down = within(test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
             failures.extend(torn_down.err());
+            if !test.allow_leaks {
+                failures.extend(crate::leaks::check_async(scope).await);
+            }
         }),
         Body::Sync(body) => {
             // Sync fixtures finish in one poll; a runtime is built only when one is async.
@@ -172,6 +179,9 @@ fn run_in_scope(test: Test, scope: &Arc<Scope>) {
                 scope.mark_failed();
             }
             drive(runtime.as_ref(), stack.tear_down(&mut show, &mut failures));
+            if !test.allow_leaks {
+                failures.extend(crate::leaks::check_blocking(scope));
+            }
         }
     }
     drop(stack);

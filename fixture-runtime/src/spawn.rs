@@ -47,11 +47,17 @@ impl Context for Option<Arc<Scope>> {
 /// }
 /// # spawned_tasks_see_the_scope();
 /// ```
+#[track_caller]
 pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let running = crate::leaks::track("task", std::panic::Location::caller());
+    let future = async move {
+        let _running = running;
+        future.await
+    };
     #[cfg(feature = "db")]
     let future = crate::db::Targeted::new(crate::db::CellTarget(crate::db::current_cell()), future);
     tokio::spawn(Scoped::new(Scope::current(), future))
@@ -79,15 +85,18 @@ pub mod thread {
     /// }
     /// # threads_see_the_scope();
     /// ```
+    #[track_caller]
     pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         let scope = Scope::current();
+        let running = crate::leaks::track("thread", std::panic::Location::caller());
         #[cfg(feature = "db")]
         let cell = crate::db::current_cell();
         std::thread::spawn(move || {
+            let _running = running;
             let _guard = scope.as_ref().map(Scope::enter);
             #[cfg(feature = "db")]
             return crate::db::with_cell(cell, f);

@@ -83,6 +83,9 @@ pub fn test(test: &TestFn) -> TokenStream {
             checks = quote_spanned!(span=> const _: () = ::fixture::__private::check_no_database(__FIXTURE_ROOTS););
         }
     }
+    if test.options.allow_leaks.is_some() {
+        fields.push(quote!(allow_leaks: true,));
+    }
     if let Some(millis) = test.timeout_millis {
         fields.push(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),));
     }

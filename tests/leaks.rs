@@ -1,0 +1,51 @@
+//! The leak guard: what a test started through `fixture` and left running fails it, naming
+//! where it was started; `allow_leaks` opts out.
+#![allow(unnameable_test_items)] // cases nested in the tests that check how they fail
+
+use std::panic::catch_unwind;
+use std::time::Duration;
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload.downcast_ref::<String>().cloned().unwrap_or_default()
+}
+
+#[test]
+fn a_task_left_running_fails_the_test_naming_where_it_started() {
+    #[fixture::test]
+    async fn case() {
+        fixture::spawn(std::future::pending::<()>());
+    }
+    let message = panic_text(catch_unwind(case).unwrap_err());
+    assert!(
+        message.contains("leak guard: 1 still running after teardown: a task started at tests/leaks.rs:16"),
+        "{message}"
+    );
+    assert!(message.contains("#[fixture::test(allow_leaks)]"), "{message}");
+}
+
+#[test]
+fn a_thread_left_running_fails_the_test() {
+    #[fixture::test]
+    fn case() {
+        fixture::thread::spawn(|| std::thread::sleep(Duration::from_millis(500)));
+    }
+    let message = panic_text(catch_unwind(case).unwrap_err());
+    assert!(message.contains("a thread started at tests/leaks.rs:27"), "{message}");
+}
+
+#[fixture::test]
+async fn finished_and_aborted_tasks_are_not_leaks() {
+    fixture::spawn(async {}).await.unwrap();
+    let aborted = fixture::spawn(std::future::pending::<()>());
+    aborted.abort();
+    let _ = aborted.await;
+    // Done, though nobody awaited it: finished within the grace period.
+    fixture::spawn(tokio::time::sleep(Duration::from_millis(5)));
+    fixture::thread::spawn(|| ()).join().unwrap();
+}
+
+#[fixture::test(allow_leaks)]
+async fn allow_leaks_opts_out() {
+    fixture::spawn(std::future::pending::<()>());
+    fixture::thread::spawn(|| std::thread::sleep(Duration::from_millis(200)));
+}

@@ -1,0 +1,4 @@
+#[fixture::test(allow_leaks = true)]
+fn leaky() {}
+
+fn main() {}
