@@ -343,9 +343,40 @@ pub use fixture_macros::capture_logs;
 /// ```
 pub use fixture_macros::timeout;
 
+/// Services started for a test: [`service::Services`], [`service::ServiceContext`].
+pub mod service {
+    pub use fixture_runtime::service::{ServiceContext, Services, ServicesConfig, READY_WITHIN, STOP_WITHIN};
+}
+
+/// Starts each named async start function — `async fn start(service: ServiceContext) ->
+/// Result<(), E>` with `E: Display` — as a task on the test's runtime, in order, each ready
+/// (it called [`service::ServiceContext::ready`] with its handle) before the next starts and
+/// before the body; after the body asks each to stop and waits for it (within
+/// [`service::STOP_WITHIN`], then aborts it). A service that panicked or returned an error,
+/// at any time, fails the test, even when the body passed. The test reads the handles from
+/// `&Services`: `services.get::<SocketAddr>("start_api")`.
+///
+/// ```
+/// use fixture::prelude::*;
+/// use fixture::service::{ServiceContext, Services};
+///
+/// async fn clock(service: ServiceContext) -> Result<(), String> {
+///     service.ready(42_u32);
+///     service.stopped().await;
+///     Ok(())
+/// }
+///
+/// #[service(clock)]
+/// async fn reads_the_handle(services: &Services) {
+///     assert_eq!(*services.get::<u32>("clock"), 42);
+/// }
+/// # reads_the_handle();
+/// ```
+pub use fixture_macros::service;
+
 /// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
-    pub use crate::{capture_logs, conf, fixture, timeout, with, Fixture};
+    pub use crate::{capture_logs, conf, fixture, service, timeout, with, Fixture};
     #[cfg(feature = "db")]
     pub use crate::{poison_db, with_cells};
 }

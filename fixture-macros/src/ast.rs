@@ -28,6 +28,8 @@ pub struct TestFn<'a> {
     /// `#[timeout(..)]` in milliseconds; `seen_timeout` also when its value was wrong.
     pub timeout_millis: Option<u64>,
     seen_timeout: bool,
+    /// The start functions of every `#[service(..)]`, in order.
+    pub services: Vec<syn::Path>,
     /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
@@ -49,6 +51,7 @@ impl<'a> TestFn<'a> {
             capture_logs: None,
             timeout_millis: None,
             seen_timeout: false,
+            services: Vec::new(),
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
             seen_test_attr: false,
@@ -69,6 +72,23 @@ impl<'a> TestFn<'a> {
                 }
                 TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
             }
+        }
+        if !test.services.is_empty() {
+            // `#[service(a, b)]` is `#[with(Services = ServicesConfig::new(..))]`; the closures
+            // keep each path's span, so a start function of the wrong shape is reported there.
+            let specs = test.services.iter().map(|path| {
+                let name = attr::service_name(path);
+                quote::quote_spanned! {syn::spanned::Spanned::span(path)=>
+                    ::fixture::__private::ServiceSpec {
+                        name: #name,
+                        start: |context| ::fixture::__private::box_service(#path(context)),
+                    }
+                }
+            });
+            test.withs.push(WithEntry {
+                ty: syn::parse_quote!(::fixture::service::Services),
+                config: Some(syn::parse_quote!(::fixture::service::ServicesConfig::new(::std::vec![#(#specs),*]))),
+            });
         }
         test
     }
@@ -124,6 +144,10 @@ impl<'a> TestFn<'a> {
                 // `#[capture_logs]` is `#[with(Logs)]`.
                 self.withs
                     .push(WithEntry { ty: syn::parse_quote_spanned!(span=> ::fixture::logs::Logs), config: None });
+            }
+            Kind::Service => {
+                let paths = attr::parse_services(args, attribute, &self.services, cx);
+                self.services.extend(paths);
             }
             Kind::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
             Kind::Timeout => {

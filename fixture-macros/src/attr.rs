@@ -340,6 +340,8 @@ pub enum Kind {
     CaptureLogs,
     /// `#[timeout(secs)]`.
     Timeout,
+    /// `#[service(start_fn, ..)]`.
+    Service,
 }
 
 /// What an attribute on a test function is to us.
@@ -367,6 +369,7 @@ impl<'a> TestAttr<'a> {
             "poison_db" => Some(Kind::PoisonDb),
             "capture_logs" => Some(Kind::CaptureLogs),
             "timeout" => Some(Kind::Timeout),
+            "service" => Some(Kind::Service),
             _ => None,
         };
         match segments.as_slice() {
@@ -402,20 +405,67 @@ impl Parse for CellItem {
             return Ok(CellItem::Name(input.parse()?));
         }
         // Anything else up to the next comma is not a cell name.
-        let bad: TokenStream = input.step(|cursor| {
-            let mut rest = *cursor;
-            let mut tokens = TokenStream::new();
-            while let Some((tt, next)) = rest.token_tree() {
-                if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
-                    break;
-                }
-                tokens.extend([tt]);
-                rest = next;
-            }
-            Ok((tokens, rest))
-        })?;
-        Err(syn::Error::new_spanned(bad, messages::BAD_CELL_NAME))
+        Err(syn::Error::new_spanned(until_comma(input)?, messages::BAD_CELL_NAME))
     }
+}
+
+/// The tokens of one list item: everything up to the next comma.
+fn until_comma(input: ParseStream) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            tokens.extend([tt]);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })
+}
+
+/// One start function of `#[service(start_api, crate::scheduler::start)]`.
+struct ServiceItem(syn::Path);
+
+impl Parse for ServiceItem {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let tokens = until_comma(input)?;
+        match syn::parse2::<syn::Path>(tokens.clone()) {
+            Ok(path) if !tokens.is_empty() => Ok(ServiceItem(path)),
+            _ => Err(syn::Error::new_spanned(tokens, messages::SERVICE_NOT_PATH)),
+        }
+    }
+}
+
+/// `#[service(a, b)]`: the start functions, each once (by its last name, the one the test
+/// looks it up by); `known` holds those of earlier `#[service]` attributes.
+pub fn parse_services(
+    args: TokenStream,
+    attribute: Option<&Attribute>,
+    known: &[syn::Path],
+    cx: &Ctxt,
+) -> Vec<syn::Path> {
+    if args.is_empty() {
+        report_at(attribute, messages::EMPTY_SERVICE, cx);
+        return Vec::new();
+    }
+    let Some(items) = parse_list::<ServiceItem>(args, cx) else { return Vec::new() };
+    let mut parsed: Vec<syn::Path> = Vec::new();
+    for ServiceItem(path) in items {
+        let name = service_name(&path);
+        if known.iter().chain(&parsed).any(|earlier| service_name(earlier) == name) {
+            cx.error_spanned_by(&path, messages::duplicate_service(&name));
+        } else {
+            parsed.push(path);
+        }
+    }
+    parsed
+}
+
+/// What a test calls a service: its start function's own name.
+pub fn service_name(path: &syn::Path) -> String {
+    path.segments.last().map(|segment| segment.ident.to_string()).unwrap_or_default()
 }
 
 pub fn parse_cells(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<CellsAttr> {

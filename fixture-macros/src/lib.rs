@@ -67,3 +67,10 @@ pub fn capture_logs(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn timeout(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::Timeout, args.into(), item.into()).into()
 }
+
+/// Starts async services on the test's runtime before the body and stops them after it. See
+/// the `fixture` crate.
+#[proc_macro_attribute]
+pub fn service(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Service, args.into(), item.into()).into()
+}

@@ -81,6 +81,15 @@ pub const DUPLICATE_CAPTURE_LOGS: &str = "duplicate `#[capture_logs]`: give it o
 pub const CAPTURE_LOGS_OPTIONS: &str =
     "`#[capture_logs]` takes no options: write `#[capture_logs]` (set `FIXTURE_DEBUG=1` to stream the logs live)";
 pub const ALLOW_LEAKS_FLAG: &str = "`allow_leaks` is a flag: write `#[fixture::test(allow_leaks)]`";
+pub const SERVICE_NOT_PATH: &str =
+    "`#[service]` takes the paths of async start functions: write `#[service(start_api, crate::scheduler::start)]`";
+pub const EMPTY_SERVICE: &str =
+    "name the start functions of the services: write `#[service(start_api)]`, where `async fn start_api(service: ServiceContext) -> Result<(), E>`";
+
+pub fn duplicate_service(name: &str) -> String {
+    format!("service `{name}` is listed twice: start each service once (tests look services up by this name)")
+}
+
 pub const DUPLICATE_TIMEOUT: &str = "duplicate `#[timeout]`: give one limit for the test";
 pub const TIMEOUT_VALUE: &str = "`#[timeout]` takes a number of seconds: write `#[timeout(10)]` or `#[timeout(0.5)]`";
 pub const TIMEOUT_POSITIVE: &str =

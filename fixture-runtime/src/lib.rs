@@ -17,6 +17,7 @@ pub mod plan;
 mod report;
 mod run;
 mod scope;
+pub mod service;
 mod show;
 mod spawn;
 mod stack;
@@ -46,6 +47,7 @@ pub mod __private {
     pub use crate::outcome::Outcome;
     pub use crate::plan::{check_acyclic, check_no_database, plan, plan_len};
     pub use crate::run::{run, Body, BodyFuture, Flavor, Test};
+    pub use crate::service::{box_service, ServiceSpec};
     pub use crate::stack::FixtureStack;
     pub use inventory;
     pub use std::any::Any;

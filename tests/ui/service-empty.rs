@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[service()]
+async fn served() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use fixture::prelude::*;
+
+#[service("start_api")]
+async fn served() {}
+
+fn main() {}
