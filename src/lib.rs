@@ -139,6 +139,38 @@ pub use fixture_runtime::{
 /// # uses_port();
 /// ```
 ///
+/// `#[fixture(autouse)]` applies the fixture to every fixture test of the module that defines
+/// it and of its submodules, without naming it (`#[fixture::test(no_autouse)]` opts out):
+///
+/// ```
+/// mod api_tests {
+///     use fixture::prelude::*;
+///     use std::sync::atomic::{AtomicUsize, Ordering};
+///
+///     pub static SET_UP: AtomicUsize = AtomicUsize::new(0);
+///     pub struct Quiet;
+///
+///     #[fixture(autouse)]
+///     impl Quiet {
+///         fn setup(_logs: &fixture::logs::Logs) -> Self {
+///             SET_UP.fetch_add(1, Ordering::SeqCst);
+///             Quiet
+///         }
+///     }
+///
+///     #[fixture::test]
+///     pub fn gets_quiet_without_asking() {
+///         assert_eq!(SET_UP.load(Ordering::SeqCst), 1);
+///     }
+///
+///     #[fixture::test(no_autouse)]
+///     pub fn opts_out() {}
+/// }
+/// api_tests::gets_quiet_without_asking();
+/// api_tests::opts_out();
+/// assert_eq!(api_tests::SET_UP.load(std::sync::atomic::Ordering::SeqCst), 1);
+/// ```
+///
 /// A dependency cycle does not compile:
 ///
 /// ```compile_fail
@@ -302,6 +334,11 @@ pub use fixture_macros::with_cells;
 /// ```
 #[cfg(feature = "db")]
 pub use fixture_macros::poison_db;
+
+/// The fixtures of this binary: [`registry::list`], and as text or a Graphviz graph.
+pub mod registry {
+    pub use fixture_runtime::registry::{dot, list, text, FixtureInfo};
+}
 
 /// Per-test log capture and notifications: [`logs::Logs`], [`logs::Notifications`].
 pub mod logs {

@@ -201,6 +201,7 @@ pub struct FixtureDef<'a> {
     pub self_ty: Option<Type>,
     pub setup: Option<SetupFn<'a>>,
     pub teardown: Option<&'a ImplItemFn>,
+    pub options: crate::attr::FixtureOptions,
 }
 
 pub enum Source<'a> {
@@ -264,7 +265,7 @@ impl<'a> SetupFn<'a> {
 }
 
 impl<'a> FixtureDef<'a> {
-    pub fn from_impl(item: &'a ItemImpl) -> Self {
+    pub fn from_impl(item: &'a ItemImpl, options: crate::attr::FixtureOptions) -> Self {
         let mut setup = None;
         let mut teardown = None;
         for impl_item in &item.items {
@@ -276,16 +277,17 @@ impl<'a> FixtureDef<'a> {
                 }
             }
         }
-        FixtureDef { source: Source::Impl(item), self_ty: Some((*item.self_ty).clone()), setup, teardown }
+        FixtureDef { source: Source::Impl(item), self_ty: Some((*item.self_ty).clone()), setup, teardown, options }
     }
 
-    pub fn from_fn(item: &'a ItemFn) -> Self {
+    pub fn from_fn(item: &'a ItemFn, options: crate::attr::FixtureOptions) -> Self {
         let setup = SetupFn::from_sig(&item.sig);
         FixtureDef {
             source: Source::Fn(item),
             self_ty: setup.output.value_type().cloned(),
             setup: Some(setup),
             teardown: None,
+            options,
         }
     }
 }
@@ -304,7 +306,7 @@ mod tests {
                 fn helper(&self) {}
             }
         };
-        let def = FixtureDef::from_impl(&item);
+        let def = FixtureDef::from_impl(&item, Default::default());
         let setup = def.setup.as_ref().unwrap();
         assert!(setup.output.is_fallible());
         assert_eq!(setup.params.len(), 2);
@@ -320,7 +322,7 @@ mod tests {
                 todo!()
             }
         );
-        let def = FixtureDef::from_fn(&item);
+        let def = FixtureDef::from_fn(&item, Default::default());
         assert_eq!(def.self_ty.unwrap().to_token_stream().to_string(), "Hosts");
     }
 

@@ -16,6 +16,8 @@ pub struct TestOptions {
     pub worker_threads: Option<(usize, Span)>,
     /// `allow_leaks`: tasks and threads still running after teardown do not fail the test.
     pub allow_leaks: Option<Span>,
+    /// `no_autouse`: no `#[fixture(autouse)]` fixture applies to this test.
+    pub no_autouse: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +26,39 @@ pub enum Flavor {
     MultiThread,
 }
 
-const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "allow_leaks"];
+const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "allow_leaks", "no_autouse"];
+
+/// `#[fixture(autouse)]`.
+#[derive(Default)]
+pub struct FixtureOptions {
+    /// Applies to every fixture test of the module that defines it and of its submodules.
+    pub autouse: Option<Span>,
+}
+
+const FIXTURE_OPTIONS: &[&str] = &["autouse"];
+
+impl FixtureOptions {
+    pub fn parse(args: TokenStream, cx: &Ctxt) -> Self {
+        let mut options = FixtureOptions::default();
+        if args.is_empty() {
+            return options;
+        }
+        let Some(metas) = parse_list::<Meta>(args, cx) else { return options };
+        for meta in metas {
+            let key = meta.path();
+            let key_text = key.get_ident().map(ToString::to_string).unwrap_or_else(|| path_text(key));
+            match (&meta, key_text.as_str()) {
+                (Meta::Path(_), "autouse") if options.autouse.is_some() => {
+                    cx.error_spanned_by(key, messages::duplicate_option("autouse"))
+                }
+                (Meta::Path(_), "autouse") => options.autouse = Some(syn::spanned::Spanned::span(key)),
+                (_, "autouse") => cx.error_spanned_by(&meta, messages::AUTOUSE_FLAG),
+                _ => cx.error_spanned_by(key, messages::unknown_option("fixture", &key_text, FIXTURE_OPTIONS)),
+            }
+        }
+        options
+    }
+}
 
 impl TestOptions {
     /// Parses `flavor = "..", worker_threads = N` into `self`; several `#[fixture::test]`
@@ -38,13 +72,16 @@ impl TestOptions {
             let key = meta.path();
             let key_text = key.get_ident().map(ToString::to_string).unwrap_or_else(|| path_text(key));
             let span = syn::spanned::Spanned::span(key);
-            if key_text == "allow_leaks" {
+            let flag = match key_text.as_str() {
+                "allow_leaks" => Some(&mut self.allow_leaks),
+                "no_autouse" => Some(&mut self.no_autouse),
+                _ => None,
+            };
+            if let Some(flag) = flag {
                 match &meta {
-                    Meta::Path(_) if self.allow_leaks.is_some() => {
-                        cx.error_spanned_by(key, messages::duplicate_option("allow_leaks"))
-                    }
-                    Meta::Path(_) => self.allow_leaks = Some(span),
-                    _ => cx.error_spanned_by(&meta, messages::ALLOW_LEAKS_FLAG),
+                    Meta::Path(_) if flag.is_some() => cx.error_spanned_by(key, messages::duplicate_option(&key_text)),
+                    Meta::Path(_) => *flag = Some(span),
+                    _ => cx.error_spanned_by(&meta, messages::flag_with_value(&key_text)),
                 }
                 continue;
             }

@@ -24,6 +24,9 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     }
     if let Some(setup) = &def.setup {
         setup_fn(setup, def.self_ty.as_ref(), cx);
+        if let (Some(_), Some(config)) = (def.options.autouse, setup.params.iter().find_map(|param| param.config)) {
+            cx.error_spanned_by(config, messages::AUTOUSE_WITH_CONFIG);
+        }
     }
     if let Some(teardown) = def.teardown {
         teardown_fn(&teardown.sig, cx);
@@ -159,7 +162,7 @@ mod tests {
 
     fn fixture_errors(item: syn::ItemImpl) -> Vec<String> {
         let cx = Ctxt::new();
-        fixture(&FixtureDef::from_impl(&item), &cx);
+        fixture(&FixtureDef::from_impl(&item, Default::default()), &cx);
         cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
     }
 

@@ -14,12 +14,10 @@ pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(_) => return item,
     };
     let cx = Ctxt::new();
-    if !args.is_empty() {
-        cx.error_spanned_by(&args, messages::FIXTURE_OPTIONS);
-    }
+    let options = crate::attr::FixtureOptions::parse(args, &cx);
     let def = match &item {
-        syn::Item::Impl(item) => FixtureDef::from_impl(item),
-        syn::Item::Fn(function) => FixtureDef::from_fn(function),
+        syn::Item::Impl(item) => FixtureDef::from_impl(item, options),
+        syn::Item::Fn(function) => FixtureDef::from_fn(function, options),
         other => {
             cx.error_spanned_by(item_head(other), messages::FIXTURE_ON_WRONG_ITEM);
             return with_errors(cx, other.to_token_stream());

@@ -10,7 +10,6 @@ pub const FIXTURE_GENERIC: &str =
     "generic fixtures are not supported: one fixture is one concrete type; write a concrete type or a newtype per use";
 pub const FIXTURE_NO_SETUP: &str =
     "this `#[fixture]` impl has no `setup`: add `fn setup(dep: &Dep, ..) -> Self` (or `async fn`, or returning `Result<Self, E>`)";
-pub const FIXTURE_OPTIONS: &str = "`#[fixture]` takes no options yet: write `#[fixture]`";
 pub const SETUP_RECEIVER: &str =
     "`setup` builds the fixture, so it takes no `self`: write `fn setup(dep: &Dep, ..) -> Self`";
 pub const SETUP_NO_RETURN: &str = "`setup` must return the fixture: add `-> Self` or `-> Result<Self, E>`";
@@ -80,7 +79,11 @@ pub const POISON_OPTIONS: &str = "`#[poison_db]` takes no options: write `#[pois
 pub const DUPLICATE_CAPTURE_LOGS: &str = "duplicate `#[capture_logs]`: give it once";
 pub const CAPTURE_LOGS_OPTIONS: &str =
     "`#[capture_logs]` takes no options: write `#[capture_logs]` (set `FIXTURE_DEBUG=1` to stream the logs live)";
-pub const ALLOW_LEAKS_FLAG: &str = "`allow_leaks` is a flag: write `#[fixture::test(allow_leaks)]`";
+pub fn flag_with_value(flag: &str) -> String {
+    format!("`{flag}` is a flag: write `#[fixture::test({flag})]`")
+}
+pub const AUTOUSE_FLAG: &str = "`autouse` is a flag: write `#[fixture(autouse)]`; it applies to the fixture tests of this module and its submodules";
+pub const AUTOUSE_WITH_CONFIG: &str = "an autouse fixture cannot take `#[config]`: no test names it to configure it. Remove `autouse` and list it with `#[with(Fixture = config)]`, or drop the `#[config]` parameter";
 pub const SERVICE_NOT_PATH: &str =
     "`#[service]` takes the paths of async start functions: write `#[service(start_api, crate::scheduler::start)]`";
 pub const EMPTY_SERVICE: &str =

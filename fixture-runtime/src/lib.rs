@@ -14,6 +14,7 @@ mod leaks;
 pub mod logs;
 mod outcome;
 pub mod plan;
+pub mod registry;
 mod report;
 mod run;
 mod scope;
@@ -46,6 +47,7 @@ pub mod __private {
     };
     pub use crate::outcome::Outcome;
     pub use crate::plan::{check_acyclic, check_no_database, plan, plan_len};
+    pub use crate::registry::Registered;
     pub use crate::run::{run, Body, BodyFuture, Flavor, Test};
     pub use crate::service::{box_service, ServiceSpec};
     pub use crate::stack::FixtureStack;

@@ -1,5 +1,6 @@
 //! Running one test: scope, runtime, setup, body, teardown, report.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
@@ -39,6 +40,8 @@ pub struct Test {
     /// `#[fixture::test(allow_leaks)]`: tasks and threads still running after teardown are
     /// not a failure.
     pub allow_leaks: bool,
+    /// `false` for `#[fixture::test(no_autouse)]`: no autouse fixture applies.
+    pub autouse: bool,
 }
 
 impl Test {
@@ -55,6 +58,7 @@ impl Test {
         poison_db: false,
         timeout: None,
         allow_leaks: false,
+        autouse: true,
     };
 }
 
@@ -80,11 +84,17 @@ pub enum Flavor {
 #[doc(hidden)]
 #[track_caller]
 pub fn run(test: Test) {
-    let captures_logs = test.plan.iter().any(|fixture| fixture.get().id == crate::logs::LOGS_FIXTURE_ID);
+    let autouse = if test.autouse { crate::registry::autouse_for(test.name) } else { Vec::new() };
+    let plan = if autouse.is_empty() {
+        Cow::Borrowed(test.plan)
+    } else {
+        Cow::Owned(crate::registry::with_autouse(autouse, test.plan))
+    };
+    let captures_logs = plan.iter().any(|fixture| fixture.get().id == crate::logs::LOGS_FIXTURE_ID);
     let scope = if captures_logs { Scope::capturing_logs(test.name) } else { Scope::new(test.name) };
     match test.timeout {
-        None => run_in_scope(test, &scope),
-        Some(limit) => run_watched(test, scope, limit),
+        None => run_in_scope(test, &plan, &scope),
+        Some(limit) => run_watched(test, plan, scope, limit),
     }
 }
 
@@ -92,7 +102,7 @@ pub fn run(test: Test) {
 /// An async stage that overruns is cancelled there and the teardowns still run, bounded by
 /// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
 /// naming the stage, and leaves the stuck thread behind.
-fn run_watched(test: Test, scope: Arc<Scope>, limit: Duration) {
+fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
     let asynchronous = matches!(test.body, Body::Async(_));
     let (done, finished) = std::sync::mpsc::channel();
     let in_thread = Arc::clone(&scope);
@@ -102,7 +112,7 @@ fn run_watched(test: Test, scope: Arc<Scope>, limit: Duration) {
         thread = thread.name(name.to_owned());
     }
     let spawned = thread.spawn(move || {
-        let _ = done.send(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &in_thread))));
+        let _ = done.send(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread))));
     });
     if let Err(error) = spawned {
         panic!("fixture: cannot start the thread of test `{}`: {error}", scope.test_name());
@@ -124,7 +134,7 @@ fn run_watched(test: Test, scope: Arc<Scope>, limit: Duration) {
 }
 
 #[track_caller]
-fn run_in_scope(test: Test, scope: &Arc<Scope>) {
+fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
     let _entered = scope.enter();
     // Taken before any fixture so fixtures see the test's environment; restored after the
     // last teardown, also when something panicked.
@@ -134,13 +144,13 @@ fn run_in_scope(test: Test, scope: &Arc<Scope>) {
     if test.poison_db {
         crate::db::poison::poison_current_scope();
     }
-    let mut stack = FixtureStack::new(test.plan.len(), (test.configs)());
+    let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();
     match test.body {
         Body::Async(body) => build_runtime(test.flavor, scope).block_on(async {
             let set_up_and_run = async {
-                stack.set_up(test.plan, &mut show).await?;
+                stack.set_up(plan, &mut show).await?;
                 scope.set_stage(Stage::Body);
                 let started = show.start();
                 let outcome = CatchUnwind::new(body(&stack)).await;
@@ -160,12 +170,11 @@ fn run_in_scope(test: Test, scope: &Arc<Scope>) {
         }),
         Body::Sync(body) => {
             // Sync fixtures finish in one poll; a runtime is built only when one is async.
-            let runtime = test
-                .plan
+            let runtime = plan
                 .iter()
                 .any(|fixture| fixture.get().asynchronous)
                 .then(|| build_runtime(Flavor::CurrentThread, scope));
-            match drive(runtime.as_ref(), stack.set_up(test.plan, &mut show)) {
+            match drive(runtime.as_ref(), stack.set_up(plan, &mut show)) {
                 Err(failure) => failures.push(failure),
                 Ok(()) => {
                     let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);

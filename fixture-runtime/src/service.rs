@@ -249,3 +249,7 @@ impl Fixture for Services {
     type Config = ServicesConfig;
     const META: FixtureRef = FixtureRef::new(&SERVICES_META);
 }
+
+inventory::submit! {
+    crate::registry::Registered { fixture: &SERVICES_META, module: "fixture::service", file: file!(), line: line!(), autouse: false }
+}

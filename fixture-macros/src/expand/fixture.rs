@@ -35,6 +35,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     let check = quote_spanned!(self_ty.span()=>
         const _: () = ::fixture::__private::check_acyclic(<#self_ty as ::fixture::Fixture>::META);
     );
+    let autouse = def.options.autouse.is_some();
     quote! {
         #item
         const _: () = {
@@ -57,6 +58,15 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 const META: ::fixture::__private::FixtureRef = ::fixture::__private::FixtureRef::new(&__FIXTURE_META);
             }
             #check
+            ::fixture::__private::inventory::submit! {
+                ::fixture::__private::Registered {
+                    fixture: &__FIXTURE_META,
+                    module: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: ::core::line!(),
+                    autouse: #autouse,
+                }
+            }
         };
     }
 }

@@ -83,6 +83,9 @@ pub fn test(test: &TestFn) -> TokenStream {
             checks = quote_spanned!(span=> const _: () = ::fixture::__private::check_no_database(__FIXTURE_ROOTS););
         }
     }
+    if test.options.no_autouse.is_some() {
+        fields.push(quote!(autouse: false,));
+    }
     if test.options.allow_leaks.is_some() {
         fields.push(quote!(allow_leaks: true,));
     }

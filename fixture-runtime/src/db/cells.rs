@@ -336,3 +336,7 @@ impl Fixture for Cells {
     type Config = CellsConfig;
     const META: FixtureRef = FixtureRef::new(&CELLS_META);
 }
+
+inventory::submit! {
+    crate::registry::Registered { fixture: &CELLS_META, module: "fixture::db", file: file!(), line: line!(), autouse: false }
+}

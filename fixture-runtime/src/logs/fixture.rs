@@ -136,3 +136,7 @@ impl Fixture for Logs {
     type Config = ();
     const META: FixtureRef = FixtureRef::new(&LOGS_META);
 }
+
+inventory::submit! {
+    crate::registry::Registered { fixture: &LOGS_META, module: "fixture::logs", file: file!(), line: line!(), autouse: false }
+}

@@ -112,3 +112,7 @@ impl Fixture for Notifications {
     type Config = ();
     const META: FixtureRef = FixtureRef::new(&NOTIFICATIONS_META);
 }
+
+inventory::submit! {
+    crate::registry::Registered { fixture: &NOTIFICATIONS_META, module: "fixture::logs", file: file!(), line: line!(), autouse: false }
+}

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Region(String);
+
+#[fixture(autouse)]
+impl Region {
+    fn setup(#[config] name: &String) -> Self {
+        Region(name.clone())
+    }
+}
+
+fn main() {}

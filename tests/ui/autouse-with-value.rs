@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Region;
+
+#[fixture(autouse = true)]
+impl Region {
+    fn setup() -> Self {
+        Region
+    }
+}
+
+fn main() {}
