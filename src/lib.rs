@@ -171,6 +171,28 @@ pub use fixture_runtime::{
 /// assert_eq!(api_tests::SET_UP.load(std::sync::atomic::Ordering::SeqCst), 1);
 /// ```
 ///
+/// `#[fixture(scope = once)]` sets the fixture up once per process, for every test that needs
+/// it (they share it read-only, so it must be `Send + Sync`), and tears it down at exit:
+///
+/// ```
+/// use fixture::prelude::*;
+///
+/// pub struct Catalog(Vec<&'static str>);
+///
+/// #[fixture(scope = once)]
+/// impl Catalog {
+///     fn setup() -> Self {
+///         Catalog(vec!["m1.small", "m1.large"])
+///     }
+/// }
+///
+/// #[fixture::test]
+/// fn reads_the_shared_catalog(catalog: &Catalog) {
+///     assert_eq!(catalog.0.len(), 2);
+/// }
+/// # reads_the_shared_catalog();
+/// ```
+///
 /// A dependency cycle does not compile:
 ///
 /// ```compile_fail

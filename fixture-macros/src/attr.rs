@@ -33,9 +33,12 @@ const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "allow_leaks", "no_a
 pub struct FixtureOptions {
     /// Applies to every fixture test of the module that defines it and of its submodules.
     pub autouse: Option<Span>,
+    /// `scope = once`: set up once per process and shared; where it was written.
+    pub once: Option<Span>,
+    seen_scope: bool,
 }
 
-const FIXTURE_OPTIONS: &[&str] = &["autouse"];
+const FIXTURE_OPTIONS: &[&str] = &["autouse", "scope"];
 
 impl FixtureOptions {
     pub fn parse(args: TokenStream, cx: &Ctxt) -> Self {
@@ -53,6 +56,20 @@ impl FixtureOptions {
                 }
                 (Meta::Path(_), "autouse") => options.autouse = Some(syn::spanned::Spanned::span(key)),
                 (_, "autouse") => cx.error_spanned_by(&meta, messages::AUTOUSE_FLAG),
+                (Meta::NameValue(_), "scope") if options.seen_scope => {
+                    cx.error_spanned_by(key, messages::duplicate_option("scope"))
+                }
+                (Meta::NameValue(name_value), "scope") => {
+                    options.seen_scope = true;
+                    match &name_value.value {
+                        Expr::Path(path) if path.path.is_ident("once") => {
+                            options.once = Some(syn::spanned::Spanned::span(&name_value.value))
+                        }
+                        Expr::Path(path) if path.path.is_ident("test") => {}
+                        other => cx.error_spanned_by(other, messages::UNKNOWN_SCOPE),
+                    }
+                }
+                (_, "scope") => cx.error_spanned_by(&meta, messages::UNKNOWN_SCOPE),
                 _ => cx.error_spanned_by(key, messages::unknown_option("fixture", &key_text, FIXTURE_OPTIONS)),
             }
         }

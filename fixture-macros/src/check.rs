@@ -24,8 +24,13 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     }
     if let Some(setup) = &def.setup {
         setup_fn(setup, def.self_ty.as_ref(), cx);
-        if let (Some(_), Some(config)) = (def.options.autouse, setup.params.iter().find_map(|param| param.config)) {
-            cx.error_spanned_by(config, messages::AUTOUSE_WITH_CONFIG);
+        if let Some(config) = setup.params.iter().find_map(|param| param.config) {
+            if def.options.autouse.is_some() {
+                cx.error_spanned_by(config, messages::AUTOUSE_WITH_CONFIG);
+            }
+            if def.options.once.is_some() {
+                cx.error_spanned_by(config, messages::ONCE_WITH_CONFIG);
+            }
         }
     }
     if let Some(teardown) = def.teardown {

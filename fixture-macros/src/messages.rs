@@ -83,6 +83,8 @@ pub fn flag_with_value(flag: &str) -> String {
     format!("`{flag}` is a flag: write `#[fixture::test({flag})]`")
 }
 pub const AUTOUSE_FLAG: &str = "`autouse` is a flag: write `#[fixture(autouse)]`; it applies to the fixture tests of this module and its submodules";
+pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `once` (set up once per process, shared by every test) or `test` (the default): write `#[fixture(scope = once)]`";
+pub const ONCE_WITH_CONFIG: &str = "a `scope = once` fixture cannot take `#[config]`: it is set up once for every test of the process, so no one test configures it";
 pub const AUTOUSE_WITH_CONFIG: &str = "an autouse fixture cannot take `#[config]`: no test names it to configure it. Remove `autouse` and list it with `#[with(Fixture = config)]`, or drop the `#[config]` parameter";
 pub const SERVICE_NOT_PATH: &str =
     "`#[service]` takes the paths of async start functions: write `#[service(start_api, crate::scheduler::start)]`";

@@ -77,6 +77,38 @@ pub struct FixtureMeta {
     /// Whether setup or teardown is `async`; a sync test builds a runtime only if one is.
     pub asynchronous: bool,
     pub default_config: fn() -> Box<dyn Any>,
+    /// `Some` for a `#[fixture(scope = once)]` fixture: set up once per process, shared.
+    pub once: Option<Shared>,
+}
+
+/// How a `scope = once` fixture's instance is shared by every test of the process, and taken
+/// back at exit for its teardown.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub share: fn(Box<dyn Any>) -> SharedInstance,
+    /// `None` if something still holds the instance.
+    pub take_back: fn(SharedInstance) -> Option<Box<dyn Any>>,
+}
+
+/// The one instance of a `scope = once` fixture, shared by the tests of the process.
+#[doc(hidden)]
+pub type SharedInstance = std::sync::Arc<dyn Any + Send + Sync>;
+
+/// The [`Shared`] of fixture type `T`; requiring `Send + Sync` here is what makes a `once`
+/// fixture that tests cannot share a compile error.
+#[doc(hidden)]
+pub const fn once<T: Any + Send + Sync>() -> Option<Shared> {
+    Some(Shared { share: share::<T>, take_back: take_back::<T> })
+}
+
+fn share<T: Any + Send + Sync>(instance: Box<dyn Any>) -> SharedInstance {
+    std::sync::Arc::new(downcast::<T>(instance))
+}
+
+fn take_back<T: Any + Send + Sync>(shared: SharedInstance) -> Option<Box<dyn Any>> {
+    let shared = shared.downcast::<T>().ok()?;
+    std::sync::Arc::try_unwrap(shared).ok().map(|instance| Box::new(instance) as Box<dyn Any>)
 }
 
 /// Sets a fixture up from the stack that holds its (already set up) dependencies.
@@ -194,6 +226,7 @@ static FALLBACK: FixtureMeta = FixtureMeta {
     teardown: None,
     asynchronous: false,
     default_config: || Box::new(()),
+    once: None,
 };
 
 fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {

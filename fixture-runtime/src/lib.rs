@@ -12,6 +12,7 @@ mod env;
 mod fixture;
 mod leaks;
 pub mod logs;
+mod once;
 mod outcome;
 pub mod plan;
 pub mod registry;
@@ -42,11 +43,11 @@ pub mod __private {
     pub use crate::db::poison::poison_current_scope;
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
-        config, default_config, downcast, no_configs, setup_output, teardown_output, Configs, FixtureMeta, FixtureRef,
-        Step, FALLBACK_META,
+        config, default_config, downcast, no_configs, once, setup_output, teardown_output, Configs, FixtureMeta,
+        FixtureRef, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
-    pub use crate::plan::{check_acyclic, check_no_database, plan, plan_len};
+    pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len};
     pub use crate::registry::Registered;
     pub use crate::run::{run, Body, BodyFuture, Flavor, Test};
     pub use crate::service::{box_service, ServiceSpec};

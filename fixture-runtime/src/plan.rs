@@ -44,6 +44,34 @@ pub const fn check_acyclic(root: FixtureRef) {
 /// The id of `fixture::db::Cells`, the fixture that claims the database.
 pub(crate) const DATABASE_FIXTURE_ID: &str = "fixture::db::Cells";
 
+/// Fails compilation if a `scope = once` fixture requires a per-test fixture: the once
+/// instance would outlive the test whose fixture it was built from.
+#[doc(hidden)]
+pub const fn check_once_requirements(fixture: FixtureRef) {
+    let meta = fixture.get();
+    if meta.once.is_none() {
+        return;
+    }
+    let mut i = 0;
+    while i < meta.deps.len() {
+        let dep = meta.deps[i].get();
+        if dep.once.is_none() {
+            let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+            message.push("fixture `");
+            message.push(meta.name);
+            message.push("` is set up once per process (`scope = once`) and cannot require `");
+            message.push(dep.name);
+            message.push("`, which is set up for each test: make `");
+            message.push(dep.name);
+            message.push("` `#[fixture(scope = once)]` too, or set `");
+            message.push(meta.name);
+            message.push("` up per test");
+            panic!("{}", message.as_str());
+        }
+        i += 1;
+    }
+}
+
 /// Fails compilation if a `#[poison_db]` test's plan contains the database fixture.
 #[doc(hidden)]
 pub const fn check_no_database(roots: &[FixtureRef]) {

@@ -35,6 +35,8 @@ pub struct FixtureInfo {
     pub requires: Vec<&'static str>,
     /// Whether it applies on its own to the fixture tests of `module` and below.
     pub autouse: bool,
+    /// Whether it is set up once per process (`scope = once`) rather than per test.
+    pub once: bool,
 }
 
 /// Every fixture linked into this binary — the crate's, its dependencies', and the built-in
@@ -66,6 +68,7 @@ pub fn list() -> Vec<FixtureInfo> {
             location: format!("{}:{}", registered.file, registered.line),
             requires: registered.fixture.deps.iter().map(|dep| dep.get().name).collect(),
             autouse: registered.autouse,
+            once: registered.fixture.once.is_some(),
         })
         .collect();
     fixtures.sort_by(|a, b| (a.module, a.name).cmp(&(b.module, b.name)));
@@ -77,7 +80,8 @@ pub fn text() -> String {
     let mut text = String::new();
     for fixture in list() {
         let autouse = if fixture.autouse { " [autouse]" } else { "" };
-        let _ = writeln!(text, "{}{autouse} -- {} ({})", fixture.name, fixture.module, fixture.location);
+        let once = if fixture.once { " [once]" } else { "" };
+        let _ = writeln!(text, "{}{autouse}{once} -- {} ({})", fixture.name, fixture.module, fixture.location);
         if !fixture.requires.is_empty() {
             let _ = writeln!(text, "    requires: {}", fixture.requires.join(", "));
         }

@@ -234,6 +234,7 @@ static SERVICES_META: FixtureMeta = FixtureMeta {
     teardown: Some(teardown_services),
     asynchronous: true,
     default_config: default_config::<Services>,
+    once: None,
 };
 
 fn setup_services(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {

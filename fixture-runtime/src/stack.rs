@@ -19,7 +19,23 @@ pub struct FixtureStack {
 
 struct Entry {
     meta: &'static FixtureMeta,
-    instance: Box<dyn Any>,
+    instance: Instance,
+}
+
+enum Instance {
+    /// A per-test fixture: this test's own, torn down after it.
+    Owned(Box<dyn Any>),
+    /// A `scope = once` fixture: the process's, torn down at exit.
+    Shared(crate::fixture::SharedInstance),
+}
+
+impl Instance {
+    fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Instance::Owned(instance) => instance.downcast_ref(),
+            Instance::Shared(instance) => instance.downcast_ref(),
+        }
+    }
 }
 
 impl std::fmt::Debug for FixtureStack {
@@ -71,9 +87,9 @@ impl FixtureStack {
             }
             crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Setup(meta.name))));
             let started = show.start();
-            let result = match catch_unwind(AssertUnwindSafe(|| (meta.setup)(self))) {
-                Err(payload) => Err(Cause::Panic(payload)),
-                Ok(step) => settle(step).await,
+            let result = match meta.once {
+                None => self.run_setup(meta).await.map(Instance::Owned),
+                Some(shared) => crate::once::instance(meta, shared, self.run_setup(meta)).await.map(Instance::Shared),
             };
             show.record(Phase::Setup, meta.name, started, result.is_ok());
             match result {
@@ -84,11 +100,20 @@ impl FixtureStack {
         Ok(())
     }
 
+    async fn run_setup(&self, meta: &'static FixtureMeta) -> Result<Box<dyn Any>, Cause> {
+        match catch_unwind(AssertUnwindSafe(|| (meta.setup)(self))) {
+            Err(payload) => Err(Cause::Panic(payload)),
+            Ok(step) => settle(step).await,
+        }
+    }
+
     /// Tears down everything on the stack, last set up first. Every teardown runs, whatever
     /// the others did; the failures are added in the order they happened (as they happen, so
     /// a timeout that cancels this keeps those before it).
     pub(crate) async fn tear_down(&mut self, show: &mut Show, failures: &mut Vec<Failure>) {
         while let Some(Entry { meta, instance }) = self.entries.pop() {
+            // The process's, not this test's: torn down at exit.
+            let Instance::Owned(instance) = instance else { continue };
             crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Teardown(meta.name))));
             let started = show.start();
             let result = match meta.teardown {

@@ -36,6 +36,14 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         const _: () = ::fixture::__private::check_acyclic(<#self_ty as ::fixture::Fixture>::META);
     );
     let autouse = def.options.autouse.is_some();
+    // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
+    let once = match def.options.once {
+        Some(span) => quote_spanned!(span=> ::fixture::__private::once::<#self_ty>()),
+        None => quote!(::core::option::Option::None),
+    };
+    let once_check = quote_spanned!(self_ty.span()=>
+        const _: () = ::fixture::__private::check_once_requirements(<#self_ty as ::fixture::Fixture>::META);
+    );
     quote! {
         #item
         const _: () = {
@@ -47,6 +55,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 teardown: #teardown,
                 asynchronous: #asynchronous,
                 default_config: ::fixture::__private::default_config::<#self_ty>,
+                once: #once,
             };
             fn __fixture_setup(
                 __fixture_stack: &::fixture::__private::FixtureStack,
@@ -58,6 +67,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 const META: ::fixture::__private::FixtureRef = ::fixture::__private::FixtureRef::new(&__FIXTURE_META);
             }
             #check
+            #once_check
             ::fixture::__private::inventory::submit! {
                 ::fixture::__private::Registered {
                     fixture: &__FIXTURE_META,

@@ -321,6 +321,7 @@ static CELLS_META: FixtureMeta = FixtureMeta {
     teardown: Some(teardown_cells),
     asynchronous: true,
     default_config: default_config::<Cells>,
+    once: None,
 };
 
 fn setup_cells(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {

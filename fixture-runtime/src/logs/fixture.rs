@@ -122,6 +122,7 @@ static LOGS_META: FixtureMeta = FixtureMeta {
     teardown: Some(teardown_logs),
     asynchronous: false,
     default_config: default_config::<Logs>,
+    once: None,
 };
 
 fn setup_logs(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {

@@ -102,6 +102,7 @@ static NOTIFICATIONS_META: FixtureMeta = FixtureMeta {
     teardown: None,
     asynchronous: false,
     default_config: default_config::<Notifications>,
+    once: None,
 };
 
 fn setup_notifications(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Catalog;
+
+#[fixture(scope = session)]
+impl Catalog {
+    fn setup() -> Self {
+        Catalog
+    }
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use fixture::prelude::*;
+
+pub struct Catalog(String);
+
+#[fixture(scope = once)]
+impl Catalog {
+    fn setup(#[config] region: &String) -> Self {
+        Catalog(region.clone())
+    }
+}
+
+fn main() {}
