@@ -433,6 +433,42 @@ pub mod service {
 /// ```
 pub use fixture_macros::service;
 
+/// Nova's default fixture stack for every fixture test of the module where it is written and
+/// of its submodules — write it once at the crate root of a test crate: each test's logs are
+/// captured (and printed if it fails), the database is poisoned unless the test claims it
+/// with `#[with_cells]`, and the leak guard (on for every test) fails tasks and threads left
+/// running. `#[fixture::test(no_autouse)]` opts a test out.
+///
+/// ```
+/// mod tests {
+///     fixture::default_stack!();
+///
+///     #[fixture::test]
+///     pub fn pure_logic() {
+///         tracing::info!("captured, and shown only if this test fails");
+///         let used = std::panic::catch_unwind(|| fixture::db::api().map(drop));
+///         assert!(used.is_err(), "the database is poisoned for a test that does not claim it");
+///     }
+/// }
+/// # tests::pure_logic();
+/// ```
+#[cfg(feature = "db")]
+#[macro_export]
+macro_rules! default_stack {
+    () => {
+        /// The default stack of this module's fixture tests (`fixture::default_stack!()`).
+        pub struct DefaultStack;
+
+        #[$crate::fixture(autouse)]
+        impl DefaultStack {
+            fn setup(_logs: &$crate::logs::Logs) -> Self {
+                $crate::__private::poison_unless_claimed();
+                DefaultStack
+            }
+        }
+    };
+}
+
 /// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
     pub use crate::{capture_logs, conf, fixture, service, timeout, with, Fixture};

@@ -40,7 +40,7 @@ pub use crate::wait::{wait_for, wait_for_async, Observation};
 pub mod __private {
     pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue};
     #[cfg(feature = "db")]
-    pub use crate::db::poison::poison_current_scope;
+    pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
         config, default_config, downcast, no_configs, once, setup_output, teardown_output, Configs, FixtureMeta,

@@ -2,19 +2,22 @@
 
 use crate::scope::Scope;
 
-/// The mark `#[poison_db]` leaves in a test's scope.
-pub(crate) struct Poisoned;
+/// The mark `#[poison_db]` (or the default stack) leaves in a test's scope: what poisoned it.
+pub(crate) struct Poisoned(&'static str);
+
+/// The mark a test whose plan has `Cells` carries: it claims the database.
+pub(crate) struct Claimed;
 
 /// Panics if the current test is poisoned: it said it does not use the database.
 pub(crate) fn check(what: &str) {
     let poisoned = Scope::with_current(|scope| {
         let scope = scope?;
-        scope.get_extension::<Poisoned>().map(|_| scope.test_name())
+        scope.get_extension::<Poisoned>().map(|poisoned| (scope.test_name(), poisoned.0))
     });
-    if let Some(test) = poisoned {
+    if let Some((test, by)) = poisoned {
         panic!(
-            "test `{test}` does not claim the database (`#[poison_db]`) but used `{what}`; \
-             claim it with `#[with_cells(cell1, ..)]` (and remove `#[poison_db]`) or keep the test free of database access"
+            "test `{test}` does not claim the database ({by}) but used `{what}`; \
+             claim it with `#[with_cells(cell1, ..)]` or keep the test free of database access"
         );
     }
 }
@@ -22,6 +25,17 @@ pub(crate) fn check(what: &str) {
 #[doc(hidden)]
 pub fn poison_current_scope() {
     if let Some(scope) = Scope::current() {
-        scope.extension(|| Poisoned);
+        scope.extension(|| Poisoned("`#[poison_db]`"));
+    }
+}
+
+/// Poisons the current test unless its fixtures include `Cells`: what
+/// [`default_stack!`](crate::default_stack) does for every test.
+#[doc(hidden)]
+pub fn poison_unless_claimed() {
+    if let Some(scope) = Scope::current() {
+        if scope.get_extension::<Claimed>().is_none() {
+            scope.extension(|| Poisoned("the default stack poisons the database of tests without `#[with_cells]`"));
+        }
     }
 }
