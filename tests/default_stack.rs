@@ -1,6 +1,9 @@
 //! `fixture::default_stack!()` at a test crate's root: logs captured, database poisoned unless
 //! claimed, leak guard — for every fixture test of the crate.
 
+mod support;
+use support::panic_text;
+
 use std::panic::catch_unwind;
 
 use fixture::db::{self, Cells};
@@ -9,10 +12,6 @@ use fixture::logs::Logs;
 fixture::default_stack!();
 
 fixture::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
-
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload.downcast_ref::<String>().cloned().unwrap_or_default()
-}
 
 #[fixture::test]
 fn a_test_without_cells_is_poisoned_and_captured(logs: &Logs) {

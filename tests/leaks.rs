@@ -2,12 +2,11 @@
 //! where it was started; `allow_leaks` opts out.
 #![allow(unnameable_test_items)] // cases nested in the tests that check how they fail
 
+mod support;
+use support::panic_text;
+
 use std::panic::catch_unwind;
 use std::time::Duration;
-
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload.downcast_ref::<String>().cloned().unwrap_or_default()
-}
 
 #[test]
 fn a_task_left_running_fails_the_test_naming_where_it_started() {

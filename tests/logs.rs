@@ -2,6 +2,9 @@
 //! for failed tests only, DEBUG always formatted; `Notifications`; `#[timeout]`.
 #![allow(unnameable_test_items)] // cases nested in the tests that check how they fail
 
+mod support;
+use support::panic_text;
+
 use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -266,12 +269,4 @@ async fn a_test_within_its_limit_passes(_torn_down: &TornDown) {
 #[should_panic(expected = "the body's own message")]
 fn should_panic_still_sees_the_body_panic_under_a_timeout() {
     panic!("the body's own message");
-}
-
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }

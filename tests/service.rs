@@ -2,6 +2,9 @@
 //! it, and fail the test when they panic or fail in the background.
 #![allow(unnameable_test_items)] // cases nested in the tests that check how they fail
 
+mod support;
+use support::panic_text;
+
 use std::net::SocketAddr;
 use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -121,12 +124,4 @@ fn an_unknown_service_name_lists_the_known_ones() {
     }
     let message = panic_text(catch_unwind(case).unwrap_err());
     assert!(message.contains("no service `countr` in this test; its services are: counter"), "{message}");
-}
-
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }

@@ -232,3 +232,53 @@ static FALLBACK: FixtureMeta = FixtureMeta {
 fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
     Step::Ready(Err("this fixture failed to compile".into()))
 }
+
+/// Declares one of the built-in fixtures (`Cells`, `Logs`, ..), written by hand because
+/// `#[fixture]` generates paths through the `fixture` facade: its metadata, its `Fixture`
+/// impl and its entry in the registry. `setup` is the body of the setup function, with
+/// `$stack` the test's stack; `teardown` a `TeardownFn` path, if it has one.
+macro_rules! built_in_fixture {
+    (
+        $ty:ty {
+            id: $id:expr,
+            module: $module:literal,
+            config: $config:ty,
+            requires: [$($dep:ty),*],
+            asynchronous: $asynchronous:literal,
+            setup: |$stack:ident| $setup:expr,
+            teardown: $($teardown:path)?
+        }
+    ) => {
+        const _: () = {
+            static META: $crate::fixture::FixtureMeta = $crate::fixture::FixtureMeta {
+                name: ::core::stringify!($ty),
+                id: $id,
+                deps: &[$(<$dep as $crate::fixture::Fixture>::META),*],
+                setup,
+                teardown: $crate::fixture::built_in_fixture!(@teardown $($teardown)?),
+                asynchronous: $asynchronous,
+                default_config: $crate::fixture::default_config::<$ty>,
+                once: None,
+            };
+            fn setup(
+                $stack: &$crate::stack::FixtureStack,
+            ) -> $crate::fixture::Step<'_, Box<dyn ::std::any::Any>> {
+                $setup
+            }
+            // Not offered to users as "other types implementing `Fixture`" when theirs is not one.
+            #[diagnostic::do_not_recommend]
+            impl $crate::fixture::Fixture for $ty {
+                type Config = $config;
+                const META: $crate::fixture::FixtureRef = $crate::fixture::FixtureRef::new(&META);
+            }
+            inventory::submit! {
+                $crate::registry::Registered {
+                    fixture: &META, module: $module, file: file!(), line: line!(), autouse: false,
+                }
+            }
+        };
+    };
+    (@teardown $teardown:path) => { Some($teardown) };
+    (@teardown) => { None };
+}
+pub(crate) use built_in_fixture;

@@ -12,8 +12,7 @@ use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::fixture::{default_config, setup_output, BoxError, Fixture, FixtureMeta, FixtureRef, Step};
-use crate::stack::FixtureStack;
+use crate::fixture::{setup_output, BoxError, Step};
 use crate::unwind::panic_message;
 
 /// How long a service has to call [`ServiceContext::ready`].
@@ -226,31 +225,19 @@ fn ended_before_ready(ended: Result<Result<(), String>, tokio::task::JoinError>)
     }
 }
 
-static SERVICES_META: FixtureMeta = FixtureMeta {
-    name: "Services",
+crate::fixture::built_in_fixture!(Services {
     id: "fixture::service::Services",
-    deps: &[],
-    setup: setup_services,
-    teardown: Some(teardown_services),
+    module: "fixture::service",
+    config: ServicesConfig,
+    requires: [],
     asynchronous: true,
-    default_config: default_config::<Services>,
-    once: None,
-};
-
-fn setup_services(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {
-    Step::pending(async move { setup_output::<Services, BoxError>(Services::setup(stack.config::<Services>()).await) })
-}
+    setup: |stack| Step::pending(async move {
+        setup_output::<Services, BoxError>(Services::setup(stack.config::<Services>()).await)
+    }),
+    teardown: teardown_services
+});
 
 fn teardown_services(instance: Box<dyn Any>) -> Step<'static, ()> {
     let services = crate::fixture::downcast::<Services>(instance);
     Step::pending(services.teardown())
-}
-
-impl Fixture for Services {
-    type Config = ServicesConfig;
-    const META: FixtureRef = FixtureRef::new(&SERVICES_META);
-}
-
-inventory::submit! {
-    crate::registry::Registered { fixture: &SERVICES_META, module: "fixture::service", file: file!(), line: line!(), autouse: false }
 }

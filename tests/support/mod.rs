@@ -166,3 +166,12 @@ impl E {
         self.0.tear_down("E")
     }
 }
+
+/// The text of a panic caught from a test: its `String` or `&str` message.
+pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
+        .unwrap_or_default()
+}

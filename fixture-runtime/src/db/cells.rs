@@ -12,9 +12,8 @@ use sqlx::AnyPool;
 use crate::db::schema::{default_schema, Kind, Schema};
 use crate::db::target::{with_cell, CellTarget, Targeted};
 use crate::db::{postgres, sqlite, DbError};
-use crate::fixture::{default_config, setup_output, Fixture, FixtureMeta, FixtureRef, Step};
+use crate::fixture::{setup_output, Step};
 use crate::scope::Scope;
-use crate::stack::FixtureStack;
 
 /// What a test asks of [`Cells`]: `#[with_cells(cell1, cell2)]` fills it in.
 #[derive(Debug, Clone, Default)]
@@ -313,31 +312,19 @@ async fn remove(created: &[Created]) -> Result<(), DbError> {
     postgres::drop_databases(&databases).await
 }
 
-static CELLS_META: FixtureMeta = FixtureMeta {
-    name: "Cells",
+crate::fixture::built_in_fixture!(Cells {
     id: crate::plan::DATABASE_FIXTURE_ID,
-    deps: &[],
-    setup: setup_cells,
-    teardown: Some(teardown_cells),
+    module: "fixture::db",
+    config: CellsConfig,
+    requires: [],
     asynchronous: true,
-    default_config: default_config::<Cells>,
-    once: None,
-};
-
-fn setup_cells(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {
-    Step::pending(async move { setup_output::<Cells, DbError>(Cells::setup(stack.config::<Cells>()).await) })
-}
+    setup: |stack| Step::pending(
+        async move { setup_output::<Cells, DbError>(Cells::setup(stack.config::<Cells>()).await) }
+    ),
+    teardown: teardown_cells
+});
 
 fn teardown_cells(instance: Box<dyn Any>) -> Step<'static, ()> {
     let cells = crate::fixture::downcast::<Cells>(instance);
     Step::pending(async move { cells.teardown().await.map_err(Into::into) })
-}
-
-impl Fixture for Cells {
-    type Config = CellsConfig;
-    const META: FixtureRef = FixtureRef::new(&CELLS_META);
-}
-
-inventory::submit! {
-    crate::registry::Registered { fixture: &CELLS_META, module: "fixture::db", file: file!(), line: line!(), autouse: false }
 }

@@ -6,9 +6,8 @@ use std::sync::Arc;
 use tracing::Level;
 
 use super::{Capture, LogEvent};
-use crate::fixture::{default_config, Fixture, FixtureMeta, FixtureRef, Step};
+use crate::fixture::Step;
 use crate::scope::Scope;
-use crate::stack::FixtureStack;
 
 /// The `tracing` events of this test — from its thread, its runtime's workers, and tasks and
 /// threads started with [`crate::spawn`] / [`crate::thread::spawn`] — and of no other test.
@@ -114,30 +113,16 @@ impl Logs {
 /// The id of `Logs`: a test whose plan has it captures from its first instant.
 pub(crate) const LOGS_FIXTURE_ID: &str = "fixture::logs::Logs";
 
-static LOGS_META: FixtureMeta = FixtureMeta {
-    name: "Logs",
+crate::fixture::built_in_fixture!(Logs {
     id: LOGS_FIXTURE_ID,
-    deps: &[],
-    setup: setup_logs,
-    teardown: Some(teardown_logs),
+    module: "fixture::logs",
+    config: (),
+    requires: [],
     asynchronous: false,
-    default_config: default_config::<Logs>,
-    once: None,
-};
-
-fn setup_logs(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
-    Step::Ready(Logs::setup().map(|logs| Box::new(logs) as Box<dyn Any>))
-}
+    setup: |_stack| Step::Ready(Logs::setup().map(|logs| Box::new(logs) as Box<dyn Any>)),
+    teardown: teardown_logs
+});
 
 fn teardown_logs(instance: Box<dyn Any>) -> Step<'static, ()> {
     Step::Ready(crate::fixture::downcast::<Logs>(instance).teardown())
-}
-
-impl Fixture for Logs {
-    type Config = ();
-    const META: FixtureRef = FixtureRef::new(&LOGS_META);
-}
-
-inventory::submit! {
-    crate::registry::Registered { fixture: &LOGS_META, module: "fixture::logs", file: file!(), line: line!(), autouse: false }
 }

@@ -2,13 +2,11 @@
 //! is a `tracing` event with an `event_type` field, so the application emits them through the
 //! logging it already has.
 
-use std::any::Any;
 use std::future::Future;
 use std::time::Duration;
 
 use super::{LogEvent, Logs};
-use crate::fixture::{default_config, Fixture, FixtureMeta, FixtureRef, Step};
-use crate::stack::FixtureStack;
+use crate::fixture::Step;
 
 /// The notifications this test's code emitted: `tracing` events with an `event_type` field,
 /// captured by [`Logs`] (which it requires).
@@ -94,26 +92,12 @@ impl std::fmt::Debug for Pending {
     }
 }
 
-static NOTIFICATIONS_META: FixtureMeta = FixtureMeta {
-    name: "Notifications",
+crate::fixture::built_in_fixture!(Notifications {
     id: "fixture::logs::Notifications",
-    deps: &[<Logs as Fixture>::META],
-    setup: setup_notifications,
-    teardown: None,
+    module: "fixture::logs",
+    config: (),
+    requires: [Logs],
     asynchronous: false,
-    default_config: default_config::<Notifications>,
-    once: None,
-};
-
-fn setup_notifications(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {
-    Step::Ready(Ok(Box::new(Notifications { logs: stack.get::<Logs>().clone() })))
-}
-
-impl Fixture for Notifications {
-    type Config = ();
-    const META: FixtureRef = FixtureRef::new(&NOTIFICATIONS_META);
-}
-
-inventory::submit! {
-    crate::registry::Registered { fixture: &NOTIFICATIONS_META, module: "fixture::logs", file: file!(), line: line!(), autouse: false }
-}
+    setup: |stack| Step::Ready(Ok(Box::new(Notifications { logs: stack.get::<Logs>().clone() }))),
+    teardown:
+});
