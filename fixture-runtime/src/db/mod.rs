@@ -141,6 +141,33 @@ pub fn cell() -> Result<AnyPool, DbError> {
     }
 }
 
+/// Runs `future` with cell `name` as the current cell for [`cell`]: how application code
+/// targets a cell (Nova's `target_cell`). Nests; tasks spawned with `fixture::spawn` keep
+/// it. An unknown name is an error at the [`cell`] call, listing the known cells.
+///
+/// ```
+/// use fixture::db::{self, sqlx, Cells};
+/// # fixture::db::schema!(static SCHEMA, api = "../tests/migrations/api", cells = "../tests/migrations/cell");
+///
+/// async fn count_instances(cell: &str) -> i64 {
+///     db::target_cell(cell, async {
+///         let pool = db::cell().unwrap();
+///         sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM instances").fetch_one(&pool).await.unwrap().0
+///     })
+///     .await
+/// }
+///
+/// #[fixture::test]
+/// #[with_cells(cell1)]
+/// async fn app_code_targets_cells(_cells: &Cells) {
+///     assert_eq!(count_instances("cell1").await, 0);
+/// }
+/// # app_code_targets_cells();
+/// ```
+pub fn target_cell<F: std::future::Future>(name: &str, future: F) -> Targeted<F> {
+    Targeted::new(CellTarget(Some(std::sync::Arc::from(name))), future)
+}
+
 fn test_databases() -> Option<std::sync::Arc<TestDatabases>> {
     Scope::with_current(|scope| scope?.get_extension::<TestDatabases>())
 }

@@ -1,0 +1,1 @@
+CREATE TABLE images (id TEXT PRIMARY KEY, instance_uuid TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);

@@ -1,0 +1,1 @@
+CREATE TABLE instances (uuid TEXT PRIMARY KEY, host TEXT NOT NULL, flavor TEXT NOT NULL, state TEXT NOT NULL);
