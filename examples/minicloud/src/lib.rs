@@ -330,3 +330,44 @@ async fn delete_cell_record(uuid: &str) -> Result<(), CloudError> {
 fn cell_pool() -> Result<AnyPool, CloudError> {
     Ok(db::cell()?)
 }
+
+/// The status API: a client sends an instance's uuid on a line, the server answers its state
+/// (or `NOT_FOUND`) on a line. Serves on `listener` until `shutdown` completes.
+pub async fn serve_status(
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (socket, peer) = accepted?;
+                tracing::debug!(%peer, "status client connected");
+                tokio::spawn(answer_status(socket));
+            }
+            () = &mut shutdown => {
+                tracing::info!("status API stopped");
+                return Ok(());
+            }
+        }
+    }
+}
+
+async fn answer_status(socket: tokio::net::TcpStream) -> std::io::Result<()> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (reader, mut writer) = socket.into_split();
+    let mut lines = BufReader::new(reader).lines();
+    while let Some(uuid) = lines.next_line().await? {
+        let state: Option<(String,)> = match db::api() {
+            Ok(api) => sqlx::query_as("SELECT state FROM instances WHERE uuid = $1")
+                .bind(uuid.trim())
+                .fetch_optional(&api)
+                .await
+                .map_err(std::io::Error::other)?,
+            Err(error) => return Err(std::io::Error::other(error.to_string())),
+        };
+        let answer = state.map_or_else(|| "NOT_FOUND".to_owned(), |(state,)| state);
+        writer.write_all(format!("{answer}\n").as_bytes()).await?;
+    }
+    Ok(())
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 use cloud::{FaultInjector, MiniCloud};
 use fixture::logs::{Level, Notifications};
 use fixture::prelude::*;
+use fixture::service::Services;
 use minicloud::{pick_host, CloudError, HypervisorCall, CONF};
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -76,6 +77,22 @@ async fn policy_forbids_a_move_to_the_only_other_cell(cloud: &MiniCloud) {
 async fn without_the_weigher_a_host_of_the_same_cell_wins(cloud: &MiniCloud) {
     cloud.boot("vm1", "host1").await;
     assert_eq!(cloud.compute.resize("vm1", "m1.large").await.unwrap().host, "host1b");
+}
+
+#[fixture::test]
+#[with_cells(cell1, cell2)]
+#[service(cloud::status_api)]
+#[timeout(30)]
+async fn the_status_api_serves_the_tests_own_databases(cloud: &MiniCloud, services: &Services) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    cloud.boot("vm1", "host1").await;
+    let address: &std::net::SocketAddr = services.get("status_api");
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (reader, mut writer) = stream.into_split();
+    writer.write_all(b"vm1\nvm9\n").await.unwrap();
+    let mut lines = BufReader::new(reader).lines();
+    assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("ACTIVE"));
+    assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("NOT_FOUND"));
 }
 
 #[poison_db]

@@ -79,3 +79,11 @@ impl MiniCloud {
         self.cells.target(cell, minicloud::cell_record(uuid)).await.expect("read the cell record")
     }
 }
+
+/// Nova's service fixture for the status API: bound to 127.0.0.1:0, serving this test's
+/// databases, stopped after the body.
+pub async fn status_api(service: fixture::service::ServiceContext) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    service.ready(listener.local_addr()?);
+    minicloud::serve_status(listener, service.stopped()).await
+}
