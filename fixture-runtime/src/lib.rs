@@ -47,7 +47,7 @@ pub mod __private {
         FixtureRef, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
-    pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len};
+    pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Walked};
     pub use crate::registry::Registered;
     pub use crate::run::{run, Body, BodyFuture, Flavor, Test};
     pub use crate::service::{box_service, ServiceSpec};

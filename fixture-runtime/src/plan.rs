@@ -19,18 +19,42 @@ pub const fn plan_len(roots: &[FixtureRef]) -> usize {
 /// roots in the order given. `N` must be [`plan_len`]`(roots)`.
 #[doc(hidden)]
 pub const fn plan<const N: usize>(roots: &[FixtureRef]) -> [FixtureRef; N] {
-    let walked = walk(roots);
-    assert!(walked.len == N, "fixture plan length mismatch");
-    let mut out = [roots[0]; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = match walked.order[i] {
-            Some(fixture) => fixture,
-            None => panic!("fixture plan has a hole"),
-        };
-        i += 1;
+    walk(roots).to_plan()
+}
+
+/// The walk of a test's roots, computed once in a `const` item of the test: its length sizes
+/// the plan array and [`Walked::to_plan`] fills it, so the compiler walks each test once.
+#[doc(hidden)]
+pub const fn walked(roots: &[FixtureRef]) -> Walked {
+    walk(roots)
+}
+
+impl Walked {
+    /// How many fixtures the plan holds.
+    pub const fn len(&self) -> usize {
+        self.len
     }
-    out
+
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The plan as an array; `N` must be [`Walked::len`].
+    pub const fn to_plan<const N: usize>(&self) -> [FixtureRef; N] {
+        assert!(self.len == N, "fixture plan length mismatch");
+        let walked = self;
+        let Some(first) = walked.order[0] else { return [FALLBACK; N] };
+        let mut out = [first; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = match walked.order[i] {
+                Some(fixture) => fixture,
+                None => panic!("fixture plan has a hole"),
+            };
+            i += 1;
+        }
+        out
+    }
 }
 
 /// Fails compilation if `root`'s dependency graph has a cycle; `#[fixture]` evaluates it for
@@ -90,10 +114,14 @@ pub const fn check_no_database(roots: &[FixtureRef]) {
     }
 }
 
-struct Walked {
+#[doc(hidden)]
+pub struct Walked {
     order: [Option<FixtureRef>; MAX_FIXTURES],
     len: usize,
 }
+
+/// Fills an empty plan array (never read).
+const FALLBACK: FixtureRef = crate::fixture::FALLBACK_META;
 
 /// Iterative depth-first post-order walk. Iterative rather than recursive so that a const
 /// panic shows one "inside `walk`" note instead of one per level of depth.
@@ -169,7 +197,23 @@ const fn position_on_path(
 }
 
 const fn same(a: FixtureRef, b: FixtureRef) -> bool {
-    str_eq(a.get().id, b.get().id)
+    str_eq_from_end(a.get().id, b.get().id)
+}
+
+/// Ids share their module path: compared from the end, unequal ones differ at once.
+const fn str_eq_from_end(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = a.len();
+    while i > 0 {
+        i -= 1;
+        if a[i] != b[i] {
+            return false;
+        }
+    }
+    true
 }
 
 const fn str_eq(a: &str, b: &str) -> bool {

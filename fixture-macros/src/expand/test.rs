@@ -27,8 +27,9 @@ pub fn test(test: &TestFn) -> TokenStream {
     } else {
         quote! {
             const __FIXTURE_ROOTS: &[::fixture::__private::FixtureRef] = &[#(#roots),*];
-            static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; ::fixture::__private::plan_len(__FIXTURE_ROOTS)] =
-                ::fixture::__private::plan(__FIXTURE_ROOTS);
+            // One walk, evaluated once: its length sizes the plan, its order fills it.
+            const __FIXTURE_WALKED: ::fixture::__private::Walked = ::fixture::__private::walked(__FIXTURE_ROOTS);
+            static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; __FIXTURE_WALKED.len()] = __FIXTURE_WALKED.to_plan();
         }
     };
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Build time of a test crate with 200 tests that each need 3 fixtures: with `fixture`, with
+# rstest, and as plain `#[test]` functions doing the setup by hand. Dependencies are built
+# first; then each crate's own test target is built clean 3 times (median), and rebuilt once
+# after touching one test (incremental, debug profile as `cargo test` uses).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work="$root/target/compare-build"
+mkdir -p "$work"
+tests=200
+
+fixture_src() {
+  cat <<'RS'
+use fixture::prelude::*;
+pub struct Db(u32);
+#[fixture] impl Db { fn setup() -> Self { Db(1) } }
+pub struct Conf(u32);
+#[fixture] impl Conf { fn setup(db: &Db) -> Self { Conf(db.0 + 1) } }
+pub struct Cloud(u32);
+#[fixture] impl Cloud { fn setup(db: &Db, conf: &Conf) -> Self { Cloud(db.0 + conf.0) } fn teardown(self) {} }
+RS
+  for i in $(seq "$tests"); do
+    echo "#[fixture::test] fn t$i(cloud: &Cloud, conf: &Conf) { assert_eq!(cloud.0 + conf.0, 5 + $i - $i); }"
+  done
+}
+
+rstest_src() {
+  cat <<'RS'
+use rstest::{fixture, rstest};
+pub struct Db(u32);
+#[fixture] fn db() -> Db { Db(1) }
+pub struct Conf(u32);
+#[fixture] fn conf(db: Db) -> Conf { Conf(db.0 + 1) }
+pub struct Cloud(u32);
+#[fixture] fn cloud(db: Db, conf: Conf) -> Cloud { Cloud(db.0 + conf.0) }
+RS
+  for i in $(seq "$tests"); do
+    echo "#[rstest] fn t$i(cloud: Cloud, conf: Conf) { assert_eq!(cloud.0 + conf.0, 5 + $i - $i); }"
+  done
+}
+
+plain_src() {
+  cat <<'RS'
+pub struct Db(u32);
+pub struct Conf(u32);
+pub struct Cloud(u32);
+fn set_up() -> (Db, Conf, Cloud) { let db = Db(1); let conf = Conf(db.0 + 1); let cloud = Cloud(db.0 + conf.0); (db, conf, cloud) }
+RS
+  for i in $(seq "$tests"); do
+    echo "#[test] fn t$i() { let (_db, conf, cloud) = set_up(); assert_eq!(cloud.0 + conf.0, 5 + $i - $i); drop(cloud); }"
+  done
+}
+
+make_crate() { # name dependency-line source-function
+  local dir="$work/$1"
+  mkdir -p "$dir/src" "$dir/tests"
+  printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[workspace]\n\n[dev-dependencies]\n%s\n' \
+    "$1" "$2" > "$dir/Cargo.toml"
+  echo "" > "$dir/src/lib.rs"
+  "$3" > "$dir/tests/suite.rs"
+}
+
+make_crate with_fixture "fixture = { path = \"$root\", default-features = false }" fixture_src
+make_crate with_rstest 'rstest = { version = "0.26", default-features = false }' rstest_src
+make_crate plain_tests '' plain_src
+
+build_ms() { # dir: builds the suite test target, returns ms
+  local start end
+  start=$(date +%s%N)
+  (cd "$1" && CARGO_TARGET_DIR="$1/target" cargo build -q --tests --test suite >/dev/null 2>&1)
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000000 ))
+}
+
+declare -A clean incremental
+for name in with_fixture with_rstest plain_tests; do
+  dir="$work/$name"
+  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q --tests >/dev/null 2>&1) # dependencies
+  runs=()
+  for _ in 1 2 3; do
+    (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo clean -q -p "$name" >/dev/null 2>&1)
+    runs+=("$(build_ms "$dir")")
+  done
+  clean[$name]=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)
+  sed -i 's/fn t1(/fn t1 (/; t; s/fn t1 (/fn t1(/' "$dir/tests/suite.rs"
+  incremental[$name]=$(build_ms "$dir")
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+echo "| $tests tests, 3 fixtures each | clean build of the test crate (median of 3) | rebuild after touching one test |"
+echo "|---|---|---|"
+for name in with_fixture with_rstest plain_tests; do
+  echo "| $name | ${clean[$name]} ms | ${incremental[$name]} ms |"
+done
+echo
+echo "fixture / rstest: $(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") incremental"
+echo "fixture / plain:  $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[plain_tests]}") incremental"
