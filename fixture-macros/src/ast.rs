@@ -30,6 +30,8 @@ pub struct TestFn<'a> {
     seen_timeout: bool,
     /// The start functions of every `#[service(..)]`, in order.
     pub services: Vec<syn::Path>,
+    /// `#[case(..)]` / `#[case::name(..)]` rows, in order.
+    pub cases: Vec<CaseRow<'a>>,
     /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
@@ -52,6 +54,7 @@ impl<'a> TestFn<'a> {
             timeout_millis: None,
             seen_timeout: false,
             services: Vec::new(),
+            cases: Vec::new(),
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
             seen_test_attr: false,
@@ -69,6 +72,13 @@ impl<'a> TestFn<'a> {
                 }
                 TestAttr::TokioTest(attribute) => {
                     test.rejected_attrs.push((attribute, crate::messages::TOKIO_TEST_ATTR))
+                }
+                TestAttr::Case(attribute) => test.cases.push(CaseRow::from_attr(attribute, cx)),
+                // `#[should_panic]` / `#[ignore]` right after a `#[case]` belong to that case.
+                TestAttr::Other(attribute) if is_case_attr(attribute) && test.cases.last().is_some() => {
+                    if let Some(case) = test.cases.last_mut() {
+                        case.attrs.push(attribute);
+                    }
                 }
                 TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
             }
@@ -157,14 +167,53 @@ impl<'a> TestFn<'a> {
         }
     }
 
+    /// Whether the test expands into one test per case.
+    pub fn has_cases(&self) -> bool {
+        !self.cases.is_empty() || self.params.iter().any(|param| param.values.is_some())
+    }
+
     pub fn is_async(&self) -> bool {
         self.original.sig.asyncness.is_some()
     }
 
     /// The fixtures the test asks for: its parameters' types, then those `#[with]` adds.
     pub fn fixture_types(&self) -> impl Iterator<Item = &Type> {
-        self.params.iter().filter_map(Param::fixture_type).chain(self.withs.iter().map(|with| &with.ty))
+        let fixtures = self.params.iter().filter(|param| !param.is_case_value());
+        fixtures.filter_map(Param::fixture_type).chain(self.withs.iter().map(|with| &with.ty))
     }
+}
+
+/// One `#[case(..)]` row: the values of the test's case parameters, in order.
+pub struct CaseRow<'a> {
+    pub attribute: &'a Attribute,
+    /// `cross_cell` of `#[case::cross_cell(..)]`.
+    pub name: Option<syn::Ident>,
+    pub values: Vec<syn::Expr>,
+    /// `#[should_panic]`, `#[ignore]` written right after this row: for this case only.
+    pub attrs: Vec<&'a Attribute>,
+}
+
+impl<'a> CaseRow<'a> {
+    fn from_attr(attribute: &'a Attribute, cx: &Ctxt) -> Self {
+        let name = attribute.path().segments.iter().nth(1).map(|segment| segment.ident.clone());
+        let values = match &attribute.meta {
+            syn::Meta::Path(_) => Vec::new(),
+            _ => match attribute
+                .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            {
+                Ok(values) => values.into_iter().collect(),
+                Err(error) => {
+                    cx.syn_error(error);
+                    Vec::new()
+                }
+            },
+        };
+        CaseRow { attribute, name, values, attrs: Vec::new() }
+    }
+}
+
+fn is_case_attr(attribute: &Attribute) -> bool {
+    attribute.path().is_ident("should_panic") || attribute.path().is_ident("ignore")
 }
 
 /// A typed parameter of a test or of a fixture's `setup`.
@@ -172,6 +221,9 @@ pub struct Param<'a> {
     pub original: &'a PatType,
     /// The `#[config]` marker, if the parameter has one.
     pub config: Option<&'a Attribute>,
+    /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
+    /// other `#[values]` parameters and the `#[case]` rows).
+    pub values: Option<(&'a Attribute, syn::Result<Vec<syn::Expr>>)>,
 }
 
 impl<'a> Param<'a> {
@@ -179,9 +231,30 @@ impl<'a> Param<'a> {
         match arg {
             FnArg::Typed(original) => {
                 let config = original.attrs.iter().find(|a| a.path().is_ident("config"));
-                Some(Param { original, config })
+                let values = original.attrs.iter().find(|a| a.path().is_ident("values")).map(|attribute| {
+                    let values = match &attribute.meta {
+                        syn::Meta::Path(_) => Ok(Vec::new()),
+                        _ => attribute
+                            .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+                            .map(|values| values.into_iter().collect()),
+                    };
+                    (attribute, values)
+                });
+                Some(Param { original, config, values })
             }
             FnArg::Receiver(_) => None,
+        }
+    }
+
+    /// Whether the test gets this parameter from `#[case]` rows or `#[values]` rather than
+    /// from a fixture: it is taken by value, or is a `&'static` reference (`&'static str`),
+    /// which a fixture never is — fixtures are borrowed from the test's own stack.
+    pub fn is_case_value(&self) -> bool {
+        match &*self.original.ty {
+            Type::Reference(reference) => {
+                reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static")
+            }
+            _ => true,
         }
     }
 

@@ -406,6 +406,8 @@ pub enum TestAttr<'a> {
     PlainTest(&'a Attribute),
     /// `#[tokio::test]`.
     TokioTest(&'a Attribute),
+    /// `#[case(..)]` or `#[case::name(..)]`: one row of values for the case parameters.
+    Case(&'a Attribute),
     /// Anything else: kept on the generated test as written.
     Other(&'a Attribute),
 }
@@ -434,6 +436,7 @@ impl<'a> TestAttr<'a> {
             },
             ["test"] | ["core" | "std", "prelude", _, "test"] => TestAttr::PlainTest(attribute),
             ["tokio", "test"] => TestAttr::TokioTest(attribute),
+            ["case"] | ["case", _] => TestAttr::Case(attribute),
             _ => TestAttr::Other(attribute),
         }
     }
@@ -650,6 +653,7 @@ mod tests {
             syn::parse_quote!(#[::core::prelude::v1::test]),
             syn::parse_quote!(#[tokio::test]),
             syn::parse_quote!(#[should_panic]),
+            syn::parse_quote!(#[case::named(1)]),
         ];
         let kinds: Vec<String> = attrs
             .iter()
@@ -658,9 +662,10 @@ mod tests {
                 TestAttr::PlainTest(_) => "plain".into(),
                 TestAttr::TokioTest(_) => "tokio".into(),
                 TestAttr::Other(_) => "other".into(),
+                TestAttr::Case(_) => "case".into(),
             })
             .collect();
-        assert_eq!(kinds, ["FixtureTest", "With", "WithCells", "plain", "plain", "tokio", "other"]);
+        assert_eq!(kinds, ["FixtureTest", "With", "WithCells", "plain", "plain", "tokio", "other", "case"]);
     }
 
     #[test]

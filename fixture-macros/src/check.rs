@@ -103,11 +103,25 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         }
     }
     for param in &test.params {
-        match param.config {
-            Some(config) => cx.error_spanned_by(config, messages::CONFIG_IN_TEST),
-            None => reference_param(param, "tests", cx),
+        match (param.config, &param.values) {
+            (Some(config), _) => cx.error_spanned_by(config, messages::CONFIG_IN_TEST),
+            (None, Some((attribute, _))) if !param.is_case_value() => {
+                cx.error_spanned_by(attribute, messages::VALUES_ON_FIXTURE)
+            }
+            (None, Some((_, Err(error)))) => cx.syn_error(error.clone()),
+            (None, Some((attribute, Ok(values)))) if values.is_empty() => {
+                cx.error_spanned_by(attribute, messages::EMPTY_VALUES)
+            }
+            (None, Some(_)) => {}
+            (None, None) if param.is_case_value() => {
+                if test.cases.is_empty() {
+                    cx.error_spanned_by(&param.original.ty, messages::CASE_PARAMETER_WITHOUT_VALUES)
+                }
+            }
+            (None, None) => reference_param(param, "tests", cx),
         }
     }
+    cases(test, cx);
     let mut listed: Vec<String> = Vec::new();
     for with in &test.withs {
         let text = with.ty.to_token_stream().to_string();
@@ -142,6 +156,30 @@ fn generics(generics: &Generics, message: &str, cx: &Ctxt) {
 }
 
 /// Fixture parameters are `&T`: one shared instance per test, so never owned or `&mut`.
+/// Each `#[case]` row gives one value per case parameter (those taken by value without
+/// `#[values]`), and case names are unique.
+fn cases(test: &TestFn, cx: &Ctxt) {
+    let names: Vec<String> = test
+        .params
+        .iter()
+        .filter(|param| param.is_case_value() && param.values.is_none())
+        .map(|param| param.original.pat.to_token_stream().to_string())
+        .collect();
+    let mut seen: Vec<String> = Vec::new();
+    for row in &test.cases {
+        if row.values.len() != names.len() {
+            cx.error_spanned_by(row.attribute, messages::case_arity(row.values.len(), &names));
+        }
+        if let Some(name) = &row.name {
+            let text = name.to_string();
+            if seen.contains(&text) {
+                cx.error_spanned_by(name, messages::duplicate_case(&text));
+            }
+            seen.push(text);
+        }
+    }
+}
+
 fn reference_param(param: &Param, what: &str, cx: &Ctxt) {
     match &*param.original.ty {
         Type::Reference(reference) if reference.mutability.is_some() => {
@@ -190,7 +228,7 @@ mod tests {
         assert_eq!(errors[1], messages::TEST_CONST);
         assert_eq!(errors[2], messages::TEST_UNSAFE);
         assert_eq!(errors[3], messages::TEST_GENERIC);
-        assert_eq!(errors[4], messages::parameter_not_reference("tests"));
+        assert_eq!(errors[4], messages::CASE_PARAMETER_WITHOUT_VALUES);
         assert_eq!(errors[5], messages::parameter_mut_reference("tests"));
     }
 

@@ -132,3 +132,20 @@ pub fn parameter_not_reference(what: &str) -> String {
 pub fn parameter_mut_reference(what: &str) -> String {
     format!("{what} receive fixtures by shared reference, since every dependent shares one instance: write `&Type`, and use interior mutability (`Mutex`, `Cell`) for state that changes")
 }
+
+pub const VALUES_ON_FIXTURE: &str = "`#[values]` gives a parameter taken by value its values; a `&T` parameter is a fixture, set up for the test: remove `#[values]`, or take the parameter by value (`&'static str` for string values)";
+pub const EMPTY_VALUES: &str = "`#[values]` needs at least one value: write `#[values(1, 2, 3)]`";
+
+pub fn case_arity(given: usize, names: &[String]) -> String {
+    format!(
+        "this case gives {given} value(s), but the test has {} case parameter(s){}: give one value per parameter, in order",
+        names.len(),
+        if names.is_empty() { String::new() } else { format!(" (`{}`)", names.join("`, `")) }
+    )
+}
+
+pub fn duplicate_case(name: &str) -> String {
+    format!("case `{name}` is named twice: each case is its own test, so give each a different name")
+}
+
+pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type`";

@@ -1,6 +1,7 @@
 //! Turning checked IR into code. Generated code is small: data plus one call into
 //! `::fixture::__private`, where the logic lives.
 
+mod cases;
 mod fixture;
 mod test;
 

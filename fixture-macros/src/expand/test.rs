@@ -7,7 +7,9 @@ use crate::ast::TestFn;
 use crate::attr::{ConfAttr, Flavor};
 
 /// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
-/// `::fixture::__private::run` along with the compile-time plan.
+/// `::fixture::__private::run` along with the compile-time plan. With `#[case]` rows or
+/// `#[values]`, a module of that name instead: the user's function once, and per case a thin
+/// `#[test]` shim that calls it with the case's values.
 pub fn test(test: &TestFn) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
@@ -17,6 +19,7 @@ pub fn test(test: &TestFn) -> TokenStream {
     let mut inner = original.clone();
     inner.attrs = lint_attrs.into_iter().cloned().collect();
     inner.vis = syn::Visibility::Inherited;
+    strip_values(&mut inner.sig);
 
     let roots: Vec<TokenStream> =
         test.fixture_types().map(|ty| quote_spanned!(ty.span()=> <#ty as ::fixture::Fixture>::META)).collect();
@@ -32,12 +35,84 @@ pub fn test(test: &TestFn) -> TokenStream {
             static __FIXTURE_PLAN: [::fixture::__private::FixtureRef; __FIXTURE_WALKED.len()] = __FIXTURE_WALKED.to_plan();
         }
     };
+    let checks = match test.poison_db {
+        Some(span) if !roots.is_empty() => {
+            quote_spanned!(span=> const _: () = ::fixture::__private::check_no_database(__FIXTURE_ROOTS);)
+        }
+        _ => TokenStream::new(),
+    };
+    let inner = quote! {
+        #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
+        #inner
+    };
 
-    let args = test
+    if !test.has_cases() {
+        let run = run_call(test, ident, &[]);
+        return quote! {
+            #(#outer_attrs)*
+            // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
+            // function the caller can run, where `#[test]` would remove it.
+            #[cfg_attr(test, ::core::prelude::v1::test)]
+            #[cfg_attr(not(test), allow(dead_code))]
+            #vis fn #ident() {
+                #inner
+                #plan
+                #checks
+                #run
+            }
+        };
+    }
+    let shims = super::cases::cases(test).into_iter().map(|case| {
+        let run = run_call(test, &case.name, &case.values);
+        let name = &case.name;
+        let case_attrs = &case.attrs;
+        quote! {
+            #(#outer_attrs)*
+            #(#case_attrs)*
+            #[cfg_attr(test, ::core::prelude::v1::test)]
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub fn #name() {
+                #run
+            }
+        }
+    });
+    quote! {
+        #vis mod #ident {
+            #[allow(unused_imports)]
+            use super::*;
+            #inner
+            #plan
+            #checks
+            #(#shims)*
+        }
+    }
+}
+
+/// `run(Test { .. })` for a test called `name` (in the module the call is expanded in), the
+/// user's function called with its fixtures and with `values`: one expression per parameter
+/// taken by value, in order (none without cases). The values are also bound by name where
+/// `#[conf]` and `#[with]` values are evaluated, so a case can configure a fixture.
+fn run_call(test: &TestFn, name: &syn::Ident, values: &[&syn::Expr]) -> TokenStream {
+    let original = test.original;
+    let ident = &original.sig.ident;
+    let mut case_values = values.iter();
+    let mut bindings = TokenStream::new();
+    let args: Vec<TokenStream> = test
         .params
         .iter()
-        .filter_map(|param| param.fixture_type())
-        .map(|ty| quote_spanned!(ty.span()=> __fixture_stack.get::<#ty>()));
+        .map(|param| match param.fixture_type() {
+            Some(ty) if !param.is_case_value() => quote_spanned!(ty.span()=> __fixture_stack.get::<#ty>()),
+            _ => match case_values.next() {
+                Some(value) => {
+                    let (pat, ty) = (&param.original.pat, &param.original.ty);
+                    bindings.extend(quote!(#[allow(unused_variables, unused_mut)] let #pat: #ty = #value;));
+                    quote_spanned!(value.span()=> #value)
+                }
+                // Rejected by the checks; a type error here rather than a panic.
+                None => quote!(::core::unreachable!()),
+            },
+        })
+        .collect();
     let output_span = match &original.sig.output {
         syn::ReturnType::Default => ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -66,7 +141,21 @@ pub fn test(test: &TestFn) -> TokenStream {
             ::fixture::__private::Body::Sync(__fixture_body)
         }
     };
+    let fields = fields(test, &bindings);
+    quote! {
+        ::fixture::__private::run(::fixture::__private::Test {
+            name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
+            plan: &__FIXTURE_PLAN,
+            body: { #body },
+            #(#fields)*
+            ..::fixture::__private::Test::DEFAULT
+        })
+    }
+}
 
+/// The fields of `Test` this test sets beyond the defaults; `bindings` (a case's values, by
+/// parameter name) come first in the functions that evaluate `#[conf]` and `#[with]` values.
+fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
     let configs: Vec<TokenStream> = test
         .withs
         .iter()
@@ -77,12 +166,8 @@ pub fn test(test: &TestFn) -> TokenStream {
         })
         .collect();
     let mut fields = Vec::new();
-    let mut checks = TokenStream::new();
-    if let Some(span) = test.poison_db {
+    if test.poison_db.is_some() {
         fields.push(quote!(poison_db: true,));
-        if !roots.is_empty() {
-            checks = quote_spanned!(span=> const _: () = ::fixture::__private::check_no_database(__FIXTURE_ROOTS););
-        }
     }
     if test.options.no_autouse.is_some() {
         fields.push(quote!(autouse: false,));
@@ -96,12 +181,12 @@ pub fn test(test: &TestFn) -> TokenStream {
     if !configs.is_empty() {
         fields.push(quote!(configs: {
             fn __fixture_configs() -> ::fixture::__private::Configs {
+                #bindings
                 ::fixture::__private::Vec::from([#(#configs),*])
             }
             __fixture_configs
         },));
     }
-
     if let Some((Flavor::MultiThread, _)) = test.options.flavor {
         let workers = match test.options.worker_threads {
             Some((count, _)) => quote!(::core::option::Option::Some(#count)),
@@ -121,7 +206,7 @@ pub fn test(test: &TestFn) -> TokenStream {
         fields.push(quote!(env: &[#(#changes),*],));
     }
     if !test.confs.is_empty() {
-        let layers = test.confs.iter().map(conf_layer);
+        let layers = test.confs.iter().map(|conf| conf_layer(conf, bindings));
         fields.push(quote!(conf: {
             fn __fixture_conf() {
                 #(#layers)*
@@ -129,25 +214,14 @@ pub fn test(test: &TestFn) -> TokenStream {
             __fixture_conf
         },));
     }
+    fields
+}
 
-    quote! {
-        #(#outer_attrs)*
-        // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
-        // function the caller can run, where `#[test]` would remove it.
-        #[cfg_attr(test, ::core::prelude::v1::test)]
-        #[cfg_attr(not(test), allow(dead_code))]
-        #vis fn #ident() {
-            #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
-            #inner
-            #plan
-            #checks
-            ::fixture::__private::run(::fixture::__private::Test {
-                name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)),
-                plan: &__FIXTURE_PLAN,
-                body: { #body },
-                #(#fields)*
-                ..::fixture::__private::Test::DEFAULT
-            })
+/// Removes our `#[values]` markers from the user's parameters, which rustc would reject.
+fn strip_values(sig: &mut syn::Signature) {
+    for input in &mut sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|attribute| !attribute.path().is_ident("values"));
         }
     }
 }
@@ -155,7 +229,8 @@ pub fn test(test: &TestFn) -> TokenStream {
 /// One `#[conf(..)]` as a layer: `conf_layer(&CONF, |c| { assign(&mut c.a.b, value); .. })`.
 /// The field paths and values keep the user's spans, so rustc reports an unknown field or a
 /// value of the wrong type at the attribute's tokens.
-fn conf_layer(conf: &ConfAttr) -> TokenStream {
+/// `bindings` (a case's values) are evaluated inside the layer, which outlives the function.
+fn conf_layer(conf: &ConfAttr, bindings: &TokenStream) -> TokenStream {
     let target = match &conf.target {
         Some(path) => path.to_token_stream(),
         None => {
@@ -175,7 +250,7 @@ fn conf_layer(conf: &ConfAttr) -> TokenStream {
     let require = quote_spanned!(target_span=> ::fixture::__private::require_conf(&#target););
     quote! {
         #require
-        ::fixture::__private::conf_layer(&#target, |__fixture_conf| { #(#assignments)* });
+        ::fixture::__private::conf_layer(&#target, |__fixture_conf| { #bindings #(#assignments)* });
     }
 }
 
@@ -189,7 +264,9 @@ fn is_lint(attribute: &Attribute) -> bool {
 pub fn test_fallback(test: &TestFn) -> TokenStream {
     let mut item = test.original.clone();
     item.attrs = test.kept_attrs.iter().map(|attribute| (*attribute).clone()).collect();
-    // `#[config]` is ours; left on a parameter, rustc would add "cannot find attribute".
+    // `#[config]` and `#[values]` are ours; left on a parameter, rustc would add "cannot
+    // find attribute".
+    strip_values(&mut item.sig);
     for input in &mut item.sig.inputs {
         if let syn::FnArg::Typed(typed) = input {
             typed.attrs.retain(|attribute| !attribute.path().is_ident("config"));

@@ -1,0 +1,114 @@
+//! `#[case]` rows and `#[values]` products: one test per case, fixtures and case values in one
+//! signature, cases that configure fixtures, per-case attributes and names.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use fixture::prelude::*;
+use fixture::Conf;
+
+#[derive(Clone, Default)]
+pub struct Settings {
+    pub workers: usize,
+}
+
+pub static CONF: Conf<Settings> = Conf::new();
+
+/// Records which generated tests ran, by their full names.
+static RAN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+fn ran() {
+    let name = fixture::Scope::current().unwrap().test_name();
+    RAN.lock().unwrap().push(name);
+}
+
+pub struct Counter(AtomicUsize);
+
+#[fixture]
+impl Counter {
+    fn setup() -> Self {
+        Counter(AtomicUsize::new(10))
+    }
+}
+
+#[fixture::test]
+#[case(1, 2, 3)]
+#[case::negative(-1, -2, -3)]
+#[case::zero(0, 0, 0)]
+fn adds(a: i32, b: i32, sum: i32) {
+    ran();
+    assert_eq!(a + b, sum);
+}
+
+#[fixture::test]
+fn each_row_is_its_own_test_named_after_it() {
+    // The three cases are separate tests; this one checks their names exist as functions.
+    let cases: [fn(); 3] = [adds::case_1, adds::case_2_negative, adds::case_3_zero];
+    assert_eq!(cases.len(), 3);
+}
+
+#[fixture::test]
+async fn values_make_a_product(#[values(1, 2, 3)] x: u32, counter: &Counter, #[values("a", "b")] tag: &'static str) {
+    ran();
+    assert!((1..=3).contains(&x) && (tag == "a" || tag == "b"));
+    assert_eq!(counter.0.fetch_add(1, Ordering::SeqCst), 10, "each case has its own fixtures");
+}
+
+#[fixture::test]
+#[case::two(2)]
+#[case::eight(8)]
+#[conf(workers = workers)]
+fn a_case_value_configures_the_test(workers: usize) {
+    assert_eq!(CONF.get().workers, workers);
+}
+
+#[fixture::test]
+#[case::fine(1)]
+#[case::fails(0)]
+#[should_panic(expected = "division by zero")]
+fn per_case_should_panic(divisor: u32) {
+    if divisor == 0 {
+        panic!("division by zero");
+    }
+}
+
+#[fixture::test]
+#[case::runs(1)]
+#[case::skipped(2)]
+#[ignore = "only this case is ignored"]
+fn per_case_ignore(n: u32) {
+    assert_eq!(n, 1, "the ignored case must not run");
+}
+
+#[fixture::test]
+#[case(3)]
+fn rows_and_values_combine(#[values(10, 20)] base: u32, extra: u32) {
+    assert!(base + extra == 13 || base + extra == 23);
+}
+
+#[test]
+fn the_harness_lists_every_case_by_name() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap()).args(["--list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&output.stdout);
+    for name in [
+        "adds::case_1: test",
+        "adds::case_2_negative: test",
+        "values_make_a_product::x_1__tag_1: test",
+        "values_make_a_product::x_3__tag_2: test",
+        "a_case_value_configures_the_test::case_2_eight: test",
+        "rows_and_values_combine::case_1__base_2: test",
+    ] {
+        assert!(list.contains(name), "{name} missing from:\n{list}");
+    }
+    assert_eq!(list.matches("values_make_a_product::").count(), 6);
+}
+
+#[test]
+fn a_case_can_be_run_alone_by_its_name() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "adds::case_2_negative", "--test-threads=1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("1 passed") && stdout.contains("adds::case_2_negative"), "{stdout}");
+}

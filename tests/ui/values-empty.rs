@@ -1,0 +1,6 @@
+#[fixture::test]
+fn counts(#[values()] n: u32) {
+    assert!(n > 0);
+}
+
+fn main() {}
