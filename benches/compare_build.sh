@@ -52,6 +52,24 @@ RS
   done
 }
 
+# 1,000 cases: one test over a 10 x 10 x 10 product of values, with a fixture.
+digits='0, 1, 2, 3, 4, 5, 6, 7, 8, 9'
+fixture_cases_src() {
+  fixture_src | sed -n '1,7p'
+  echo "#[fixture::test] fn t(#[values($digits)] a: u32, #[values($digits)] b: u32, #[values($digits)] c: u32, cloud: &Cloud) { assert!(cloud.0 + a + b + c < 100); }"
+}
+
+rstest_cases_src() {
+  rstest_src | sed -n '1,7p'
+  echo "#[rstest] fn t(#[values($digits)] a: u32, #[values($digits)] b: u32, #[values($digits)] c: u32, cloud: Cloud) { assert!(cloud.0 + a + b + c < 100); }"
+}
+
+plain_cases_src() {
+  plain_src | sed -n '1,4p'
+  echo "fn check(a: u32, b: u32, c: u32) { let (_db, _conf, cloud) = set_up(); assert!(cloud.0 + a + b + c < 100); }"
+  for i in $(seq 0 999); do echo "#[test] fn t_$i() { check($((i / 100)), $((i / 10 % 10)), $((i % 10))); }"; done
+}
+
 make_crate() { # name dependency-line source-function
   local dir="$work/$1"
   mkdir -p "$dir/src" "$dir/tests"
@@ -61,9 +79,14 @@ make_crate() { # name dependency-line source-function
   "$3" > "$dir/tests/suite.rs"
 }
 
-make_crate with_fixture "fixture = { path = \"$root\", default-features = false }" fixture_src
-make_crate with_rstest 'rstest = { version = "0.26", default-features = false }' rstest_src
+fixture_dep="fixture = { path = \"$root\", default-features = false }"
+rstest_dep='rstest = { version = "0.26", default-features = false }'
+make_crate with_fixture "$fixture_dep" fixture_src
+make_crate with_rstest "$rstest_dep" rstest_src
 make_crate plain_tests '' plain_src
+make_crate cases_fixture "$fixture_dep" fixture_cases_src
+make_crate cases_rstest "$rstest_dep" rstest_cases_src
+make_crate cases_plain '' plain_cases_src
 
 build_ms() { # dir: builds the suite test target, returns ms
   local start end
@@ -74,7 +97,7 @@ build_ms() { # dir: builds the suite test target, returns ms
 }
 
 declare -A clean incremental
-for name in with_fixture with_rstest plain_tests; do
+for name in with_fixture with_rstest plain_tests cases_fixture cases_rstest cases_plain; do
   dir="$work/$name"
   (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q --tests >/dev/null 2>&1) # dependencies
   runs=()
@@ -83,7 +106,8 @@ for name in with_fixture with_rstest plain_tests; do
     runs+=("$(build_ms "$dir")")
   done
   clean[$name]=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)
-  sed -i 's/fn t1(/fn t1 (/; t; s/fn t1 (/fn t1(/' "$dir/tests/suite.rs"
+  # Touch one test: toggle a space in its line.
+  sed -i '$ s/assert!(/assert! (/; t; $ s/assert! (/assert!(/' "$dir/tests/suite.rs"
   incremental[$name]=$(build_ms "$dir")
 done
 
@@ -96,3 +120,11 @@ done
 echo
 echo "fixture / rstest: $(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") incremental"
 echo "fixture / plain:  $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[plain_tests]}") incremental"
+echo
+echo "| 1,000 cases (#[values] 10 x 10 x 10, 1 fixture) | clean build of the test crate (median of 3) | rebuild after touching the test |"
+echo "|---|---|---|"
+echo "| #[fixture::test] + #[values] | ${clean[cases_fixture]} ms | ${incremental[cases_fixture]} ms |"
+echo "| rstest + #[values] | ${clean[cases_rstest]} ms | ${incremental[cases_rstest]} ms |"
+echo "| 1,000 plain #[test] calling one function | ${clean[cases_plain]} ms | ${incremental[cases_plain]} ms |"
+echo
+echo "fixture / rstest (1,000 cases): $(ratio "${clean[cases_fixture]}" "${clean[cases_rstest]}") clean, $(ratio "${incremental[cases_fixture]}" "${incremental[cases_rstest]}") incremental"
