@@ -42,6 +42,15 @@ pub struct Test {
     pub allow_leaks: bool,
     /// `false` for `#[fixture::test(no_autouse)]`: no autouse fixture applies.
     pub autouse: bool,
+    /// Which case of a parametrized test this is: the generated code reads its values from
+    /// it with [`case_index`].
+    pub case: usize,
+}
+
+/// The case of the running parametrized test (see [`Test::case`]).
+#[doc(hidden)]
+pub fn case_index() -> usize {
+    Scope::with_current(|scope| scope.map_or(0, Scope::case))
 }
 
 impl Test {
@@ -59,6 +68,7 @@ impl Test {
         timeout: None,
         allow_leaks: false,
         autouse: true,
+        case: 0,
     };
 }
 
@@ -92,6 +102,7 @@ pub fn run(test: Test) {
     };
     let captures_logs = plan.iter().any(|fixture| fixture.get().id == crate::logs::LOGS_FIXTURE_ID);
     let scope = if captures_logs { Scope::capturing_logs(test.name) } else { Scope::new(test.name) };
+    scope.set_case(test.case);
     match test.timeout {
         None => run_in_scope(test, &plan, &scope),
         Some(limit) => run_watched(test, plan, scope, limit),

@@ -42,6 +42,8 @@ pub struct Scope {
     stage: Mutex<Stage>,
     /// The test's captured logs, when it captures them (`Logs` is in its plan).
     logs: Option<Arc<Capture>>,
+    /// Which case of a parametrized test this is (0 for others).
+    case: std::sync::atomic::AtomicUsize,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
@@ -67,6 +69,7 @@ impl Scope {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Arc::new(Scope {
             logs,
+            case: std::sync::atomic::AtomicUsize::new(0),
             test_name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             failed: std::sync::atomic::AtomicBool::new(false),
@@ -92,6 +95,15 @@ impl Scope {
         let previous = CURRENT.with(|current| current.borrow_mut().replace(Arc::clone(self)));
         let logs = self.logs.as_ref().map(|_| tracing::dispatcher::set_default(crate::logs::dispatch()));
         ScopeGuard { previous, _logs: logs, _not_send: std::marker::PhantomData }
+    }
+
+    pub(crate) fn set_case(&self, case: usize) {
+        self.case.store(case, Ordering::Relaxed);
+    }
+
+    /// Which case of a parametrized test (`#[case]`, `#[values]`) is running; 0 otherwise.
+    pub fn case(&self) -> usize {
+        self.case.load(Ordering::Relaxed)
     }
 
     /// The test's log capture, if it captures.

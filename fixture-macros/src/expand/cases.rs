@@ -1,8 +1,11 @@
 //! The cases of a parametrized test: every `#[case]` row (or one, without rows) times every
-//! combination of the `#[values]` parameters, each with its name and its values.
+//! combination of the `#[values]` parameters. Each case is a shim that runs the test's one
+//! `Test` value with its case number; the values are decoded from that number where they are
+//! needed, one `match` per parameter — so the code grows with the values written, not with
+//! the number of cases (10 × 10 × 10 values: 30 arms, 1,000 cases).
 
-use proc_macro2::Span;
-use quote::ToTokens;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
 use syn::{Attribute, Expr, Ident};
 
 use crate::ast::TestFn;
@@ -11,94 +14,169 @@ use crate::ast::TestFn;
 pub struct Case<'a> {
     /// `case_2_cross_cell`, `flavor_1__cells_2`, `case_1__flavor_2`.
     pub name: Ident,
-    /// A value per parameter taken by value, in parameter order.
-    pub values: Vec<&'a Expr>,
+    pub index: usize,
     /// `#[should_panic]` / `#[ignore]` written after this case's row.
     pub attrs: Vec<&'a Attribute>,
 }
 
-pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
-    // Per parameter taken by value: its `#[values]`, or `None` for one filled by the rows.
-    let by_value: Vec<(String, Option<&'a [Expr]>)> = test
-        .params
+/// A parameter taken by value: where its values come from.
+enum Source<'a> {
+    /// The `#[case]` rows, as their `column`-th value.
+    Rows {
+        column: usize,
+    },
+    Values(&'a [Expr]),
+}
+
+struct CaseParam<'a> {
+    name: String,
+    pat: &'a syn::Pat,
+    ty: &'a syn::Type,
+    source: Source<'a>,
+}
+
+fn case_params<'a>(test: &'a TestFn) -> Vec<CaseParam<'a>> {
+    let mut column = 0;
+    test.params
         .iter()
         .filter(|param| param.is_case_value())
         .map(|param| {
-            let name = param.original.pat.to_token_stream().to_string().replace(' ', "");
-            let values = match &param.values {
-                Some((_, Ok(values))) => Some(values.as_slice()),
-                _ => None,
+            let source = match &param.values {
+                Some((_, Ok(values))) => Source::Values(values),
+                _ => {
+                    column += 1;
+                    Source::Rows { column: column - 1 }
+                }
             };
-            (name, values)
+            let name = param.original.pat.to_token_stream().to_string().replace(' ', "");
+            CaseParam { name, pat: &param.original.pat, ty: &param.original.ty, source }
         })
-        .collect();
+        .collect()
+}
+
+/// Every case, numbered in the order [`bindings`] decodes: row-major, last `#[values]`
+/// parameter fastest.
+pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
+    let params = case_params(test);
     let rows: Vec<Option<usize>> =
         if test.cases.is_empty() { vec![None] } else { (0..test.cases.len()).map(Some).collect() };
     let row_width = digits(test.cases.len());
+    let radices: Vec<usize> = params
+        .iter()
+        .filter_map(|param| match param.source {
+            Source::Values(values) => Some(values.len().max(1)),
+            Source::Rows { .. } => None,
+        })
+        .collect();
+    let per_row: usize = radices.iter().product();
     let mut out = Vec::new();
     for row in rows {
-        // Odometer over the `#[values]` parameters.
-        let mut picks: Vec<usize> = vec![0; by_value.len()];
-        loop {
-            out.push(case(test, &by_value, row, row_width, &picks));
-            let mut position = by_value.len();
-            let advanced = loop {
-                if position == 0 {
-                    break false;
-                }
-                position -= 1;
-                if let (_, Some(values)) = &by_value[position] {
-                    if picks[position] + 1 < values.len() {
-                        picks[position] += 1;
-                        break true;
-                    }
-                    picks[position] = 0;
-                }
-            };
-            if !advanced {
-                break;
+        for within in 0..per_row {
+            // Digits of `within`, first `#[values]` parameter most significant.
+            let mut rest = within;
+            let mut picks = vec![0; radices.len()];
+            for (pick, radix) in picks.iter_mut().zip(&radices).rev() {
+                *pick = rest % radix;
+                rest /= radix;
             }
+            let mut parts = Vec::new();
+            let mut attrs = Vec::new();
+            if let Some(row) = row {
+                let case = &test.cases[row];
+                let mut part = format!("case_{:0row_width$}", row + 1);
+                if let Some(name) = &case.name {
+                    part.push('_');
+                    part.push_str(&name.to_string());
+                }
+                parts.push(part);
+                attrs.extend(case.attrs.iter().copied());
+            }
+            let mut next_pick = picks.iter();
+            for param in &params {
+                if let (Source::Values(values), Some(pick)) = (&param.source, next_pick.next()) {
+                    parts.push(format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len())));
+                }
+            }
+            let index = row.unwrap_or(0) * per_row + within;
+            out.push(Case { name: Ident::new(&parts.join("__"), Span::call_site()), index, attrs });
         }
     }
     out
 }
 
-fn case<'a>(
-    test: &'a TestFn,
-    by_value: &[(String, Option<&'a [Expr]>)],
-    row: Option<usize>,
-    row_width: usize,
-    picks: &[usize],
-) -> Case<'a> {
-    let mut parts = Vec::new();
-    let mut attrs = Vec::new();
-    let mut row_values = row.map(|row| test.cases[row].values.iter()).into_iter().flatten();
-    if let Some(row) = row {
-        let case = &test.cases[row];
-        let mut part = format!("case_{:0row_width$}", row + 1);
-        if let Some(name) = &case.name {
-            part.push('_');
-            part.push_str(&name.to_string());
-        }
-        parts.push(part);
-        attrs.extend(case.attrs.iter().copied());
+/// Statements that bind the running case's values: `hidden` to `__fixture_arg_N` (what the
+/// body passes to the test function), `named` to the parameters' own patterns (what `#[conf]`
+/// and `#[with]` values may use).
+pub struct Bindings {
+    pub hidden: TokenStream,
+    pub named: TokenStream,
+}
+
+pub fn bindings(test: &TestFn) -> Bindings {
+    let params = case_params(test);
+    let radices: Vec<usize> = params
+        .iter()
+        .filter_map(|param| match param.source {
+            Source::Values(values) => Some(values.len().max(1)),
+            Source::Rows { .. } => None,
+        })
+        .collect();
+    let per_row: usize = radices.iter().product();
+    // `__fixture_row` for the rows, `__fixture_pick_N` per `#[values]` parameter; written
+    // without a `% 1` or `/ 1`, which lints in the user's crate would flag.
+    let has_rows = !test.cases.is_empty();
+    let mut decode = quote!(let __fixture_case = ::fixture::__private::case_index(););
+    if has_rows {
+        decode.extend(match per_row {
+            1 => quote!(let __fixture_row = __fixture_case;),
+            _ => quote!(let __fixture_row = __fixture_case / #per_row;),
+        });
+        // Rows may give no value (`#[case]` alone, with `#[values]` doing the rest).
+        decode.extend(quote!(let _ = __fixture_row;));
     }
-    let mut values = Vec::new();
-    for ((name, param_values), pick) in by_value.iter().zip(picks) {
-        match param_values {
-            Some(param_values) => {
-                parts.push(format!("{name}_{:0width$}", pick + 1, width = digits(param_values.len())));
-                values.push(&param_values[*pick]);
-            }
-            None => {
-                if let Some(value) = row_values.next() {
-                    values.push(value);
-                }
-            }
+    let values_params: Vec<usize> =
+        (0..params.len()).filter(|i| matches!(params[*i].source, Source::Values(_))).collect();
+    if !values_params.is_empty() {
+        decode.extend(match (has_rows, per_row) {
+            (true, 1) => quote!(let __fixture_within = 0_usize;),
+            (true, _) => quote!(let __fixture_within = __fixture_case % #per_row;),
+            (false, _) => quote!(let __fixture_within = __fixture_case;),
+        });
+        let mut divisor = 1;
+        for (i, radix) in values_params.iter().zip(&radices).rev() {
+            let pick = format_ident!("__fixture_pick_{}", i);
+            decode.extend(match (*radix, divisor) {
+                (1, _) => quote!(let #pick = 0_usize;),
+                (_, 1) => quote!(let #pick = __fixture_within % #radix;),
+                _ => quote!(let #pick = __fixture_within / #divisor % #radix;),
+            });
+            divisor *= radix;
         }
+        decode.extend(quote!(let _ = __fixture_within;));
     }
-    let name = parts.join("__");
-    Case { name: Ident::new(&name, Span::call_site()), values, attrs }
+    let mut hidden = decode.clone();
+    let mut named = decode;
+    for (i, param) in params.iter().enumerate() {
+        let arms: Vec<TokenStream> = match &param.source {
+            Source::Values(values) => values.iter().enumerate().map(|(n, value)| quote!(#n => #value,)).collect(),
+            Source::Rows { column } => test
+                .cases
+                .iter()
+                .enumerate()
+                .filter_map(|(n, row)| row.values.get(*column).map(|value| quote!(#n => #value,)))
+                .collect(),
+        };
+        let selector = match param.source {
+            Source::Values(_) => format_ident!("__fixture_pick_{}", i).to_token_stream(),
+            Source::Rows { .. } => quote!(__fixture_row),
+        };
+        let value = quote!(match #selector { #(#arms)* _ => ::core::unreachable!("no such case") });
+        let (pat, ty) = (param.pat, param.ty);
+        let arg = format_ident!("__fixture_arg_{}", i);
+        hidden.extend(quote!(let #arg: #ty = #value;));
+        named.extend(quote!(#[allow(unused_variables, unused_mut)] let #pat: #ty = #value;));
+    }
+    Bindings { hidden, named }
 }
 
 /// How many digits the largest 1-based index of `count` items takes, so names sort.

@@ -47,7 +47,7 @@ pub fn test(test: &TestFn) -> TokenStream {
     };
 
     if !test.has_cases() {
-        let run = run_call(test, ident, &[]);
+        let value = test_value(test, quote!(::core::stringify!(#ident)), None);
         return quote! {
             #(#outer_attrs)*
             // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
@@ -58,13 +58,15 @@ pub fn test(test: &TestFn) -> TokenStream {
                 #inner
                 #plan
                 #checks
-                #run
+                ::fixture::__private::run(#value)
             }
         };
     }
+    let bindings = super::cases::bindings(test);
+    let value = test_value(test, quote!(""), Some(&bindings));
     let shims = super::cases::cases(test).into_iter().map(|case| {
-        let run = run_call(test, &case.name, &case.values);
         let name = &case.name;
+        let index = case.index;
         let case_attrs = &case.attrs;
         quote! {
             #(#outer_attrs)*
@@ -72,7 +74,11 @@ pub fn test(test: &TestFn) -> TokenStream {
             #[cfg_attr(test, ::core::prelude::v1::test)]
             #[cfg_attr(not(test), allow(dead_code))]
             pub fn #name() {
-                #run
+                ::fixture::__private::run(::fixture::__private::Test {
+                    name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
+                    case: #index,
+                    ..__FIXTURE_TEST
+                })
             }
         }
     });
@@ -83,34 +89,29 @@ pub fn test(test: &TestFn) -> TokenStream {
             #inner
             #plan
             #checks
+            const __FIXTURE_TEST: ::fixture::__private::Test = #value;
             #(#shims)*
         }
     }
 }
 
-/// `run(Test { .. })` for a test called `name` (in the module the call is expanded in), the
-/// user's function called with its fixtures and with `values`: one expression per parameter
-/// taken by value, in order (none without cases). The values are also bound by name where
-/// `#[conf]` and `#[with]` values are evaluated, so a case can configure a fixture.
-fn run_call(test: &TestFn, name: &syn::Ident, values: &[&syn::Expr]) -> TokenStream {
+/// The `Test` value of a test whose name is `name` (a `&str` expression, in the module it is
+/// expanded in): its plan, its body calling the user's function with its fixtures — and, for
+/// a parametrized test, with the running case's values, which `bindings` decode.
+fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::Bindings>) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
-    let mut case_values = values.iter();
-    let mut bindings = TokenStream::new();
+    // The n-th parameter taken by value is `__fixture_arg_n`, bound by `bindings`.
+    let mut case_params = 0_usize..;
     let args: Vec<TokenStream> = test
         .params
         .iter()
         .map(|param| match param.fixture_type() {
             Some(ty) if !param.is_case_value() => quote_spanned!(ty.span()=> __fixture_stack.get::<#ty>()),
-            _ => match case_values.next() {
-                Some(value) => {
-                    let (pat, ty) = (&param.original.pat, &param.original.ty);
-                    bindings.extend(quote!(#[allow(unused_variables, unused_mut)] let #pat: #ty = #value;));
-                    quote_spanned!(value.span()=> #value)
-                }
-                // Rejected by the checks; a type error here rather than a panic.
-                None => quote!(::core::unreachable!()),
-            },
+            _ => {
+                let arg = quote::format_ident!("__fixture_arg_{}", case_params.next().unwrap_or_default());
+                quote!(#arg)
+            }
         })
         .collect();
     let output_span = match &original.sig.output {
@@ -124,11 +125,16 @@ fn run_call(test: &TestFn, name: &syn::Ident, values: &[&syn::Expr]) -> TokenStr
     } else {
         quote_spanned!(output_span=> #ident(#(#args),*))
     };
+    let (hidden, named) = match bindings {
+        Some(bindings) => (bindings.hidden.clone(), bindings.named.clone()),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     let body = if test.is_async() {
         quote! {
             fn __fixture_body(
                 __fixture_stack: &::fixture::__private::FixtureStack,
             ) -> ::fixture::__private::BodyFuture<'_> {
+                #hidden
                 ::fixture::__private::Box::pin(async move { #into_outcome(#call) })
             }
             ::fixture::__private::Body::Async(__fixture_body)
@@ -136,20 +142,21 @@ fn run_call(test: &TestFn, name: &syn::Ident, values: &[&syn::Expr]) -> TokenStr
     } else {
         quote! {
             fn __fixture_body(__fixture_stack: &::fixture::__private::FixtureStack) -> ::fixture::__private::Outcome {
+                #hidden
                 #into_outcome(#call)
             }
             ::fixture::__private::Body::Sync(__fixture_body)
         }
     };
-    let fields = fields(test, &bindings);
+    let fields = fields(test, &named);
     quote! {
-        ::fixture::__private::run(::fixture::__private::Test {
-            name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
+        ::fixture::__private::Test {
+            name: ::core::concat!(::core::module_path!(), "::", #name),
             plan: &__FIXTURE_PLAN,
             body: { #body },
             #(#fields)*
             ..::fixture::__private::Test::DEFAULT
-        })
+        }
     }
 }
 
