@@ -13,6 +13,8 @@ mod ctxt;
 mod entry;
 mod expand;
 mod messages;
+#[cfg(test)]
+mod robustness;
 
 /// Makes a type a fixture. See the `fixture` crate's documentation.
 #[proc_macro_attribute]
