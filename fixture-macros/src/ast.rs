@@ -196,19 +196,24 @@ pub struct CaseRow<'a> {
 impl<'a> CaseRow<'a> {
     fn from_attr(attribute: &'a Attribute, cx: &Ctxt) -> Self {
         let name = attribute.path().segments.iter().nth(1).map(|segment| segment.ident.clone());
-        let values = match &attribute.meta {
-            syn::Meta::Path(_) => Vec::new(),
-            _ => match attribute
-                .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-            {
-                Ok(values) => values.into_iter().collect(),
-                Err(error) => {
-                    cx.syn_error(error);
-                    Vec::new()
-                }
-            },
+        let values = match expressions(attribute) {
+            Ok(values) => values,
+            Err(error) => {
+                cx.syn_error(error);
+                Vec::new()
+            }
         };
         CaseRow { attribute, name, values, attrs: Vec::new() }
+    }
+}
+
+/// The comma-separated expressions of `#[case(..)]` or `#[values(..)]`; none for the bare form.
+fn expressions(attribute: &Attribute) -> syn::Result<Vec<syn::Expr>> {
+    match &attribute.meta {
+        syn::Meta::Path(_) => Ok(Vec::new()),
+        _ => attribute
+            .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .map(|values| values.into_iter().collect()),
     }
 }
 
@@ -231,15 +236,11 @@ impl<'a> Param<'a> {
         match arg {
             FnArg::Typed(original) => {
                 let config = original.attrs.iter().find(|a| a.path().is_ident("config"));
-                let values = original.attrs.iter().find(|a| a.path().is_ident("values")).map(|attribute| {
-                    let values = match &attribute.meta {
-                        syn::Meta::Path(_) => Ok(Vec::new()),
-                        _ => attribute
-                            .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-                            .map(|values| values.into_iter().collect()),
-                    };
-                    (attribute, values)
-                });
+                let values = original
+                    .attrs
+                    .iter()
+                    .find(|a| a.path().is_ident("values"))
+                    .map(|attribute| (attribute, expressions(attribute)));
                 Some(Param { original, config, values })
             }
             FnArg::Receiver(_) => None,

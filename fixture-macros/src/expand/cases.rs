@@ -61,13 +61,7 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
     let rows: Vec<Option<usize>> =
         if test.cases.is_empty() { vec![None] } else { (0..test.cases.len()).map(Some).collect() };
     let row_width = digits(test.cases.len());
-    let radices: Vec<usize> = params
-        .iter()
-        .filter_map(|param| match param.source {
-            Source::Values(values) => Some(values.len().max(1)),
-            Source::Rows { .. } => None,
-        })
-        .collect();
+    let radices = radices(&params);
     let per_row: usize = radices.iter().product();
     let mut out = Vec::new();
     for row in rows {
@@ -114,13 +108,7 @@ pub struct Bindings {
 
 pub fn bindings(test: &TestFn) -> Bindings {
     let params = case_params(test);
-    let radices: Vec<usize> = params
-        .iter()
-        .filter_map(|param| match param.source {
-            Source::Values(values) => Some(values.len().max(1)),
-            Source::Rows { .. } => None,
-        })
-        .collect();
+    let radices = radices(&params);
     let per_row: usize = radices.iter().product();
     // `__fixture_row` for the rows, `__fixture_pick_N` per `#[values]` parameter; written
     // without a `% 1` or `/ 1`, which lints in the user's crate would flag.
@@ -177,6 +165,18 @@ pub fn bindings(test: &TestFn) -> Bindings {
         named.extend(quote!(#[allow(unused_variables, unused_mut)] let #pat: #ty = #value;));
     }
     Bindings { hidden, named }
+}
+
+/// How many values each `#[values]` parameter has, in order: the digits' bases of a case's
+/// number within its row.
+fn radices(params: &[CaseParam]) -> Vec<usize> {
+    params
+        .iter()
+        .filter_map(|param| match param.source {
+            Source::Values(values) => Some(values.len().max(1)),
+            Source::Rows { .. } => None,
+        })
+        .collect()
 }
 
 /// How many digits the largest 1-based index of `count` items takes, so names sort.
