@@ -52,7 +52,7 @@ const POLL: Duration = Duration::from_millis(2);
 /// The leak failure of the test, after waiting out the grace period on the test's runtime.
 pub(crate) async fn check_async(scope: &Scope) -> Option<Failure> {
     let mut waited = Duration::ZERO;
-    while still_running(scope).is_some() && waited < GRACE {
+    while any_running(scope) && waited < GRACE {
         tokio::time::sleep(POLL).await;
         waited += POLL;
     }
@@ -62,11 +62,24 @@ pub(crate) async fn check_async(scope: &Scope) -> Option<Failure> {
 /// [`check_async`] for a test without a runtime to drive.
 pub(crate) fn check_blocking(scope: &Scope) -> Option<Failure> {
     let mut waited = Duration::ZERO;
-    while still_running(scope).is_some() && waited < GRACE {
+    while any_running(scope) && waited < GRACE {
         std::thread::sleep(POLL);
         waited += POLL;
     }
     still_running(scope)
+}
+
+/// Whether anything the test started still runs: the poll of the grace period, which builds
+/// no message.
+fn any_running(scope: &Scope) -> bool {
+    scope.get_extension::<Started>().is_some_and(|started| {
+        started
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .any(|spawned| spawned.running.load(Ordering::Acquire))
+    })
 }
 
 fn still_running(scope: &Scope) -> Option<Failure> {

@@ -155,6 +155,14 @@ struct Fields {
 }
 
 impl Fields {
+    fn store(&mut self, field: &Field, text: String) {
+        if field.name() == "message" {
+            self.message = text;
+        } else {
+            self.fields.push((field.name().to_owned(), text));
+        }
+    }
+
     fn inline(&self) -> String {
         let mut text = self.message.clone();
         for (name, value) in &self.fields {
@@ -178,15 +186,5 @@ impl Visit for Fields {
             self.failed = true;
         }
         self.store(field, text);
-    }
-}
-
-impl Fields {
-    fn store(&mut self, field: &Field, text: String) {
-        if field.name() == "message" {
-            self.message = text;
-        } else {
-            self.fields.push((field.name().to_owned(), text));
-        }
     }
 }
