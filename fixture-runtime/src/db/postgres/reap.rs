@@ -33,7 +33,13 @@ pub(crate) struct TestDatabaseName<'a> {
 impl<'a> TestDatabaseName<'a> {
     /// A new name for this process; `serial` makes it unique within the process.
     pub(crate) fn new_for_this_process(serial: &str, label: &str) -> String {
-        format!("{PREFIX}{}_{}_{}_{serial}_{}", host_tag(), std::process::id(), unix_now(), identifier_part(label))
+        format!(
+            "{PREFIX}{}_{}_{}_{serial}_{}",
+            host_tag(),
+            std::process::id(),
+            unix_now(),
+            super::identifier(label, 16)
+        )
     }
 
     pub(crate) fn parse(name: &'a str) -> Option<Self> {
@@ -57,18 +63,18 @@ impl<'a> TestDatabaseName<'a> {
     }
 }
 
-fn identifier_part(label: &str) -> String {
-    super::identifier(label, 16)
-}
-
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs())
 }
 
 /// A short tag for this machine: the pid of a database made here can be checked here only.
-fn host_tag() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    format!("{:06x}", fnv1a(host.trim().as_bytes()) & 0xff_ffff)
+/// Read once: every database name carries it.
+fn host_tag() -> &'static str {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        format!("{:06x}", fnv1a(host.trim().as_bytes()) & 0xff_ffff)
+    })
 }
 
 /// Reaps once per process, before its first template; prints what it did past the harness's
@@ -116,7 +122,7 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
     let mut reaped = Reaped { dropped: 0, adopted: 0 };
     for (name, comment, connected) in found {
         let Some(parsed) = TestDatabaseName::parse(&name) else { continue };
-        if !parsed.owner_gone(&here, now, connected) {
+        if !parsed.owner_gone(here, now, connected) {
             continue;
         }
         let clean_template = comment
@@ -146,7 +152,7 @@ mod tests {
     fn names_round_trip() {
         let name = TestDatabaseName::new_for_this_process("7", "Cell-1");
         let parsed = TestDatabaseName::parse(&name).unwrap();
-        assert_eq!((parsed.host, parsed.pid, parsed.label), (host_tag().as_str(), std::process::id(), "cell1"));
+        assert_eq!((parsed.host, parsed.pid, parsed.label), (host_tag(), std::process::id(), "cell1"));
         assert!(unix_now() - parsed.made < 5);
         assert!(name.len() <= 63, "PostgreSQL truncates identifiers at 63 bytes: {name}");
         assert_eq!(TestDatabaseName::parse("fixture_tpl_v2_x"), None);
