@@ -116,8 +116,8 @@ impl Scope {
         self.test_name
     }
 
-    /// Whether the test has failed so far (a setup or the body): teardowns use it to keep
-    /// what a failed test left for inspection.
+    /// Whether the test has failed so far (a setup, the body or an earlier teardown):
+    /// teardowns use it to keep what a failed test left for inspection.
     pub fn has_failed(&self) -> bool {
         self.failed.load(Ordering::SeqCst)
     }

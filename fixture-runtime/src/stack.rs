@@ -126,6 +126,9 @@ impl FixtureStack {
             };
             show.record(Phase::Teardown, meta.name, started, result.is_ok());
             if let Err(cause) = result {
+                // The fixtures still to be torn down (those it required) see the test failed,
+                // so `Cells` keeps the databases a failing check was looking at.
+                crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.mark_failed()));
                 failures.push(Failure::new(Stage::Teardown(meta.name), cause));
             }
         }

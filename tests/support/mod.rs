@@ -2,6 +2,8 @@
 //! test's `Journal`, and fails where the test's `FaultPlan` says.
 #![allow(dead_code)]
 
+pub mod databases;
+
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
@@ -17,6 +19,8 @@ pub struct FaultPlan {
     pub teardown_error: Vec<&'static str>,
     pub teardown_panic: Vec<&'static str>,
     pub body_panic: bool,
+    /// The body returns `Err` (for bodies that call [`Journal::body_outcome`]).
+    pub body_error: bool,
 }
 
 thread_local! {
@@ -82,6 +86,15 @@ impl Journal {
         if self.faults.body_panic {
             panic!("injected body panic");
         }
+    }
+
+    /// The body of a test returning `Result`: panics or returns `Err` as the plan says.
+    pub fn body_outcome(&self) -> Result<(), String> {
+        self.body();
+        if self.faults.body_error {
+            return Err("injected body error".to_owned());
+        }
+        Ok(())
     }
 }
 
