@@ -162,7 +162,7 @@ pub fn bindings(test: &TestFn) -> Bindings {
         let (pat, ty) = (param.pat, param.ty);
         let arg = format_ident!("__fixture_arg_{}", i);
         hidden.extend(quote!(let #arg: #ty = #value;));
-        named.extend(quote!(#[allow(unused_variables, unused_mut)] let #pat: #ty = #value;));
+        named.extend(quote!(#[allow(unused_variables, unused_mut, unused_assignments)] let #pat: #ty = #value;));
     }
     Bindings { hidden, named }
 }

@@ -3,7 +3,8 @@
 //! Each schema is migrated once into a template database ([`template`]); a test gets a
 //! database cloned from it (`CREATE DATABASE .. TEMPLATE`), or — far cheaper — one a passed
 //! test handed back, emptied ([`reset`]), with its connection still open ([`connections`]).
-//! Databases whose owner is gone are reaped or adopted by the next process ([`reap`]).
+//! Databases whose owner is gone are reaped, or adopted by a later process as it needs them
+//! ([`reap`]).
 
 mod connections;
 mod reap;
@@ -91,7 +92,7 @@ async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
 }
 
 /// A database of a passed test, reset to its template's state, for the next test to take.
-/// Left over at exit, it is adopted by the next run (see [`reap`]).
+/// Left over at exit, a later process adopts it when it needs one (see [`reap`]).
 struct Pooled {
     template: String,
     name: String,
@@ -143,7 +144,11 @@ pub(crate) async fn fresh(
 /// A pooled database for `template`, marked taken. One that someone dropped or whose keeper
 /// broke is dropped and the next one tried: the caller then makes a new database, no error.
 async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
-    while let Some(Pooled { name, keeper, .. }) = take(template) {
+    loop {
+        let Pooled { name, keeper, .. } = match take(template) {
+            Some(pooled) => pooled,
+            None => reap::adopt(url, template).await?,
+        };
         let keeper = match keeper {
             Some(keeper) => Ok(keeper),
             None => Keeper::open(with_database(url, &name)).await,
@@ -155,7 +160,6 @@ async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
         }
         let _ = drop_databases(std::slice::from_ref(&name)).await;
     }
-    None
 }
 
 async fn create(url: &str, template: &str, label: &str) -> Result<String, DbError> {

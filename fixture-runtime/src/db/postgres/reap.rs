@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::postgres::PgConnection;
@@ -77,17 +78,30 @@ fn host_tag() -> &'static str {
     })
 }
 
+/// How many clean databases of gone processes are kept per template for later processes to
+/// take over; beyond that they are dropped, so the server does not fill up with them when
+/// many processes (nextest: one per test) each leave a few behind.
+const KEEP_CLEAN_PER_TEMPLATE: usize = 16;
+
+/// Clean databases of gone processes, `(template, name, label)`: taken over one at a time by
+/// [`adopt`] when this process needs one, instead of all at start, so concurrent processes
+/// share them and a process that needs three pays for three renames, not for the whole pool.
+static ADOPTABLE: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+
 /// Reaps once per process, before its first template; prints what it did past the harness's
 /// capture: this concerns the run, not one test.
 pub(super) async fn reap_once(admin: &mut PgConnection) {
-    static REAPED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    if REAPED.set(()).is_err() {
-        return;
-    }
+    // Concurrent first callers wait for the one reaping: they take pooled databases next,
+    // and the list of adoptable ones must be there by then.
+    static REAPED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    REAPED.get_or_init(|| reap_and_say(admin)).await;
+}
+
+async fn reap_and_say(admin: &mut PgConnection) {
     let line = match reap(admin).await {
-        Ok(Reaped { dropped: 0, adopted: 0 }) => return,
-        Ok(Reaped { dropped, adopted }) => format!(
-            "fixture: dropped {dropped} test database(s) left by processes that no longer run (and reused {adopted} clean ones)\n"
+        Ok(Reaped { dropped: 0, .. }) => return,
+        Ok(Reaped { dropped, adoptable }) => format!(
+            "fixture: dropped {dropped} test database(s) left by processes that no longer run ({adoptable} clean one(s) kept to reuse)\n"
         ),
         Err(error) => format!("fixture: could not reap leaked test databases: {error}\n"),
     };
@@ -96,18 +110,17 @@ pub(super) async fn reap_once(admin: &mut PgConnection) {
 
 struct Reaped {
     dropped: usize,
-    adopted: usize,
+    adoptable: usize,
 }
 
-/// Takes over the test databases whose owner is gone: those the owner had reset into its pool
-/// are renamed to this process and pooled again; the rest (in use when it died, or of a
-/// failed test) are dropped.
+/// Sorts the test databases whose owner is gone: those the owner had reset into its pool are
+/// listed for [`adopt`] (up to [`KEEP_CLEAN_PER_TEMPLATE`] per template); the rest (in use
+/// when it died, of a failed test, or surplus) are dropped.
 async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
     let found: Vec<(String, Option<String>, bool)> = sqlx::query_as(
         "SELECT d.datname, shobj_description(d.oid, 'pg_database'),
                 EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)
-         FROM pg_database d WHERE starts_with(d.datname, $1)",
+         FROM pg_database d WHERE starts_with(d.datname, $1) ORDER BY d.datname",
     )
     .bind(PREFIX)
     .fetch_all(&mut *admin)
@@ -119,7 +132,8 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
         .await
         .map_err(server_error("cannot list databases"))?;
     let (here, now) = (host_tag(), unix_now());
-    let mut reaped = Reaped { dropped: 0, adopted: 0 };
+    let mut adoptable: Vec<(String, String, String)> = Vec::new();
+    let mut dropped = 0;
     for (name, comment, connected) in found {
         let Some(parsed) = TestDatabaseName::parse(&name) else { continue };
         if !parsed.owner_gone(here, now, connected) {
@@ -130,18 +144,47 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
             .and_then(|comment| comment.strip_prefix(FREE_MARK))
             .filter(|template| templates.iter().any(|(t,)| t == template));
         if let Some(template) = clean_template {
-            let serial = format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed));
-            let adopted = TestDatabaseName::new_for_this_process(&serial, parsed.label);
-            // Another process may adopt it first; then the rename fails and it is theirs.
-            if execute(admin, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{adopted}\"")).await.is_ok() {
-                super::give_back(Pooled { template: template.to_owned(), name: adopted, keeper: None });
-                reaped.adopted += 1;
+            if adoptable.iter().filter(|(t, _, _)| t == template).count() < KEEP_CLEAN_PER_TEMPLATE {
+                adoptable.push((template.to_owned(), name.clone(), parsed.label.to_owned()));
+                continue;
             }
-        } else if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
-            reaped.dropped += 1;
+        }
+        // Another process reaping at the same time may drop it first; either way it is gone.
+        if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+            dropped += 1;
         }
     }
-    Ok(reaped)
+    let count = adoptable.len();
+    *ADOPTABLE.lock().unwrap_or_else(PoisonError::into_inner) = adoptable;
+    Ok(Reaped { dropped, adoptable: count })
+}
+
+/// Takes over one clean database of a gone process for `template`, by renaming it to this
+/// process: the rename fails if another process took it first (or is connected to it), and
+/// then the next one is tried.
+pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let mut admin = None;
+    loop {
+        let (name, label) = {
+            let mut adoptable = ADOPTABLE.lock().unwrap_or_else(PoisonError::into_inner);
+            let i = adoptable.iter().position(|(t, _, _)| t == template)?;
+            let (_, name, label) = adoptable.swap_remove(i);
+            (name, label)
+        };
+        if admin.is_none() {
+            admin = Some(super::admin(url).await.ok()?);
+        }
+        let connection = admin.as_mut()?;
+        let adopted =
+            TestDatabaseName::new_for_this_process(&format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed)), &label);
+        if execute(connection, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{adopted}\"")).await.is_ok() {
+            if let Some(admin) = admin {
+                let _ = sqlx::Connection::close(admin).await;
+            }
+            return Some(Pooled { template: template.to_owned(), name: adopted, keeper: None });
+        }
+    }
 }
 
 #[cfg(test)]
