@@ -2,6 +2,8 @@
 //! SQLite backend.
 #![allow(unnameable_test_items)] // cases nested in the tests that check what they leave behind
 
+mod support;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use fixture::db::{self, sqlx, Cells, DbError};
@@ -11,6 +13,8 @@ fixture::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "t
 // A second schema: tests here name theirs with `in =`, as an application with two would.
 fixture::db::schema!(pub static BROKEN, api = "tests/migrations/broken", cells = "tests/migrations/cell");
 fixture::db::schema!(pub static MISSING, api = "tests/migrations/does-not-exist", cells = "tests/migrations/cell");
+// PostgreSQL only: its migration sleeps a second (`pg_sleep`), so builds in two processes overlap.
+fixture::db::schema!(pub static SLOW, api = "tests/migrations/slow", cells = "tests/migrations/cell");
 
 async fn count(pool: &db::AnyPool, table: &str) -> i64 {
     let row: (i64,) =
@@ -147,7 +151,7 @@ fn several_schemas_need_the_test_to_pick_one() {
     fn case(_needs: &NeedsCells) {}
     let message = catch_unwind(case).unwrap_err().downcast_ref::<String>().cloned().unwrap();
     assert!(
-        message.contains("several schemas are declared (SCHEMA, BROKEN, MISSING)")
+        message.contains("several schemas are declared (SCHEMA, BROKEN, MISSING, SLOW)")
             || message.contains("several schemas are declared"),
         "{message}"
     );
@@ -244,20 +248,31 @@ fn poison_trips_from_the_body_a_framework_thread_and_a_spawned_task() {
 #[ignore = "run by `bad_server_urls_are_clear_errors_without_the_password` in a child process"]
 fn bad_url_case(_cells: &Cells) {}
 
-/// Runs `bad_url_case` in a child process (the URL is read once per process) with a wrong
-/// password and with an unreachable server.
+/// Runs `bad_url_case` in a child process (the URL is read once per process) with malformed
+/// URLs, an unreachable server and, when a server is there, a wrong password: each is a
+/// setup failure of `Cells` saying why, and the password never shows.
 #[test]
 fn bad_server_urls_are_clear_errors_without_the_password() {
-    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: FIXTURE_DATABASE_URL is not set, so there is no PostgreSQL server to misconfigure");
-        return;
-    };
-    let port = url.rsplit(':').next().and_then(|tail| tail.split('/').next()).unwrap_or("5432").to_owned();
     let secret = "wrong-secret-pw-1234";
-    for (bad, expected) in [
-        (format!("postgres://fixture:{secret}@127.0.0.1:{port}/postgres"), "password authentication failed"),
+    let mut cases = vec![
+        ("not a url".to_owned(), "FIXTURE_DATABASE_URL is not a PostgreSQL URL: it must start with postgres:// or postgresql:// (found no scheme)"),
+        (format!("mysql://fixture:{secret}@127.0.0.1/postgres"), "found the scheme `mysql`"),
+        (format!("postgres://fixture:{secret}@127.0.0.1:notaport/postgres"), "invalid port number"),
         (format!("postgres://fixture:{secret}@127.0.0.1:1/postgres"), "cannot connect to the PostgreSQL server"),
-    ] {
+    ];
+    match support::databases::server_url() {
+        Some(url) => {
+            let port = url.rsplit(':').next().and_then(|tail| tail.split('/').next()).unwrap_or("5432").to_owned();
+            cases.push((
+                format!("postgres://fixture:{secret}@127.0.0.1:{port}/postgres"),
+                "password authentication failed",
+            ));
+        }
+        None => {
+            println!("wrong password not tried: FIXTURE_DATABASE_URL is not set, so there is no server to refuse it")
+        }
+    }
+    for (bad, expected) in cases {
         let output = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "bad_url_case", "--ignored", "--test-threads=1", "--nocapture"])
             .env("FIXTURE_DATABASE_URL", &bad)
@@ -266,7 +281,7 @@ fn bad_server_urls_are_clear_errors_without_the_password() {
         let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         assert!(!output.status.success(), "{text}");
         assert!(text.contains("setup of fixture `Cells` failed"), "{text}");
-        assert!(text.contains(expected), "{text}");
+        assert!(text.contains(expected), "{bad}: {text}");
         assert!(!text.contains(secret), "the password leaked into the output: {text}");
     }
 }
@@ -450,4 +465,120 @@ async fn tls_case(cells: &Cells) {
         .await
         .unwrap();
     assert!(row.0, "the test's connection is not encrypted");
+}
+
+#[fixture::test]
+#[with_cells(in = SLOW, cell1)]
+#[ignore = "run by `two_processes_building_one_template_at_once_share_it` in child processes"]
+async fn slow_template_case(cells: &Cells) {
+    assert_eq!(count(cells.api(), "slow_marker").await, 0);
+    assert_eq!(count(cells.cell("cell1"), "instances").await, 0);
+}
+
+/// Two processes that need the same missing template at the same moment: one builds it (a
+/// second, under an advisory lock, into a scratch database renamed when complete), the other
+/// waits and uses it; both pass, and exactly the two templates exist after, no scratch copy.
+#[test]
+fn two_processes_building_one_template_at_once_share_it() {
+    let Some(url) = support::databases::server_url() else {
+        println!("skipped: FIXTURE_DATABASE_URL is not set; SQLite templates are per process");
+        return;
+    };
+    let pattern = "fixture\\_tpl\\_v2\\_slow\\_%";
+    let old = support::databases::like(&url, pattern);
+    let drops = old.iter().map(|name| format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).collect();
+    support::databases::on_server(&url, drops, &[]);
+    let children: Vec<std::process::Child> = (0..2)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "slow_template_case", "--ignored", "--test-threads=1"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut built = support::databases::like(&url, pattern);
+    built.sort();
+    assert_eq!(built.len(), 2, "one API and one cell template, nothing half-built: {built:?}");
+    assert!(
+        built[0].starts_with("fixture_tpl_v2_slow_api_") && built[1].starts_with("fixture_tpl_v2_slow_cell_"),
+        "{built:?}"
+    );
+    assert!(
+        built.iter().all(|name| name.rsplit('_').next().is_some_and(|hash| hash.len() == 16)),
+        "a scratch copy is left: {built:?}"
+    );
+}
+
+/// What a server restart does to a running test: every connection to its databases ends.
+fn cut_this_tests_connections(cells: &Cells) -> usize {
+    let (url, locations) = (support::databases::server_url().unwrap(), cells.locations());
+    // A thread of its own: the helper runs its own runtime, and this test already has one.
+    std::thread::spawn(move || support::databases::cut_connections(&url, &locations)).join().unwrap()
+}
+
+/// The connections of a test end mid-test: a query after it fails with the server's reason,
+/// the test fails, its databases are kept like any failed test's; nothing hangs.
+#[test]
+fn connections_cut_mid_test_fail_the_test_clearly() {
+    if support::databases::server_url().is_none() {
+        println!("skipped: FIXTURE_DATABASE_URL is not set; an embedded SQLite database has no server to lose");
+        return;
+    }
+    static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    #[with_cells(in = SCHEMA, cell1)]
+    async fn case(cells: &Cells) {
+        *LOCATIONS.lock().unwrap() = cells.locations();
+        assert!(cut_this_tests_connections(cells) > 0);
+        // A pool may reconnect behind the scenes; a query on a connection it held must fail.
+        let mut failed = None;
+        for _ in 0..4 {
+            if let Err(error) = sqlx::query("SELECT 1").execute(cells.api()).await {
+                failed = Some(error);
+                break;
+            }
+        }
+        panic!("the query after the cut: {failed:?}");
+    }
+    let message = support::panic_text(catch_unwind(case).unwrap_err());
+    assert!(message.contains("the query after the cut"), "{message}");
+    let locations = LOCATIONS.lock().unwrap().clone();
+    assert_eq!(support::databases::existing(&locations).len(), 3, "a failed test keeps its databases");
+    support::databases::remove(&locations);
+}
+
+/// When a test passes without noticing that its connections were cut, its databases are
+/// still reset for the next test (on a new connection), or dropped: none is left unreset.
+#[test]
+fn connections_cut_in_a_passing_test_leave_nothing_behind() {
+    if support::databases::server_url().is_none() {
+        println!("skipped: FIXTURE_DATABASE_URL is not set; an embedded SQLite database has no server to lose");
+        return;
+    }
+    static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    #[with_cells(in = SCHEMA, cell1)]
+    async fn case(cells: &Cells) {
+        *LOCATIONS.lock().unwrap() = cells.locations();
+        insert_instance(cells.cell("cell1"), "before-the-cut", "h").await;
+        assert!(cut_this_tests_connections(cells) > 0);
+    }
+    case();
+    // Pooled for the next test (reset) or dropped; a cell database may not keep the row.
+    for name in support::databases::existing(&LOCATIONS.lock().unwrap()) {
+        if !name.ends_with("_api") {
+            let left =
+                support::databases::count_in(&name, "SELECT COUNT(*) FROM instances WHERE uuid = 'before-the-cut'");
+            assert_eq!(left, 0, "{name} was pooled without being reset");
+        }
+    }
 }

@@ -1,31 +1,74 @@
 //! What a test's databases left behind, on either backend: files on SQLite, databases on the
 //! PostgreSQL server named by `FIXTURE_DATABASE_URL`.
 
-use fixture::db::sqlx::{self, Connection};
+use fixture::db::sqlx::{self, postgres::PgConnection, Connection};
 
 /// The PostgreSQL server the tests run against, if any.
 pub fn server_url() -> Option<String> {
     std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty())
 }
 
+/// Runs `work` with a connection to the server's admin database, outside any test.
+fn with_admin<T>(url: &str, work: impl AsyncFnOnce(&mut PgConnection) -> T) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut admin = PgConnection::connect(url).await.unwrap();
+        work(&mut admin).await
+    })
+}
+
 /// Runs `statements` on the server's admin database, then returns the names of the databases
 /// among `names` that exist.
 pub fn on_server(url: &str, statements: Vec<String>, names: &[String]) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let mut admin = sqlx::postgres::PgConnection::connect(url).await.unwrap();
+    with_admin(url, async |admin| {
         for statement in statements {
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                .execute(&mut admin)
+                .execute(&mut *admin)
                 .await
                 .unwrap_or_else(|error| panic!("admin statement failed: {error}"));
         }
         let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
             .bind(names)
-            .fetch_all(&mut admin)
+            .fetch_all(&mut *admin)
             .await
             .unwrap();
         rows.into_iter().map(|(name,)| name).collect()
+    })
+}
+
+/// The databases on the server whose names match the SQL `LIKE` pattern.
+pub fn like(url: &str, pattern: &str) -> Vec<String> {
+    with_admin(url, async |admin| {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
+            .bind(pattern)
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap();
+        rows.into_iter().map(|(name,)| name).collect()
+    })
+}
+
+/// Ends every server process connected to `databases`, as a server restart would.
+pub fn cut_connections(url: &str, databases: &[String]) -> usize {
+    with_admin(url, async |admin| {
+        let ended: Vec<(bool,)> =
+            sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1)")
+                .bind(databases)
+                .fetch_all(&mut *admin)
+                .await
+                .unwrap();
+        ended.len()
+    })
+}
+
+/// The number a `SELECT COUNT(*) ..` returns in one database on the server.
+pub fn count_in(database: &str, sql: &str) -> i64 {
+    let url = server_url().unwrap();
+    let url = format!("{}/{database}", url.rsplit_once('/').unwrap().0);
+    with_admin(&url, async |connection| {
+        let row: (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *connection).await.unwrap();
+        row.0
     })
 }
 

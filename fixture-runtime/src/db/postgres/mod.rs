@@ -55,6 +55,25 @@ fn without_tls_on_loopback(url: &str) -> String {
     format!("{url}{separator}sslmode=disable")
 }
 
+/// Any other scheme is a mistake (sqlx would still try it as PostgreSQL): said before any
+/// connection, naming only the scheme, never the rest, which may hold a password.
+fn check_scheme(url: &str) -> Result<(), DbError> {
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme);
+    if matches!(scheme, Some("postgres" | "postgresql")) {
+        return Ok(());
+    }
+    let found = match scheme {
+        Some(scheme) if scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+            format!("the scheme `{scheme}`")
+        }
+        _ => "no scheme".to_owned(),
+    };
+    Err(DbError::Database {
+        what: "FIXTURE_DATABASE_URL is not a PostgreSQL URL".to_owned(),
+        cause: format!("it must start with postgres:// or postgresql:// (found {found})"),
+    })
+}
+
 fn server_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
     let what = what.into();
     move |error| DbError::Database { what, cause: error.to_string() }
@@ -127,6 +146,7 @@ pub(crate) async fn fresh(
     label: &str,
 ) -> Result<(AnyPool, TestDatabase), DbError> {
     let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    check_scheme(url)?;
     let template = template::template(url, schema, kind).await?;
     let database = match take_pooled(url, &template.name).await {
         Some((name, keeper)) => TestDatabase { name, template, keeper: Some(keeper) },
@@ -149,17 +169,23 @@ async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
             Some(pooled) => pooled,
             None => reap::adopt(url, template).await?,
         };
-        let keeper = match keeper {
-            Some(keeper) => Ok(keeper),
-            None => Keeper::open(with_database(url, &name)).await,
-        };
-        if let Ok(keeper) = keeper.map(|keeper| keeper.execute(reset::taken_sql(&name))) {
-            if let Ok(keeper) = keeper.await {
-                return Some((name, keeper));
-            }
+        if let Ok(keeper) = on_database(with_database(url, &name), keeper, reset::taken_sql(&name)).await {
+            return Some((name, keeper));
         }
         let _ = drop_databases(std::slice::from_ref(&name)).await;
     }
+}
+
+/// Runs `sql` on one test database through its kept connection, or through a new one when
+/// there is none or the kept one was cut (a server restart, `pg_terminate_backend`): the
+/// database itself is fine then, and a new connection becomes its keeper.
+async fn on_database(url: String, keeper: Option<Keeper>, sql: String) -> Result<Keeper, sqlx::Error> {
+    if let Some(keeper) = keeper {
+        if let Ok(keeper) = keeper.execute(sql.clone()).await {
+            return Ok(keeper);
+        }
+    }
+    Keeper::open(url).await?.execute(sql).await
 }
 
 async fn create(url: &str, template: &str, label: &str) -> Result<String, DbError> {
@@ -184,14 +210,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
         let url = with_database(url, &name);
         tasks.spawn(async move {
             let Some(sql) = reset::reset_sql(&template, &name) else { return (name, template, Ok(None)) };
-            let keeper = match keeper {
-                Some(keeper) => Ok(keeper),
-                None => Keeper::open(url).await,
-            };
-            let reset = match keeper {
-                Ok(keeper) => keeper.execute(sql).await.map(Some),
-                Err(error) => Err(error),
-            };
+            let reset = on_database(url, keeper, sql).await.map(Some);
             (name, template, reset)
         });
     }
@@ -235,6 +254,16 @@ pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_postgres_urls_are_taken() {
+        assert!(check_scheme("postgres://u:p@127.0.0.1/db").is_ok());
+        assert!(check_scheme("postgresql://u:p@127.0.0.1/db").is_ok());
+        let wrong = check_scheme("mysql://u:secret@127.0.0.1/db").unwrap_err().to_string();
+        assert!(wrong.contains("found the scheme `mysql`") && !wrong.contains("secret"), "{wrong}");
+        let none = check_scheme("u:secret@host").unwrap_err().to_string();
+        assert!(none.contains("found no scheme") && !none.contains("secret"), "{none}");
+    }
 
     #[test]
     fn database_is_replaced_in_urls() {
