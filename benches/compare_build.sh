@@ -5,6 +5,7 @@
 # after touching one test (incremental, debug profile as `cargo test` uses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/lib.sh
 root=$(pwd)
 work="$root/target/compare-build"
 mkdir -p "$work"
@@ -128,3 +129,11 @@ echo "| rstest + #[values] | ${clean[cases_rstest]} ms | ${incremental[cases_rst
 echo "| 1,000 plain #[test] calling one function | ${clean[cases_plain]} ms | ${incremental[cases_plain]} ms |"
 echo
 echo "fixture / rstest (1,000 cases): $(ratio "${clean[cases_fixture]}" "${clean[cases_rstest]}") clean, $(ratio "${incremental[cases_fixture]}" "${incremental[cases_rstest]}") incremental"
+summary_row "6. clean build, 200 tests with 3 fixtures" "${clean[with_fixture]} ms" \
+  "${clean[with_rstest]} ms (rstest), ${clean[plain_tests]} ms (plain)" \
+  "$(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") rstest, $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") plain" \
+  "≤ 1.0x rstest, ≤ 1.3x plain"
+summary_row "6. rebuild after touching one of the 200 tests" "${incremental[with_fixture]} ms" \
+  "${incremental[with_rstest]} ms (rstest)" "$(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") rstest" "-"
+summary_row "6. clean build, 1,000 #[values] cases" "${clean[cases_fixture]} ms" "${clean[cases_rstest]} ms (rstest)" \
+  "$(ratio "${clean[cases_fixture]}" "${clean[cases_rstest]}") rstest" "faster than rstest"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
-cargo test --release --no-run --test db_fixture_cells --test db_sqlx_test >/dev/null 2>&1
+cargo test -p fixture-benches --release --no-run --test db_fixture_cells --test db_sqlx_test >/dev/null 2>&1
 fixture_bin=$(test_binary db_fixture_cells)
 sqlx_bin=$(test_binary db_sqlx_test)
 per_test() { awk -v t="$1" 'BEGIN { printf "%.1f", t / 30 }'; }
@@ -17,6 +17,8 @@ echo "|---|---|---|---|"
 f=$(time_ms env -u FIXTURE_DATABASE_URL "$fixture_bin" --ignored --test-threads=1)
 s=$(time_ms "$sqlx_bin" --ignored --test-threads=1 sqlite::)
 echo "| SQLite | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
+summary_row "4. fresh api + cell0 + 2 cells vs one sqlx::test database, SQLite" "$(per_test "$f") ms/test" \
+  "$(per_test "$s") ms/test" "$(ratio "$s" "$f") faster" "≥ 10x"
 if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
   # One warm-up run each: the template (and sqlx's bookkeeping schema) exist from then on,
   # as they do for every run after the first on a developer's machine.
@@ -29,6 +31,8 @@ if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
   fi
   s=$(DATABASE_URL="$sqlx_url" time_ms "$sqlx_bin" --ignored --test-threads=1 postgres::)
   echo "| PostgreSQL | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
+  summary_row "4. the same on PostgreSQL" "$(per_test "$f") ms/test" "$(per_test "$s") ms/test" \
+    "$(ratio "$s" "$f") faster" "≥ 5x"
   # How a new pooled database is cloned: both strategies from the API template built above,
   # alternated, 10 each, in one psql session (no connect in the timing); median of each.
   template=$(psql "$FIXTURE_DATABASE_URL" -qAtX -c \
@@ -49,4 +53,5 @@ if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
     "WAL_LOG $(median 2) ms (+ DROP $(median 3) ms)"
 else
   echo "(PostgreSQL skipped: FIXTURE_DATABASE_URL is not set)"
+  summary_row "4. the same on PostgreSQL" "-" "-" "not run: FIXTURE_DATABASE_URL is not set" "≥ 5x"
 fi

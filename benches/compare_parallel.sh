@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
-cargo test --release --no-run --test parallel_fixture_conf --test parallel_serial_conf >/dev/null 2>&1
+cargo test -p fixture-benches --release --no-run --test parallel_fixture_conf --test parallel_serial_conf >/dev/null 2>&1
 fixture_bin=$(test_binary parallel_fixture_conf)
 serial_bin=$(test_binary parallel_serial_conf)
 median() { sort -n | sed -n 3p; }
@@ -15,3 +15,5 @@ echo "threads: $(nproc)   runs: ${f[*]} (fixture) / ${s[*]} (serial_test)"
 printf '| 200 conf-override tests | wall time (median of 5) |\n|---|---|\n'
 printf '| #[conf] (parallel) | %s ms |\n| #[serial] + global config | %s ms |\n' "$fm" "$sm"
 awk -v a="$sm" -v b="$fm" 'BEGIN { printf "speedup: %.2fx\n", a / b }'
+summary_row "3. 200 conf-override tests, 2 threads" "$fm ms (#[conf], parallel)" "$sm ms (serial_test #[serial])" \
+  "$(awk -v a="$sm" -v b="$fm" 'BEGIN { printf "%.2fx faster", a / b }')" "≥ 1.8x"

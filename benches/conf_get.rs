@@ -1,7 +1,7 @@
 //! Cost of `CONF.get()`: outside tests, inside a test that overrides nothing while other
 //! tests override, and inside a test with an active override.
 //!
-//! `cargo bench --bench conf_get`
+//! `cargo bench -p fixture-benches --bench conf_get`
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! no subscriber at all as the floor. Each iteration is a whole test: set up, 10,000 events,
 //! one `contains` check, torn down.
 //!
-//! `cargo bench --bench log_capture`
+//! `cargo bench -p fixture-benches --bench log_capture`
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use fixture::logs::Logs;

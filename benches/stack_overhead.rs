@@ -1,6 +1,6 @@
 //! Per-test overhead of a 5-fixture stack against the same setup and teardown written by hand.
 //!
-//! `cargo bench --bench stack_overhead`. Both sides build the same five values in the same
+//! `cargo bench -p fixture-benches --bench stack_overhead`. Both sides build the same five values in the same
 //! order and drop them in reverse; the fixture side adds the scope, the type-erased stack,
 //! panic guards around every step and the report.
 

@@ -4,7 +4,7 @@
 
 use fixture::db::{sqlx, Cells};
 
-fixture::db::schema!(pub static SCHEMA, api = "benches/db/migrations/api", cells = "benches/db/migrations/cell");
+fixture::db::schema!(pub static SCHEMA, api = "db/migrations/api", cells = "db/migrations/cell");
 
 macro_rules! tests {
     ($($name:ident,)*) => {$(

@@ -4,7 +4,7 @@
 macro_rules! tests {
     ($($name:ident,)*) => {
         mod sqlite {$(
-            #[sqlx::test(migrations = "benches/db/migrations/all")]
+            #[sqlx::test(migrations = "db/migrations/all")]
             #[ignore = "benchmark: run by benches/compare_db.sh"]
             async fn $name(pool: sqlx::SqlitePool) {
                 let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cell_table_1").fetch_one(&pool).await.unwrap();
@@ -12,7 +12,7 @@ macro_rules! tests {
             }
         )*}
         mod postgres {$(
-            #[sqlx::test(migrations = "benches/db/migrations/all")]
+            #[sqlx::test(migrations = "db/migrations/all")]
             #[ignore = "benchmark: run by benches/compare_db.sh"]
             async fn $name(pool: sqlx::PgPool) {
                 let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cell_table_1").fetch_one(&pool).await.unwrap();
