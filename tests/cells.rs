@@ -520,49 +520,56 @@ fn two_processes_building_one_template_at_once_share_it() {
     );
 }
 
-/// What a server restart does to a running test: every connection to its databases ends.
-fn cut_this_tests_connections(cells: &Cells) -> usize {
+/// Cuts every connection of this test's databases (see `cut_connections`).
+fn cut_this_tests_connections(cells: &Cells, refuse_new: bool) -> usize {
     let (url, locations) = (support::databases::server_url().unwrap(), cells.locations());
     // A thread of its own: the helper runs its own runtime, and this test already has one.
-    std::thread::spawn(move || support::databases::cut_connections(&url, &locations)).join().unwrap()
+    std::thread::spawn(move || support::databases::cut_connections(&url, &locations, refuse_new)).join().unwrap()
 }
 
-/// The connections of a test end mid-test: a query after it fails with the server's reason,
-/// the test fails, its databases are kept like any failed test's; nothing hangs.
-#[test]
-fn connections_cut_mid_test_fail_the_test_clearly() {
-    if support::databases::server_url().is_none() {
+fn server_to_lose() -> bool {
+    let there = support::databases::server_url().is_some();
+    if !there {
         println!("skipped: FIXTURE_DATABASE_URL is not set; an embedded SQLite database has no server to lose");
+    }
+    there
+}
+
+/// The server goes away mid-test (its connections end and new ones are refused): the next
+/// query fails with the server's reason, the test fails, its databases are kept like any
+/// failed test's; nothing hangs.
+#[test]
+fn a_server_gone_mid_test_fails_the_test_clearly() {
+    if !server_to_lose() {
         return;
     }
     static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     #[with_cells(in = SCHEMA, cell1)]
     async fn case(cells: &Cells) {
         *LOCATIONS.lock().unwrap() = cells.locations();
-        assert!(cut_this_tests_connections(cells) > 0);
-        // A pool may reconnect behind the scenes; a query on a connection it held must fail.
-        let mut failed = None;
-        for _ in 0..4 {
-            if let Err(error) = sqlx::query("SELECT 1").execute(cells.api()).await {
-                failed = Some(error);
-                break;
-            }
-        }
-        panic!("the query after the cut: {failed:?}");
+        assert!(cut_this_tests_connections(cells, true) > 0);
+        let error = sqlx::query("SELECT 1").execute(cells.api()).await.expect_err("the server is gone");
+        panic!("the query after the cut failed: {error}");
     }
     let message = support::panic_text(catch_unwind(case).unwrap_err());
-    assert!(message.contains("the query after the cut"), "{message}");
+    assert!(message.contains("the query after the cut failed: "), "{message}");
+    assert!(
+        ["not currently accepting connections", "terminating connection", "closed"]
+            .iter()
+            .any(|reason| message.contains(reason)),
+        "the server's reason: {message}"
+    );
     let locations = LOCATIONS.lock().unwrap().clone();
     assert_eq!(support::databases::existing(&locations).len(), 3, "a failed test keeps its databases");
     support::databases::remove(&locations);
 }
 
-/// When a test passes without noticing that its connections were cut, its databases are
-/// still reset for the next test (on a new connection), or dropped: none is left unreset.
+/// A server restart mid-test (connections end, new ones are accepted): the test's pool
+/// reconnects, the test passes, and its databases are still reset for the next test on a new
+/// kept connection, or dropped: none is left unreset.
 #[test]
-fn connections_cut_in_a_passing_test_leave_nothing_behind() {
-    if support::databases::server_url().is_none() {
-        println!("skipped: FIXTURE_DATABASE_URL is not set; an embedded SQLite database has no server to lose");
+fn a_server_restart_mid_test_leaves_nothing_behind() {
+    if !server_to_lose() {
         return;
     }
     static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
@@ -570,7 +577,8 @@ fn connections_cut_in_a_passing_test_leave_nothing_behind() {
     async fn case(cells: &Cells) {
         *LOCATIONS.lock().unwrap() = cells.locations();
         insert_instance(cells.cell("cell1"), "before-the-cut", "h").await;
-        assert!(cut_this_tests_connections(cells) > 0);
+        assert!(cut_this_tests_connections(cells, false) > 0);
+        assert_eq!(count(cells.cell("cell1"), "instances").await, 1, "the pool reconnects");
     }
     case();
     // Pooled for the next test (reset) or dropped; a cell database may not keep the row.

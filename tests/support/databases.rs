@@ -48,9 +48,16 @@ pub fn like(url: &str, pattern: &str) -> Vec<String> {
     })
 }
 
-/// Ends every server process connected to `databases`, as a server restart would.
-pub fn cut_connections(url: &str, databases: &[String]) -> usize {
+/// Ends every server process connected to `databases`, as a server restart would; with
+/// `refuse_new`, new connections are refused too, as by a server that stays down.
+pub fn cut_connections(url: &str, databases: &[String], refuse_new: bool) -> usize {
     with_admin(url, async |admin| {
+        for database in databases.iter().filter(|_| refuse_new) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false")))
+                .execute(&mut *admin)
+                .await
+                .unwrap();
+        }
         let ended: Vec<(bool,)> =
             sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1)")
                 .bind(databases)
