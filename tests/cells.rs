@@ -191,33 +191,18 @@ fn databases_are_removed_or_reset_after_the_test() {
     case();
     let locations = LOCATIONS.lock().unwrap().clone();
     assert_eq!(locations.len(), 4, "api, cell0, cell1, cell2: {locations:?}");
-    match std::env::var("FIXTURE_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                use sqlx::Connection;
-                let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
-                let remaining: Vec<(String,)> =
-                    sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
-                        .bind(&locations)
-                        .fetch_all(&mut admin)
-                        .await
-                        .unwrap();
-                for (name,) in remaining {
-                    let db_url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
-                    let mut db = sqlx::postgres::PgConnection::connect(&db_url).await.unwrap();
-                    // Other tests may already use a pooled database; none of them writes these rows.
-                    let sql = if name.ends_with("_api") {
-                        "SELECT COUNT(*) FROM host_mappings WHERE host = 'h'"
-                    } else {
-                        "SELECT COUNT(*) FROM instances WHERE uuid = 'leftover'"
-                    };
-                    let rows: (i64,) = sqlx::query_as(sql).fetch_one(&mut db).await.unwrap();
-                    assert_eq!(rows.0, 0, "{name} was pooled without being reset");
-                }
-            });
-        }
-        _ => assert!(locations.iter().all(|file| !std::path::Path::new(file).exists()), "left behind: {locations:?}"),
+    let remaining = support::databases::existing(&locations);
+    if support::databases::server_url().is_none() {
+        assert!(remaining.is_empty(), "left behind: {remaining:?}");
+    }
+    // Other tests may already use a pooled database; none of them writes these rows.
+    for name in remaining {
+        let sql = if name.ends_with("_api") {
+            "SELECT COUNT(*) FROM host_mappings WHERE host = 'h'"
+        } else {
+            "SELECT COUNT(*) FROM instances WHERE uuid = 'leftover'"
+        };
+        assert_eq!(support::databases::count_in(&name, sql), 0, "{name} was pooled without being reset");
     }
 }
 
@@ -298,31 +283,12 @@ fn a_failed_test_keeps_its_databases_for_inspection() {
     }
     assert!(catch_unwind(case).is_err());
     let locations = LOCATIONS.lock().unwrap().clone();
-    match std::env::var("FIXTURE_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                use sqlx::Connection;
-                let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
-                let kept: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
-                    .bind(&locations)
-                    .fetch_all(&mut admin)
-                    .await
-                    .unwrap();
-                assert_eq!(kept.len(), locations.len(), "{kept:?}");
-                for name in &locations {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE \"{name}\" WITH (FORCE)")))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap_or_else(|error| panic!("cannot drop the kept database {name}: {error}"));
-                }
-            });
-        }
-        _ => {
-            assert!(locations.iter().all(|file| std::path::Path::new(file).exists()), "{locations:?}");
-            locations.iter().for_each(|file| drop(std::fs::remove_file(file)));
-        }
-    }
+    let mut kept = support::databases::existing(&locations);
+    kept.sort();
+    let mut expected = locations.clone();
+    expected.sort();
+    assert_eq!(kept, expected, "a failed test keeps its databases");
+    support::databases::remove(&locations);
 }
 
 #[fixture::test]
@@ -363,20 +329,8 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
     child.wait().unwrap();
     let _ = std::fs::remove_file(&hold_file);
 
-    let existing = |names: Vec<String>| {
-        let url = url.clone();
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
-            use sqlx::Connection;
-            let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
-            let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
-                .bind(&names)
-                .fetch_all(&mut admin)
-                .await
-                .unwrap();
-            rows.len()
-        })
-    };
-    let before = existing(held.clone());
+    let existing = |names: &[String]| support::databases::on_server(&url, Vec::new(), names).len();
+    let before = existing(&held);
     assert_eq!(before, held.len(), "the killed process's databases exist before reaping: {held:?}");
     // The next run: a new process whose first template access reaps.
     let next = std::process::Command::new(std::env::current_exe().unwrap())
@@ -384,7 +338,7 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
         .output()
         .unwrap();
     assert!(next.status.success(), "{next:?}");
-    let after = existing(held.clone());
+    let after = existing(&held);
     println!("databases of the killed process: {before} before the next run, {after} after");
     assert_eq!(after, 0, "not reaped: {held:?}");
 }
@@ -401,21 +355,9 @@ fn another_machines_abandoned_databases_are_reaped_by_age() {
     // `0ther0` is never a host tag (those are hex); the pid is irrelevant on another machine.
     let old = format!("fixture_t_0ther0_{}_{}_1_api", std::process::id(), now - 3 * 60 * 60);
     let recent = format!("fixture_t_0ther0_{}_{}_2_api", std::process::id(), now - 60);
-    let admin = |sql: Vec<String>| {
-        let url = url.clone();
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
-            use sqlx::Connection;
-            let mut admin = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
-            for statement in sql {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut admin).await.unwrap();
-            }
-            let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
-                .bind("fixture_t_0ther0_")
-                .fetch_all(&mut admin)
-                .await
-                .unwrap();
-            rows.into_iter().map(|(name,)| name).collect::<Vec<_>>()
-        })
+    let admin = |statements: Vec<String>| {
+        support::databases::on_server(&url, statements, &[]);
+        support::databases::like(&url, "fixture\\_t\\_0ther0\\_%")
     };
     let before = admin(vec![format!("CREATE DATABASE \"{old}\""), format!("CREATE DATABASE \"{recent}\"")]);
     assert!(before.contains(&old) && before.contains(&recent), "{before:?}");
@@ -486,8 +428,7 @@ fn two_processes_building_one_template_at_once_share_it() {
     };
     let pattern = "fixture\\_tpl\\_v2\\_slow\\_%";
     let old = support::databases::like(&url, pattern);
-    let drops = old.iter().map(|name| format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).collect();
-    support::databases::on_server(&url, drops, &[]);
+    support::databases::drop_on_server(&url, &old);
     let children: Vec<std::process::Child> = (0..2)
         .map(|_| {
             std::process::Command::new(std::env::current_exe().unwrap())

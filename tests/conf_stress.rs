@@ -4,6 +4,10 @@
 
 use std::time::Duration;
 
+#[path = "support/seeded.rs"]
+mod seeded;
+use seeded::mix;
+
 use fixture::Conf;
 
 #[derive(Clone, Default)]
@@ -25,14 +29,6 @@ pub struct Scheduler {
 }
 
 pub static CONF: Conf<AppConfig> = Conf::new();
-
-/// A deterministic pseudo-random number from a test's seed (splitmix64).
-fn mix(seed: u64) -> u64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 fn check(seed: u64) {
     let conf = CONF.get();

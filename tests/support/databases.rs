@@ -87,15 +87,29 @@ pub fn existing(locations: &[String]) -> Vec<String> {
     }
 }
 
+/// Drops databases on the server. Not `WITH (FORCE)`: that is refused while autovacuum
+/// (another role) works on a database; a plain drop cancels autovacuum, once this role's
+/// sessions are ended.
+pub fn drop_on_server(url: &str, names: &[String]) {
+    let drops = names
+        .iter()
+        .flat_map(|name| {
+            [
+                format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND usename = current_user"
+                ),
+                format!("DROP DATABASE IF EXISTS \"{name}\""),
+            ]
+        })
+        .collect();
+    let left = on_server(url, drops, names);
+    assert!(left.is_empty(), "cannot drop {left:?}");
+}
+
 /// Removes databases a failed test kept for inspection.
 pub fn remove(locations: &[String]) {
     match server_url() {
-        Some(url) => {
-            let drops =
-                locations.iter().map(|name| format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).collect();
-            let left = on_server(&url, drops, locations);
-            assert!(left.is_empty(), "cannot drop {left:?}");
-        }
+        Some(url) => drop_on_server(&url, locations),
         None => locations.iter().for_each(|file| drop(std::fs::remove_file(file))),
     }
 }

@@ -125,9 +125,10 @@ fn give_back(pooled: Pooled) {
     FREE.lock().unwrap_or_else(PoisonError::into_inner).push(pooled);
 }
 
-fn take(template: &str) -> Option<Pooled> {
-    let mut free = FREE.lock().unwrap_or_else(PoisonError::into_inner);
-    free.iter().position(|pooled| pooled.template == template).map(|i| free.swap_remove(i))
+/// One database for `template` from `list` (this process's free ones, or a gone process's).
+fn take(list: &Mutex<Vec<Pooled>>, template: &str) -> Option<Pooled> {
+    let mut list = list.lock().unwrap_or_else(PoisonError::into_inner);
+    list.iter().position(|pooled| pooled.template == template).map(|i| list.swap_remove(i))
 }
 
 /// One test's database on the server.
@@ -165,7 +166,7 @@ pub(crate) async fn fresh(
 /// broke is dropped and the next one tried: the caller then makes a new database, no error.
 async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
     loop {
-        let Pooled { name, keeper, .. } = match take(template) {
+        let Pooled { name, keeper, .. } = match take(&FREE, template) {
             Some(pooled) => pooled,
             None => reap::adopt(url, template).await?,
         };
@@ -234,6 +235,16 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     first_error.map_or(dropped, Err)
 }
 
+/// Drops one database, ending its sessions first. An autovacuum worker on it cannot be ended
+/// so by a role without `pg_signal_backend` (the server then refuses the whole statement);
+/// a plain `DROP` after that cancels autovacuum itself and waits for it.
+async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<(), DbError> {
+    if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+        return Ok(());
+    }
+    execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\"")).await
+}
+
 /// Drops test databases; every one is attempted, the first failure is returned.
 pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
     if names.is_empty() {
@@ -243,7 +254,7 @@ pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
     let mut admin = admin(url).await?;
     let mut first_error = None;
     for name in names {
-        if let Err(error) = execute(&mut admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await {
+        if let Err(error) = drop_database(&mut admin, name).await {
             first_error.get_or_insert(error);
         }
     }

@@ -83,10 +83,10 @@ fn host_tag() -> &'static str {
 /// many processes (nextest: one per test) each leave a few behind.
 const KEEP_CLEAN_PER_TEMPLATE: usize = 16;
 
-/// Clean databases of gone processes, `(template, name, label)`: taken over one at a time by
-/// [`adopt`] when this process needs one, instead of all at start, so concurrent processes
-/// share them and a process that needs three pays for three renames, not for the whole pool.
-static ADOPTABLE: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+/// Clean databases of gone processes: taken over one at a time by [`adopt`] when this
+/// process needs one, instead of all at start, so concurrent processes share them and a
+/// process that needs three pays for three renames, not for the whole pool.
+static ADOPTABLE: Mutex<Vec<Pooled>> = Mutex::new(Vec::new());
 
 /// Reaps once per process, before its first template; prints what it did past the harness's
 /// capture: this concerns the run, not one test.
@@ -132,7 +132,7 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
         .await
         .map_err(server_error("cannot list databases"))?;
     let (here, now) = (host_tag(), unix_now());
-    let mut adoptable: Vec<(String, String, String)> = Vec::new();
+    let mut adoptable: Vec<Pooled> = Vec::new();
     let mut dropped = 0;
     for (name, comment, connected) in found {
         let Some(parsed) = TestDatabaseName::parse(&name) else { continue };
@@ -144,13 +144,13 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
             .and_then(|comment| comment.strip_prefix(FREE_MARK))
             .filter(|template| templates.iter().any(|(t,)| t == template));
         if let Some(template) = clean_template {
-            if adoptable.iter().filter(|(t, _, _)| t == template).count() < KEEP_CLEAN_PER_TEMPLATE {
-                adoptable.push((template.to_owned(), name.clone(), parsed.label.to_owned()));
+            if adoptable.iter().filter(|pooled| pooled.template == template).count() < KEEP_CLEAN_PER_TEMPLATE {
+                adoptable.push(Pooled { template: template.to_owned(), name, keeper: None });
                 continue;
             }
         }
         // Another process reaping at the same time may drop it first; either way it is gone.
-        if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+        if super::drop_database(admin, &name).await.is_ok() {
             dropped += 1;
         }
     }
@@ -164,27 +164,22 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
 /// then the next one is tried.
 pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    let mut admin = None;
-    loop {
-        let (name, label) = {
-            let mut adoptable = ADOPTABLE.lock().unwrap_or_else(PoisonError::into_inner);
-            let i = adoptable.iter().position(|(t, _, _)| t == template)?;
-            let (_, name, label) = adoptable.swap_remove(i);
-            (name, label)
-        };
-        if admin.is_none() {
-            admin = Some(super::admin(url).await.ok()?);
+    let mut candidate = super::take(&ADOPTABLE, template)?;
+    let mut admin = super::admin(url).await.ok()?;
+    let adopted = loop {
+        let label = TestDatabaseName::parse(&candidate.name).map_or("db", |parsed| parsed.label);
+        let serial = format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        let name = TestDatabaseName::new_for_this_process(&serial, label);
+        if execute(&mut admin, &format!("ALTER DATABASE \"{}\" RENAME TO \"{name}\"", candidate.name)).await.is_ok() {
+            break Some(Pooled { name, ..candidate });
         }
-        let connection = admin.as_mut()?;
-        let adopted =
-            TestDatabaseName::new_for_this_process(&format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed)), &label);
-        if execute(connection, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{adopted}\"")).await.is_ok() {
-            if let Some(admin) = admin {
-                let _ = sqlx::Connection::close(admin).await;
-            }
-            return Some(Pooled { template: template.to_owned(), name: adopted, keeper: None });
+        match super::take(&ADOPTABLE, template) {
+            Some(next) => candidate = next,
+            None => break None,
         }
-    }
+    };
+    let _ = sqlx::Connection::close(admin).await;
+    adopted
 }
 
 #[cfg(test)]

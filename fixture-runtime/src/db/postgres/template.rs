@@ -6,7 +6,7 @@ use std::path::Path;
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::Connection;
 
-use super::{admin, execute, fnv1a, identifier, server_error, with_database};
+use super::{admin, drop_database, execute, fnv1a, identifier, server_error, with_database};
 use crate::db::schema::{Kind, Schema, Templates};
 use crate::db::DbError;
 
@@ -91,7 +91,7 @@ async fn build_locked(
         return Ok(());
     }
     let scratch = format!("{name}_b{}", std::process::id());
-    execute(admin, &format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)")).await?;
+    drop_database(admin, &scratch).await?;
     execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
     let migrated = async {
         let migrator =
@@ -111,7 +111,7 @@ async fn build_locked(
     }
     .await;
     if let Err(error) = migrated {
-        let _ = execute(admin, &format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)")).await;
+        let _ = drop_database(admin, &scratch).await;
         return Err(error);
     }
     // Complete only now: a process killed before this line leaves a scratch database, which
