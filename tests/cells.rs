@@ -531,3 +531,67 @@ fn a_server_restart_mid_test_leaves_nothing_behind() {
         }
     }
 }
+
+/// Many finished processes (nextest: one per test) each leave clean databases behind. The
+/// next process keeps at most 16 per template for later processes to take over, one at a time
+/// as tests need them, and drops the rest, so the server does not fill up.
+#[test]
+fn clean_databases_left_by_finished_processes_are_capped_per_template() {
+    let Some(url) = support::databases::server_url() else {
+        println!("skipped: FIXTURE_DATABASE_URL is not set; SQLite databases are files of one process");
+        return;
+    };
+    // This process's database names give this machine's host tag.
+    static NAMES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    #[with_cells(in = SCHEMA, cell1)]
+    fn case(cells: &Cells) {
+        *NAMES.lock().unwrap() = cells.locations();
+    }
+    case();
+    let mine = NAMES.lock().unwrap()[2].clone();
+    let host = mine.split('_').nth(2).unwrap().to_owned();
+    // Other crates' schemas named SCHEMA have cell templates of their own: 20 for each.
+    let templates = support::databases::like(&url, "fixture\\_tpl\\_v2\\_schema\\_cell\\_%");
+    // Clean databases of a process that is gone (no such pid runs), as its pool left them.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let dead_pid = (4_000_000..).find(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()).unwrap();
+    let left: Vec<Vec<String>> = (0..templates.len())
+        .map(|t| (0..20).map(|i| format!("fixture_t_{host}_{dead_pid}_{now}_{t}x{i}_cell1")).collect())
+        .collect();
+    let statements = templates
+        .iter()
+        .zip(&left)
+        .flat_map(|(template, names)| {
+            names.iter().flat_map(move |name| {
+                [
+                    format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+                    format!("COMMENT ON DATABASE \"{name}\" IS 'fixture:free:{template}'"),
+                ]
+            })
+        })
+        .collect();
+    let all: Vec<String> = left.concat();
+    // Each statement must succeed; the databases are not counted here, since any other
+    // process starting now (another test's child, a nextest process) may reap them at once.
+    support::databases::on_server(&url, statements, &[]);
+    // The next process: reaps, then takes over the cell databases its one test needs.
+    let next = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "iso_00", "--test-threads=1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let next_pid = next.id();
+    let output = next.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    // Other processes sharing the server may reap too; what counts is that no more than the
+    // cap of these survives and the next process renamed only what its test used.
+    let existing = support::databases::on_server(&url, Vec::new(), &all);
+    let kept: Vec<usize> =
+        left.iter().map(|names| names.iter().filter(|name| existing.contains(name)).count()).collect();
+    let taken = support::databases::like(&url, &format!("fixture\\_t\\_{host}\\_{next_pid}\\_%")).len();
+    println!("20 clean databases per cell template of a finished process: {kept:?} kept for later processes, the next one took {taken} (api, cell0, cell1 at most)");
+    assert!(kept.iter().all(|kept| *kept <= 16), "more than 16 kept for a template: {kept:?}");
+    assert!(taken <= 3, "the next process took over more than its test needed: {taken}");
+    support::databases::drop_on_server(&url, &existing);
+}
