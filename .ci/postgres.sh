@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (if needed) and starts a PostgreSQL server on loopback with a role for the tests,
-# then prints the FIXTURE_DATABASE_URL to use. Idempotent: safe to run again.
+# then prints the TESTRIG_DATABASE_URL to use. Idempotent: safe to run again.
 set -euo pipefail
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
@@ -23,15 +23,15 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 
-password="fixture-ci-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+password="testrig-ci-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 su postgres -c "psql -p $port -qAt" >&2 <<SQL
 DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fixture') THEN
-    CREATE ROLE fixture LOGIN CREATEDB;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'testrig') THEN
+    CREATE ROLE testrig LOGIN CREATEDB;
   END IF;
 END \$\$;
-ALTER ROLE fixture PASSWORD '$password';
+ALTER ROLE testrig PASSWORD '$password';
 -- #[sqlx::test] (the benchmark's peer) keeps its bookkeeping in a schema of this database.
-GRANT CREATE ON DATABASE postgres TO fixture;
+GRANT CREATE ON DATABASE postgres TO testrig;
 SQL
-echo "postgres://fixture:${password}@127.0.0.1:${port}/postgres"
+echo "postgres://testrig:${password}@127.0.0.1:${port}/postgres"

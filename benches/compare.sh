@@ -2,15 +2,15 @@
 # Every comparison of BENCHMARKS.md in one run, then one table of the results: the criterion
 # benches (stack overhead, CONF.get, log capture) and the scripts (parallel conf vs
 # serial_test, databases vs sqlx::test, build time vs rstest and plain tests, suite time
-# under cargo test vs nextest). PostgreSQL rows need FIXTURE_DATABASE_URL. Each part's own
+# under cargo test vs nextest). PostgreSQL rows need TESTRIG_DATABASE_URL. Each part's own
 # output is kept in target/compare/<part>.txt. Takes 15-25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
 out=target/compare
 mkdir -p "$out"
-export FIXTURE_BENCH_SUMMARY="$out/summary.md"
-: > "$FIXTURE_BENCH_SUMMARY"
+export TESTRIG_BENCH_SUMMARY="$out/summary.md"
+: > "$TESTRIG_BENCH_SUMMARY"
 
 # A criterion result as nanoseconds: the middle of `time: [low estimate high]` after `name`.
 criterion_ns() { # output-file name
@@ -28,20 +28,20 @@ run() { # part command...
   "${@:2}" 2>&1 | tee "$out/$1.txt"
 }
 
-run stack_overhead cargo bench -q -p fixture-benches --bench stack_overhead
+run stack_overhead cargo bench -q -p testrig-benches --bench stack_overhead
 hand=$(criterion_ns "$out/stack_overhead.txt" "hand-written setup/teardown")
 five=$(criterion_ns "$out/stack_overhead.txt" "with a 5-fixture stack")
 summary_row "1. per-test overhead, 5-fixture stack" "$(human "$five")" "$(human "$hand") (hand-written)" \
   "+$(human "$(awk -v a="$five" -v b="$hand" 'BEGIN { print a - b }')") per test" "< 2 µs (≤ 1.05x: see §1)"
 
-run conf_get cargo bench -q -p fixture-benches --bench conf_get
+run conf_get cargo bench -q -p testrig-benches --bench conf_get
 summary_row "2. CONF.get()" "$(human "$(criterion_ns "$out/conf_get.txt" "no test overrides it")") to $(human "$(criterion_ns "$out/conf_get.txt" "two active overrides")")" \
   "-" "-" "-"
 
 run parallel bash benches/compare_parallel.sh
 run db bash benches/compare_db.sh
 
-run log_capture cargo bench -q -p fixture-benches --bench log_capture
+run log_capture cargo bench -q -p testrig-benches --bench log_capture
 ours=$(criterion_ns "$out/log_capture.txt" "#[capture_logs]")
 peer=$(criterion_ns "$out/log_capture.txt" "tracing-test #[traced_test]")
 summary_row "5. log capture, 10,000 events" "$(human "$ours")" "$(human "$peer") (tracing-test)" \
@@ -52,6 +52,6 @@ run suite bash benches/compare_suite.sh
 
 echo
 echo "== summary ($(nproc) cores, $(rustc --version))"
-echo "| comparison | fixture | peer | result | goal |"
+echo "| comparison | testrig | peer | result | goal |"
 echo "|---|---|---|---|---|"
-cat "$FIXTURE_BENCH_SUMMARY"
+cat "$TESTRIG_BENCH_SUMMARY"

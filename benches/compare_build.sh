@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build time of a test crate with 200 tests that each need 3 fixtures: with `fixture`, with
+# Build time of a test crate with 200 tests that each need 3 fixtures: with `testrig`, with
 # rstest, and as plain `#[test]` functions doing the setup by hand. Dependencies are built
 # first; then each crate's own test target is built clean 3 times (median), and rebuilt once
 # after touching one test (incremental, debug profile as `cargo test` uses).
@@ -13,7 +13,7 @@ tests=200
 
 fixture_src() {
   cat <<'RS'
-use fixture::prelude::*;
+use testrig::prelude::*;
 pub struct Db(u32);
 #[fixture] impl Db { fn setup() -> Self { Db(1) } }
 pub struct Conf(u32);
@@ -22,7 +22,7 @@ pub struct Cloud(u32);
 #[fixture] impl Cloud { fn setup(db: &Db, conf: &Conf) -> Self { Cloud(db.0 + conf.0) } fn teardown(self) {} }
 RS
   for i in $(seq "$tests"); do
-    echo "#[fixture::test] fn t$i(cloud: &Cloud, conf: &Conf) { assert_eq!(cloud.0 + conf.0, 5 + $i - $i); }"
+    echo "#[testrig::test] fn t$i(cloud: &Cloud, conf: &Conf) { assert_eq!(cloud.0 + conf.0, 5 + $i - $i); }"
   done
 }
 
@@ -57,7 +57,7 @@ RS
 digits='0, 1, 2, 3, 4, 5, 6, 7, 8, 9'
 fixture_cases_src() {
   fixture_src | sed -n '1,7p'
-  echo "#[fixture::test] fn t(#[values($digits)] a: u32, #[values($digits)] b: u32, #[values($digits)] c: u32, cloud: &Cloud) { assert!(cloud.0 + a + b + c < 100); }"
+  echo "#[testrig::test] fn t(#[values($digits)] a: u32, #[values($digits)] b: u32, #[values($digits)] c: u32, cloud: &Cloud) { assert!(cloud.0 + a + b + c < 100); }"
 }
 
 rstest_cases_src() {
@@ -80,7 +80,7 @@ make_crate() { # name dependency-line source-function
   "$3" > "$dir/tests/suite.rs"
 }
 
-fixture_dep="fixture = { path = \"$root\", default-features = false }"
+fixture_dep="testrig = { path = \"$root\", default-features = false }"
 rstest_dep='rstest = { version = "0.26", default-features = false }'
 make_crate with_fixture "$fixture_dep" fixture_src
 make_crate with_rstest "$rstest_dep" rstest_src
@@ -119,16 +119,16 @@ for name in with_fixture with_rstest plain_tests; do
   echo "| $name | ${clean[$name]} ms | ${incremental[$name]} ms |"
 done
 echo
-echo "fixture / rstest: $(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") incremental"
-echo "fixture / plain:  $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[plain_tests]}") incremental"
+echo "testrig / rstest: $(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") incremental"
+echo "testrig / plain:  $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[plain_tests]}") incremental"
 echo
 echo "| 1,000 cases (#[values] 10 x 10 x 10, 1 fixture) | clean build of the test crate (median of 3) | rebuild after touching the test |"
 echo "|---|---|---|"
-echo "| #[fixture::test] + #[values] | ${clean[cases_fixture]} ms | ${incremental[cases_fixture]} ms |"
+echo "| #[testrig::test] + #[values] | ${clean[cases_fixture]} ms | ${incremental[cases_fixture]} ms |"
 echo "| rstest + #[values] | ${clean[cases_rstest]} ms | ${incremental[cases_rstest]} ms |"
 echo "| 1,000 plain #[test] calling one function | ${clean[cases_plain]} ms | ${incremental[cases_plain]} ms |"
 echo
-echo "fixture / rstest (1,000 cases): $(ratio "${clean[cases_fixture]}" "${clean[cases_rstest]}") clean, $(ratio "${incremental[cases_fixture]}" "${incremental[cases_rstest]}") incremental"
+echo "testrig / rstest (1,000 cases): $(ratio "${clean[cases_fixture]}" "${clean[cases_rstest]}") clean, $(ratio "${incremental[cases_fixture]}" "${incremental[cases_rstest]}") incremental"
 summary_row "6. clean build, 200 tests with 3 fixtures" "${clean[with_fixture]} ms" \
   "${clean[with_rstest]} ms (rstest), ${clean[plain_tests]} ms (plain)" \
   "$(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") rstest, $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") plain" \

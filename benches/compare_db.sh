@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
 # Time to a fresh migrated database set per test: `#[with_cells(cell1, cell2)]` (API + cell0 +
 # 2 cells, 20 migrations in all) vs `#[sqlx::test]` (one database, the same 20 migrations).
-# 30 tests each, one thread, per-test mean; SQLite always, PostgreSQL when FIXTURE_DATABASE_URL
+# 30 tests each, one thread, per-test mean; SQLite always, PostgreSQL when TESTRIG_DATABASE_URL
 # is set (sqlx::test gets the same server through DATABASE_URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
-cargo test -p fixture-benches --release --no-run --test db_fixture_cells --test db_sqlx_test >/dev/null 2>&1
-fixture_bin=$(test_binary db_fixture_cells)
+cargo test -p testrig-benches --release --no-run --test db_testrig_cells --test db_sqlx_test >/dev/null 2>&1
+fixture_bin=$(test_binary db_testrig_cells)
 sqlx_bin=$(test_binary db_sqlx_test)
 per_test() { awk -v t="$1" 'BEGIN { printf "%.1f", t / 30 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 
 echo "| backend | #[with_cells(cell1, cell2)]: 4 databases | #[sqlx::test]: 1 database | ratio |"
 echo "|---|---|---|---|"
-f=$(time_ms env -u FIXTURE_DATABASE_URL "$fixture_bin" --ignored --test-threads=1)
+f=$(time_ms env -u TESTRIG_DATABASE_URL "$fixture_bin" --ignored --test-threads=1)
 s=$(time_ms "$sqlx_bin" --ignored --test-threads=1 sqlite::)
 echo "| SQLite | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
 summary_row "4. fresh api + cell0 + 2 cells vs one sqlx::test database, SQLite" "$(per_test "$f") ms/test" \
   "$(per_test "$s") ms/test" "$(ratio "$s" "$f") faster" "≥ 10x"
-if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
+if [ -n "${TESTRIG_DATABASE_URL:-}" ]; then
   # One warm-up run each: the template (and sqlx's bookkeeping schema) exist from then on,
   # as they do for every run after the first on a developer's machine.
   time_ms "$fixture_bin" --ignored --test-threads=1 t00 >/dev/null
   f=$(time_ms "$fixture_bin" --ignored --test-threads=1)
   # The same connection settings for sqlx::test: without TLS, as fixture connects on loopback.
-  sqlx_url=$FIXTURE_DATABASE_URL
+  sqlx_url=$TESTRIG_DATABASE_URL
   if [[ $sqlx_url != *sslmode=* ]]; then
     if [[ $sqlx_url == *\?* ]]; then sqlx_url+="&sslmode=disable"; else sqlx_url+="?sslmode=disable"; fi
   fi
@@ -35,16 +35,16 @@ if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
     "$(ratio "$s" "$f") faster" "≥ 5x"
   # How a new pooled database is cloned: both strategies from the API template built above,
   # alternated, 10 each, in one psql session (no connect in the timing); median of each.
-  template=$(psql "$FIXTURE_DATABASE_URL" -qAtX -c \
+  template=$(psql "$TESTRIG_DATABASE_URL" -qAtX -c \
     "SELECT datname FROM pg_database WHERE datname LIKE 'fixture\_tpl\_v2\_schema\_api\_%' LIMIT 1")
-  psql "$FIXTURE_DATABASE_URL" -qX -c "DROP DATABASE IF EXISTS fixture_bench_strategy" 2>/dev/null
+  psql "$TESTRIG_DATABASE_URL" -qX -c "DROP DATABASE IF EXISTS fixture_bench_strategy" 2>/dev/null
   { echo '\timing on'
     for _ in $(seq 10); do
       for strategy in FILE_COPY WAL_LOG; do
         echo "CREATE DATABASE fixture_bench_strategy TEMPLATE \"$template\" STRATEGY $strategy;"
         echo "DROP DATABASE fixture_bench_strategy;"
       done
-    done; } | psql "$FIXTURE_DATABASE_URL" -qX -v ON_ERROR_STOP=1 \
+    done; } | psql "$TESTRIG_DATABASE_URL" -qX -v ON_ERROR_STOP=1 \
     | awk '/^Time:/ { n++; print (n - 1) % 4, $2 }' > "${TMPDIR:-/tmp}/fixture-strategy.txt"
   median() { awk -v k="$1" '$1 == k { print $2 }' "${TMPDIR:-/tmp}/fixture-strategy.txt" | sort -n \
     | awk '{ a[NR] = $1 } END { printf "%.0f", a[int((NR + 1) / 2)] }'; }
@@ -52,6 +52,6 @@ if [ -n "${FIXTURE_DATABASE_URL:-}" ]; then
   echo "CREATE DATABASE .. TEMPLATE, median of 10: FILE_COPY $(median 0) ms (+ DROP $(median 1) ms)," \
     "WAL_LOG $(median 2) ms (+ DROP $(median 3) ms)"
 else
-  echo "(PostgreSQL skipped: FIXTURE_DATABASE_URL is not set)"
-  summary_row "4. the same on PostgreSQL" "-" "-" "not run: FIXTURE_DATABASE_URL is not set" "≥ 5x"
+  echo "(PostgreSQL skipped: TESTRIG_DATABASE_URL is not set)"
+  summary_row "4. the same on PostgreSQL" "-" "-" "not run: TESTRIG_DATABASE_URL is not set" "≥ 5x"
 fi

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
-cargo test -p fixture-benches --release --no-run --test parallel_fixture_conf --test parallel_serial_conf >/dev/null 2>&1
-fixture_bin=$(test_binary parallel_fixture_conf)
+cargo test -p testrig-benches --release --no-run --test parallel_testrig_conf --test parallel_serial_conf >/dev/null 2>&1
+fixture_bin=$(test_binary parallel_testrig_conf)
 serial_bin=$(test_binary parallel_serial_conf)
 median() { sort -n | sed -n 3p; }
 f=(); s=()

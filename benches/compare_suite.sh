@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-suite wall time of the mini cloud's tests (examples/minicloud): `cargo test` (threads
 # in one process) vs `cargo nextest run` (a process per test). Warm build, 3 alternating runs
-# each, median; SQLite unless FIXTURE_DATABASE_URL is set.
+# each, median; SQLite unless TESTRIG_DATABASE_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh

@@ -1,13 +1,13 @@
 //! Cost of `CONF.get()`: outside tests, inside a test that overrides nothing while other
 //! tests override, and inside a test with an active override.
 //!
-//! `cargo bench -p fixture-benches --bench conf_get`
+//! `cargo bench -p testrig-benches --bench conf_get`
 
 use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use fixture::{Conf, Scope};
+use testrig::{Conf, Scope};
 
 #[derive(Clone, Default)]
 pub struct AppConfig {

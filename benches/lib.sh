@@ -2,7 +2,7 @@
 
 # The path of a test target's binary, built in release mode.
 test_binary() {
-  cargo test -p fixture-benches --release --no-run --message-format=json --test "$1" 2>/dev/null \
+  cargo test -p testrig-benches --release --no-run --message-format=json --test "$1" 2>/dev/null \
     | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1
 }
 
@@ -18,9 +18,9 @@ time_ms() {
 }
 
 # One row of compare.sh's table: comparison, fixture's number, the peer's, the result, the
-# goal. Written only when compare.sh runs the script (it sets FIXTURE_BENCH_SUMMARY).
+# goal. Written only when compare.sh runs the script (it sets TESTRIG_BENCH_SUMMARY).
 summary_row() {
-  if [ -n "${FIXTURE_BENCH_SUMMARY:-}" ]; then
-    printf '| %s | %s | %s | %s | %s |\n' "$@" >> "$FIXTURE_BENCH_SUMMARY"
+  if [ -n "${TESTRIG_BENCH_SUMMARY:-}" ]; then
+    printf '| %s | %s | %s | %s | %s |\n' "$@" >> "$TESTRIG_BENCH_SUMMARY"
   fi
 }

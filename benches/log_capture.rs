@@ -3,10 +3,10 @@
 //! no subscriber at all as the floor. Each iteration is a whole test: set up, 10,000 events,
 //! one `contains` check, torn down.
 //!
-//! `cargo bench -p fixture-benches --bench log_capture`
+//! `cargo bench -p testrig-benches --bench log_capture`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use fixture::logs::Logs;
+use testrig::logs::Logs;
 
 const EVENTS: u64 = 10_000;
 
@@ -16,12 +16,12 @@ fn emit() {
     }
 }
 
-// What `#[fixture::test] #[capture_logs] fn with_capture_logs(logs: &Logs)` expands to: bench
+// What `#[testrig::test] #[capture_logs] fn with_capture_logs(logs: &Logs)` expands to: bench
 // targets are built with `--cfg test` but without the harness, where a `#[test]` function is
 // compiled out (see stack_overhead.rs).
 fn with_capture_logs() {
-    use fixture::__private as rt;
-    use fixture::Fixture;
+    use testrig::__private as rt;
+    use testrig::Fixture;
     const ROOTS: &[rt::FixtureRef] = &[<Logs as Fixture>::META];
     static PLAN: [rt::FixtureRef; rt::plan_len(ROOTS)] = rt::plan(ROOTS);
     fn body(stack: &rt::FixtureStack) -> rt::Outcome {

@@ -1,13 +1,13 @@
 //! Per-test overhead of a 5-fixture stack against the same setup and teardown written by hand.
 //!
-//! `cargo bench -p fixture-benches --bench stack_overhead`. Both sides build the same five values in the same
+//! `cargo bench -p testrig-benches --bench stack_overhead`. Both sides build the same five values in the same
 //! order and drop them in reverse; the fixture side adds the scope, the type-erased stack,
 //! panic guards around every step and the report.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct F1(u64);
 pub struct F2(u64);
@@ -65,11 +65,11 @@ impl F5 {
     }
 }
 
-// What `#[fixture::test] fn with_fixtures(f5: &F5)` expands to. Bench targets are built
+// What `#[testrig::test] fn with_fixtures(f5: &F5)` expands to. Bench targets are built
 // with `--cfg test` but without the test harness, where a `#[test]` function is compiled out,
 // so the bench spells the expansion out.
 fn with_fixtures() {
-    use fixture::__private as rt;
+    use testrig::__private as rt;
     const ROOTS: &[rt::FixtureRef] = &[<F5 as Fixture>::META];
     static PLAN: [rt::FixtureRef; rt::plan_len(ROOTS)] = rt::plan(ROOTS);
     fn body(stack: &rt::FixtureStack) -> rt::Outcome {
@@ -80,7 +80,7 @@ fn with_fixtures() {
 }
 
 fn with_no_fixtures() {
-    use fixture::__private as rt;
+    use testrig::__private as rt;
     static PLAN: [rt::FixtureRef; 0] = [];
     fn body(_: &rt::FixtureStack) -> rt::Outcome {
         black_box(0);
@@ -107,8 +107,8 @@ fn hand_written() {
 fn stack_overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("per-test overhead");
     group.bench_function("hand-written setup/teardown of 5 values", |b| b.iter(hand_written));
-    group.bench_function("#[fixture::test] with no fixtures", |b| b.iter(with_no_fixtures));
-    group.bench_function("#[fixture::test] with a 5-fixture stack", |b| b.iter(with_fixtures));
+    group.bench_function("#[testrig::test] with no fixtures", |b| b.iter(with_no_fixtures));
+    group.bench_function("#[testrig::test] with a 5-fixture stack", |b| b.iter(with_fixtures));
     group.finish();
 }
 

@@ -2,11 +2,11 @@
 //! as a Graphviz graph (`cargo run --example fixture_graph -- --dot | dot -Tsvg > fixtures.svg`).
 //!
 //! In your own test crate, the same listing is one test away:
-//! `#[test] fn fixtures() { print!("{}", fixture::registry::text()) }`, run with
+//! `#[test] fn fixtures() { print!("{}", testrig::registry::text()) }`, run with
 //! `cargo test fixtures -- --nocapture`.
 
-use fixture::logs::Logs;
-use fixture::prelude::*;
+use testrig::logs::Logs;
+use testrig::prelude::*;
 
 /// A small cloud's fixtures, so the listing shows a graph and not only the built-ins.
 pub struct Hosts;
@@ -39,8 +39,8 @@ impl Quiet {
 
 fn main() {
     if std::env::args().any(|arg| arg == "--dot") {
-        print!("{}", fixture::registry::dot());
+        print!("{}", testrig::registry::dot());
     } else {
-        print!("{}", fixture::registry::text());
+        print!("{}", testrig::registry::text());
     }
 }

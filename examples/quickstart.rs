@@ -1,13 +1,13 @@
-//! A small tour of `fixture`: a configuration, a database and an app built on both, with
+//! A small tour of `testrig`: a configuration, a database and an app built on both, with
 //! the dependency order worked out at compile time.
 //!
-//! Run it as a test suite with the plan printed: `FIXTURE_SHOW=1 cargo test --example quickstart`
+//! Run it as a test suite with the plan printed: `TESTRIG_SHOW=1 cargo test --example quickstart`
 //! (or `cargo run --example quickstart` to run the same tests as a program).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 /// Settings the app reads.
 pub struct Settings {
@@ -73,23 +73,23 @@ impl App {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 fn creates_a_server(app: &App, db: &Database) {
     let id = app.create_server("vm1");
     assert_eq!(db.get(&id).as_deref(), Some("ACTIVE"));
 }
 
-#[fixture::test]
+#[testrig::test]
 async fn each_test_gets_a_fresh_database(db: &Database) {
     assert_eq!(db.get("region-one-vm1"), None);
     assert_eq!(db.get("schema_version").as_deref(), Some("20"));
 }
 
-#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_run_inside_the_test_scope(app: &App) -> Result<(), String> {
-    let test = fixture::Scope::current().ok_or("no scope")?.id();
+    let test = testrig::Scope::current().ok_or("no scope")?.id();
     let seen =
-        fixture::spawn(async { fixture::Scope::current().map(|scope| scope.id()) }).await.map_err(|e| e.to_string())?;
+        testrig::spawn(async { testrig::Scope::current().map(|scope| scope.id()) }).await.map_err(|e| e.to_string())?;
     assert_eq!(seen, Some(test));
     assert!(app.create_server("vm2").ends_with("vm2"));
     Ok(())

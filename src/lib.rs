@@ -6,7 +6,7 @@
 //! out **at compile time**, and teardown runs in exact reverse order whatever happens.
 //!
 //! ```
-//! use fixture::prelude::*;
+//! use testrig::prelude::*;
 //!
 //! pub struct Database { url: String }
 //!
@@ -31,7 +31,7 @@
 //!     }
 //! }
 //!
-//! #[fixture::test]
+//! #[testrig::test]
 //! async fn app_uses_the_test_database(app: &App, db: &Database) {
 //!     assert_eq!(app.db_url, db.url); // one instance of each fixture per test
 //! }
@@ -43,7 +43,7 @@
 //! - [`#[fixture]`](macro@fixture) on an `impl Type` block with `fn setup(deps..) -> Self`
 //!   (sync or `async`, returning `Self` or `Result<Self, E>`) and an optional
 //!   `fn teardown(self)` (sync or `async`, returning `()` or `Result<(), E>`).
-//! - [`#[fixture::test]`](macro@test) on a test, sync or `async`; parameters `&T` are
+//! - [`#[testrig::test]`](macro@test) on a test, sync or `async`; parameters `&T` are
 //!   injected by type. Options: `flavor = "multi_thread"`, `worker_threads = N`.
 //! - [`#[with(T, U = config)]`](macro@with) adds fixtures no parameter names, and gives
 //!   fixtures their configuration.
@@ -59,9 +59,9 @@
 //!   passing test whose teardown fails, fails.
 //! - **Scope.** Each test runs in its own [`Scope`], entered on the test thread and on every
 //!   worker of its runtime, carried by [`spawn`] and [`thread::spawn`].
-//! - `FIXTURE_SHOW=1` prints each test's setup/teardown plan with timings.
+//! - `TESTRIG_SHOW=1` prints each test's setup/teardown plan with timings.
 
-pub use fixture_runtime::{
+pub use testrig_runtime::{
     plan, spawn, thread, wait_for, wait_for_async, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack,
     InContext, Observation, Scope, ScopeGuard, Scoped, TestOutcome,
 };
@@ -72,7 +72,7 @@ pub use fixture_runtime::{
 /// fixture's dependencies, and an optional `teardown(self)`:
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 /// # pub struct Cells;
 /// # #[fixture] impl Cells { fn setup() -> Self { Cells } }
 ///
@@ -89,7 +89,7 @@ pub use fixture_runtime::{
 ///     }
 /// }
 ///
-/// #[fixture::test]
+/// #[testrig::test]
 /// fn two_hosts(hosts: &Hosts) {
 ///     assert_eq!(hosts.names.len(), 2);
 /// }
@@ -100,7 +100,7 @@ pub use fixture_runtime::{
 /// `#[config]` parameter of `setup`; tests that give none get `Default::default()`:
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 ///
 /// pub struct Cells { names: Vec<&'static str> }
 ///
@@ -111,7 +111,7 @@ pub use fixture_runtime::{
 ///     }
 /// }
 ///
-/// #[fixture::test]
+/// #[testrig::test]
 /// #[with(Cells = vec!["cell1", "cell2"])]
 /// fn configured(cells: &Cells) {
 ///     assert_eq!(cells.names, ["cell1", "cell2"]);
@@ -123,7 +123,7 @@ pub use fixture_runtime::{
 /// type of this crate):
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 ///
 /// pub struct Port(u16);
 ///
@@ -132,7 +132,7 @@ pub use fixture_runtime::{
 ///     Port(8080)
 /// }
 ///
-/// #[fixture::test]
+/// #[testrig::test]
 /// fn uses_port(port: &Port) {
 ///     assert_eq!(port.0, 8080);
 /// }
@@ -140,11 +140,11 @@ pub use fixture_runtime::{
 /// ```
 ///
 /// `#[fixture(autouse)]` applies the fixture to every fixture test of the module that defines
-/// it and of its submodules, without naming it (`#[fixture::test(no_autouse)]` opts out):
+/// it and of its submodules, without naming it (`#[testrig::test(no_autouse)]` opts out):
 ///
 /// ```
 /// mod api_tests {
-///     use fixture::prelude::*;
+///     use testrig::prelude::*;
 ///     use std::sync::atomic::{AtomicUsize, Ordering};
 ///
 ///     pub static SET_UP: AtomicUsize = AtomicUsize::new(0);
@@ -152,18 +152,18 @@ pub use fixture_runtime::{
 ///
 ///     #[fixture(autouse)]
 ///     impl Quiet {
-///         fn setup(_logs: &fixture::logs::Logs) -> Self {
+///         fn setup(_logs: &testrig::logs::Logs) -> Self {
 ///             SET_UP.fetch_add(1, Ordering::SeqCst);
 ///             Quiet
 ///         }
 ///     }
 ///
-///     #[fixture::test]
+///     #[testrig::test]
 ///     pub fn gets_quiet_without_asking() {
 ///         assert_eq!(SET_UP.load(Ordering::SeqCst), 1);
 ///     }
 ///
-///     #[fixture::test(no_autouse)]
+///     #[testrig::test(no_autouse)]
 ///     pub fn opts_out() {}
 /// }
 /// api_tests::gets_quiet_without_asking();
@@ -175,7 +175,7 @@ pub use fixture_runtime::{
 /// it (they share it read-only, so it must be `Send + Sync`), and tears it down at exit:
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 ///
 /// pub struct Catalog(Vec<&'static str>);
 ///
@@ -186,7 +186,7 @@ pub use fixture_runtime::{
 ///     }
 /// }
 ///
-/// #[fixture::test]
+/// #[testrig::test]
 /// fn reads_the_shared_catalog(catalog: &Catalog) {
 ///     assert_eq!(catalog.0.len(), 2);
 /// }
@@ -196,29 +196,29 @@ pub use fixture_runtime::{
 /// A dependency cycle does not compile:
 ///
 /// ```compile_fail
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 /// pub struct A;
 /// pub struct B;
 /// #[fixture] impl A { fn setup(_: &B) -> Self { A } }
 /// #[fixture] impl B { fn setup(_: &A) -> Self { B } }
 /// ```
-pub use fixture_macros::fixture;
+pub use testrig_macros::fixture;
 
 /// Makes a function a test whose `&T` parameters are fixtures.
 ///
 /// Works on `fn` and `async fn` (which get a tokio runtime: current-thread by default,
-/// `#[fixture::test(flavor = "multi_thread", worker_threads = 2)]` for a multi-thread one),
+/// `#[testrig::test(flavor = "multi_thread", worker_threads = 2)]` for a multi-thread one),
 /// with `#[should_panic]`, `#[ignore]` and a `Result<(), E>` return type.
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 /// # pub struct Db;
 /// # #[fixture] impl Db { async fn setup() -> Self { Db } }
 ///
-/// #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+/// #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 /// async fn runs_on_two_workers(_db: &Db) -> Result<(), String> {
-///     let scope = fixture::Scope::current().unwrap();
-///     let seen = tokio::spawn(async { fixture::Scope::current().unwrap().id() }).await.unwrap();
+///     let scope = testrig::Scope::current().unwrap();
+///     let seen = tokio::spawn(async { testrig::Scope::current().unwrap().id() }).await.unwrap();
 ///     assert_eq!(seen, scope.id()); // workers run inside the test's scope
 ///     Ok(())
 /// }
@@ -228,17 +228,17 @@ pub use fixture_macros::fixture;
 /// A parameter that is not a fixture does not compile:
 ///
 /// ```compile_fail
-/// #[fixture::test]
+/// #[testrig::test]
 /// fn needs_a_fixture(text: &String) {}
 /// ```
-pub use fixture_macros::test;
+pub use testrig_macros::test;
 
 /// Adds fixtures to a test that no parameter names, and configures fixtures:
 /// `#[with(Type)]`, `#[with(Type = config)]`. On its own it also makes the function a
 /// fixture test.
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 ///
 /// static SET_UP: AtomicUsize = AtomicUsize::new(0);
@@ -258,19 +258,19 @@ pub use fixture_macros::test;
 /// }
 /// # audited();
 /// ```
-pub use fixture_macros::with;
+pub use testrig_macros::with;
 
 /// Overrides fields of a [`Conf`] for one test: `#[conf(section.field = value, ..)]`.
 ///
 /// The target is the `CONF` static in scope at the test, or `in = path::to::CONF`. Field
 /// paths and values are checked by rustc at the attribute's tokens; a `&str` value fills a
 /// `String` field. Several `#[conf]` attributes apply in the order written. The overrides
-/// live in the test's [`Scope`]: its tasks and `fixture::thread::spawn` threads see them,
+/// live in the test's [`Scope`]: its tasks and `testrig::thread::spawn` threads see them,
 /// other tests never do, and they end with the test however it ends.
 ///
 /// ```
-/// use fixture::prelude::*;
-/// use fixture::Conf;
+/// use testrig::prelude::*;
+/// use testrig::Conf;
 ///
 /// #[derive(Clone, Default)]
 /// pub struct Settings { pub workers: usize, pub region: String }
@@ -289,13 +289,13 @@ pub use fixture_macros::with;
 /// A field that does not exist does not compile:
 ///
 /// ```compile_fail
-/// # use fixture::Conf;
+/// # use testrig::Conf;
 /// # #[derive(Clone, Default)] pub struct Settings { pub workers: usize }
 /// # pub static CONF: Conf<Settings> = Conf::new();
-/// #[fixture::conf(wrokers = 4)]
+/// #[testrig::conf(wrokers = 4)]
 /// fn typo() {}
 /// ```
-pub use fixture_macros::conf;
+pub use testrig_macros::conf;
 
 /// Sets (`KEY = "value"`) or removes (`KEY = unset`) environment variables for one test and
 /// restores the previous values (set or unset) when it ends, however it ends.
@@ -303,24 +303,24 @@ pub use fixture_macros::conf;
 /// The environment is process-wide, so the test holds a lock on each name it touches: tests
 /// sharing a name run one after the other, all others in parallel. Not in the prelude, as
 /// importing it would shadow `std`'s `env!`; below another fixture attribute write
-/// `#[env(..)]`, on its own `#[fixture::env(..)]`.
+/// `#[env(..)]`, on its own `#[testrig::env(..)]`.
 ///
 /// ```
-/// #[fixture::env(FIXTURE_DOC_REGION = "regionTwo", FIXTURE_DOC_DEBUG = unset)]
+/// #[testrig::env(TESTRIG_DOC_REGION = "regionTwo", TESTRIG_DOC_DEBUG = unset)]
 /// fn reads_the_environment() {
-///     assert_eq!(std::env::var("FIXTURE_DOC_REGION").unwrap(), "regionTwo");
-///     assert!(std::env::var_os("FIXTURE_DOC_DEBUG").is_none());
+///     assert_eq!(std::env::var("TESTRIG_DOC_REGION").unwrap(), "regionTwo");
+///     assert!(std::env::var_os("TESTRIG_DOC_DEBUG").is_none());
 /// }
 /// # reads_the_environment();
-/// assert!(std::env::var_os("FIXTURE_DOC_REGION").is_none());
+/// assert!(std::env::var_os("TESTRIG_DOC_REGION").is_none());
 /// ```
-pub use fixture_macros::env;
+pub use testrig_macros::env;
 
 /// The database seam, the `Cells` fixture and the schema declaration. See
-/// [`fixture_runtime::db`].
+/// [`testrig_runtime::db`].
 #[cfg(feature = "db")]
 pub mod db {
-    pub use fixture_runtime::db::*;
+    pub use testrig_runtime::db::*;
 }
 
 /// Gives the test its own databases: the API database, cell0 and the named cells, each
@@ -328,9 +328,9 @@ pub mod db {
 /// it. `#[with_cells(in = path::to::SCHEMA, cell1)]` picks a schema when several are declared.
 ///
 /// ```
-/// use fixture::prelude::*;
-/// use fixture::db::Cells;
-/// # fixture::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+/// use testrig::prelude::*;
+/// use testrig::db::Cells;
+/// # testrig::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 ///
 /// #[with_cells(cell1, cell2)]
 /// async fn three_cells(cells: &Cells) {
@@ -339,41 +339,41 @@ pub mod db {
 /// # three_cells();
 /// ```
 #[cfg(feature = "db")]
-pub use fixture_macros::with_cells;
+pub use testrig_macros::with_cells;
 
 /// Any use of [`db`] in this test — body, tasks, framework threads — panics, saying the test
 /// does not claim the database (Nova's `DatabasePoisonFixture`).
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 ///
 /// #[poison_db]
 /// fn pure_logic() {
-///     let used = std::panic::catch_unwind(|| fixture::db::api().map(drop));
+///     let used = std::panic::catch_unwind(|| testrig::db::api().map(drop));
 ///     assert!(used.is_err());
 /// }
 /// # pure_logic();
 /// ```
 #[cfg(feature = "db")]
-pub use fixture_macros::poison_db;
+pub use testrig_macros::poison_db;
 
 /// The fixtures of this binary: [`registry::list`], and as text or a Graphviz graph.
 pub mod registry {
-    pub use fixture_runtime::registry::{dot, list, text, FixtureInfo};
+    pub use testrig_runtime::registry::{dot, list, text, FixtureInfo};
 }
 
 /// Per-test log capture and notifications: [`logs::Logs`], [`logs::Notifications`].
 pub mod logs {
-    pub use fixture_runtime::logs::*;
+    pub use testrig_runtime::logs::*;
 }
 
 /// Captures the test's `tracing` events — from its thread, its runtime's workers, and the tasks
-/// and threads it starts through `fixture` — into its [`logs::Logs`], and prints them only if
+/// and threads it starts through `testrig` — into its [`logs::Logs`], and prints them only if
 /// it fails. Same as naming `&Logs` as a parameter; the attribute suits tests that only want
 /// the output of failures.
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 ///
 /// #[capture_logs]
 /// fn quiet_unless_it_fails() {
@@ -381,7 +381,7 @@ pub mod logs {
 /// }
 /// # quiet_unless_it_fails();
 /// ```
-pub use fixture_macros::capture_logs;
+pub use testrig_macros::capture_logs;
 
 /// Fails the test if setup and body take longer than the limit, in seconds (`#[timeout(10)]`,
 /// `#[timeout(0.5)]`), naming the stage that hung. An async test is cancelled at its next
@@ -390,7 +390,7 @@ pub use fixture_macros::capture_logs;
 /// passes and its thread is left behind.
 ///
 /// ```
-/// use fixture::prelude::*;
+/// use testrig::prelude::*;
 ///
 /// #[timeout(0.2)]
 /// async fn hangs() {
@@ -400,11 +400,11 @@ pub use fixture_macros::capture_logs;
 /// let message = failed.downcast_ref::<String>().unwrap();
 /// assert!(message.contains("test body timed out"), "{message}");
 /// ```
-pub use fixture_macros::timeout;
+pub use testrig_macros::timeout;
 
 /// Services started for a test: [`service::Services`], [`service::ServiceContext`].
 pub mod service {
-    pub use fixture_runtime::service::{ServiceContext, Services, ServicesConfig, READY_WITHIN, STOP_WITHIN};
+    pub use testrig_runtime::service::{ServiceContext, Services, ServicesConfig, READY_WITHIN, STOP_WITHIN};
 }
 
 /// Starts each named async start function — `async fn start(service: ServiceContext) ->
@@ -416,8 +416,8 @@ pub mod service {
 /// `&Services`: `services.get::<SocketAddr>("start_api")`.
 ///
 /// ```
-/// use fixture::prelude::*;
-/// use fixture::service::{ServiceContext, Services};
+/// use testrig::prelude::*;
+/// use testrig::service::{ServiceContext, Services};
 ///
 /// async fn clock(service: ServiceContext) -> Result<(), String> {
 ///     service.ready(42_u32);
@@ -431,22 +431,22 @@ pub mod service {
 /// }
 /// # reads_the_handle();
 /// ```
-pub use fixture_macros::service;
+pub use testrig_macros::service;
 
 /// Nova's default fixture stack for every fixture test of the module where it is written and
 /// of its submodules — write it once at the crate root of a test crate: each test's logs are
 /// captured (and printed if it fails), the database is poisoned unless the test claims it
 /// with `#[with_cells]`, and the leak guard (on for every test) fails tasks and threads left
-/// running. `#[fixture::test(no_autouse)]` opts a test out.
+/// running. `#[testrig::test(no_autouse)]` opts a test out.
 ///
 /// ```
 /// mod tests {
-///     fixture::default_stack!();
+///     testrig::default_stack!();
 ///
-///     #[fixture::test]
+///     #[testrig::test]
 ///     pub fn pure_logic() {
 ///         tracing::info!("captured, and shown only if this test fails");
-///         let used = std::panic::catch_unwind(|| fixture::db::api().map(drop));
+///         let used = std::panic::catch_unwind(|| testrig::db::api().map(drop));
 ///         assert!(used.is_err(), "the database is poisoned for a test that does not claim it");
 ///     }
 /// }
@@ -456,7 +456,7 @@ pub use fixture_macros::service;
 #[macro_export]
 macro_rules! default_stack {
     () => {
-        /// The default stack of this module's fixture tests (`fixture::default_stack!()`).
+        /// The default stack of this module's fixture tests (`testrig::default_stack!()`).
         pub struct DefaultStack;
 
         #[$crate::fixture(autouse)]
@@ -469,7 +469,7 @@ macro_rules! default_stack {
     };
 }
 
-/// `use fixture::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
+/// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
     pub use crate::{capture_logs, conf, fixture, service, timeout, with, Fixture};
     #[cfg(feature = "db")]
@@ -479,5 +479,5 @@ pub mod prelude {
 /// Not public API: what the macros' generated code refers to.
 #[doc(hidden)]
 pub mod __private {
-    pub use fixture_runtime::__private::*;
+    pub use testrig_runtime::__private::*;
 }

@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
-use fixture::prelude::*;
-use fixture::Scope;
+use testrig::prelude::*;
+use testrig::Scope;
 
 /// The tests each autouse fixture was set up for.
 static SET_UP_FOR: Mutex<Vec<(&str, &str)>> = Mutex::new(Vec::new());
@@ -20,7 +20,7 @@ fn set_up_for(fixture: &str, test: &str) -> usize {
 
 pub mod services {
     use super::*;
-    use fixture::logs::Logs;
+    use testrig::logs::Logs;
 
     /// Applies to every fixture test in `services` and below; needs `Logs`, so those tests
     /// capture their logs without naming `Logs`.
@@ -35,14 +35,14 @@ pub mod services {
         }
     }
 
-    #[fixture::test]
+    #[testrig::test]
     fn autouse_applies_to_tests_of_its_module() {
         assert_eq!(set_up_for("Quiet", "services::autouse_applies_to_tests_of_its_module"), 1);
         let captured = Scope::current().unwrap().test_name();
         assert!(captured.ends_with("autouse_applies_to_tests_of_its_module"));
     }
 
-    #[fixture::test]
+    #[testrig::test]
     fn autouse_fixtures_requirements_come_with_them(logs: &Logs) {
         assert!(logs.contains("quiet set up"), "Logs is set up before Quiet and captures its setup");
     }
@@ -50,19 +50,19 @@ pub mod services {
     pub mod nested {
         use super::super::*;
 
-        #[fixture::test]
+        #[testrig::test]
         fn autouse_applies_to_submodules() {
             assert_eq!(set_up_for("Quiet", "services::nested::autouse_applies_to_submodules"), 1);
         }
 
-        #[fixture::test(no_autouse)]
+        #[testrig::test(no_autouse)]
         fn no_autouse_opts_out() {
             assert_eq!(set_up_for("Quiet", "no_autouse_opts_out"), 0);
         }
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 fn autouse_does_not_reach_other_modules() {
     assert_eq!(set_up_for("Quiet", "autouse::autouse_does_not_reach_other_modules"), 0);
 }
@@ -78,7 +78,7 @@ impl Plain {
 
 #[test]
 fn the_registry_lists_the_binarys_fixtures() {
-    let fixtures = fixture::registry::list();
+    let fixtures = testrig::registry::list();
     let quiet = fixtures.iter().find(|f| f.name == "Quiet").expect("Quiet is listed");
     assert!(quiet.autouse);
     assert_eq!(quiet.module, "autouse::services");
@@ -89,9 +89,9 @@ fn the_registry_lists_the_binarys_fixtures() {
     for built_in in ["Logs", "Notifications", "Services", "Cells"] {
         assert!(fixtures.iter().any(|f| f.name == built_in), "{built_in} is not listed");
     }
-    let text = fixture::registry::text();
+    let text = testrig::registry::text();
     assert!(text.contains("Quiet [autouse] -- autouse::services (tests/autouse.rs:"), "{text}");
     assert!(text.contains("Plain -- autouse (tests/autouse.rs:") && text.contains("    requires: Quiet"), "{text}");
-    let dot = fixture::registry::dot();
+    let dot = testrig::registry::dot();
     assert!(dot.contains("\"Plain\" -> \"Quiet\";") && dot.contains("\"Quiet\" -> \"Logs\";"), "{dot}");
 }

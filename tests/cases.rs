@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use fixture::prelude::*;
-use fixture::Conf;
+use testrig::prelude::*;
+use testrig::Conf;
 
 #[derive(Clone, Default)]
 pub struct Settings {
@@ -18,7 +18,7 @@ pub static CONF: Conf<Settings> = Conf::new();
 static RAN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
 
 fn ran() {
-    let name = fixture::Scope::current().unwrap().test_name();
+    let name = testrig::Scope::current().unwrap().test_name();
     RAN.lock().unwrap().push(name);
 }
 
@@ -31,7 +31,7 @@ impl Counter {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[case(1, 2, 3)]
 #[case::negative(-1, -2, -3)]
 #[case::zero(0, 0, 0)]
@@ -40,21 +40,21 @@ fn adds(a: i32, b: i32, sum: i32) {
     assert_eq!(a + b, sum);
 }
 
-#[fixture::test]
+#[testrig::test]
 fn each_row_is_its_own_test_named_after_it() {
     // The three cases are separate tests; this one checks their names exist as functions.
     let cases: [fn(); 3] = [adds::case_1, adds::case_2_negative, adds::case_3_zero];
     assert_eq!(cases.len(), 3);
 }
 
-#[fixture::test]
+#[testrig::test]
 async fn values_make_a_product(#[values(1, 2, 3)] x: u32, counter: &Counter, #[values("a", "b")] tag: &'static str) {
     ran();
     assert!((1..=3).contains(&x) && (tag == "a" || tag == "b"));
     assert_eq!(counter.0.fetch_add(1, Ordering::SeqCst), 10, "each case has its own fixtures");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[case::two(2)]
 #[case::eight(8)]
 #[conf(workers = workers)]
@@ -62,7 +62,7 @@ fn a_case_value_configures_the_test(workers: usize) {
     assert_eq!(CONF.get().workers, workers);
 }
 
-#[fixture::test]
+#[testrig::test]
 #[case::fine(1)]
 #[case::fails(0)]
 #[should_panic(expected = "division by zero")]
@@ -72,7 +72,7 @@ fn per_case_should_panic(divisor: u32) {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[case::runs(1)]
 #[case::skipped(2)]
 #[ignore = "only this case is ignored"]
@@ -80,7 +80,7 @@ fn per_case_ignore(n: u32) {
     assert_eq!(n, 1, "the ignored case must not run");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[case(3)]
 fn rows_and_values_combine(#[values(10, 20)] base: u32, extra: u32) {
     assert!(base + extra == 13 || base + extra == 23);

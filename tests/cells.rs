@@ -1,4 +1,4 @@
-//! `#[with_cells]`, the `Cells` fixture, `fixture::db` and `#[poison_db]` on the embedded
+//! `#[with_cells]`, the `Cells` fixture, `testrig::db` and `#[poison_db]` on the embedded
 //! SQLite backend.
 #![allow(unnameable_test_items)] // cases nested in the tests that check what they leave behind
 
@@ -6,15 +6,15 @@ mod support;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use fixture::db::{self, sqlx, Cells, DbError};
-use fixture::prelude::*;
+use testrig::db::{self, sqlx, Cells, DbError};
+use testrig::prelude::*;
 
-fixture::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 // A second schema: tests here name theirs with `in =`, as an application with two would.
-fixture::db::schema!(pub static BROKEN, api = "tests/migrations/broken", cells = "tests/migrations/cell");
-fixture::db::schema!(pub static MISSING, api = "tests/migrations/does-not-exist", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static BROKEN, api = "tests/migrations/broken", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static MISSING, api = "tests/migrations/does-not-exist", cells = "tests/migrations/cell");
 // PostgreSQL only: its migration sleeps a second (`pg_sleep`), so builds in two processes overlap.
-fixture::db::schema!(pub static SLOW, api = "tests/migrations/slow", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static SLOW, api = "tests/migrations/slow", cells = "tests/migrations/cell");
 
 async fn count(pool: &db::AnyPool, table: &str) -> i64 {
     let row: (i64,) =
@@ -31,7 +31,7 @@ async fn insert_instance(pool: &db::AnyPool, uuid: &str, host: &str) {
         .unwrap();
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SCHEMA, cell1, cell2)]
 async fn api_cell0_and_named_cells_are_separate_migrated_databases(cells: &Cells) {
     assert_eq!(cells.names(), ["cell0", "cell1", "cell2"]);
@@ -44,7 +44,7 @@ async fn api_cell0_and_named_cells_are_separate_migrated_databases(cells: &Cells
     assert!(wrong.is_err(), "the API database has the API schema, not the cell schema");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SCHEMA, cell1)]
 async fn the_seam_returns_this_tests_databases(cells: &Cells) {
     let api = db::api().unwrap();
@@ -55,7 +55,7 @@ async fn the_seam_returns_this_tests_databases(cells: &Cells) {
     assert_eq!(cells.cell_of_host("host9"), None);
 }
 
-#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 #[with_cells(in = SCHEMA, cell1, cell2)]
 async fn targeting_nests_and_follows_spawned_tasks_and_threads(cells: &Cells) {
     assert!(matches!(db::cell(), Err(DbError::Untargeted)), "no default cell to fall back to");
@@ -65,13 +65,13 @@ async fn targeting_nests_and_follows_spawned_tasks_and_threads(cells: &Cells) {
             cells
                 .target("cell2", async {
                     insert_instance(&db::cell().unwrap(), "b", "host2").await;
-                    let task = fixture::spawn(async { insert_instance(&db::cell().unwrap(), "c", "host2").await });
+                    let task = testrig::spawn(async { insert_instance(&db::cell().unwrap(), "c", "host2").await });
                     task.await.unwrap();
                 })
                 .await;
             // Back in cell1 after the inner target.
             insert_instance(&db::cell().unwrap(), "d", "host1").await;
-            let thread_pool = fixture::thread::spawn(|| db::cell().unwrap()).join().unwrap();
+            let thread_pool = testrig::thread::spawn(|| db::cell().unwrap()).join().unwrap();
             insert_instance(&thread_pool, "e", "host1").await;
         })
         .await;
@@ -81,7 +81,7 @@ async fn targeting_nests_and_follows_spawned_tasks_and_threads(cells: &Cells) {
     assert!(db::cell().is_err());
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SCHEMA, cell1)]
 async fn unknown_cells_are_errors_listing_the_known_ones(cells: &Cells) {
     let message = cells.try_cell("cell7").unwrap_err().to_string();
@@ -95,13 +95,13 @@ fn outside_tests_the_seam_needs_configuration() {
     let message = std::thread::Builder::new().name("plain".into()).spawn(|| db::api().map(drop)).unwrap().join();
     // Another test of this binary may have configured production databases; either way no panic.
     if let Ok(Err(error)) = message {
-        assert!(error.to_string().contains("fixture::db::configure"), "{error}");
+        assert!(error.to_string().contains("testrig::db::configure"), "{error}");
     }
 }
 
 macro_rules! isolation_tests {
     ($($name:ident),*) => {$(
-        #[fixture::test]
+        #[testrig::test]
         #[with_cells(in = SCHEMA, cell1)]
         async fn $name(cells: &Cells) {
             let me = stringify!($name);
@@ -147,7 +147,7 @@ impl NeedsCells {
 
 #[test]
 fn several_schemas_need_the_test_to_pick_one() {
-    #[fixture::test]
+    #[testrig::test]
     fn case(_needs: &NeedsCells) {}
     let message = catch_unwind(case).unwrap_err().downcast_ref::<String>().cloned().unwrap();
     assert!(
@@ -162,7 +162,7 @@ fn several_schemas_need_the_test_to_pick_one() {
 fn assert_no_leftovers() {
     let dir = ["/dev/shm".into(), std::env::temp_dir()]
         .into_iter()
-        .map(|root: std::path::PathBuf| root.join(format!("fixture-{}", std::process::id())))
+        .map(|root: std::path::PathBuf| root.join(format!("testrig-{}", std::process::id())))
         .find(|dir| dir.is_dir());
     if let Some(dir) = dir {
         // Other tests of this binary may be running; none of *this* test's files may remain,
@@ -213,9 +213,9 @@ fn poisoned_case() -> Result<(), String> {
     if !message.contains("does not claim the database") || !message.contains("#[with_cells(cell1, ..)]") {
         return Err(message);
     }
-    let from_thread = fixture::thread::spawn(|| catch_unwind(|| db::api().map(drop)).is_err()).join().unwrap();
+    let from_thread = testrig::thread::spawn(|| catch_unwind(|| db::api().map(drop)).is_err()).join().unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let from_task = runtime.block_on(async { fixture::spawn(async { db::cell().map(drop) }).await.is_err() });
+    let from_task = runtime.block_on(async { testrig::spawn(async { db::cell().map(drop) }).await.is_err() });
     if from_thread && from_task {
         Ok(())
     } else {
@@ -228,7 +228,7 @@ fn poison_trips_from_the_body_a_framework_thread_and_a_spawned_task() {
     poisoned_case();
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SCHEMA, cell1)]
 #[ignore = "run by `bad_server_urls_are_clear_errors_without_the_password` in a child process"]
 fn bad_url_case(_cells: &Cells) {}
@@ -240,7 +240,7 @@ fn bad_url_case(_cells: &Cells) {}
 fn bad_server_urls_are_clear_errors_without_the_password() {
     let secret = "wrong-secret-pw-1234";
     let mut cases = vec![
-        ("not a url".to_owned(), "FIXTURE_DATABASE_URL is not a PostgreSQL URL: it must start with postgres:// or postgresql:// (found no scheme)"),
+        ("not a url".to_owned(), "TESTRIG_DATABASE_URL is not a PostgreSQL URL: it must start with postgres:// or postgresql:// (found no scheme)"),
         (format!("mysql://fixture:{secret}@127.0.0.1/postgres"), "found the scheme `mysql`"),
         (format!("postgres://fixture:{secret}@127.0.0.1:notaport/postgres"), "invalid port number"),
         (format!("postgres://fixture:{secret}@127.0.0.1:1/postgres"), "cannot connect to the PostgreSQL server"),
@@ -254,13 +254,13 @@ fn bad_server_urls_are_clear_errors_without_the_password() {
             ));
         }
         None => {
-            println!("wrong password not tried: FIXTURE_DATABASE_URL is not set, so there is no server to refuse it")
+            println!("wrong password not tried: TESTRIG_DATABASE_URL is not set, so there is no server to refuse it")
         }
     }
     for (bad, expected) in cases {
         let output = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "bad_url_case", "--ignored", "--test-threads=1", "--nocapture"])
-            .env("FIXTURE_DATABASE_URL", &bad)
+            .env("TESTRIG_DATABASE_URL", &bad)
             .output()
             .unwrap();
         let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
@@ -291,11 +291,11 @@ fn a_failed_test_keeps_its_databases_for_inspection() {
     support::databases::remove(&locations);
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SCHEMA, cell1)]
 #[ignore = "run by `databases_of_a_killed_process_are_reaped_by_the_next_run` in a child process"]
 fn hold_databases_case(cells: &Cells) {
-    let path = std::env::var("FIXTURE_HOLD_FILE").unwrap();
+    let path = std::env::var("TESTRIG_HOLD_FILE").unwrap();
     std::fs::write(path, cells.locations().join("\n")).unwrap();
     std::thread::sleep(std::time::Duration::from_secs(120));
 }
@@ -304,17 +304,17 @@ fn hold_databases_case(cells: &Cells) {
 /// builds a template drops them (its pid is gone).
 #[test]
 fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
-    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
         println!(
-            "skipped: FIXTURE_DATABASE_URL is not set; on SQLite the per-process directory is reaped the same way"
+            "skipped: TESTRIG_DATABASE_URL is not set; on SQLite the per-process directory is reaped the same way"
         );
         return;
     };
-    let hold_file = std::env::temp_dir().join(format!("fixture-hold-{}", std::process::id()));
+    let hold_file = std::env::temp_dir().join(format!("testrig-hold-{}", std::process::id()));
     let _ = std::fs::remove_file(&hold_file);
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "hold_databases_case", "--ignored", "--test-threads=1"])
-        .env("FIXTURE_HOLD_FILE", &hold_file)
+        .env("TESTRIG_HOLD_FILE", &hold_file)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -347,17 +347,17 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
 /// are reaped once nobody is connected and they are older than two hours; recent ones stay.
 #[test]
 fn another_machines_abandoned_databases_are_reaped_by_age() {
-    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: FIXTURE_DATABASE_URL is not set; only a shared PostgreSQL server has other machines");
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; only a shared PostgreSQL server has other machines");
         return;
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     // `0ther0` is never a host tag (those are hex); the pid is irrelevant on another machine.
-    let old = format!("fixture_t_0ther0_{}_{}_1_api", std::process::id(), now - 3 * 60 * 60);
-    let recent = format!("fixture_t_0ther0_{}_{}_2_api", std::process::id(), now - 60);
+    let old = format!("testrig_t_0ther0_{}_{}_1_api", std::process::id(), now - 3 * 60 * 60);
+    let recent = format!("testrig_t_0ther0_{}_{}_2_api", std::process::id(), now - 60);
     let admin = |statements: Vec<String>| {
         support::databases::on_server(&url, statements, &[]);
-        support::databases::like(&url, "fixture\\_t\\_0ther0\\_%")
+        support::databases::like(&url, "testrig\\_t\\_0ther0\\_%")
     };
     let before = admin(vec![format!("CREATE DATABASE \"{old}\""), format!("CREATE DATABASE \"{recent}\"")]);
     assert!(before.contains(&old) && before.contains(&recent), "{before:?}");
@@ -376,8 +376,8 @@ fn another_machines_abandoned_databases_are_reaped_by_age() {
 /// connects without TLS.
 #[test]
 fn tls_is_used_when_the_url_requires_it() {
-    let Some(url) = std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: FIXTURE_DATABASE_URL is not set, so there is no PostgreSQL server to reach over TLS");
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set, so there is no PostgreSQL server to reach over TLS");
         return;
     };
     let ssl: (String,) = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -386,19 +386,19 @@ fn tls_is_used_when_the_url_requires_it() {
         sqlx::query_as("SHOW ssl").fetch_one(&mut admin).await.unwrap()
     });
     if ssl.0 != "on" {
-        println!("skipped: the PostgreSQL server in FIXTURE_DATABASE_URL has ssl = {}", ssl.0);
+        println!("skipped: the PostgreSQL server in TESTRIG_DATABASE_URL has ssl = {}", ssl.0);
         return;
     }
     let separator = if url.contains('?') { '&' } else { '?' };
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "tls_case", "--ignored", "--test-threads=1"])
-        .env("FIXTURE_DATABASE_URL", format!("{url}{separator}sslmode=require"))
+        .env("TESTRIG_DATABASE_URL", format!("{url}{separator}sslmode=require"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SCHEMA, cell1)]
 #[ignore = "run by `tls_is_used_when_the_url_requires_it` in a child process"]
 async fn tls_case(cells: &Cells) {
@@ -409,7 +409,7 @@ async fn tls_case(cells: &Cells) {
     assert!(row.0, "the test's connection is not encrypted");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(in = SLOW, cell1)]
 #[ignore = "run by `two_processes_building_one_template_at_once_share_it` in child processes"]
 async fn slow_template_case(cells: &Cells) {
@@ -423,10 +423,10 @@ async fn slow_template_case(cells: &Cells) {
 #[test]
 fn two_processes_building_one_template_at_once_share_it() {
     let Some(url) = support::databases::server_url() else {
-        println!("skipped: FIXTURE_DATABASE_URL is not set; SQLite templates are per process");
+        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates are per process");
         return;
     };
-    let pattern = "fixture\\_tpl\\_v2\\_slow\\_%";
+    let pattern = "testrig\\_tpl\\_v2\\_slow\\_%";
     let old = support::databases::like(&url, pattern);
     support::databases::drop_on_server(&url, &old);
     let children: Vec<std::process::Child> = (0..2)
@@ -452,7 +452,7 @@ fn two_processes_building_one_template_at_once_share_it() {
     built.sort();
     assert_eq!(built.len(), 2, "one API and one cell template, nothing half-built: {built:?}");
     assert!(
-        built[0].starts_with("fixture_tpl_v2_slow_api_") && built[1].starts_with("fixture_tpl_v2_slow_cell_"),
+        built[0].starts_with("testrig_tpl_v2_slow_api_") && built[1].starts_with("testrig_tpl_v2_slow_cell_"),
         "{built:?}"
     );
     assert!(
@@ -471,7 +471,7 @@ fn cut_this_tests_connections(cells: &Cells, refuse_new: bool) -> usize {
 fn server_to_lose() -> bool {
     let there = support::databases::server_url().is_some();
     if !there {
-        println!("skipped: FIXTURE_DATABASE_URL is not set; an embedded SQLite database has no server to lose");
+        println!("skipped: TESTRIG_DATABASE_URL is not set; an embedded SQLite database has no server to lose");
     }
     there
 }
@@ -538,7 +538,7 @@ fn a_server_restart_mid_test_leaves_nothing_behind() {
 #[test]
 fn clean_databases_left_by_finished_processes_are_capped_per_template() {
     let Some(url) = support::databases::server_url() else {
-        println!("skipped: FIXTURE_DATABASE_URL is not set; SQLite databases are files of one process");
+        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are files of one process");
         return;
     };
     // This process's database names give this machine's host tag.
@@ -551,12 +551,12 @@ fn clean_databases_left_by_finished_processes_are_capped_per_template() {
     let mine = NAMES.lock().unwrap()[2].clone();
     let host = mine.split('_').nth(2).unwrap().to_owned();
     // Other crates' schemas named SCHEMA have cell templates of their own: 20 for each.
-    let templates = support::databases::like(&url, "fixture\\_tpl\\_v2\\_schema\\_cell\\_%");
+    let templates = support::databases::like(&url, "testrig\\_tpl\\_v2\\_schema\\_cell\\_%");
     // Clean databases of a process that is gone (no such pid runs), as its pool left them.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let dead_pid = (4_000_000..).find(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()).unwrap();
     let left: Vec<Vec<String>> = (0..templates.len())
-        .map(|t| (0..20).map(|i| format!("fixture_t_{host}_{dead_pid}_{now}_{t}x{i}_cell1")).collect())
+        .map(|t| (0..20).map(|i| format!("testrig_t_{host}_{dead_pid}_{now}_{t}x{i}_cell1")).collect())
         .collect();
     let statements = templates
         .iter()
@@ -589,7 +589,7 @@ fn clean_databases_left_by_finished_processes_are_capped_per_template() {
     let existing = support::databases::on_server(&url, Vec::new(), &all);
     let kept: Vec<usize> =
         left.iter().map(|names| names.iter().filter(|name| existing.contains(name)).count()).collect();
-    let taken = support::databases::like(&url, &format!("fixture\\_t\\_{host}\\_{next_pid}\\_%")).len();
+    let taken = support::databases::like(&url, &format!("testrig\\_t\\_{host}\\_{next_pid}\\_%")).len();
     println!("20 clean databases per cell template of a finished process: {kept:?} kept for later processes, the next one took {taken} (api, cell0, cell1 at most)");
     assert!(kept.iter().all(|kept| *kept <= 16), "more than 16 kept for a template: {kept:?}");
     assert!(taken <= 3, "the next process took over more than its test needed: {taken}");

@@ -4,8 +4,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use fixture::prelude::*;
-use fixture::{BoxError, Conf};
+use testrig::prelude::*;
+use testrig::{BoxError, Conf};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppConfig {
@@ -29,10 +29,10 @@ pub struct Scheduler {
 pub static CONF: Conf<AppConfig> = Conf::new();
 
 mod settings {
-    pub static CONF: fixture::Conf<super::AppConfig> = fixture::Conf::new();
+    pub static CONF: testrig::Conf<super::AppConfig> = testrig::Conf::new();
 }
 
-#[fixture::test]
+#[testrig::test]
 #[conf(compute.rpc_response_timeout = 10, scheduler.max_attempts = 5, name = "cloud")]
 fn attribute_overrides_are_visible() {
     let conf = CONF.get();
@@ -42,7 +42,7 @@ fn attribute_overrides_are_visible() {
     assert_eq!(conf.compute.long_rpc_timeout, 0, "fields not named keep the base value");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[conf(compute.rpc_response_timeout = 10, compute.long_rpc_timeout = 60)]
 #[conf(compute.rpc_response_timeout = 20)]
 fn several_conf_attributes_apply_in_order() {
@@ -55,7 +55,7 @@ fn in_picks_another_conf() {
     assert!(!CONF.get().scheduler.enabled);
 }
 
-#[fixture::test]
+#[testrig::test]
 #[conf(scheduler.max_attempts = 1)]
 fn runtime_overrides_stack_and_unwind_in_reverse() {
     let first = CONF.override_with(|c| c.scheduler.max_attempts = 2);
@@ -68,7 +68,7 @@ fn runtime_overrides_stack_and_unwind_in_reverse() {
     assert_eq!(CONF.get().scheduler.max_attempts, 1, "back to the attribute's value");
 }
 
-#[fixture::test]
+#[testrig::test]
 fn guards_dropped_out_of_order_remove_only_their_own_change() {
     let timeout = CONF.override_with(|c| c.compute.rpc_response_timeout = 30);
     let attempts = CONF.override_with(|c| c.scheduler.max_attempts = 3);
@@ -81,19 +81,19 @@ fn guards_dropped_out_of_order_remove_only_their_own_change() {
     assert_eq!(*CONF.get(), AppConfig::default());
 }
 
-#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 #[conf(compute.long_rpc_timeout = 60)]
 async fn tasks_and_scoped_threads_see_the_overrides() {
     let from_task = tokio::spawn(async { CONF.get().compute.long_rpc_timeout }).await.unwrap();
     let from_blocking = tokio::task::spawn_blocking(|| CONF.get().compute.long_rpc_timeout).await.unwrap();
-    let from_thread = fixture::thread::spawn(|| CONF.get().compute.long_rpc_timeout).join().unwrap();
+    let from_thread = testrig::thread::spawn(|| CONF.get().compute.long_rpc_timeout).join().unwrap();
     assert_eq!((from_task, from_blocking, from_thread), (60, 60, 60));
 }
 
 /// A fixture reads the test's configuration and may override it for the test's duration.
 pub struct Scheduling {
     pub attempts_at_setup: u32,
-    _guard: fixture::ConfGuard,
+    _guard: testrig::ConfGuard,
 }
 
 #[fixture]
@@ -104,7 +104,7 @@ impl Scheduling {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[conf(scheduler.max_attempts = 7)]
 fn fixtures_see_attribute_overrides_and_add_their_own(scheduling: &Scheduling) {
     assert_eq!(scheduling.attempts_at_setup, 7, "#[conf] applies before fixtures are set up");
@@ -167,7 +167,7 @@ fn escaping_case() -> Result<(), String> {
     let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
     if message.contains("outside any fixture test scope")
         && message.contains("conf::escaping_case")
-        && message.contains("fixture::thread::spawn")
+        && message.contains("testrig::thread::spawn")
     {
         Ok(())
     } else {
@@ -180,7 +180,7 @@ fn an_escaped_thread_panics_naming_the_test_and_the_remedy() {
     escaping_case();
 }
 
-#[fixture::test]
+#[testrig::test]
 fn set_inside_a_test_is_refused() {
     let refused = catch_unwind(AssertUnwindSafe(|| CONF.set(AppConfig::default()))).unwrap_err();
     assert!(refused.downcast_ref::<String>().unwrap().contains("use `#[conf(field = value)]`"));
@@ -203,7 +203,7 @@ fn base_comes_from_the_loader_then_from_set() {
 
 static BASE_CHANGES: Conf<AppConfig> = Conf::new();
 
-#[fixture::test]
+#[testrig::test]
 fn a_test_view_follows_base_changes() {
     {
         let _guard = BASE_CHANGES.override_with(|c| c.scheduler.max_attempts = 4);

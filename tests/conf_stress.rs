@@ -8,7 +8,7 @@ use std::time::Duration;
 mod seeded;
 use seeded::mix;
 
-use fixture::Conf;
+use testrig::Conf;
 
 #[derive(Clone, Default)]
 pub struct AppConfig {
@@ -56,7 +56,7 @@ async fn exercise(seed: u64) {
             assert_eq!(CONF.get().scheduler.weight, 0);
         }
     }
-    let from_thread = fixture::thread::spawn(move || {
+    let from_thread = testrig::thread::spawn(move || {
         check(seed);
         CONF.get().scheduler.max_attempts
     });
@@ -67,7 +67,7 @@ macro_rules! case {
     ($name:ident, $seed:expr) => {
         mod $name {
             const SEED: u64 = $seed;
-            #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+            #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
             #[conf(in = super::super::CONF, compute.rpc_response_timeout = SEED, name = format!("test-{SEED}"))]
             #[conf(in = super::super::CONF, scheduler.max_attempts = SEED % 11)]
             async fn sees_only_its_own_values() {

@@ -1,4 +1,4 @@
-//! `fixture::default_stack!()` at a test crate's root: logs captured, database poisoned unless
+//! `testrig::default_stack!()` at a test crate's root: logs captured, database poisoned unless
 //! claimed, leak guard — for every fixture test of the crate.
 
 mod support;
@@ -6,14 +6,14 @@ use support::panic_text;
 
 use std::panic::catch_unwind;
 
-use fixture::db::{self, Cells};
-use fixture::logs::Logs;
+use testrig::db::{self, Cells};
+use testrig::logs::Logs;
 
-fixture::default_stack!();
+testrig::default_stack!();
 
-fixture::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+testrig::db::schema!(static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 
-#[fixture::test]
+#[testrig::test]
 fn a_test_without_cells_is_poisoned_and_captured(logs: &Logs) {
     tracing::info!("captured by the default stack");
     assert!(logs.contains("captured by the default stack"));
@@ -21,16 +21,16 @@ fn a_test_without_cells_is_poisoned_and_captured(logs: &Logs) {
     assert!(message.contains("the default stack poisons the database of tests without `#[with_cells]`"), "{message}");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1)]
 async fn a_test_with_cells_uses_its_databases(cells: &Cells) {
     let api = db::api().unwrap();
-    let row: (i64,) = fixture::db::sqlx::query_as("SELECT COUNT(*) FROM host_mappings").fetch_one(&api).await.unwrap();
+    let row: (i64,) = testrig::db::sqlx::query_as("SELECT COUNT(*) FROM host_mappings").fetch_one(&api).await.unwrap();
     assert_eq!(row.0, 0);
     assert_eq!(cells.names(), ["cell0", "cell1"]);
 }
 
-#[fixture::test(no_autouse)]
+#[testrig::test(no_autouse)]
 fn no_autouse_leaves_the_database_unpoisoned() {
     // Not poisoned: the seam answers with an error (no databases here), it does not panic.
     assert!(catch_unwind(|| db::api().map(drop)).is_ok());

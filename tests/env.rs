@@ -6,39 +6,39 @@ use std::panic::catch_unwind;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use fixture::prelude::*;
-use fixture::BoxError;
+use testrig::prelude::*;
+use testrig::BoxError;
 
-#[fixture::test]
-#[env(FIXTURE_ENV_REGION = "regionTwo", FIXTURE_ENV_HOME = unset)]
+#[testrig::test]
+#[env(TESTRIG_ENV_REGION = "regionTwo", TESTRIG_ENV_HOME = unset)]
 fn variables_are_set_and_removed_inside_the_test() {
-    assert_eq!(std::env::var("FIXTURE_ENV_REGION").unwrap(), "regionTwo");
-    assert!(std::env::var_os("FIXTURE_ENV_HOME").is_none());
+    assert_eq!(std::env::var("TESTRIG_ENV_REGION").unwrap(), "regionTwo");
+    assert!(std::env::var_os("TESTRIG_ENV_HOME").is_none());
 }
 
 #[test]
 fn previous_values_come_back_including_unset() {
-    #[fixture::env(FIXTURE_ENV_PASS_SET = "inside", FIXTURE_ENV_PASS_GONE = unset, FIXTURE_ENV_PASS_NEW = "new")]
+    #[testrig::env(TESTRIG_ENV_PASS_SET = "inside", TESTRIG_ENV_PASS_GONE = unset, TESTRIG_ENV_PASS_NEW = "new")]
     fn case() {
-        assert_eq!(std::env::var("FIXTURE_ENV_PASS_SET").unwrap(), "inside");
+        assert_eq!(std::env::var("TESTRIG_ENV_PASS_SET").unwrap(), "inside");
     }
-    std::env::set_var("FIXTURE_ENV_PASS_SET", "outside");
-    std::env::set_var("FIXTURE_ENV_PASS_GONE", "kept");
+    std::env::set_var("TESTRIG_ENV_PASS_SET", "outside");
+    std::env::set_var("TESTRIG_ENV_PASS_GONE", "kept");
     case();
-    assert_eq!(std::env::var("FIXTURE_ENV_PASS_SET").unwrap(), "outside");
-    assert_eq!(std::env::var("FIXTURE_ENV_PASS_GONE").unwrap(), "kept");
-    assert!(std::env::var_os("FIXTURE_ENV_PASS_NEW").is_none(), "a variable that was unset is unset again");
+    assert_eq!(std::env::var("TESTRIG_ENV_PASS_SET").unwrap(), "outside");
+    assert_eq!(std::env::var("TESTRIG_ENV_PASS_GONE").unwrap(), "kept");
+    assert!(std::env::var_os("TESTRIG_ENV_PASS_NEW").is_none(), "a variable that was unset is unset again");
 }
 
 #[test]
 fn restored_when_the_body_panics() {
-    #[fixture::env(FIXTURE_ENV_PANIC = "inside")]
+    #[testrig::env(TESTRIG_ENV_PANIC = "inside")]
     fn case() {
         panic!("boom");
     }
-    std::env::set_var("FIXTURE_ENV_PANIC", "outside");
+    std::env::set_var("TESTRIG_ENV_PANIC", "outside");
     assert!(catch_unwind(case).is_err());
-    assert_eq!(std::env::var("FIXTURE_ENV_PANIC").unwrap(), "outside");
+    assert_eq!(std::env::var("TESTRIG_ENV_PANIC").unwrap(), "outside");
 }
 
 pub struct FailsToStart;
@@ -46,19 +46,19 @@ pub struct FailsToStart;
 #[fixture]
 impl FailsToStart {
     fn setup() -> Result<Self, BoxError> {
-        assert_eq!(std::env::var("FIXTURE_ENV_SETUP").unwrap(), "inside", "fixtures see the test's environment");
+        assert_eq!(std::env::var("TESTRIG_ENV_SETUP").unwrap(), "inside", "fixtures see the test's environment");
         Err("no".into())
     }
 }
 
 #[test]
 fn restored_after_a_failed_fixture_setup() {
-    #[fixture::env(FIXTURE_ENV_SETUP = "inside")]
+    #[testrig::env(TESTRIG_ENV_SETUP = "inside")]
     fn case(_fails: &FailsToStart) {}
-    std::env::remove_var("FIXTURE_ENV_SETUP");
+    std::env::remove_var("TESTRIG_ENV_SETUP");
     let message = catch_unwind(case).unwrap_err();
     assert!(message.downcast_ref::<String>().unwrap().contains("setup of fixture `FailsToStart` failed: no"));
-    assert!(std::env::var_os("FIXTURE_ENV_SETUP").is_none());
+    assert!(std::env::var_os("TESTRIG_ENV_SETUP").is_none());
 }
 
 /// Two tests on different names must be inside their bodies at the same time: if one lock
@@ -85,11 +85,11 @@ fn tests_on_different_names_run_concurrently() {
         }
         met
     }
-    #[fixture::env(FIXTURE_ENV_LEFT = "1")]
+    #[testrig::env(TESTRIG_ENV_LEFT = "1")]
     fn left() {
         assert!(meet(), "the other test never came: different names must not serialize");
     }
-    #[fixture::env(FIXTURE_ENV_RIGHT = "1")]
+    #[testrig::env(TESTRIG_ENV_RIGHT = "1")]
     fn right() {
         assert!(meet(), "the other test never came: different names must not serialize");
     }
@@ -106,16 +106,16 @@ fn tests_on_the_same_name_run_one_at_a_time() {
     fn record(expected: &str) {
         let start = Instant::now();
         for _ in 0..20 {
-            assert_eq!(std::env::var("FIXTURE_ENV_SHARED").unwrap(), expected);
+            assert_eq!(std::env::var("TESTRIG_ENV_SHARED").unwrap(), expected);
             std::thread::sleep(Duration::from_millis(1));
         }
         SPANS.lock().unwrap().push((start, Instant::now()));
     }
-    #[fixture::env(FIXTURE_ENV_SHARED = "first", FIXTURE_ENV_ONLY_FIRST = "x")]
+    #[testrig::env(TESTRIG_ENV_SHARED = "first", TESTRIG_ENV_ONLY_FIRST = "x")]
     fn first() {
         record("first");
     }
-    #[fixture::env(FIXTURE_ENV_OTHER = "y", FIXTURE_ENV_SHARED = "second")]
+    #[testrig::env(TESTRIG_ENV_OTHER = "y", TESTRIG_ENV_SHARED = "second")]
     fn second() {
         record("second");
     }

@@ -12,13 +12,13 @@ use std::cell::RefCell;
 use std::panic::catch_unwind;
 use std::sync::Once;
 
-use fixture::db::{self, Cells, DbError};
-use fixture::logs::Logs;
-use fixture::prelude::*;
-use fixture::Conf;
+use testrig::db::{self, Cells, DbError};
+use testrig::logs::Logs;
+use testrig::prelude::*;
+use testrig::Conf;
 use support::{next_faults, run_case, FaultPlan, Journal, E};
 
-fixture::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 
 #[derive(Clone, Default)]
 pub struct Settings {
@@ -201,7 +201,7 @@ fn state_in_body(logs: &Logs, env_key: &str) -> Option<String> {
 
 /// The thread's state after a run: nothing of the test may remain.
 fn assert_scope_state_gone(context: &str, env_key: &str) {
-    assert!(fixture::Scope::current().is_none(), "{context}: the test's scope is still entered");
+    assert!(testrig::Scope::current().is_none(), "{context}: the test's scope is still entered");
     let conf = CONF.get();
     assert_eq!((conf.workers, conf.region.as_str()), (0, ""), "{context}: conf override left behind");
     assert!(std::env::var(env_key).is_err(), "{context}: env var left behind");
@@ -232,64 +232,64 @@ fn run_matrix(case: fn(), test: &str, env_key: &str, faults: &[Faults]) -> usize
 
 #[test]
 fn every_fault_combination_in_a_sync_test() {
-    #[fixture::test]
+    #[testrig::test]
     #[with(Journal = next_faults())]
     #[conf(in = CONF, workers = 8, region = "test-region")]
-    #[env(FIXTURE_FAULTS_SYNC = "on")]
+    #[env(TESTRIG_FAULTS_SYNC = "on")]
     #[poison_db]
     #[capture_logs]
     fn sync_case(journal: &Journal, _e: &E, logs: &Logs) -> Result<(), String> {
-        SEEN_IN_BODY.with(|seen| *seen.borrow_mut() = state_in_body(logs, "FIXTURE_FAULTS_SYNC"));
+        SEEN_IN_BODY.with(|seen| *seen.borrow_mut() = state_in_body(logs, "TESTRIG_FAULTS_SYNC"));
         // Runtime overrides must go with the scope too, even when the guard is never dropped.
         std::mem::forget(CONF.override_with(|settings| settings.workers = 9));
         journal.body_outcome()
     }
 
-    let runs = run_matrix(sync_case, "faults::sync_case", "FIXTURE_FAULTS_SYNC", &Faults::all());
+    let runs = run_matrix(sync_case, "faults::sync_case", "TESTRIG_FAULTS_SYNC", &Faults::all());
     println!("sync test: {runs} fault combinations injected");
     assert_eq!(runs, 971);
 }
 
 #[test]
 fn every_fault_combination_in_an_async_current_thread_test() {
-    #[fixture::test]
+    #[testrig::test]
     #[with(Journal = next_faults())]
     #[conf(in = CONF, workers = 8, region = "test-region")]
-    #[env(FIXTURE_FAULTS_CURRENT_THREAD = "on")]
+    #[env(TESTRIG_FAULTS_CURRENT_THREAD = "on")]
     #[poison_db]
     #[capture_logs]
     async fn current_thread_case(journal: &Journal, _e: &E, logs: &Logs) -> Result<(), String> {
         tokio::task::yield_now().await;
-        SEEN_IN_BODY.with(|seen| *seen.borrow_mut() = state_in_body(logs, "FIXTURE_FAULTS_CURRENT_THREAD"));
+        SEEN_IN_BODY.with(|seen| *seen.borrow_mut() = state_in_body(logs, "TESTRIG_FAULTS_CURRENT_THREAD"));
         std::mem::forget(CONF.override_with(|settings| settings.workers = 9));
         journal.body_outcome()
     }
 
     let runs =
-        run_matrix(current_thread_case, "faults::current_thread_case", "FIXTURE_FAULTS_CURRENT_THREAD", &Faults::all());
+        run_matrix(current_thread_case, "faults::current_thread_case", "TESTRIG_FAULTS_CURRENT_THREAD", &Faults::all());
     println!("async current-thread test: {runs} fault combinations injected");
     assert_eq!(runs, 971);
 }
 
 #[test]
 fn every_fault_combination_in_an_async_multi_thread_test() {
-    #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+    #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
     #[with(Journal = next_faults())]
     #[conf(in = CONF, workers = 8, region = "test-region")]
-    #[env(FIXTURE_FAULTS_MULTI_THREAD = "on")]
+    #[env(TESTRIG_FAULTS_MULTI_THREAD = "on")]
     #[poison_db]
     #[capture_logs]
     async fn multi_thread_case(journal: &Journal, _e: &E, logs: &Logs) -> Result<(), String> {
         // The body's state is checked on a worker thread: the scope must be there as well.
         let logs = logs.clone();
-        let seen = fixture::spawn(async move { state_in_body(&logs, "FIXTURE_FAULTS_MULTI_THREAD") }).await.unwrap();
+        let seen = testrig::spawn(async move { state_in_body(&logs, "TESTRIG_FAULTS_MULTI_THREAD") }).await.unwrap();
         SEEN_IN_BODY.with(|cell| *cell.borrow_mut() = seen);
         std::mem::forget(CONF.override_with(|settings| settings.workers = 9));
         journal.body_outcome()
     }
 
     let runs =
-        run_matrix(multi_thread_case, "faults::multi_thread_case", "FIXTURE_FAULTS_MULTI_THREAD", &Faults::all());
+        run_matrix(multi_thread_case, "faults::multi_thread_case", "TESTRIG_FAULTS_MULTI_THREAD", &Faults::all());
     println!("async multi-thread test: {runs} fault combinations injected");
     assert_eq!(runs, 971);
 }
@@ -313,11 +313,11 @@ impl Recorded {
 
 #[test]
 fn single_faults_with_cells_leave_no_cell_and_no_database_behind() {
-    #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+    #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
     #[with(Journal = next_faults())]
     #[with_cells(in = SCHEMA, cell1)]
     #[conf(in = CONF, workers = 8, region = "test-region")]
-    #[env(FIXTURE_FAULTS_CELLS = "on")]
+    #[env(TESTRIG_FAULTS_CELLS = "on")]
     #[capture_logs]
     async fn cells_case(_recorded: &Recorded, cells: &Cells, journal: &Journal, _e: &E) -> Result<(), String> {
         let journal = journal.clone();
@@ -338,7 +338,7 @@ fn single_faults_with_cells_leave_no_cell_and_no_database_behind() {
         let context = format!("cells_case with {fault:?}");
         assert_eq!(journal, fault.journal(), "{context}");
         assert_eq!(outcome, fault.outcome("faults::cells_case"), "{context}");
-        assert_scope_state_gone(&context, "FIXTURE_FAULTS_CELLS");
+        assert_scope_state_gone(&context, "TESTRIG_FAULTS_CELLS");
         let locations = LOCATIONS.with(|slot| slot.borrow().clone());
         assert_eq!(locations.len(), 3, "{context}: api, cell0, cell1");
         let mut existing = support::databases::existing(&locations);

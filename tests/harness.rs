@@ -1,10 +1,10 @@
 //! Fixture tests behave like harness tests: `#[should_panic]`, `#[ignore]`, `Result`
-//! returns, other attributes kept; and `FIXTURE_SHOW=1` prints the plan.
+//! returns, other attributes kept; and `TESTRIG_SHOW=1` prints the plan.
 
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 static TORN_DOWN: AtomicBool = AtomicBool::new(false);
 
@@ -20,38 +20,38 @@ impl Tracked {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[should_panic(expected = "the body's own message")]
 fn should_panic_sees_the_body_panic(_tracked: &Tracked) {
     panic!("the body's own message");
 }
 
-#[fixture::test(flavor = "multi_thread")]
+#[testrig::test(flavor = "multi_thread")]
 #[should_panic(expected = "async body panic")]
 async fn should_panic_works_for_async_tests(_tracked: &Tracked) {
     tokio::task::yield_now().await;
     panic!("async body panic");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[ignore = "proves #[ignore] is kept: this would fail if it ran"]
 fn ignored_tests_stay_ignored() {
     panic!("an ignored test ran");
 }
 
-#[fixture::test]
+#[testrig::test]
 fn result_ok_passes(_tracked: &Tracked) -> Result<(), std::io::Error> {
     Ok(())
 }
 
-#[fixture::test]
+#[testrig::test]
 #[should_panic(expected = "Error: \"refused\"")]
 fn result_err_fails_after_teardown(_tracked: &Tracked) -> Result<(), String> {
     Err("refused".into())
 }
 
 /// Doc comments and lint attributes are kept.
-#[fixture::test]
+#[testrig::test]
 #[allow(clippy::eq_op)]
 fn attributes_are_kept() {
     assert_eq!(1, 1);
@@ -74,19 +74,19 @@ impl Shown {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 fn show_target(_shown: &Shown) {}
 
-/// Runs this test binary again with `FIXTURE_SHOW=1` on `show_target` and reads the plan it
+/// Runs this test binary again with `TESTRIG_SHOW=1` on `show_target` and reads the plan it
 /// prints (the setting is read once per process, so it needs a process of its own).
 #[test]
 fn fixture_show_prints_setup_body_and_teardown_in_order() {
-    if std::env::var_os("FIXTURE_SHOW").is_some() {
+    if std::env::var_os("TESTRIG_SHOW").is_some() {
         return; // already the child, or the whole suite runs with the plan printed
     }
     let output = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "show_target", "--test-threads=1"])
-        .env("FIXTURE_SHOW", "1")
+        .env("TESTRIG_SHOW", "1")
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");

@@ -11,11 +11,11 @@ use std::time::Duration;
 mod seeded;
 use seeded::mix;
 
-use fixture::db::{self, sqlx, Cells};
-use fixture::logs::Logs;
-use fixture::Conf;
+use testrig::db::{self, sqlx, Cells};
+use testrig::logs::Logs;
+use testrig::Conf;
 
-fixture::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 
 #[derive(Clone, Default)]
 pub struct Settings {
@@ -39,12 +39,12 @@ async fn exercise(seed: u64, env: (&str, &str), logs: &Logs, cells: Option<&Cell
         assert_eq!(std::env::var(key).as_deref(), Ok(value), "env cross-talk on {key}");
         tracing::info!(seed, round, "from the body");
     }
-    let task = fixture::spawn(async move {
+    let task = testrig::spawn(async move {
         tokio::time::sleep(Duration::from_micros(mix(seed ^ 1) % 1000)).await;
         check_conf(seed);
         tracing::info!(seed, "from a task");
     });
-    let thread = fixture::thread::spawn(move || {
+    let thread = testrig::thread::spawn(move || {
         std::thread::sleep(Duration::from_micros(mix(seed ^ 2) % 1000));
         check_conf(seed);
         tracing::info!(seed, "from a thread");
@@ -76,7 +76,7 @@ async fn exercise(seed: u64, env: (&str, &str), logs: &Logs, cells: Option<&Cell
 
 macro_rules! lane {
     ($name:ident, $lane:literal, $key:ident, $value:literal, cells) => {
-        #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+        #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
         #[conf(in = CONF, seed = $lane * 100 + tens * 10 + ones, name = format!("test-{}", $lane * 100 + tens * 10 + ones))]
         #[env($key = $value)]
         #[capture_logs]
@@ -91,7 +91,7 @@ macro_rules! lane {
         }
     };
     ($name:ident, $lane:literal, $key:ident, $value:literal) => {
-        #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+        #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
         #[conf(in = CONF, seed = $lane * 100 + tens * 10 + ones, name = format!("test-{}", $lane * 100 + tens * 10 + ones))]
         #[env($key = $value)]
         #[capture_logs]
@@ -105,16 +105,16 @@ macro_rules! lane {
     };
 }
 
-lane!(lane_0, 0, FIXTURE_STRESS_0, "lane-0", cells);
-lane!(lane_1, 1, FIXTURE_STRESS_1, "lane-1");
-lane!(lane_2, 2, FIXTURE_STRESS_2, "lane-2", cells);
-lane!(lane_3, 3, FIXTURE_STRESS_3, "lane-3");
-lane!(lane_4, 4, FIXTURE_STRESS_4, "lane-4", cells);
-lane!(lane_5, 5, FIXTURE_STRESS_5, "lane-5");
-lane!(lane_6, 6, FIXTURE_STRESS_6, "lane-6", cells);
-lane!(lane_7, 7, FIXTURE_STRESS_7, "lane-7");
-lane!(lane_8, 8, FIXTURE_STRESS_8, "lane-8", cells);
-lane!(lane_9, 9, FIXTURE_STRESS_9, "lane-9");
+lane!(lane_0, 0, TESTRIG_STRESS_0, "lane-0", cells);
+lane!(lane_1, 1, TESTRIG_STRESS_1, "lane-1");
+lane!(lane_2, 2, TESTRIG_STRESS_2, "lane-2", cells);
+lane!(lane_3, 3, TESTRIG_STRESS_3, "lane-3");
+lane!(lane_4, 4, TESTRIG_STRESS_4, "lane-4", cells);
+lane!(lane_5, 5, TESTRIG_STRESS_5, "lane-5");
+lane!(lane_6, 6, TESTRIG_STRESS_6, "lane-6", cells);
+lane!(lane_7, 7, TESTRIG_STRESS_7, "lane-7");
+lane!(lane_8, 8, TESTRIG_STRESS_8, "lane-8", cells);
+lane!(lane_9, 9, TESTRIG_STRESS_9, "lane-9");
 
 /// A plain test beside them reads the base configuration and no variable of theirs.
 #[test]

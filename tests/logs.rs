@@ -9,21 +9,21 @@ use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use fixture::logs::{Level, Logs, Notifications};
-use fixture::prelude::*;
+use testrig::logs::{Level, Logs, Notifications};
+use testrig::prelude::*;
 
-/// Each test logs its own number from its thread, a runtime worker, a `fixture::spawn` task
-/// and a `fixture::thread::spawn` thread, with sleeps so the 100 tests interleave; each must
+/// Each test logs its own number from its thread, a runtime worker, a `testrig::spawn` task
+/// and a `testrig::thread::spawn` thread, with sleeps so the 100 tests interleave; each must
 /// see its four events and nothing of the others.
 macro_rules! isolation_tests {
     ($($name:ident = $n:literal,)*) => {$(
-        #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+        #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name(logs: &Logs) {
             tracing::info!(test = $n, "from the test thread");
             tokio::time::sleep(Duration::from_millis(($n % 7) as u64)).await;
             tokio::spawn(async { tracing::info!(test = $n, "from a runtime worker") }).await.unwrap();
-            fixture::spawn(async { tracing::info!(test = $n, "from a fixture task") }).await.unwrap();
-            fixture::thread::spawn(|| {
+            testrig::spawn(async { tracing::info!(test = $n, "from a fixture task") }).await.unwrap();
+            testrig::thread::spawn(|| {
                 std::thread::sleep(Duration::from_millis(($n % 5) as u64));
                 tracing::info!(test = $n, "from a fixture thread");
             })
@@ -39,13 +39,13 @@ macro_rules! isolation_tests {
 
 include!("support/logs_isolation.rs");
 
-#[fixture::test]
+#[testrig::test]
 #[capture_logs]
 async fn assertions_see_levels_fields_and_spans(logs: &Logs) {
     let span = tracing::info_span!("resize", instance = "vm1");
     span.in_scope(|| tracing::warn!(attempt = 2, "rolled back"));
     tracing::debug!("debug is captured");
-    tracing::trace!("trace is not, unless FIXTURE_DEBUG=trace");
+    tracing::trace!("trace is not, unless TESTRIG_DEBUG=trace");
     logs.assert_logged(Level::WARN, "resize{instance=vm1}: rolled back attempt=2");
     logs.assert_logged(Level::DEBUG, "debug*captured");
     logs.assert_not_logged(Level::ERROR, "*");
@@ -91,7 +91,7 @@ fn a_debug_event_that_cannot_be_formatted_fails_the_test() {
     assert!(message.contains("tests/logs.rs:"), "names where the event is: {message}");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[capture_logs]
 #[ignore = "run by `captured_logs_are_printed_for_failed_tests_only` in a child process"]
 fn failing_case() {
@@ -99,7 +99,7 @@ fn failing_case() {
     panic!("the test fails");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[capture_logs]
 #[ignore = "run by `captured_logs_are_printed_for_failed_tests_only` in a child process"]
 fn passing_case() {
@@ -111,7 +111,7 @@ fn captured_logs_are_printed_for_failed_tests_only() {
     let run = |name: &str| {
         let output = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"])
-            .env_remove("FIXTURE_DEBUG")
+            .env_remove("TESTRIG_DEBUG")
             .output()
             .unwrap();
         format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
@@ -127,7 +127,7 @@ fn captured_logs_are_printed_for_failed_tests_only() {
 fn fixture_debug_streams_events_live() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "passing_case", "--ignored", "--test-threads=1"])
-        .env("FIXTURE_DEBUG", "1")
+        .env("TESTRIG_DEBUG", "1")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -170,10 +170,10 @@ fn a_global_subscriber_keeps_the_other_threads() {
     assert_eq!(GLOBAL_EVENTS.load(Ordering::SeqCst), 1);
 }
 
-#[fixture::test]
+#[testrig::test]
 async fn notifications_are_waited_for(notifications: &Notifications) {
     for n in 0..3 {
-        fixture::spawn(async move {
+        testrig::spawn(async move {
             tokio::time::sleep(Duration::from_millis(10 * n)).await;
             tracing::info!(event_type = "instance.resize.end", n);
         });
@@ -187,7 +187,7 @@ async fn notifications_are_waited_for(notifications: &Notifications) {
 
 #[test]
 fn a_notification_wait_that_times_out_lists_what_arrived() {
-    #[fixture::test]
+    #[testrig::test]
     fn case(notifications: &Notifications) {
         tracing::info!(event_type = "instance.resize.start", instance = "vm1");
         notifications.wait_for_sync("instance.resize.end", 1, Duration::from_millis(50));
@@ -258,13 +258,13 @@ fn a_blocked_sync_body_fails_at_its_limit() {
     assert!(started.elapsed() < Duration::from_secs(2), "waited for the blocked body: {:?}", started.elapsed());
 }
 
-#[fixture::test]
+#[testrig::test]
 #[timeout(5)]
 async fn a_test_within_its_limit_passes(_torn_down: &TornDown) {
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
 
-#[fixture::test]
+#[testrig::test]
 #[timeout(5)]
 #[should_panic(expected = "the body's own message")]
 fn should_panic_still_sees_the_body_panic_under_a_timeout() {

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 static SETUPS: AtomicUsize = AtomicUsize::new(0);
 static USES: AtomicUsize = AtomicUsize::new(0);
@@ -26,7 +26,7 @@ impl Catalog {
 
     fn teardown(self) {
         // Observed by `torn_down_once_at_exit` from the parent process.
-        if let Ok(path) = std::env::var("FIXTURE_ONCE_FILE") {
+        if let Ok(path) = std::env::var("TESTRIG_ONCE_FILE") {
             let line = format!(
                 "torn down; set up {} time(s), used by {} test(s)\n",
                 SETUPS.load(Ordering::SeqCst),
@@ -49,7 +49,7 @@ impl Flavor {
 
 macro_rules! once_tests {
     ($($name:ident,)*) => {$(
-        #[fixture::test]
+        #[testrig::test]
         async fn $name(catalog: &Catalog, flavor: &Flavor) {
             USES.fetch_add(1, Ordering::SeqCst);
             // Under nextest every test is its own process: then this one set it up itself.
@@ -62,7 +62,7 @@ macro_rules! once_tests {
 
 include!("support/once_cases.rs");
 
-#[fixture::test]
+#[testrig::test]
 fn sync_tests_share_it_too(catalog: &Catalog) {
     assert_eq!(catalog.flavors[1], "m1.large");
 }
@@ -71,11 +71,11 @@ fn sync_tests_share_it_too(catalog: &Catalog) {
 /// and reads what the teardown wrote when that process exited.
 #[test]
 fn torn_down_once_at_exit_after_every_test() {
-    let file = std::env::temp_dir().join(format!("fixture-once-{}", std::process::id()));
+    let file = std::env::temp_dir().join(format!("testrig-once-{}", std::process::id()));
     let _ = std::fs::remove_file(&file);
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["once_case_", "--test-threads=8"])
-        .env("FIXTURE_ONCE_FILE", &file)
+        .env("TESTRIG_ONCE_FILE", &file)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
@@ -86,7 +86,7 @@ fn torn_down_once_at_exit_after_every_test() {
 
 #[test]
 fn the_registry_marks_once_fixtures() {
-    let catalog = fixture::registry::list().into_iter().find(|f| f.name == "Catalog").unwrap();
+    let catalog = testrig::registry::list().into_iter().find(|f| f.name == "Catalog").unwrap();
     assert!(catalog.once);
-    assert!(fixture::registry::text().contains("Catalog [once] -- once"));
+    assert!(testrig::registry::text().contains("Catalog [once] -- once"));
 }

@@ -4,8 +4,8 @@
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use fixture::prelude::*;
-use fixture::Scope;
+use testrig::prelude::*;
+use testrig::Scope;
 
 /// What a test stored in its scope; a second test must never see it.
 struct Marker(&'static str);
@@ -24,7 +24,7 @@ impl SeenBySetup {
     }
 }
 
-#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_tasks_blocking_threads_and_setup_share_the_scope(seen: &SeenBySetup) {
     let scope = Scope::current().expect("the test thread entered the scope");
     scope.extension(|| Marker("multi"));
@@ -46,15 +46,15 @@ async fn workers_tasks_blocking_threads_and_setup_share_the_scope(seen: &SeenByS
     }
     let blocking = tokio::task::spawn_blocking(marker).await.unwrap();
     assert_eq!(blocking, Some("multi"), "blocking-pool threads are in the scope too");
-    let spawned = fixture::spawn(async { marker() }).await.unwrap();
+    let spawned = testrig::spawn(async { marker() }).await.unwrap();
     assert_eq!(spawned, Some("multi"));
-    let thread = fixture::thread::spawn(marker).join().unwrap();
+    let thread = testrig::thread::spawn(marker).join().unwrap();
     assert_eq!(thread, Some("multi"));
     let escaped = std::thread::spawn(|| Scope::current().is_none()).join().unwrap();
     assert!(escaped, "a plain std thread is outside every scope");
 }
 
-#[fixture::test]
+#[testrig::test]
 async fn current_thread_runtime_tasks_share_the_scope() {
     Scope::current().unwrap().extension(|| Marker("current"));
     let local = tokio::spawn(async { marker() }).await.unwrap();
@@ -63,10 +63,10 @@ async fn current_thread_runtime_tasks_share_the_scope() {
     assert_eq!(blocking, Some("current"));
 }
 
-#[fixture::test]
+#[testrig::test]
 fn sync_test_threads_share_the_scope() {
     Scope::current().unwrap().extension(|| Marker("sync"));
-    assert_eq!(fixture::thread::spawn(marker).join().unwrap(), Some("sync"));
+    assert_eq!(testrig::thread::spawn(marker).join().unwrap(), Some("sync"));
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn meet() {
 
 macro_rules! parallel_isolation_test {
     ($name:ident, $marker:literal) => {
-        #[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+        #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
             Scope::current().unwrap().extension(|| Marker($marker));
             tokio::task::spawn_blocking(meet).await.unwrap();
@@ -107,7 +107,7 @@ parallel_isolation_test!(parallel_right, "right");
 
 macro_rules! many_isolated_tests {
     ($($name:ident),*) => {$(
-        #[fixture::test]
+        #[testrig::test]
         fn $name() {
             let scope = Scope::current().unwrap();
             let mine: &'static str = stringify!($name);

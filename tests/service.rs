@@ -10,8 +10,8 @@ use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use fixture::prelude::*;
-use fixture::service::{ServiceContext, Services};
+use testrig::prelude::*;
+use testrig::service::{ServiceContext, Services};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 static ECHO_STOPPED: AtomicBool = AtomicBool::new(false);

@@ -4,7 +4,7 @@ mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fixture::prelude::*;
+use testrig::prelude::*;
 use support::{next_faults, run_case, FaultPlan, Journal, E};
 
 fn events(list: &[&str]) -> Vec<String> {
@@ -25,13 +25,13 @@ const FULL_RUN: &[&str] = &[
     "teardown A",
 ];
 
-#[fixture::test]
+#[testrig::test]
 #[with(Journal = next_faults())]
 fn chain_case(journal: &Journal, _e: &E) {
     journal.body();
 }
 
-#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 #[with(Journal = next_faults())]
 async fn async_chain_case(journal: &Journal, _e: &E) {
     tokio::task::yield_now().await;
@@ -164,7 +164,7 @@ impl Top {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with(Journal = next_faults())]
 fn diamond_case(_top: &Top, base: &Base, left: &Left, journal: &Journal) {
     assert_eq!(base.id, left.0, "the body sees the same Base as the fixtures");
@@ -187,7 +187,7 @@ fn greeting(journal: &Journal) -> Greeting {
     Greeting("hello".into())
 }
 
-#[fixture::test]
+#[testrig::test]
 fn function_fixtures_are_injected(greeting: &Greeting, journal: &Journal) {
     assert_eq!(greeting.0, "hello");
     assert_eq!(journal.events(), ["setup Greeting"]);
@@ -206,23 +206,23 @@ impl Named {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with(Named = NameConfig("cell1".to_owned()))]
 fn configured_fixture_gets_the_test_value(named: &Named) {
     assert_eq!(named.0, "cell1");
 }
 
-#[fixture::test]
+#[testrig::test]
 fn unconfigured_fixture_gets_the_default(named: &Named) {
     assert_eq!(named.0, "default");
 }
 
 #[with(Named)]
 fn with_alone_makes_a_fixture_test() {
-    assert!(fixture::Scope::current().is_some());
+    assert!(testrig::Scope::current().is_some());
 }
 
-#[fixture::test]
+#[testrig::test]
 fn test_without_fixtures_still_gets_a_scope() {
-    assert!(fixture::Scope::current().is_some());
+    assert!(testrig::Scope::current().is_some());
 }

@@ -12,7 +12,7 @@ fn message(payload: Box<dyn std::any::Any + Send>) -> String {
 #[test]
 fn returns_the_value_once_ready() {
     let polls = AtomicU32::new(0);
-    let value = fixture::wait_for(
+    let value = testrig::wait_for(
         || {
             let n = polls.fetch_add(1, Ordering::SeqCst);
             (n >= 3).then_some(n)
@@ -26,7 +26,7 @@ fn returns_the_value_once_ready() {
 fn times_out_naming_the_last_observation_and_the_caller() {
     let polls = AtomicU32::new(0);
     let failed = catch_unwind(|| {
-        fixture::wait_for(
+        testrig::wait_for(
             || Err::<(), _>(format!("BUILD #{}", polls.fetch_add(1, Ordering::SeqCst))),
             Duration::from_millis(30),
         )
@@ -40,21 +40,21 @@ fn times_out_naming_the_last_observation_and_the_caller() {
 
 #[test]
 fn bools_report_false() {
-    let failed = catch_unwind(|| fixture::wait_for(|| false, Duration::from_millis(5)));
+    let failed = catch_unwind(|| testrig::wait_for(|| false, Duration::from_millis(5)));
     assert!(message(failed.unwrap_err()).ends_with("last observed: false"));
 }
 
-#[fixture::test(flavor = "multi_thread", worker_threads = 2)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_probes_let_other_tasks_run() {
     let state = Arc::new(AtomicU32::new(0));
     let writer = state.clone();
-    fixture::spawn(async move {
+    testrig::spawn(async move {
         for step in 1..=3 {
             tokio::time::sleep(Duration::from_millis(5)).await;
             writer.store(step, Ordering::SeqCst);
         }
     });
-    let reached = fixture::wait_for_async(
+    let reached = testrig::wait_for_async(
         || {
             let state = state.clone();
             async move {
@@ -70,10 +70,10 @@ async fn async_probes_let_other_tasks_run() {
     assert_eq!(reached, "ACTIVE");
 }
 
-#[fixture::test]
+#[testrig::test]
 async fn async_timeout_reports_the_last_observation() {
-    let result = fixture::spawn(async {
-        fixture::wait_for_async(|| async { None::<u8> }, Duration::from_millis(20)).await;
+    let result = testrig::spawn(async {
+        testrig::wait_for_async(|| async { None::<u8> }, Duration::from_millis(20)).await;
     })
     .await;
     let text = message(result.unwrap_err().into_panic());

@@ -1,4 +1,4 @@
-//! The same 200 tests as `fixture_conf.rs`, written the way a global configuration forces:
+//! The same 200 tests as `testrig_conf.rs`, written the way a global configuration forces:
 //! mutate it, restore it, and serialize every such test with serial_test's `#[serial]`.
 
 use std::sync::RwLock;

@@ -1,11 +1,11 @@
 //! What a test's databases left behind, on either backend: files on SQLite, databases on the
-//! PostgreSQL server named by `FIXTURE_DATABASE_URL`.
+//! PostgreSQL server named by `TESTRIG_DATABASE_URL`.
 
-use fixture::db::sqlx::{self, postgres::PgConnection, Connection};
+use testrig::db::sqlx::{self, postgres::PgConnection, Connection};
 
 /// The PostgreSQL server the tests run against, if any.
 pub fn server_url() -> Option<String> {
-    std::env::var("FIXTURE_DATABASE_URL").ok().filter(|url| !url.is_empty())
+    std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty())
 }
 
 /// Runs `work` with a connection to the server's admin database, outside any test.

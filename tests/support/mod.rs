@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
-use fixture::prelude::*;
-use fixture::BoxError;
+use testrig::prelude::*;
+use testrig::BoxError;
 
 /// Where to inject failures: fixture names per kind of fault.
 #[derive(Default, Clone)]

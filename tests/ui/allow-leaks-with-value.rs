@@ -1,4 +1,4 @@
-#[fixture::test(allow_leaks = true)]
+#[testrig::test(allow_leaks = true)]
 fn leaky() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 async fn returns_a_number() -> u32 {
     42
 }

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[with = "Db"]
 fn with_written_as_name_value() {}
 

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[case::small(1)]
 #[case::small(2)]
 fn sizes(n: u32) {

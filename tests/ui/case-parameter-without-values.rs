@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 fn needs_a_value(name: &'static str) {
     assert!(!name.is_empty());
 }

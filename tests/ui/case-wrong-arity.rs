@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[case(1, 2)]
 #[case(3)]
 fn adds(a: u32, b: u32) {

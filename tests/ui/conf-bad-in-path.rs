@@ -1,6 +1,6 @@
 include!("support/app_config.rs");
 
-#[fixture::test]
+#[testrig::test]
 #[conf(in = settings::CONF, compute.rpc_response_timeout = 10)]
 fn target_does_not_exist() {}
 

@@ -1,6 +1,6 @@
 include!("support/app_config.rs");
 
-#[fixture::test]
+#[testrig::test]
 #[conf()]
 fn nothing_overridden() {}
 

@@ -1,6 +1,6 @@
 include!("support/app_config.rs");
 
-#[fixture::test]
+#[testrig::test]
 #[conf(compute.rpc_response_timeout)]
 fn field_without_a_value() {}
 

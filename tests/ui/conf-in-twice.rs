@@ -1,6 +1,6 @@
 include!("support/app_config.rs");
 
-#[fixture::test]
+#[testrig::test]
 #[conf(in = CONF, in = CONF, compute.rpc_response_timeout = 1)]
 fn target_twice() {}
 

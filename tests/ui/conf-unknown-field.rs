@@ -1,6 +1,6 @@
 include!("support/app_config.rs");
 
-#[fixture::test]
+#[testrig::test]
 #[conf(compute.rpc_timeout = 10)]
 fn misspelled_field() {}
 

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 fn test_with_config(#[config] _count: &usize) {}
 
 fn main() {}

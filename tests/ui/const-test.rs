@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 const fn const_test() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct Api;
 pub struct Cells;

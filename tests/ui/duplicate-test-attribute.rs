@@ -1,5 +1,5 @@
-#[fixture::test]
-#[fixture::test]
+#[testrig::test]
+#[testrig::test]
 fn tested_twice() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-#[fixture::test(flavor = "multi_thread", flavor = "current_thread")]
+#[testrig::test(flavor = "multi_thread", flavor = "current_thread")]
 async fn flavor_twice() {}
 
 fn main() {}

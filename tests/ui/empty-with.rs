@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[with()]
 fn adds_nothing() {}
 

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[env()]
 fn no_variables() {}
 

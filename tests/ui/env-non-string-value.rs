@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[env(PORT = 8080)]
 fn numeric_env_value() {}
 

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 extern "C" fn extern_test() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-#[fixture::test(flavor = "multi_thread")]
+#[testrig::test(flavor = "multi_thread")]
 fn sync_test_with_flavor() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 fn generic_test<T>() {}
 
 fn main() {}

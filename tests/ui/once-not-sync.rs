@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct Counter(std::cell::Cell<u32>);
 

@@ -1,6 +1,6 @@
 pub struct Settings;
 
-#[fixture::test]
+#[testrig::test]
 fn uses_settings(settings: &Settings) {
     let _ = settings;
 }

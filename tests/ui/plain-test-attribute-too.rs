@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[test]
 fn also_plain_test() {}
 

@@ -1,6 +1,6 @@
-#[fixture::test]
-#[fixture::poison_db]
-#[fixture::poison_db]
+#[testrig::test]
+#[testrig::poison_db]
+#[testrig::poison_db]
 fn poisoned_twice() {}
 
 fn main() {}

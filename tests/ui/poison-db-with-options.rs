@@ -1,5 +1,5 @@
-#[fixture::test]
-#[fixture::poison_db(strict)]
+#[testrig::test]
+#[testrig::poison_db(strict)]
 fn poisoned_with_an_option() {}
 
 fn main() {}

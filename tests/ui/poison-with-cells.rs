@@ -1,8 +1,8 @@
-fixture::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
+testrig::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 
-#[fixture::test]
-#[fixture::with_cells(cell1)]
-#[fixture::poison_db]
+#[testrig::test]
+#[testrig::with_cells(cell1)]
+#[testrig::poison_db]
 fn claims_and_poisons() {}
 
 fn main() {}

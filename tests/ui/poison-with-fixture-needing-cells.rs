@@ -1,5 +1,5 @@
-use fixture::db::Cells;
-use fixture::prelude::*;
+use testrig::db::Cells;
+use testrig::prelude::*;
 
 pub struct Cloud;
 

@@ -1,5 +1,5 @@
-use fixture::prelude::*;
-use fixture::service::ServiceContext;
+use testrig::prelude::*;
+use testrig::service::ServiceContext;
 
 async fn start_api(service: ServiceContext) -> Result<(), String> {
     service.ready(());

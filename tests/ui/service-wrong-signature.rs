@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 async fn start_api() -> Result<(), String> {
     Ok(())

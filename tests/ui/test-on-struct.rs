@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 struct NotATest;
 
 fn main() {}

@@ -1,4 +1,4 @@
-#[fixture::test(worker_threads)]
+#[testrig::test(worker_threads)]
 async fn option_without_value() {}
 
 fn main() {}

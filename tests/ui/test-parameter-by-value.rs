@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct Db;
 
@@ -9,7 +9,7 @@ impl Db {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 fn takes_db_by_value(db: Db) {
     let _ = db;
 }

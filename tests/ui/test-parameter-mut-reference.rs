@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct Db;
 
@@ -9,7 +9,7 @@ impl Db {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 fn takes_db_mutably(db: &mut Db) {
     let _ = db;
 }

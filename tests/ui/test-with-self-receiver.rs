@@ -1,7 +1,7 @@
 pub struct Suite;
 
 impl Suite {
-    #[fixture::test]
+    #[testrig::test]
     fn method_test(&self) {}
 }
 

@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 #[timeout(-5)]
 fn limited() {}

@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 #[timeout("10s")]
 fn limited() {}

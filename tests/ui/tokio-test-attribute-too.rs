@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 #[tokio::test]
 async fn also_tokio_test() {}
 

@@ -1,4 +1,4 @@
-#[fixture::test(flavor = "work_stealing")]
+#[testrig::test(flavor = "work_stealing")]
 async fn bad_flavor() {}
 
 fn main() {}

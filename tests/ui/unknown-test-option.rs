@@ -1,4 +1,4 @@
-#[fixture::test(flavour = "multi_thread")]
+#[testrig::test(flavour = "multi_thread")]
 async fn misspelled_option() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 unsafe fn unsafe_test() {}
 
 fn main() {}

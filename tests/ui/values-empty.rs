@@ -1,4 +1,4 @@
-#[fixture::test]
+#[testrig::test]
 fn counts(#[values()] n: u32) {
     assert!(n > 0);
 }

@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct Region(String);
 
@@ -9,7 +9,7 @@ impl Region {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 fn in_region(#[values("regionOne", "regionTwo")] region: &Region) {
     assert!(!region.0.is_empty());
 }

@@ -1,5 +1,5 @@
-#[fixture::test]
-#[fixture::with_cells(cell1, cell2, cell1)]
+#[testrig::test]
+#[testrig::with_cells(cell1, cell2, cell1)]
 fn cell_twice() {}
 
 fn main() {}

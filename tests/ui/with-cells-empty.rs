@@ -1,5 +1,5 @@
-#[fixture::test]
-#[fixture::with_cells()]
+#[testrig::test]
+#[testrig::with_cells()]
 fn no_cells_named() {}
 
 fn main() {}

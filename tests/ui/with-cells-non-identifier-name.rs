@@ -1,5 +1,5 @@
-#[fixture::test]
-#[fixture::with_cells("cell 1", cell-2)]
+#[testrig::test]
+#[testrig::with_cells("cell 1", cell-2)]
 fn names_that_are_not_identifiers() {}
 
 fn main() {}

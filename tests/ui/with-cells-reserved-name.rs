@@ -1,5 +1,5 @@
-#[fixture::test]
-#[fixture::with_cells(api, cell0, cell1)]
+#[testrig::test]
+#[testrig::with_cells(api, cell0, cell1)]
 fn names_the_built_in_databases() {}
 
 fn main() {}

@@ -1,6 +1,6 @@
-#[fixture::test]
-#[fixture::with_cells(cell1)]
-#[fixture::with_cells(cell2)]
+#[testrig::test]
+#[testrig::with_cells(cell1)]
+#[testrig::with_cells(cell2)]
 fn cells_in_two_attributes() {}
 
 fn main() {}

@@ -1,4 +1,4 @@
-use fixture::prelude::*;
+use testrig::prelude::*;
 
 pub struct Cells;
 
@@ -9,7 +9,7 @@ impl Cells {
     }
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with(Cells = "two")]
 fn wrong_config_type(_cells: &Cells) {}
 

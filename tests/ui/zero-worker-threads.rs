@@ -1,4 +1,4 @@
-#[fixture::test(flavor = "multi_thread", worker_threads = 0)]
+#[testrig::test(flavor = "multi_thread", worker_threads = 0)]
 async fn no_workers() {}
 
 fn main() {}

@@ -3,16 +3,16 @@
 //! layer that creates servers and resizes them, also from one cell to another, with the
 //! intermediate states, an image snapshot, cleanup, and a rollback when the target fails.
 //!
-//! Its settings come from [`CONF`], its database from `fixture::db`, its logs and
-//! notifications are `tracing` events: the seams the `fixture` suite in `tests/` replaces.
+//! Its settings come from [`CONF`], its database from `testrig::db`, its logs and
+//! notifications are `tracing` events: the seams the `testrig` suite in `tests/` replaces.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use fixture::db::{self, sqlx, AnyPool};
-use fixture::Conf;
+use testrig::db::{self, sqlx, AnyPool};
+use testrig::Conf;
 
-fixture::db::schema!(pub static SCHEMA, api = "migrations/api", cells = "migrations/cell");
+testrig::db::schema!(pub static SCHEMA, api = "migrations/api", cells = "migrations/cell");
 
 /// The cloud's settings (Nova's `nova.conf` groups).
 #[derive(Debug, Clone, Default)]

@@ -6,14 +6,14 @@ mod cloud;
 use std::time::Duration;
 
 use cloud::{FaultInjector, MiniCloud};
-use fixture::logs::{Level, Notifications};
-use fixture::prelude::*;
-use fixture::service::Services;
+use testrig::logs::{Level, Notifications};
+use testrig::prelude::*;
+use testrig::service::Services;
 use minicloud::{pick_host, CloudError, HypervisorCall, CONF};
 
 const WAIT: Duration = Duration::from_secs(5);
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 #[conf(policy.allow_cross_cell_resize = true, scheduler.prefer_other_cell = true)]
 #[conf(compute.rpc_response_timeout = 10, compute.long_rpc_timeout = 60)]
@@ -27,7 +27,7 @@ async fn resize_moves_the_instance_to_the_other_cell(cloud: &MiniCloud, notifica
     cloud.logs.assert_logged(Level::INFO, "*rpc_response_timeout=10 long_rpc_timeout=60");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 async fn resize_stays_in_the_cell_when_policy_says_so(cloud: &MiniCloud) {
     cloud.boot("vm1", "host1").await;
@@ -37,7 +37,7 @@ async fn resize_stays_in_the_cell_when_policy_says_so(cloud: &MiniCloud) {
     assert_eq!(cloud.cell_record("cell2", "vm1").await, None);
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 #[conf(policy.allow_cross_cell_resize = true, scheduler.prefer_other_cell = true)]
 async fn a_spawn_failure_on_the_target_rolls_back(cloud: &MiniCloud, faults: &FaultInjector, notes: &Notifications) {
@@ -50,7 +50,7 @@ async fn a_spawn_failure_on_the_target_rolls_back(cloud: &MiniCloud, faults: &Fa
     notes.wait_for("instance.resize.error", 1, WAIT).await;
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 #[conf(policy.allow_cross_cell_resize = true, scheduler.prefer_other_cell = true)]
 async fn a_destroy_failure_on_the_source_leaves_the_instance_in_error(cloud: &MiniCloud, faults: &FaultInjector) {
@@ -61,7 +61,7 @@ async fn a_destroy_failure_on_the_source_leaves_the_instance_in_error(cloud: &Mi
     cloud.logs.assert_logged(Level::ERROR, "hypervisor unavailable*host1");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 async fn policy_forbids_a_move_to_the_only_other_cell(cloud: &MiniCloud) {
     cloud.boot("vm2", "host2").await;
@@ -71,7 +71,7 @@ async fn policy_forbids_a_move_to_the_only_other_cell(cloud: &MiniCloud) {
     cloud.logs.assert_logged(Level::WARN, "no other host for vm2 (cross-cell resize allowed: false)");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 #[conf(policy.allow_cross_cell_resize = true, scheduler.prefer_other_cell = false)]
 async fn without_the_weigher_a_host_of_the_same_cell_wins(cloud: &MiniCloud) {
@@ -79,7 +79,7 @@ async fn without_the_weigher_a_host_of_the_same_cell_wins(cloud: &MiniCloud) {
     assert_eq!(cloud.compute.resize("vm1", "m1.large").await.unwrap().host, "host1b");
 }
 
-#[fixture::test]
+#[testrig::test]
 #[with_cells(cell1, cell2)]
 #[service(cloud::status_api)]
 #[timeout(30)]

@@ -1,5 +1,5 @@
 // The configuration the `conf-*` cases override (included, not a case of its own).
-use fixture::Conf;
+use testrig::Conf;
 
 #[derive(Clone, Default)]
 pub struct AppConfig {

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use fixture::db::{sqlx, Cells};
-use fixture::logs::Logs;
-use fixture::prelude::*;
+use testrig::db::{sqlx, Cells};
+use testrig::logs::Logs;
+use testrig::prelude::*;
 use minicloud::{CloudError, Compute, Hypervisor, HypervisorCall, Instance};
 
 /// The compute hosts and their cells: host1 and host1b in cell1, host2 in cell2 (the hosts
@@ -82,7 +82,7 @@ impl MiniCloud {
 
 /// Nova's service fixture for the status API: bound to 127.0.0.1:0, serving this test's
 /// databases, stopped after the body.
-pub async fn status_api(service: fixture::service::ServiceContext) -> std::io::Result<()> {
+pub async fn status_api(service: testrig::service::ServiceContext) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     service.ready(listener.local_addr()?);
     minicloud::serve_status(listener, service.stopped()).await

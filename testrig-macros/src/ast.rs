@@ -1,0 +1,414 @@
+//! Our small IR of what the user wrote. Each node keeps the `syn` node it came from, so the
+//! checks can span errors at the user's tokens.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
+
+use crate::attr::{self, CellsAttr, ConfAttr, EnvEntry, Kind, TestAttr, TestOptions, WithEntry};
+use crate::ctxt::Ctxt;
+
+/// Which of our attributes started the expansion of a test.
+pub use crate::attr::Kind as Origin;
+
+/// A `#[testrig::test]` function.
+pub struct TestFn<'a> {
+    pub original: &'a ItemFn,
+    pub options: TestOptions,
+    pub params: Vec<Param<'a>>,
+    pub withs: Vec<WithEntry>,
+    /// `#[conf(..)]` attributes, applied in the order written.
+    pub confs: Vec<ConfAttr>,
+    /// `#[env(..)]` variables of all `#[env]` attributes.
+    pub env: Vec<EnvEntry>,
+    pub cells: Option<CellsAttr>,
+    /// `#[poison_db]`, with where it was written.
+    pub poison_db: Option<Span>,
+    /// `#[capture_logs]`, with where it was written.
+    pub capture_logs: Option<Span>,
+    /// `#[timeout(..)]` in milliseconds; `seen_timeout` also when its value was wrong.
+    pub timeout_millis: Option<u64>,
+    seen_timeout: bool,
+    /// The start functions of every `#[service(..)]`, in order.
+    pub services: Vec<syn::Path>,
+    /// `#[case(..)]` / `#[case::name(..)]` rows, in order.
+    pub cases: Vec<CaseRow<'a>>,
+    /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
+    pub kept_attrs: Vec<&'a Attribute>,
+    /// Attributes that must not be there, with what to say about each.
+    pub rejected_attrs: Vec<(&'a Attribute, &'static str)>,
+    seen_test_attr: bool,
+}
+
+impl<'a> TestFn<'a> {
+    pub fn from_syn(origin: Origin, args: TokenStream, item: &'a ItemFn, cx: &Ctxt) -> Self {
+        let mut test = TestFn {
+            original: item,
+            options: TestOptions::default(),
+            params: item.sig.inputs.iter().filter_map(Param::from_arg).collect(),
+            withs: Vec::new(),
+            confs: Vec::new(),
+            env: Vec::new(),
+            cells: None,
+            poison_db: None,
+            capture_logs: None,
+            timeout_millis: None,
+            seen_timeout: false,
+            services: Vec::new(),
+            cases: Vec::new(),
+            kept_attrs: Vec::new(),
+            rejected_attrs: Vec::new(),
+            seen_test_attr: false,
+        };
+        test.absorb(origin, args, None, cx);
+        for attribute in &item.attrs {
+            match TestAttr::classify(attribute) {
+                TestAttr::Ours(kind, attribute) => {
+                    if let Some(args) = attr::attribute_args(attribute, cx) {
+                        test.absorb(kind, args, Some(attribute), cx);
+                    }
+                }
+                TestAttr::PlainTest(attribute) => {
+                    test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))
+                }
+                TestAttr::TokioTest(attribute) => {
+                    test.rejected_attrs.push((attribute, crate::messages::TOKIO_TEST_ATTR))
+                }
+                TestAttr::Case(attribute) => test.cases.push(CaseRow::from_attr(attribute, cx)),
+                // `#[should_panic]` / `#[ignore]` right after a `#[case]` belong to that case.
+                TestAttr::Other(attribute) if is_case_attr(attribute) && test.cases.last().is_some() => {
+                    if let Some(case) = test.cases.last_mut() {
+                        case.attrs.push(attribute);
+                    }
+                }
+                TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
+            }
+        }
+        if !test.services.is_empty() {
+            // `#[service(a, b)]` is `#[with(Services = ServicesConfig::new(..))]`; the closures
+            // keep each path's span, so a start function of the wrong shape is reported there.
+            let specs = test.services.iter().map(|path| {
+                let name = attr::service_name(path);
+                quote::quote_spanned! {syn::spanned::Spanned::span(path)=>
+                    ::testrig::__private::ServiceSpec {
+                        name: #name,
+                        start: |context| ::testrig::__private::box_service(#path(context)),
+                    }
+                }
+            });
+            test.withs.push(WithEntry {
+                ty: syn::parse_quote!(::testrig::service::Services),
+                config: Some(syn::parse_quote!(::testrig::service::ServicesConfig::new(::std::vec![#(#specs),*]))),
+            });
+        }
+        test
+    }
+
+    /// Takes in one of our attributes: the one being expanded (`attribute` is `None`, its
+    /// span is the call site) or one written below it.
+    fn absorb(&mut self, kind: Kind, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
+        let span = attribute.map_or_else(Span::call_site, |attribute| {
+            attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
+        });
+        let reject = |message| attr::report_at(attribute, message, cx);
+        match kind {
+            Kind::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),
+            Kind::FixtureTest => {
+                self.seen_test_attr = true;
+                self.options.parse_into(args, cx);
+            }
+            Kind::With => self.withs.extend(attr::parse_with(args, attribute, cx)),
+            Kind::Conf => self.confs.extend(attr::parse_conf(args, attribute, cx)),
+            Kind::Env => {
+                let entries = attr::parse_env(args, attribute, &self.env, cx);
+                self.env.extend(entries);
+            }
+            Kind::WithCells if self.cells.is_some() => reject(crate::messages::DUPLICATE_WITH_CELLS),
+            Kind::WithCells => {
+                self.cells = attr::parse_cells(args, attribute, cx);
+                if let Some(cells) = &self.cells {
+                    // `#[with_cells(..)]` is `#[with(Cells = CellsConfig::new(..))]`.
+                    let schema = match &cells.schema {
+                        Some(path) => quote::quote!(::core::option::Option::Some(&#path)),
+                        None => quote::quote!(::core::option::Option::None),
+                    };
+                    let names = &cells.names;
+                    self.withs.push(WithEntry {
+                        ty: syn::parse_quote!(::testrig::db::Cells),
+                        config: Some(syn::parse_quote!(::testrig::db::CellsConfig::new(#schema, &[#(#names),*]))),
+                    });
+                }
+            }
+            Kind::PoisonDb if self.poison_db.is_some() => reject(crate::messages::DUPLICATE_POISON),
+            Kind::PoisonDb => {
+                if !args.is_empty() {
+                    cx.error_spanned_by(&args, crate::messages::POISON_OPTIONS);
+                }
+                self.poison_db = Some(span);
+            }
+            Kind::CaptureLogs if self.capture_logs.is_some() => reject(crate::messages::DUPLICATE_CAPTURE_LOGS),
+            Kind::CaptureLogs => {
+                if !args.is_empty() {
+                    cx.error_spanned_by(&args, crate::messages::CAPTURE_LOGS_OPTIONS);
+                }
+                self.capture_logs = Some(span);
+                // `#[capture_logs]` is `#[with(Logs)]`.
+                self.withs
+                    .push(WithEntry { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), config: None });
+            }
+            Kind::Service => {
+                let paths = attr::parse_services(args, attribute, &self.services, cx);
+                self.services.extend(paths);
+            }
+            Kind::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
+            Kind::Timeout => {
+                self.seen_timeout = true;
+                self.timeout_millis = attr::parse_timeout(args, attribute, cx);
+            }
+        }
+    }
+
+    /// Whether the test expands into one test per case.
+    pub fn has_cases(&self) -> bool {
+        !self.cases.is_empty() || self.params.iter().any(|param| param.values.is_some())
+    }
+
+    pub fn is_async(&self) -> bool {
+        self.original.sig.asyncness.is_some()
+    }
+
+    /// The fixtures the test asks for: its parameters' types, then those `#[with]` adds.
+    pub fn fixture_types(&self) -> impl Iterator<Item = &Type> {
+        let fixtures = self.params.iter().filter(|param| !param.is_case_value());
+        fixtures.filter_map(Param::fixture_type).chain(self.withs.iter().map(|with| &with.ty))
+    }
+}
+
+/// One `#[case(..)]` row: the values of the test's case parameters, in order.
+pub struct CaseRow<'a> {
+    pub attribute: &'a Attribute,
+    /// `cross_cell` of `#[case::cross_cell(..)]`.
+    pub name: Option<syn::Ident>,
+    pub values: Vec<syn::Expr>,
+    /// `#[should_panic]`, `#[ignore]` written right after this row: for this case only.
+    pub attrs: Vec<&'a Attribute>,
+}
+
+impl<'a> CaseRow<'a> {
+    fn from_attr(attribute: &'a Attribute, cx: &Ctxt) -> Self {
+        let name = attribute.path().segments.iter().nth(1).map(|segment| segment.ident.clone());
+        let values = match expressions(attribute) {
+            Ok(values) => values,
+            Err(error) => {
+                cx.syn_error(error);
+                Vec::new()
+            }
+        };
+        CaseRow { attribute, name, values, attrs: Vec::new() }
+    }
+}
+
+/// The comma-separated expressions of `#[case(..)]` or `#[values(..)]`; none for the bare form.
+fn expressions(attribute: &Attribute) -> syn::Result<Vec<syn::Expr>> {
+    match &attribute.meta {
+        syn::Meta::Path(_) => Ok(Vec::new()),
+        _ => attribute
+            .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .map(|values| values.into_iter().collect()),
+    }
+}
+
+fn is_case_attr(attribute: &Attribute) -> bool {
+    attribute.path().is_ident("should_panic") || attribute.path().is_ident("ignore")
+}
+
+/// A typed parameter of a test or of a fixture's `setup`.
+pub struct Param<'a> {
+    pub original: &'a PatType,
+    /// The `#[config]` marker, if the parameter has one.
+    pub config: Option<&'a Attribute>,
+    /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
+    /// other `#[values]` parameters and the `#[case]` rows).
+    pub values: Option<(&'a Attribute, syn::Result<Vec<syn::Expr>>)>,
+}
+
+impl<'a> Param<'a> {
+    fn from_arg(arg: &'a FnArg) -> Option<Self> {
+        match arg {
+            FnArg::Typed(original) => {
+                let config = original.attrs.iter().find(|a| a.path().is_ident("config"));
+                let values = original
+                    .attrs
+                    .iter()
+                    .find(|a| a.path().is_ident("values"))
+                    .map(|attribute| (attribute, expressions(attribute)));
+                Some(Param { original, config, values })
+            }
+            FnArg::Receiver(_) => None,
+        }
+    }
+
+    /// Whether the test gets this parameter from `#[case]` rows or `#[values]` rather than
+    /// from a fixture: it is taken by value, or is a `&'static` reference (`&'static str`),
+    /// which a fixture never is — fixtures are borrowed from the test's own stack.
+    pub fn is_case_value(&self) -> bool {
+        match &*self.original.ty {
+            Type::Reference(reference) => {
+                reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static")
+            }
+            _ => true,
+        }
+    }
+
+    /// `T` of a parameter typed `&T`; `None` for any other type (an error the checks report).
+    pub fn fixture_type(&self) -> Option<&'a Type> {
+        match &*self.original.ty {
+            Type::Reference(reference) if reference.mutability.is_none() => Some(&reference.elem),
+            _ => None,
+        }
+    }
+}
+
+/// A `#[fixture]`: an impl block with `setup`/`teardown`, or a function returning the value.
+pub struct FixtureDef<'a> {
+    pub source: Source<'a>,
+    /// The fixture type: the impl's self type, or what the function returns.
+    pub self_ty: Option<Type>,
+    pub setup: Option<SetupFn<'a>>,
+    pub teardown: Option<&'a ImplItemFn>,
+    pub options: crate::attr::FixtureOptions,
+}
+
+pub enum Source<'a> {
+    Impl(&'a ItemImpl),
+    Fn(&'a ItemFn),
+}
+
+/// The function that builds a fixture.
+pub struct SetupFn<'a> {
+    pub sig: &'a Signature,
+    pub params: Vec<Param<'a>>,
+    pub output: Output,
+}
+
+/// What a `setup` returns, read off its signature.
+pub enum Output {
+    Missing,
+    /// `-> T`: infallible.
+    Value(Type),
+    /// `-> Result<T, E>` under any path (`anyhow::Result<T>`, `io::Result<T>`): fallible.
+    Result(Type),
+}
+
+impl Output {
+    fn from_syn(output: &ReturnType) -> Self {
+        let ReturnType::Type(_, ty) = output else { return Output::Missing };
+        if let Type::Path(path) = &**ty {
+            if let Some(last) = path.path.segments.last() {
+                if last.ident == "Result" {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        if let Some(syn::GenericArgument::Type(ok)) = args.args.first() {
+                            return Output::Result(ok.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Output::Value((**ty).clone())
+    }
+
+    pub fn value_type(&self) -> Option<&Type> {
+        match self {
+            Output::Missing => None,
+            Output::Value(ty) | Output::Result(ty) => Some(ty),
+        }
+    }
+
+    pub fn is_fallible(&self) -> bool {
+        matches!(self, Output::Result(_))
+    }
+}
+
+impl<'a> SetupFn<'a> {
+    fn from_sig(sig: &'a Signature) -> Self {
+        SetupFn {
+            sig,
+            params: sig.inputs.iter().filter_map(Param::from_arg).collect(),
+            output: Output::from_syn(&sig.output),
+        }
+    }
+}
+
+impl<'a> FixtureDef<'a> {
+    pub fn from_impl(item: &'a ItemImpl, options: crate::attr::FixtureOptions) -> Self {
+        let mut setup = None;
+        let mut teardown = None;
+        for impl_item in &item.items {
+            if let ImplItem::Fn(function) = impl_item {
+                if function.sig.ident == "setup" {
+                    setup = Some(SetupFn::from_sig(&function.sig));
+                } else if function.sig.ident == "teardown" {
+                    teardown = Some(function);
+                }
+            }
+        }
+        FixtureDef { source: Source::Impl(item), self_ty: Some((*item.self_ty).clone()), setup, teardown, options }
+    }
+
+    pub fn from_fn(item: &'a ItemFn, options: crate::attr::FixtureOptions) -> Self {
+        let setup = SetupFn::from_sig(&item.sig);
+        FixtureDef {
+            source: Source::Fn(item),
+            self_ty: setup.output.value_type().cloned(),
+            setup: Some(setup),
+            teardown: None,
+            options,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    #[test]
+    fn reads_setup_teardown_and_fallibility() {
+        let item: ItemImpl = syn::parse_quote! {
+            impl Cloud {
+                async fn setup(cells: &Cells, #[config] names: &Names) -> anyhow::Result<Self> { todo!() }
+                fn teardown(self) {}
+                fn helper(&self) {}
+            }
+        };
+        let def = FixtureDef::from_impl(&item, Default::default());
+        let setup = def.setup.as_ref().unwrap();
+        assert!(setup.output.is_fallible());
+        assert_eq!(setup.params.len(), 2);
+        assert!(setup.params[0].config.is_none() && setup.params[1].config.is_some());
+        assert_eq!(setup.params[0].fixture_type().unwrap().to_token_stream().to_string(), "Cells");
+        assert!(def.teardown.is_some());
+    }
+
+    #[test]
+    fn fn_fixture_type_is_its_return_value() {
+        let item: ItemFn = syn::parse_quote!(
+            fn hosts(cells: &Cells) -> Result<Hosts, Error> {
+                todo!()
+            }
+        );
+        let def = FixtureDef::from_fn(&item, Default::default());
+        assert_eq!(def.self_ty.unwrap().to_token_stream().to_string(), "Hosts");
+    }
+
+    #[test]
+    fn mutable_and_owned_parameters_are_not_fixtures() {
+        let item: ItemFn = syn::parse_quote!(
+            fn t(a: &A, b: &mut B, c: C) {}
+        );
+        let cx = Ctxt::new();
+        let test = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
+        cx.check().unwrap();
+        let found: Vec<bool> = test.params.iter().map(|p| p.fixture_type().is_some()).collect();
+        assert_eq!(found, [true, false, false]);
+    }
+}

@@ -1,0 +1,154 @@
+//! The macros as `proc_macro2` functions, so unit tests and fuzzers can drive them.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+
+use crate::ast::{FixtureDef, Origin, TestFn};
+use crate::ctxt::Ctxt;
+use crate::{check, expand, messages};
+
+pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(item) => item,
+        // Not valid Rust: hand it back untouched so rustc reports the real syntax error.
+        Err(_) => return item,
+    };
+    let cx = Ctxt::new();
+    let options = crate::attr::FixtureOptions::parse(args, &cx);
+    let def = match &item {
+        syn::Item::Impl(item) => FixtureDef::from_impl(item, options),
+        syn::Item::Fn(function) => FixtureDef::from_fn(function, options),
+        other => {
+            cx.error_spanned_by(item_head(other), messages::FIXTURE_ON_WRONG_ITEM);
+            return with_errors(cx, other.to_token_stream());
+        }
+    };
+    check::fixture(&def, &cx);
+    if cx.has_errors() {
+        return with_errors(cx, expand::fixture_fallback(&def));
+    }
+    let _ = cx.check();
+    expand::fixture(&def)
+}
+
+pub fn test(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(item) => item,
+        Err(_) => return item,
+    };
+    let cx = Ctxt::new();
+    let syn::Item::Fn(function) = &item else {
+        cx.error_spanned_by(item_head(&item), messages::TEST_ON_WRONG_ITEM);
+        return with_errors(cx, item.to_token_stream());
+    };
+    let test = TestFn::from_syn(origin, args, function, &cx);
+    check::test(&test, &cx);
+    if cx.has_errors() {
+        return with_errors(cx, expand::test_fallback(&test));
+    }
+    let _ = cx.check();
+    expand::test(&test)
+}
+
+fn with_errors(cx: Ctxt, item: TokenStream) -> TokenStream {
+    let mut tokens = match cx.check() {
+        Ok(()) => TokenStream::new(),
+        Err(error) => error.to_compile_error(),
+    };
+    tokens.extend(item);
+    tokens
+}
+
+/// The tokens that name an item (`struct Foo`, `mod bar`), to span "wrong item" errors on
+/// them instead of on a whole body.
+fn item_head(item: &syn::Item) -> TokenStream {
+    use quote::quote;
+    use syn::Item;
+    match item {
+        Item::Struct(s) => {
+            let (keyword, name) = (&s.struct_token, &s.ident);
+            quote!(#keyword #name)
+        }
+        Item::Enum(e) => {
+            let (keyword, name) = (&e.enum_token, &e.ident);
+            quote!(#keyword #name)
+        }
+        Item::Mod(m) => {
+            let (keyword, name) = (&m.mod_token, &m.ident);
+            quote!(#keyword #name)
+        }
+        Item::Trait(t) => {
+            let (keyword, name) = (&t.trait_token, &t.ident);
+            quote!(#keyword #name)
+        }
+        Item::Const(c) => {
+            let (keyword, name) = (&c.const_token, &c.ident);
+            quote!(#keyword #name)
+        }
+        Item::Static(s) => {
+            let (keyword, name) = (&s.static_token, &s.ident);
+            quote!(#keyword #name)
+        }
+        Item::Impl(i) => {
+            let (keyword, name) = (&i.impl_token, &i.self_ty);
+            quote!(#keyword #name)
+        }
+        other => other.to_token_stream(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn valid_test_expands_to_a_harness_test() {
+        let out = test(
+            Origin::FixtureTest,
+            quote!(),
+            quote!(
+                fn t(a: &A) {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("cfg_attr (test , :: core :: prelude :: v1 :: test)"), "{out}");
+        assert!(out.contains(":: testrig :: __private :: run"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn errors_come_with_the_original_function() {
+        let out = test(
+            Origin::FixtureTest,
+            quote!(flavor = "x"),
+            quote!(
+                fn t(a: A) {
+                    body_marker();
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("body_marker"), "{out}");
+    }
+
+    #[test]
+    fn unparsable_input_is_returned_unchanged() {
+        let input = quote!(fn broken(a: ) {});
+        assert_eq!(test(Origin::FixtureTest, quote!(), input.clone()).to_string(), input.to_string());
+        assert_eq!(fixture(quote!(), input.clone()).to_string(), input.to_string());
+    }
+
+    #[test]
+    fn fixture_on_a_struct_is_an_error_that_keeps_the_struct() {
+        let out = fixture(
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        )
+        .to_string();
+        assert!(out.contains("compile_error") && out.contains("struct S"), "{out}");
+    }
+}

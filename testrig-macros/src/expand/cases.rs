@@ -1,0 +1,185 @@
+//! The cases of a parametrized test: every `#[case]` row (or one, without rows) times every
+//! combination of the `#[values]` parameters. Each case is a shim that runs the test's one
+//! `Test` value with its case number; the values are decoded from that number where they are
+//! needed, one `match` per parameter — so the code grows with the values written, not with
+//! the number of cases (10 × 10 × 10 values: 30 arms, 1,000 cases).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::{Attribute, Expr, Ident};
+
+use crate::ast::TestFn;
+
+/// One generated test.
+pub struct Case<'a> {
+    /// `case_2_cross_cell`, `flavor_1__cells_2`, `case_1__flavor_2`.
+    pub name: Ident,
+    pub index: usize,
+    /// `#[should_panic]` / `#[ignore]` written after this case's row.
+    pub attrs: Vec<&'a Attribute>,
+}
+
+/// A parameter taken by value: where its values come from.
+enum Source<'a> {
+    /// The `#[case]` rows, as their `column`-th value.
+    Rows {
+        column: usize,
+    },
+    Values(&'a [Expr]),
+}
+
+struct CaseParam<'a> {
+    name: String,
+    pat: &'a syn::Pat,
+    ty: &'a syn::Type,
+    source: Source<'a>,
+}
+
+fn case_params<'a>(test: &'a TestFn) -> Vec<CaseParam<'a>> {
+    let mut column = 0;
+    test.params
+        .iter()
+        .filter(|param| param.is_case_value())
+        .map(|param| {
+            let source = match &param.values {
+                Some((_, Ok(values))) => Source::Values(values),
+                _ => {
+                    column += 1;
+                    Source::Rows { column: column - 1 }
+                }
+            };
+            let name = param.original.pat.to_token_stream().to_string().replace(' ', "");
+            CaseParam { name, pat: &param.original.pat, ty: &param.original.ty, source }
+        })
+        .collect()
+}
+
+/// Every case, numbered in the order [`bindings`] decodes: row-major, last `#[values]`
+/// parameter fastest.
+pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
+    let params = case_params(test);
+    let rows: Vec<Option<usize>> =
+        if test.cases.is_empty() { vec![None] } else { (0..test.cases.len()).map(Some).collect() };
+    let row_width = digits(test.cases.len());
+    let radices = radices(&params);
+    let per_row: usize = radices.iter().product();
+    let mut out = Vec::new();
+    for row in rows {
+        for within in 0..per_row {
+            // Digits of `within`, first `#[values]` parameter most significant.
+            let mut rest = within;
+            let mut picks = vec![0; radices.len()];
+            for (pick, radix) in picks.iter_mut().zip(&radices).rev() {
+                *pick = rest % radix;
+                rest /= radix;
+            }
+            let mut parts = Vec::new();
+            let mut attrs = Vec::new();
+            if let Some(row) = row {
+                let case = &test.cases[row];
+                let mut part = format!("case_{:0row_width$}", row + 1);
+                if let Some(name) = &case.name {
+                    part.push('_');
+                    part.push_str(&name.to_string());
+                }
+                parts.push(part);
+                attrs.extend(case.attrs.iter().copied());
+            }
+            let mut next_pick = picks.iter();
+            for param in &params {
+                if let (Source::Values(values), Some(pick)) = (&param.source, next_pick.next()) {
+                    parts.push(format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len())));
+                }
+            }
+            let index = row.unwrap_or(0) * per_row + within;
+            out.push(Case { name: Ident::new(&parts.join("__"), Span::call_site()), index, attrs });
+        }
+    }
+    out
+}
+
+/// Statements that bind the running case's values: `hidden` to `__testrig_arg_N` (what the
+/// body passes to the test function), `named` to the parameters' own patterns (what `#[conf]`
+/// and `#[with]` values may use).
+pub struct Bindings {
+    pub hidden: TokenStream,
+    pub named: TokenStream,
+}
+
+pub fn bindings(test: &TestFn) -> Bindings {
+    let params = case_params(test);
+    let radices = radices(&params);
+    let per_row: usize = radices.iter().product();
+    // `__testrig_row` for the rows, `__testrig_pick_N` per `#[values]` parameter; written
+    // without a `% 1` or `/ 1`, which lints in the user's crate would flag.
+    let has_rows = !test.cases.is_empty();
+    let mut decode = quote!(let __testrig_case = ::testrig::__private::case_index(););
+    if has_rows {
+        decode.extend(match per_row {
+            1 => quote!(let __testrig_row = __testrig_case;),
+            _ => quote!(let __testrig_row = __testrig_case / #per_row;),
+        });
+        // Rows may give no value (`#[case]` alone, with `#[values]` doing the rest).
+        decode.extend(quote!(let _ = __testrig_row;));
+    }
+    let values_params: Vec<usize> =
+        (0..params.len()).filter(|i| matches!(params[*i].source, Source::Values(_))).collect();
+    if !values_params.is_empty() {
+        decode.extend(match (has_rows, per_row) {
+            (true, 1) => quote!(let __testrig_within = 0_usize;),
+            (true, _) => quote!(let __testrig_within = __testrig_case % #per_row;),
+            (false, _) => quote!(let __testrig_within = __testrig_case;),
+        });
+        let mut divisor = 1;
+        for (i, radix) in values_params.iter().zip(&radices).rev() {
+            let pick = format_ident!("__testrig_pick_{}", i);
+            decode.extend(match (*radix, divisor) {
+                (1, _) => quote!(let #pick = 0_usize;),
+                (_, 1) => quote!(let #pick = __testrig_within % #radix;),
+                _ => quote!(let #pick = __testrig_within / #divisor % #radix;),
+            });
+            divisor *= radix;
+        }
+        decode.extend(quote!(let _ = __testrig_within;));
+    }
+    let mut hidden = decode.clone();
+    let mut named = decode;
+    for (i, param) in params.iter().enumerate() {
+        let arms: Vec<TokenStream> = match &param.source {
+            Source::Values(values) => values.iter().enumerate().map(|(n, value)| quote!(#n => #value,)).collect(),
+            Source::Rows { column } => test
+                .cases
+                .iter()
+                .enumerate()
+                .filter_map(|(n, row)| row.values.get(*column).map(|value| quote!(#n => #value,)))
+                .collect(),
+        };
+        let selector = match param.source {
+            Source::Values(_) => format_ident!("__testrig_pick_{}", i).to_token_stream(),
+            Source::Rows { .. } => quote!(__testrig_row),
+        };
+        let value = quote!(match #selector { #(#arms)* _ => ::core::unreachable!("no such case") });
+        let (pat, ty) = (param.pat, param.ty);
+        let arg = format_ident!("__testrig_arg_{}", i);
+        hidden.extend(quote!(let #arg: #ty = #value;));
+        named.extend(quote!(#[allow(unused_variables, unused_mut, unused_assignments)] let #pat: #ty = #value;));
+    }
+    Bindings { hidden, named }
+}
+
+/// How many values each `#[values]` parameter has, in order: the digits' bases of a case's
+/// number within its row.
+fn radices(params: &[CaseParam]) -> Vec<usize> {
+    params
+        .iter()
+        .filter_map(|param| match param.source {
+            Source::Values(values) => Some(values.len().max(1)),
+            Source::Rows { .. } => None,
+        })
+        .collect()
+}
+
+/// How many digits the largest 1-based index of `count` items takes, so names sort.
+fn digits(count: usize) -> usize {
+    count.max(1).to_string().len()
+}

@@ -1,0 +1,175 @@
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{FnArg, ImplItem, Item, Signature, Type};
+
+use crate::ast::{FixtureDef, SetupFn, Source};
+
+/// The user's item (without our `#[config]` markers) plus the `Fixture` impl and the static
+/// metadata the compile-time planner walks.
+pub fn fixture(def: &FixtureDef) -> TokenStream {
+    let (Some(self_ty), Some(setup)) = (&def.self_ty, &def.setup) else { return fixture_fallback(def) };
+    let item = stripped_item(def);
+    let name = super::display_name(self_ty);
+    let id = self_ty.to_token_stream().to_string();
+    let deps = setup
+        .params
+        .iter()
+        .filter(|p| p.config.is_none())
+        .filter_map(|p| p.fixture_type())
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META));
+    let config_ty = match setup.params.iter().find(|p| p.config.is_some()).and_then(|p| p.fixture_type()) {
+        Some(ty) => ty.to_token_stream(),
+        None => quote!(()),
+    };
+    let call_path = match def.source {
+        Source::Impl(_) => quote!(<#self_ty>::setup),
+        Source::Fn(function) => function.sig.ident.to_token_stream(),
+    };
+    let setup_body = setup_body(setup, self_ty, &call_path);
+    let (teardown, teardown_async) = match def.teardown {
+        Some(function) => (teardown_fn(&function.sig, self_ty), function.sig.asyncness.is_some()),
+        None => (quote!(::core::option::Option::None), false),
+    };
+    let asynchronous = setup.sig.asyncness.is_some() || teardown_async;
+    let check = quote_spanned!(self_ty.span()=>
+        const _: () = ::testrig::__private::check_acyclic(<#self_ty as ::testrig::Fixture>::META);
+    );
+    let autouse = def.options.autouse.is_some();
+    // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
+    let once = match def.options.once {
+        Some(span) => quote_spanned!(span=> ::testrig::__private::once::<#self_ty>()),
+        None => quote!(::core::option::Option::None),
+    };
+    let once_check = quote_spanned!(self_ty.span()=>
+        const _: () = ::testrig::__private::check_once_requirements(<#self_ty as ::testrig::Fixture>::META);
+    );
+    quote! {
+        #item
+        const _: () = {
+            static __TESTRIG_META: ::testrig::__private::FixtureMeta = ::testrig::__private::FixtureMeta {
+                name: #name,
+                id: ::core::concat!(::core::module_path!(), "::", #id),
+                deps: &[#(#deps),*],
+                setup: __testrig_setup,
+                teardown: #teardown,
+                asynchronous: #asynchronous,
+                default_config: ::testrig::__private::default_config::<#self_ty>,
+                once: #once,
+            };
+            fn __testrig_setup(
+                __testrig_stack: &::testrig::__private::FixtureStack,
+            ) -> ::testrig::__private::Step<'_, ::testrig::__private::Box<dyn ::testrig::__private::Any>> {
+                #setup_body
+            }
+            impl ::testrig::Fixture for #self_ty {
+                type Config = #config_ty;
+                const META: ::testrig::__private::FixtureRef = ::testrig::__private::FixtureRef::new(&__TESTRIG_META);
+            }
+            #check
+            #once_check
+            ::testrig::__private::inventory::submit! {
+                ::testrig::__private::Registered {
+                    fixture: &__TESTRIG_META,
+                    module: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: ::core::line!(),
+                    autouse: #autouse,
+                }
+            }
+        };
+    }
+}
+
+fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream) -> TokenStream {
+    let args = setup.params.iter().map(|param| match (param.config, param.fixture_type()) {
+        (Some(_), _) => quote!(__testrig_stack.config::<#self_ty>()),
+        (None, Some(ty)) => quote_spanned!(ty.span()=> __testrig_stack.get::<#ty>()),
+        // Rejected by the checks; kept as a type error at the parameter rather than a panic.
+        (None, None) => {
+            let ty = &param.original.ty;
+            quote_spanned!(ty.span()=> ::core::unreachable!())
+        }
+    });
+    let call = quote!(#call_path(#(#args),*));
+    let call = if setup.sig.asyncness.is_some() { quote!(#call.await) } else { call };
+    let output = if setup.output.is_fallible() {
+        quote!(::testrig::__private::setup_output::<#self_ty, _>(#call))
+    } else {
+        quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#call)))
+    };
+    if setup.sig.asyncness.is_some() {
+        quote!(::testrig::__private::Step::pending(async move { #output }))
+    } else {
+        quote!(::testrig::__private::Step::Ready(#output))
+    }
+}
+
+fn teardown_fn(sig: &Signature, self_ty: &Type) -> TokenStream {
+    let call = quote!(<#self_ty>::teardown(::testrig::__private::downcast::<#self_ty>(__testrig_instance)));
+    let call = if sig.asyncness.is_some() { quote!(#call.await) } else { call };
+    let output = match &sig.output {
+        syn::ReturnType::Default => {
+            quote!({ #call; ::testrig::__private::teardown_output::<::core::convert::Infallible>(::core::result::Result::Ok(())) })
+        }
+        syn::ReturnType::Type(..) => quote!(::testrig::__private::teardown_output(#call)),
+    };
+    let step = if sig.asyncness.is_some() {
+        quote!(::testrig::__private::Step::pending(async move { #output }))
+    } else {
+        quote!(::testrig::__private::Step::Ready(#output))
+    };
+    quote! {{
+        fn __testrig_teardown(
+            __testrig_instance: ::testrig::__private::Box<dyn ::testrig::__private::Any>,
+        ) -> ::testrig::__private::Step<'static, ()> {
+            #step
+        }
+        ::core::option::Option::Some(__testrig_teardown)
+    }}
+}
+
+/// On error: the user's item, plus a stand-in `Fixture` impl when the type is plain enough,
+/// so tests using the fixture don't add "not a fixture" errors to the real ones.
+pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
+    let item = stripped_item(def);
+    let plain = match def.source {
+        Source::Impl(item) => item.trait_.is_none() && item.generics.params.is_empty(),
+        Source::Fn(function) => function.sig.generics.params.is_empty(),
+    };
+    match &def.self_ty {
+        Some(self_ty) if plain => quote! {
+            #item
+            impl ::testrig::Fixture for #self_ty {
+                type Config = ();
+                const META: ::testrig::__private::FixtureRef = ::testrig::__private::FALLBACK_META;
+            }
+        },
+        _ => item,
+    }
+}
+
+/// The user's item with the `#[config]` markers removed from `setup`'s parameters, which
+/// rustc would otherwise reject as unknown attributes.
+fn stripped_item(def: &FixtureDef) -> TokenStream {
+    let mut item = match def.source {
+        Source::Impl(item) => Item::Impl(item.clone()),
+        Source::Fn(function) => Item::Fn(function.clone()),
+    };
+    let sig = match &mut item {
+        Item::Impl(item) => item.items.iter_mut().find_map(|impl_item| match impl_item {
+            ImplItem::Fn(function) if function.sig.ident == "setup" => Some(&mut function.sig),
+            _ => None,
+        }),
+        Item::Fn(function) => Some(&mut function.sig),
+        _ => None,
+    };
+    if let Some(sig) = sig {
+        for input in &mut sig.inputs {
+            if let FnArg::Typed(typed) = input {
+                typed.attrs.retain(|attribute| !attribute.path().is_ident("config"));
+            }
+        }
+    }
+    item.into_token_stream()
+}

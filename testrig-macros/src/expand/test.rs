@@ -1,0 +1,287 @@
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::Attribute;
+
+use crate::ast::TestFn;
+use crate::attr::{ConfAttr, Flavor};
+
+/// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
+/// `::testrig::__private::run` along with the compile-time plan. With `#[case]` rows or
+/// `#[values]`, a module of that name instead: the user's function once, and per case a thin
+/// `#[test]` shim that calls it with the case's values.
+pub fn test(test: &TestFn) -> TokenStream {
+    let original = test.original;
+    let ident = &original.sig.ident;
+    let vis = &original.vis;
+    let (lint_attrs, outer_attrs): (Vec<&Attribute>, Vec<&Attribute>) =
+        test.kept_attrs.iter().partition(|attribute| is_lint(attribute));
+    let mut inner = original.clone();
+    inner.attrs = lint_attrs.into_iter().cloned().collect();
+    inner.vis = syn::Visibility::Inherited;
+    strip_values(&mut inner.sig);
+
+    let roots: Vec<TokenStream> =
+        test.fixture_types().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
+    let plan = if roots.is_empty() {
+        quote!(
+            static __TESTRIG_PLAN: [::testrig::__private::FixtureRef; 0] = [];
+        )
+    } else {
+        quote! {
+            const __TESTRIG_ROOTS: &[::testrig::__private::FixtureRef] = &[#(#roots),*];
+            // One walk, evaluated once: its length sizes the plan, its order fills it.
+            const __TESTRIG_WALKED: ::testrig::__private::Walked = ::testrig::__private::walked(__TESTRIG_ROOTS);
+            static __TESTRIG_PLAN: [::testrig::__private::FixtureRef; __TESTRIG_WALKED.len()] = __TESTRIG_WALKED.to_plan();
+        }
+    };
+    let checks = match test.poison_db {
+        Some(span) if !roots.is_empty() => {
+            quote_spanned!(span=> const _: () = ::testrig::__private::check_no_database(__TESTRIG_ROOTS);)
+        }
+        _ => TokenStream::new(),
+    };
+    let inner = quote! {
+        #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
+        #inner
+    };
+
+    if !test.has_cases() {
+        let value = test_value(test, quote!(::core::stringify!(#ident)), None);
+        return quote! {
+            #(#outer_attrs)*
+            // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
+            // function the caller can run, where `#[test]` would remove it.
+            #[cfg_attr(test, ::core::prelude::v1::test)]
+            #[cfg_attr(not(test), allow(dead_code))]
+            #vis fn #ident() {
+                #inner
+                #plan
+                #checks
+                ::testrig::__private::run(#value)
+            }
+        };
+    }
+    let bindings = super::cases::bindings(test);
+    let value = test_value(test, quote!(""), Some(&bindings));
+    let shims = super::cases::cases(test).into_iter().map(|case| {
+        let name = &case.name;
+        let index = case.index;
+        let case_attrs = &case.attrs;
+        quote! {
+            #(#outer_attrs)*
+            #(#case_attrs)*
+            #[cfg_attr(test, ::core::prelude::v1::test)]
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub fn #name() {
+                ::testrig::__private::run(::testrig::__private::Test {
+                    name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
+                    case: #index,
+                    ..__TESTRIG_TEST
+                })
+            }
+        }
+    });
+    quote! {
+        #vis mod #ident {
+            #[allow(unused_imports)]
+            use super::*;
+            #inner
+            #plan
+            #checks
+            const __TESTRIG_TEST: ::testrig::__private::Test = #value;
+            #(#shims)*
+        }
+    }
+}
+
+/// The `Test` value of a test whose name is `name` (a `&str` expression, in the module it is
+/// expanded in): its plan, its body calling the user's function with its fixtures — and, for
+/// a parametrized test, with the running case's values, which `bindings` decode.
+fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::Bindings>) -> TokenStream {
+    let original = test.original;
+    let ident = &original.sig.ident;
+    // The n-th parameter taken by value is `__testrig_arg_n`, bound by `bindings`.
+    let mut case_params = 0_usize..;
+    let args: Vec<TokenStream> = test
+        .params
+        .iter()
+        .map(|param| match param.fixture_type() {
+            Some(ty) if !param.is_case_value() => quote_spanned!(ty.span()=> __testrig_stack.get::<#ty>()),
+            _ => {
+                let arg = quote::format_ident!("__testrig_arg_{}", case_params.next().unwrap_or_default());
+                quote!(#arg)
+            }
+        })
+        .collect();
+    let output_span = match &original.sig.output {
+        syn::ReturnType::Default => ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    };
+    // Spanned at the return type, so an unsupported one is reported there.
+    let into_outcome = quote_spanned!(output_span=> ::testrig::TestOutcome::into_outcome);
+    let call = if test.is_async() {
+        quote_spanned!(output_span=> #ident(#(#args),*).await)
+    } else {
+        quote_spanned!(output_span=> #ident(#(#args),*))
+    };
+    let (hidden, named) = match bindings {
+        Some(bindings) => (bindings.hidden.clone(), bindings.named.clone()),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+    let body = if test.is_async() {
+        quote! {
+            fn __testrig_body(
+                __testrig_stack: &::testrig::__private::FixtureStack,
+            ) -> ::testrig::__private::BodyFuture<'_> {
+                #hidden
+                ::testrig::__private::Box::pin(async move { #into_outcome(#call) })
+            }
+            ::testrig::__private::Body::Async(__testrig_body)
+        }
+    } else {
+        quote! {
+            fn __testrig_body(__testrig_stack: &::testrig::__private::FixtureStack) -> ::testrig::__private::Outcome {
+                #hidden
+                #into_outcome(#call)
+            }
+            ::testrig::__private::Body::Sync(__testrig_body)
+        }
+    };
+    let fields = fields(test, &named);
+    quote! {
+        ::testrig::__private::Test {
+            name: ::core::concat!(::core::module_path!(), "::", #name),
+            plan: &__TESTRIG_PLAN,
+            body: { #body },
+            #(#fields)*
+            ..::testrig::__private::Test::DEFAULT
+        }
+    }
+}
+
+/// The fields of `Test` this test sets beyond the defaults; `bindings` (a case's values, by
+/// parameter name) come first in the functions that evaluate `#[conf]` and `#[with]` values.
+fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
+    let configs: Vec<TokenStream> = test
+        .withs
+        .iter()
+        .filter_map(|with| {
+            let ty = &with.ty;
+            let value = with.config.as_ref()?;
+            Some(quote_spanned!(value.span()=> ::testrig::__private::config::<#ty>(#value)))
+        })
+        .collect();
+    let mut fields = Vec::new();
+    if test.poison_db.is_some() {
+        fields.push(quote!(poison_db: true,));
+    }
+    if test.options.no_autouse.is_some() {
+        fields.push(quote!(autouse: false,));
+    }
+    if test.options.allow_leaks.is_some() {
+        fields.push(quote!(allow_leaks: true,));
+    }
+    if let Some(millis) = test.timeout_millis {
+        fields.push(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),));
+    }
+    if !configs.is_empty() {
+        fields.push(quote!(configs: {
+            fn __testrig_configs() -> ::testrig::__private::Configs {
+                #bindings
+                ::testrig::__private::Vec::from([#(#configs),*])
+            }
+            __testrig_configs
+        },));
+    }
+    if let Some((Flavor::MultiThread, _)) = test.options.flavor {
+        let workers = match test.options.worker_threads {
+            Some((count, _)) => quote!(::core::option::Option::Some(#count)),
+            None => quote!(::core::option::Option::None),
+        };
+        fields.push(quote!(flavor: ::testrig::__private::Flavor::MultiThread { worker_threads: #workers },));
+    }
+    if !test.env.is_empty() {
+        let changes = test.env.iter().map(|entry| {
+            let key = &entry.key;
+            let value = match &entry.value {
+                Some(value) => quote!(::core::option::Option::Some(#value)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote!((#key, #value))
+        });
+        fields.push(quote!(env: &[#(#changes),*],));
+    }
+    if !test.confs.is_empty() {
+        let layers = test.confs.iter().map(|conf| conf_layer(conf, bindings));
+        fields.push(quote!(conf: {
+            fn __testrig_conf() {
+                #(#layers)*
+            }
+            __testrig_conf
+        },));
+    }
+    fields
+}
+
+/// Removes our `#[values]` markers from the user's parameters, which rustc would reject.
+fn strip_values(sig: &mut syn::Signature) {
+    for input in &mut sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|attribute| !attribute.path().is_ident("values"));
+        }
+    }
+}
+
+/// One `#[conf(..)]` as a layer: `conf_layer(&CONF, |c| { assign(&mut c.a.b, value); .. })`.
+/// The field paths and values keep the user's spans, so rustc reports an unknown field or a
+/// value of the wrong type at the attribute's tokens.
+/// `bindings` (a case's values) are evaluated inside the layer, which outlives the function.
+fn conf_layer(conf: &ConfAttr, bindings: &TokenStream) -> TokenStream {
+    let target = match &conf.target {
+        Some(path) => path.to_token_stream(),
+        None => {
+            let span = conf.span;
+            quote_spanned!(span=> CONF)
+        }
+    };
+    let assignments = conf.assignments.iter().map(|assign| {
+        let field = &assign.field;
+        let value = &assign.value;
+        quote_spanned!(value.span()=> ::testrig::__private::assign(&mut __testrig_conf.#(#field).*, #value);)
+    });
+    let target_span = match &conf.target {
+        Some(path) => path.span(),
+        None => conf.span,
+    };
+    let require = quote_spanned!(target_span=> ::testrig::__private::require_conf(&#target););
+    quote! {
+        #require
+        ::testrig::__private::conf_layer(&#target, |__testrig_conf| { #bindings #(#assignments)* });
+    }
+}
+
+/// Lint attributes go on the user's function inside the wrapper, where their code is.
+fn is_lint(attribute: &Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"].iter().any(|lint| attribute.path().is_ident(lint))
+}
+
+/// On error: the user's function as written (minus our attributes), so rust-analyzer keeps
+/// working inside it and rustc reports only our errors.
+pub fn test_fallback(test: &TestFn) -> TokenStream {
+    let mut item = test.original.clone();
+    item.attrs = test.kept_attrs.iter().map(|attribute| (*attribute).clone()).collect();
+    // `#[config]` and `#[values]` are ours; left on a parameter, rustc would add "cannot
+    // find attribute".
+    strip_values(&mut item.sig);
+    for input in &mut item.sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|attribute| !attribute.path().is_ident("config"));
+        }
+    }
+    let item = item.into_token_stream();
+    quote! {
+        #[allow(dead_code)]
+        #item
+    }
+}

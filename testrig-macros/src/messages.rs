@@ -1,0 +1,151 @@
+//! Every error text the macros produce, in one place so tests and docs can refer to them.
+//!
+//! Rules: lowercase, quote the syntax in backticks, say what to write instead.
+
+pub const FIXTURE_ON_WRONG_ITEM: &str =
+    "`#[fixture]` goes on an `impl Type { fn setup(..) -> Self { .. } }` block or on a `fn` returning the fixture value";
+pub const FIXTURE_ON_TRAIT_IMPL: &str =
+    "`#[fixture]` goes on an inherent impl block: write `impl Type { fn setup(..) -> Self { .. } }` without a trait";
+pub const FIXTURE_GENERIC: &str =
+    "generic fixtures are not supported: one fixture is one concrete type; write a concrete type or a newtype per use";
+pub const FIXTURE_NO_SETUP: &str =
+    "this `#[fixture]` impl has no `setup`: add `fn setup(dep: &Dep, ..) -> Self` (or `async fn`, or returning `Result<Self, E>`)";
+pub const SETUP_RECEIVER: &str =
+    "`setup` builds the fixture, so it takes no `self`: write `fn setup(dep: &Dep, ..) -> Self`";
+pub const SETUP_NO_RETURN: &str = "`setup` must return the fixture: add `-> Self` or `-> Result<Self, E>`";
+pub const SETUP_GENERIC: &str = "`setup` cannot be generic: its parameters are fixtures, named by concrete types";
+pub const SELF_DEPENDENCY: &str =
+    "a fixture cannot depend on itself: remove this parameter, or depend on another fixture type";
+pub const CONFIG_TWICE: &str = "only one `#[config]` parameter is allowed: put all settings in one config type";
+pub const CONFIG_IN_TEST: &str =
+    "`#[config]` marks a fixture's configuration in its `setup`; in a test, configure a fixture with `#[with(Type = value)]`";
+pub const TEARDOWN_RECEIVER: &str =
+    "`teardown` consumes the fixture: write `fn teardown(self)` (or `async fn teardown(self) -> Result<(), E>`)";
+pub const TEARDOWN_PARAMS: &str =
+    "`teardown` takes only `self`: fixtures it needs are still set up, so keep handles to them in the fixture";
+pub const TEARDOWN_GENERIC: &str = "`teardown` cannot be generic: write `fn teardown(self)`";
+
+pub const TEST_ON_WRONG_ITEM: &str = "`#[testrig::test]` goes on a test function: `fn name(fixture: &Type) { .. }`";
+pub const TEST_GENERIC: &str = "a test cannot be generic: name concrete fixture types in its parameters";
+pub const TEST_RECEIVER: &str = "a test is a free function: remove `self`";
+pub const TEST_CONST: &str = "a test cannot be a `const fn`: remove `const`";
+pub const TEST_UNSAFE: &str =
+    "a test cannot be an `unsafe fn`: remove `unsafe` and use an `unsafe` block inside the test";
+pub const TEST_ABI: &str = "a test cannot have an `extern` ABI: remove it";
+pub const TEST_VARIADIC: &str = "a test cannot be variadic: remove `...`";
+pub const DUPLICATE_TEST_ATTR: &str =
+    "duplicate `#[testrig::test]`: keep one; put all options in it, e.g. `#[testrig::test(flavor = \"multi_thread\")]`";
+pub const PLAIN_TEST_ATTR: &str =
+    "remove `#[test]`: `#[testrig::test]` (or any fixture attribute) already makes this function a test";
+pub const TOKIO_TEST_ATTR: &str =
+    "remove `#[tokio::test]`: fixture tests build their own runtime; write `#[testrig::test(flavor = \"multi_thread\", worker_threads = 2)]` for its options";
+pub const FLAVOR_ON_SYNC: &str =
+    "`flavor` chooses the runtime of an `async fn` test; this test is sync: make it `async fn` or remove `flavor`";
+pub const WORKERS_ON_SYNC: &str =
+    "`worker_threads` sizes the runtime of an `async fn` test; this test is sync: make it `async fn` or remove `worker_threads`";
+pub const WORKERS_NEED_MULTI_THREAD: &str =
+    "`worker_threads` needs the multi-thread runtime: add `flavor = \"multi_thread\"`";
+pub const BAD_FLAVOR: &str = "unknown flavor: write `flavor = \"current_thread\"` or `flavor = \"multi_thread\"`";
+pub const BAD_WORKERS: &str = "`worker_threads` is a number of threads, at least 1: write `worker_threads = 2`";
+pub const EMPTY_WITH: &str = "`#[with]` lists fixtures to add: write `#[with(Type)]` or `#[with(Type = config)]`";
+
+pub const EMPTY_CONF: &str =
+    "`#[conf]` lists overrides: write `#[conf(section.field = value, ..)]`, optionally with `in = path::to::CONF`";
+pub const NAME_VALUE_ATTRIBUTE: &str = "write the options in parentheses: `#[name(..)]`";
+pub const CONF_SYNTAX: &str = "expected `field.path = value` or `in = path::to::CONF`";
+pub const EMPTY_ENV: &str = "`#[env]` lists variables: write `#[env(KEY = \"value\", OTHER = unset)]`";
+pub const BAD_ENV_VALUE: &str =
+    "environment values are strings: write `KEY = \"value\"` (quoted, without NUL), or `KEY = unset` to remove the variable";
+pub const BAD_ENV_KEY: &str =
+    "environment variable names are non-empty and contain no `=` or NUL: write `KEY = \"value\"`";
+
+pub fn conf_field_without_value(key: &str) -> String {
+    format!("`{key}` needs a value: write `{key} = value`")
+}
+
+pub fn duplicate_conf_key(key: &str) -> String {
+    format!("`{key}` is set twice in this `#[conf]`: give it once (a later `#[conf]` may override it on purpose)")
+}
+
+pub const EMPTY_CELLS: &str =
+    "name the cells this test needs: write `#[with_cells(cell1, cell2)]` (the API database and cell0 come with them)";
+pub const BAD_CELL_NAME: &str = "cell names are identifiers: write `#[with_cells(cell1, cell2)]`";
+pub const DUPLICATE_WITH_CELLS: &str =
+    "duplicate `#[with_cells]`: list all the cells in one, e.g. `#[with_cells(cell1, cell2)]`";
+pub const DUPLICATE_POISON: &str = "duplicate `#[poison_db]`: give it once";
+pub const POISON_WITH_CELLS: &str =
+    "`#[poison_db]` says this test does not use the database, but `#[with_cells]` claims it: remove one of them";
+pub const POISON_OPTIONS: &str = "`#[poison_db]` takes no options: write `#[poison_db]`";
+pub const DUPLICATE_CAPTURE_LOGS: &str = "duplicate `#[capture_logs]`: give it once";
+pub const CAPTURE_LOGS_OPTIONS: &str =
+    "`#[capture_logs]` takes no options: write `#[capture_logs]` (set `TESTRIG_DEBUG=1` to stream the logs live)";
+pub fn flag_with_value(flag: &str) -> String {
+    format!("`{flag}` is a flag: write `#[testrig::test({flag})]`")
+}
+pub const AUTOUSE_FLAG: &str = "`autouse` is a flag: write `#[fixture(autouse)]`; it applies to the fixture tests of this module and its submodules";
+pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `once` (set up once per process, shared by every test) or `test` (the default): write `#[fixture(scope = once)]`";
+pub const ONCE_WITH_CONFIG: &str = "a `scope = once` fixture cannot take `#[config]`: it is set up once for every test of the process, so no one test configures it";
+pub const AUTOUSE_WITH_CONFIG: &str = "an autouse fixture cannot take `#[config]`: no test names it to configure it. Remove `autouse` and list it with `#[with(Fixture = config)]`, or drop the `#[config]` parameter";
+pub const SERVICE_NOT_PATH: &str =
+    "`#[service]` takes the paths of async start functions: write `#[service(start_api, crate::scheduler::start)]`";
+pub const EMPTY_SERVICE: &str =
+    "name the start functions of the services: write `#[service(start_api)]`, where `async fn start_api(service: ServiceContext) -> Result<(), E>`";
+
+pub fn duplicate_service(name: &str) -> String {
+    format!("service `{name}` is listed twice: start each service once (tests look services up by this name)")
+}
+
+pub const DUPLICATE_TIMEOUT: &str = "duplicate `#[timeout]`: give one limit for the test";
+pub const TIMEOUT_VALUE: &str = "`#[timeout]` takes a number of seconds: write `#[timeout(10)]` or `#[timeout(0.5)]`";
+pub const TIMEOUT_POSITIVE: &str =
+    "a timeout must be at least one millisecond: write a positive number of seconds, e.g. `#[timeout(10)]`";
+
+pub fn reserved_cell_name(name: &str) -> String {
+    format!("`{name}` is always created: list only the named cells, e.g. `#[with_cells(cell1, cell2)]`")
+}
+
+pub fn duplicate_cell(name: &str) -> String {
+    format!("cell `{name}` is listed twice: name each cell once")
+}
+
+pub fn duplicate_env_key(key: &str) -> String {
+    format!("environment variable `{key}` is set twice on this test: give it once")
+}
+
+pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
+    let valid = valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")
+}
+
+pub fn duplicate_option(name: &str) -> String {
+    format!("duplicate option `{name}`: give it once")
+}
+
+pub fn duplicate_fixture(name: &str) -> String {
+    format!("fixture `{name}` is already listed: each fixture is set up once per test, name it once")
+}
+
+pub fn parameter_not_reference(what: &str) -> String {
+    format!("{what} receive fixtures by shared reference: write `name: &Type`")
+}
+
+pub fn parameter_mut_reference(what: &str) -> String {
+    format!("{what} receive fixtures by shared reference, since every dependent shares one instance: write `&Type`, and use interior mutability (`Mutex`, `Cell`) for state that changes")
+}
+
+pub const VALUES_ON_FIXTURE: &str = "`#[values]` gives a parameter taken by value its values; a `&T` parameter is a fixture, set up for the test: remove `#[values]`, or take the parameter by value (`&'static str` for string values)";
+pub const EMPTY_VALUES: &str = "`#[values]` needs at least one value: write `#[values(1, 2, 3)]`";
+
+pub fn case_arity(given: usize, names: &[String]) -> String {
+    format!(
+        "this case gives {given} value(s), but the test has {} case parameter(s){}: give one value per parameter, in order",
+        names.len(),
+        if names.is_empty() { String::new() } else { format!(" (`{}`)", names.join("`, `")) }
+    )
+}
+
+pub fn duplicate_case(name: &str) -> String {
+    format!("case `{name}` is named twice: each case is its own test, so give each a different name")
+}
+
+pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type`";

@@ -1,0 +1,330 @@
+//! The `Cells` fixture: an API database, cell0 and named cell databases, migrated and fresh
+//! for every test.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::AnyPool;
+
+use crate::db::schema::{default_schema, Kind, Schema};
+use crate::db::target::{with_cell, CellTarget, Targeted};
+use crate::db::{postgres, sqlite, DbError};
+use crate::fixture::{setup_output, Step};
+use crate::scope::Scope;
+
+/// What a test asks of [`Cells`]: `#[with_cells(cell1, cell2)]` fills it in.
+#[derive(Debug, Clone, Default)]
+pub struct CellsConfig {
+    /// `None`: the one schema declared with [`schema!`](crate::schema).
+    pub schema: Option<&'static Schema>,
+    /// The named cells besides cell0; empty means `["cell1"]`.
+    pub names: Vec<&'static str>,
+}
+
+impl CellsConfig {
+    pub fn new(schema: Option<&'static Schema>, names: &[&'static str]) -> Self {
+        CellsConfig { schema, names: names.to_vec() }
+    }
+}
+
+/// A test's databases, like Nova's `CellDatabases`: the API database, `cell0` and the named
+/// cells, each migrated and fresh for the test, dropped after it.
+///
+/// Application code reaches them through [`crate::db::api`] and [`crate::db::cell`]; the
+/// current cell is set per future with [`Cells::target`] — there is no default cell to fall
+/// back to.
+///
+/// ```
+/// use testrig::db::{self, sqlx, Cells};
+/// # testrig::db::schema!(static SCHEMA, api = "../tests/migrations/api", cells = "../tests/migrations/cell");
+///
+/// #[testrig::test]
+/// #[with_cells(cell1, cell2)]
+/// async fn each_cell_is_its_own_database(cells: &Cells) {
+///     assert_eq!(cells.names(), ["cell0", "cell1", "cell2"]);
+///     cells.target("cell2", async {
+///         let cell = db::cell().unwrap();
+///         sqlx::query("INSERT INTO instances (uuid, host) VALUES ('vm1', 'host2')").execute(&cell).await.unwrap();
+///     }).await;
+///     let count = |name: &'static str| async move {
+///         let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances").fetch_one(cells.cell(name)).await.unwrap();
+///         row.0
+///     };
+///     assert_eq!((count("cell1").await, count("cell2").await), (0, 1));
+/// }
+/// # each_cell_is_its_own_database();
+/// ```
+#[derive(Clone)]
+pub struct Cells {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    api: AnyPool,
+    /// cell0 first, then the named cells in the order given.
+    cells: Vec<(Arc<str>, AnyPool)>,
+    /// Taken by teardown, which hands them back.
+    created: Mutex<Vec<Created>>,
+    hosts: Mutex<HashMap<String, Arc<str>>>,
+    torn_down: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for Cells {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cells").field("cells", &self.names()).finish_non_exhaustive()
+    }
+}
+
+/// How `testrig::db` finds the current test's databases: the scope holds them.
+pub(crate) struct TestDatabases(pub(crate) Arc<Inner>);
+
+impl Cells {
+    async fn setup(config: &CellsConfig) -> Result<Cells, DbError> {
+        crate::db::poison::check("#[with_cells] / the Cells fixture");
+        crate::db::install_drivers();
+        let schema = match config.schema {
+            Some(schema) => schema,
+            None => default_schema()?,
+        };
+        let scope = Scope::current();
+        let scope_id = scope.as_ref().map_or(0, |scope| scope.id());
+        let mut names: Vec<&str> = vec!["cell0"];
+        if config.names.is_empty() {
+            names.push("cell1");
+        } else {
+            names.extend(config.names.iter().copied());
+        }
+        // All databases at once: each is a few round trips to the server, or a file copy.
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, name) in std::iter::once("api").chain(names.iter().copied()).enumerate() {
+            let kind = if position == 0 { Kind::Api } else { Kind::Cell };
+            let label = name.to_owned();
+            tasks.spawn(async move { (position, fresh(schema, kind, scope_id, &label).await) });
+        }
+        let mut results: Vec<Option<Result<(AnyPool, Created), DbError>>> = (0..=names.len()).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((position, result)) => results[position] = Some(result),
+                Err(error) => std::panic::resume_unwind(error.into_panic()),
+            }
+        }
+        let mut created = Vec::with_capacity(results.len());
+        let mut pools = Vec::with_capacity(results.len());
+        let mut first_error = None;
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok((pool, made)) => {
+                    created.push(made);
+                    pools.push(pool);
+                }
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        let made = match first_error {
+            None => {
+                let api = pools.remove(0);
+                let cells = names.iter().map(|name| Arc::<str>::from(*name)).zip(pools).collect::<Vec<_>>();
+                Ok((api, cells))
+            }
+            Some(error) => Err(error),
+        };
+        let (api, cells) = match made {
+            Ok(made) => made,
+            Err(error) => {
+                // Nothing is left behind when one of the databases cannot be made.
+                let _ = remove(&created).await;
+                return Err(error);
+            }
+        };
+        let inner = Arc::new(Inner {
+            api,
+            cells,
+            created: Mutex::new(created),
+            hosts: Mutex::new(HashMap::new()),
+            torn_down: std::sync::atomic::AtomicBool::new(false),
+        });
+        if let Some(scope) = scope {
+            scope.extension(|| TestDatabases(inner.clone()));
+        }
+        Ok(Cells { inner })
+    }
+
+    async fn teardown(self) -> Result<(), DbError> {
+        self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.close_pools().await;
+        let failed = Scope::with_current(|scope| scope.map(|scope| (scope.test_name(), scope.has_failed())));
+        if let Some((test, true)) = failed {
+            // Kept for inspection; the next run's reaping removes them once this process is gone.
+            let line = format!(
+                "testrig: test `{test}` failed; its databases are kept for inspection: {}\n",
+                self.locations().join(", ")
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            return Ok(());
+        }
+        let created = std::mem::take(&mut *self.inner.created.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut databases = Vec::new();
+        for made in created {
+            match made {
+                Created::File(path) => sqlite::remove_database_files(&path),
+                Created::Database(database) => databases.push(database),
+            }
+        }
+        if databases.is_empty() {
+            return Ok(());
+        }
+        postgres::release(databases).await
+    }
+
+    async fn close_pools(&self) {
+        self.inner.api.close().await;
+        for (_, pool) in &self.inner.cells {
+            pool.close().await;
+        }
+    }
+
+    /// The API database.
+    pub fn api(&self) -> &AnyPool {
+        &self.inner.api
+    }
+
+    /// The database of cell `name` (`"cell0"` or a named cell).
+    ///
+    /// # Panics
+    /// For a cell this test did not create; the message lists the ones it did.
+    pub fn cell(&self, name: &str) -> &AnyPool {
+        match self.try_cell(name) {
+            Ok(pool) => pool,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// The database of cell `name`, or an error listing the cells this test has.
+    pub fn try_cell(&self, name: &str) -> Result<&AnyPool, DbError> {
+        self.inner.cell(name)
+    }
+
+    /// The cell names of this test: `cell0`, then the named cells in the order given.
+    pub fn names(&self) -> Vec<&str> {
+        self.inner.cells.iter().map(|(name, _)| &**name).collect()
+    }
+
+    /// Runs `future` with `cell` as the current cell for [`crate::db::cell`]. Nests; tasks it
+    /// spawns with `testrig::spawn` keep the target.
+    ///
+    /// # Panics
+    /// For an unknown cell name, listing the known ones.
+    pub fn target<F: Future>(&self, cell: &str, future: F) -> Targeted<F> {
+        Targeted::new(CellTarget(Some(self.known(cell))), future)
+    }
+
+    /// Runs `f` with `cell` as the current cell.
+    pub fn target_sync<R>(&self, cell: &str, f: impl FnOnce() -> R) -> R {
+        with_cell(Some(self.known(cell)), f)
+    }
+
+    /// Where each database of this test lives, in the order api, cell0, named cells: a file
+    /// path on SQLite, a database name on PostgreSQL. For debugging and leak checks.
+    pub fn locations(&self) -> Vec<String> {
+        let created = self.inner.created.lock().unwrap_or_else(PoisonError::into_inner);
+        created
+            .iter()
+            .map(|made| match made {
+                Created::File(path) => path.display().to_string(),
+                Created::Database(database) => database.name.clone(),
+            })
+            .collect()
+    }
+
+    /// Records that compute host `host` lives in `cell` (Nova's host mappings).
+    pub fn map_host(&self, host: &str, cell: &str) {
+        let cell = self.known(cell);
+        self.inner.hosts.lock().unwrap_or_else(PoisonError::into_inner).insert(host.to_owned(), cell);
+    }
+
+    /// The cell `host` was mapped to with [`Cells::map_host`].
+    pub fn cell_of_host(&self, host: &str) -> Option<String> {
+        self.inner.hosts.lock().unwrap_or_else(PoisonError::into_inner).get(host).map(|cell| cell.to_string())
+    }
+
+    fn known(&self, cell: &str) -> Arc<str> {
+        match self.inner.cells.iter().find(|(name, _)| &**name == cell) {
+            Some((name, _)) => name.clone(),
+            None => panic!("{}", self.inner.unknown(cell)),
+        }
+    }
+}
+
+impl Inner {
+    pub(crate) fn cell(&self, name: &str) -> Result<&AnyPool, DbError> {
+        if self.torn_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(DbError::TornDown);
+        }
+        match self.cells.iter().find(|(cell, _)| &**cell == name) {
+            Some((_, pool)) => Ok(pool),
+            None => Err(self.unknown(name)),
+        }
+    }
+
+    pub(crate) fn api(&self) -> Result<&AnyPool, DbError> {
+        if self.torn_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(DbError::TornDown);
+        }
+        Ok(&self.api)
+    }
+
+    fn unknown(&self, name: &str) -> DbError {
+        DbError::UnknownCell { name: name.to_owned(), known: self.cells.iter().map(|(n, _)| n.to_string()).collect() }
+    }
+}
+
+/// A database made for one test, and how to get rid of it.
+enum Created {
+    File(PathBuf),
+    Database(postgres::TestDatabase),
+}
+
+/// A fresh migrated database: on PostgreSQL when `TESTRIG_DATABASE_URL` is set, else SQLite.
+async fn fresh(schema: &'static Schema, kind: Kind, scope_id: u64, label: &str) -> Result<(AnyPool, Created), DbError> {
+    if postgres::url().is_some() {
+        let (pool, database) = postgres::fresh(schema, kind, label).await?;
+        Ok((pool, Created::Database(database)))
+    } else {
+        let (pool, path) = sqlite::fresh(schema, kind, &sqlite::unique_name(scope_id, label)).await?;
+        Ok((pool, Created::File(path)))
+    }
+}
+
+/// Gets rid of the databases of a setup that failed half-way: files removed, databases dropped.
+async fn remove(created: &[Created]) -> Result<(), DbError> {
+    let mut databases = Vec::new();
+    for made in created {
+        match made {
+            Created::File(path) => sqlite::remove_database_files(path),
+            Created::Database(database) => databases.push(database.name.clone()),
+        }
+    }
+    postgres::drop_databases(&databases).await
+}
+
+crate::fixture::built_in_fixture!(Cells {
+    id: crate::plan::DATABASE_FIXTURE_ID,
+    module: "testrig::db",
+    config: CellsConfig,
+    requires: [],
+    asynchronous: true,
+    setup: |stack| Step::pending(
+        async move { setup_output::<Cells, DbError>(Cells::setup(stack.config::<Cells>()).await) }
+    ),
+    teardown: teardown_cells
+});
+
+fn teardown_cells(instance: Box<dyn Any>) -> Step<'static, ()> {
+    let cells = crate::fixture::downcast::<Cells>(instance);
+    Step::pending(async move { cells.teardown().await.map_err(Into::into) })
+}

@@ -1,0 +1,95 @@
+//! What can go wrong reaching a database, each naming the cause and never a password.
+
+use std::fmt;
+
+/// An error from `testrig::db` or the `Cells` fixture.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DbError {
+    /// `testrig::db::cell()` was called with no cell targeted.
+    Untargeted,
+    /// A cell name the test did not create.
+    UnknownCell { name: String, known: Vec<String> },
+    /// Outside a test, and no production databases were configured.
+    NotConfigured { what: &'static str },
+    /// No `testrig::db::schema!` is declared, or several and the test did not pick one.
+    NoSchema { declared: Vec<&'static str> },
+    /// The `Cells` of this test were already torn down.
+    TornDown,
+    /// A migration directory could not be read or a migration failed.
+    Migration { schema: &'static str, dir: &'static str, cause: String },
+    /// A database could not be created, reached or dropped.
+    Database { what: String, cause: String },
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::Untargeted => f.write_str(
+                "no cell is targeted: wrap the code in `cells.target(\"cell1\", async { .. })` \
+                 (or `cells.target_sync`), and spawn its tasks with `testrig::spawn` so they keep the target",
+            ),
+            DbError::UnknownCell { name, known } => {
+                write!(f, "unknown cell `{name}`: this test has {}", known.join(", "))
+            }
+            DbError::NotConfigured { what } => write!(
+                f,
+                "no {what} database: outside a test call `testrig::db::configure(..)` first; \
+                 inside a test, claim databases with `#[with_cells(..)]`"
+            ),
+            DbError::NoSchema { declared } if declared.is_empty() => f.write_str(
+                "no database schema is declared: add `testrig::db::schema!(pub static SCHEMA, api = \"migrations/api\", cells = \"migrations/cells\");` to the application",
+            ),
+            DbError::NoSchema { declared } => write!(
+                f,
+                "several schemas are declared ({}): pick one with `#[with_cells(in = path::to::SCHEMA, ..)]`",
+                declared.join(", ")
+            ),
+            DbError::TornDown => f.write_str("this test's cell databases were already torn down"),
+            DbError::Migration { schema, dir, cause } => {
+                write!(f, "migrating schema `{schema}` from `{dir}` failed: {cause}")
+            }
+            DbError::Database { what, cause } => write!(f, "{what}: {}", redact(cause)),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, anywhere in `text`.
+pub(crate) fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(scheme) = rest.find("://") {
+        let (head, tail) = rest.split_at(scheme + 3);
+        out.push_str(head);
+        let authority_end = tail.find(['/', ' ', '?', '#']).unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("cannot connect to postgres://nova:s3cr:et@127.0.0.1:5432/api: refused"),
+            "cannot connect to postgres://nova:***@127.0.0.1:5432/api: refused"
+        );
+        assert_eq!(redact("postgres://nova@host/db"), "postgres://nova@host/db");
+        assert_eq!(redact("no url here"), "no url here");
+    }
+}

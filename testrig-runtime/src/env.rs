@@ -1,0 +1,98 @@
+//! `#[env(KEY = "value", OTHER = unset)]`: environment variables for one test.
+//!
+//! The environment is process-global, so a test that changes a variable holds a lock on its
+//! name for the whole test (serial_test's model, keyed): tests touching the same names run one
+//! at a time, all others in parallel. Previous values, including "unset", are restored when
+//! the test ends however it ends.
+
+use std::ffi::OsString;
+use std::sync::{Condvar, Mutex, PoisonError};
+
+/// One variable a test sets (`Some`) or removes (`None`).
+#[doc(hidden)]
+pub type EnvChange = (&'static str, Option<&'static str>);
+
+/// Names held by running tests; a test takes all of its names at once or waits, so two tests
+/// with overlapping names can never deadlock on each other.
+struct KeyedLocks {
+    held: Mutex<Vec<&'static str>>,
+    released: Condvar,
+}
+
+static LOCKS: KeyedLocks = KeyedLocks { held: Mutex::new(Vec::new()), released: Condvar::new() };
+
+/// The variables one test changed, restored on drop.
+#[doc(hidden)]
+pub struct EnvGuard {
+    keys: Vec<&'static str>,
+    previous: Vec<(&'static str, Option<OsString>)>,
+}
+
+impl EnvGuard {
+    /// Waits for the names of `changes` to be free, takes them, and applies the changes.
+    pub fn apply(changes: &[EnvChange]) -> EnvGuard {
+        let mut keys: Vec<&'static str> = changes.iter().map(|(key, _)| *key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if !keys.is_empty() {
+            let held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut held = LOCKS
+                .released
+                .wait_while(held, |held| keys.iter().any(|key| held.contains(key)))
+                .unwrap_or_else(PoisonError::into_inner);
+            held.extend(keys.iter().copied());
+        }
+        let mut previous = Vec::with_capacity(changes.len());
+        for (key, value) in changes {
+            if !previous.iter().any(|(seen, _)| seen == key) {
+                previous.push((*key, std::env::var_os(key)));
+            }
+            match value {
+                Some(value) => std::env::set_var(key, value),
+                None => std::env::remove_var(key),
+            }
+        }
+        EnvGuard { keys, previous }
+    }
+}
+
+impl Drop for EnvGuard {
+    fn drop(&mut self) {
+        for (key, value) in self.previous.drain(..).rev() {
+            match value {
+                Some(value) => std::env::set_var(key, value),
+                None => std::env::remove_var(key),
+            }
+        }
+        if !self.keys.is_empty() {
+            let mut held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
+            held.retain(|key| !self.keys.contains(key));
+            LOCKS.released.notify_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_and_restores_including_unset() {
+        std::env::set_var("TESTRIG_ENV_UNIT_A", "before");
+        std::env::remove_var("TESTRIG_ENV_UNIT_B");
+        {
+            let _guard = EnvGuard::apply(&[("TESTRIG_ENV_UNIT_A", None), ("TESTRIG_ENV_UNIT_B", Some("set"))]);
+            assert!(std::env::var_os("TESTRIG_ENV_UNIT_A").is_none());
+            assert_eq!(std::env::var("TESTRIG_ENV_UNIT_B").unwrap(), "set");
+        }
+        assert_eq!(std::env::var("TESTRIG_ENV_UNIT_A").unwrap(), "before");
+        assert!(std::env::var_os("TESTRIG_ENV_UNIT_B").is_none());
+    }
+
+    #[test]
+    fn same_key_twice_restores_the_original() {
+        std::env::set_var("TESTRIG_ENV_UNIT_C", "original");
+        drop(EnvGuard::apply(&[("TESTRIG_ENV_UNIT_C", Some("1")), ("TESTRIG_ENV_UNIT_C", Some("2"))]));
+        assert_eq!(std::env::var("TESTRIG_ENV_UNIT_C").unwrap(), "original");
+    }
+}

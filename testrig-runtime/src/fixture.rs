@@ -1,0 +1,284 @@
+//! The `Fixture` trait and the static metadata `#[fixture]` emits for each fixture type.
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::stack::FixtureStack;
+
+/// The error type fixture setups and teardowns report.
+///
+/// Anything that converts into it works as a setup or teardown error: `std::io::Error`,
+/// `anyhow::Error`, `String`, `&str`, any `std::error::Error + Send + Sync`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A value a test can receive by reference, set up before the test and torn down after it.
+///
+/// Implement it with `#[fixture]` on an `impl` block that has a `setup` function (and an
+/// optional `teardown`); the macro fills in the metadata. The dependencies of a fixture are
+/// the `&T` parameters of its `setup`; they are set up first, once per test, and torn down
+/// after it.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// pub struct Counter(u32);
+///
+/// #[fixture]
+/// impl Counter {
+///     fn setup() -> Self {
+///         Counter(41)
+///     }
+/// }
+///
+/// pub struct Answer(u32);
+///
+/// #[fixture]
+/// impl Answer {
+///     fn setup(counter: &Counter) -> Self {
+///         Answer(counter.0 + 1)
+///     }
+/// }
+///
+/// #[testrig::test]
+/// fn answer_is_counter_plus_one(answer: &Answer) {
+///     assert_eq!(answer.0, 42);
+/// }
+/// # answer_is_counter_plus_one();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a fixture",
+    label = "not a fixture: tests and fixtures receive only `&T` where `T` has `#[fixture]`",
+    note = "make it one with `#[fixture] impl {Self} {{ fn setup(..) -> Self {{ .. }} }}`, \
+            or build the value inside the test body"
+)]
+pub trait Fixture: Sized + 'static {
+    /// The configuration a test can give this fixture with `#[with(Type = value)]`; `()`
+    /// for fixtures that take none. A fixture receives it through a `#[config]` parameter
+    /// of its `setup`.
+    type Config: Default + 'static;
+
+    #[doc(hidden)]
+    const META: FixtureRef;
+}
+
+/// What `#[fixture]` records about one fixture type: its name, its dependencies and the
+/// type-erased functions that set it up and tear it down.
+#[doc(hidden)]
+pub struct FixtureMeta {
+    /// The type as written at the `#[fixture]` impl, for messages.
+    pub name: &'static str,
+    /// Unique per fixture type: module path plus type, so the const planner can tell two
+    /// fixtures apart without comparing pointers (which const evaluation does not allow).
+    pub id: &'static str,
+    pub deps: &'static [FixtureRef],
+    pub setup: SetupFn,
+    pub teardown: Option<TeardownFn>,
+    /// Whether setup or teardown is `async`; a sync test builds a runtime only if one is.
+    pub asynchronous: bool,
+    pub default_config: fn() -> Box<dyn Any>,
+    /// `Some` for a `#[fixture(scope = once)]` fixture: set up once per process, shared.
+    pub once: Option<Shared>,
+}
+
+/// How a `scope = once` fixture's instance is shared by every test of the process, and taken
+/// back at exit for its teardown.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub share: fn(Box<dyn Any>) -> SharedInstance,
+    /// `None` if something still holds the instance.
+    pub take_back: fn(SharedInstance) -> Option<Box<dyn Any>>,
+}
+
+/// The one instance of a `scope = once` fixture, shared by the tests of the process.
+#[doc(hidden)]
+pub type SharedInstance = std::sync::Arc<dyn Any + Send + Sync>;
+
+/// The [`Shared`] of fixture type `T`; requiring `Send + Sync` here is what makes a `once`
+/// fixture that tests cannot share a compile error.
+#[doc(hidden)]
+pub const fn once<T: Any + Send + Sync>() -> Option<Shared> {
+    Some(Shared { share: share::<T>, take_back: take_back::<T> })
+}
+
+fn share<T: Any + Send + Sync>(instance: Box<dyn Any>) -> SharedInstance {
+    std::sync::Arc::new(downcast::<T>(instance))
+}
+
+fn take_back<T: Any + Send + Sync>(shared: SharedInstance) -> Option<Box<dyn Any>> {
+    let shared = shared.downcast::<T>().ok()?;
+    std::sync::Arc::try_unwrap(shared).ok().map(|instance| Box::new(instance) as Box<dyn Any>)
+}
+
+/// Sets a fixture up from the stack that holds its (already set up) dependencies.
+#[doc(hidden)]
+pub type SetupFn = for<'a> fn(&'a FixtureStack) -> Step<'a, Box<dyn Any>>;
+
+/// Tears down the instance a [`SetupFn`] produced.
+#[doc(hidden)]
+pub type TeardownFn = fn(Box<dyn Any>) -> Step<'static, ()>;
+
+/// The result of a setup or teardown: ready at once (a sync fixture, no runtime needed) or a
+/// future for the test's runtime to drive.
+#[doc(hidden)]
+pub enum Step<'a, T> {
+    Ready(Result<T, BoxError>),
+    Pending(Pin<Box<dyn Future<Output = Result<T, BoxError>> + 'a>>),
+}
+
+impl<'a, T> Step<'a, T> {
+    pub fn pending(fut: impl Future<Output = Result<T, BoxError>> + 'a) -> Self {
+        Step::Pending(Box::pin(fut))
+    }
+}
+
+/// A reference to a fixture's static metadata.
+///
+/// Held as a raw pointer on purpose: a `const` whose value is a *reference* to a static makes
+/// rustc evaluate that static's initializer, so two fixtures depending on each other would
+/// report rustc's opaque query cycle (E0391) instead of our message naming the cycle. A raw
+/// pointer is not followed until the planner walks the graph.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct FixtureRef(*const FixtureMeta);
+
+// SAFETY: a `FixtureRef` is only made from `&'static FixtureMeta` (see `new`) and the
+// metadata is immutable, so sharing or sending the pointer is sharing a `&'static`.
+unsafe impl Sync for FixtureRef {}
+// SAFETY: as above.
+unsafe impl Send for FixtureRef {}
+
+impl FixtureRef {
+    pub const fn new(meta: &'static FixtureMeta) -> Self {
+        FixtureRef(meta)
+    }
+
+    pub const fn get(self) -> &'static FixtureMeta {
+        // SAFETY: the pointer came from a `&'static FixtureMeta` in `new`.
+        unsafe { &*self.0 }
+    }
+}
+
+impl std::fmt::Debug for FixtureRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get().name)
+    }
+}
+
+/// Turns what a user's `setup` returned into the stack's type-erased result.
+#[doc(hidden)]
+pub fn setup_output<T: 'static, E: Into<BoxError>>(result: Result<T, E>) -> Result<Box<dyn Any>, BoxError> {
+    match result {
+        Ok(value) => Ok(Box::new(value)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Turns what a user's `teardown` returned into the stack's result.
+#[doc(hidden)]
+pub fn teardown_output<E: Into<BoxError>>(result: Result<(), E>) -> Result<(), BoxError> {
+    result.map_err(Into::into)
+}
+
+/// Recovers the concrete instance for a fixture's teardown.
+#[doc(hidden)]
+pub fn downcast<T: 'static>(instance: Box<dyn Any>) -> T {
+    match instance.downcast::<T>() {
+        Ok(value) => *value,
+        Err(_) => unreachable!("fixture stack handed teardown an instance of another type"),
+    }
+}
+
+/// The `Config::default()` of a fixture, erased, for tests that do not configure it.
+#[doc(hidden)]
+pub fn default_config<T: Fixture>() -> Box<dyn Any> {
+    Box::new(T::Config::default())
+}
+
+/// A configuration a test gives one of its fixtures (`#[with(Type = value)]`).
+#[doc(hidden)]
+pub type Configs = Vec<(FixtureRef, Box<dyn Any>)>;
+
+/// Pairs a fixture with the configuration a test gives it; typed, so a value of the wrong
+/// type is a compile error at the `#[with(Type = value)]`.
+#[doc(hidden)]
+pub fn config<T: Fixture>(value: T::Config) -> (FixtureRef, Box<dyn Any>) {
+    (T::META, Box::new(value))
+}
+
+/// For tests that configure no fixture.
+#[doc(hidden)]
+pub fn no_configs() -> Configs {
+    Vec::new()
+}
+
+/// Metadata of the stand-in `Fixture` impl the macro emits next to its errors, so one
+/// mistake in a fixture does not also make every test using it fail to compile.
+#[doc(hidden)]
+pub const FALLBACK_META: FixtureRef = FixtureRef::new(&FALLBACK);
+
+static FALLBACK: FixtureMeta = FixtureMeta {
+    name: "<fixture with compile errors>",
+    id: "<fixture with compile errors>",
+    deps: &[],
+    setup: fallback_setup,
+    teardown: None,
+    asynchronous: false,
+    default_config: || Box::new(()),
+    once: None,
+};
+
+fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
+    Step::Ready(Err("this fixture failed to compile".into()))
+}
+
+/// Declares one of the built-in fixtures (`Cells`, `Logs`, ..), written by hand because
+/// `#[fixture]` generates paths through the `testrig` facade: its metadata, its `Fixture`
+/// impl and its entry in the registry. `setup` is the body of the setup function, with
+/// `$stack` the test's stack; `teardown` a `TeardownFn` path, if it has one.
+macro_rules! built_in_fixture {
+    (
+        $ty:ty {
+            id: $id:expr,
+            module: $module:literal,
+            config: $config:ty,
+            requires: [$($dep:ty),*],
+            asynchronous: $asynchronous:literal,
+            setup: |$stack:ident| $setup:expr,
+            teardown: $($teardown:path)?
+        }
+    ) => {
+        const _: () = {
+            static META: $crate::fixture::FixtureMeta = $crate::fixture::FixtureMeta {
+                name: ::core::stringify!($ty),
+                id: $id,
+                deps: &[$(<$dep as $crate::fixture::Fixture>::META),*],
+                setup,
+                teardown: $crate::fixture::built_in_fixture!(@teardown $($teardown)?),
+                asynchronous: $asynchronous,
+                default_config: $crate::fixture::default_config::<$ty>,
+                once: None,
+            };
+            fn setup(
+                $stack: &$crate::stack::FixtureStack,
+            ) -> $crate::fixture::Step<'_, Box<dyn ::std::any::Any>> {
+                $setup
+            }
+            // Not offered to users as "other types implementing `Fixture`" when theirs is not one.
+            #[diagnostic::do_not_recommend]
+            impl $crate::fixture::Fixture for $ty {
+                type Config = $config;
+                const META: $crate::fixture::FixtureRef = $crate::fixture::FixtureRef::new(&META);
+            }
+            inventory::submit! {
+                $crate::registry::Registered {
+                    fixture: &META, module: $module, file: file!(), line: line!(), autouse: false,
+                }
+            }
+        };
+    };
+    (@teardown $teardown:path) => { Some($teardown) };
+    (@teardown) => { None };
+}
+pub(crate) use built_in_fixture;

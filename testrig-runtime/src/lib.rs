@@ -1,0 +1,59 @@
+//! Runtime of the [`testrig`](https://docs.rs/testrig) test-fixture framework.
+//!
+//! Users depend on `testrig`, which re-exports what is public here; the items marked
+//! `#[doc(hidden)]` are what the macros' generated code calls through `testrig::__private`
+//! and are not a stable API.
+
+mod conf;
+mod context;
+#[cfg(feature = "db")]
+pub mod db;
+mod env;
+mod fixture;
+mod leaks;
+pub mod logs;
+mod once;
+mod outcome;
+pub mod plan;
+pub mod registry;
+mod report;
+mod run;
+mod scope;
+pub mod service;
+mod show;
+mod spawn;
+mod stack;
+mod unwind;
+mod wait;
+
+pub use crate::conf::{Conf, ConfGuard};
+pub use crate::context::{Context, InContext};
+pub use crate::fixture::{BoxError, Fixture};
+pub use crate::outcome::TestOutcome;
+pub use crate::scope::{Scope, ScopeGuard};
+pub use crate::spawn::{spawn, thread, Scoped};
+pub use crate::stack::FixtureStack;
+pub use crate::wait::{wait_for, wait_for_async, Observation};
+
+/// Items the macros' generated code uses. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue};
+    #[cfg(feature = "db")]
+    pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
+    pub use crate::env::EnvChange;
+    pub use crate::fixture::{
+        config, default_config, downcast, no_configs, once, setup_output, teardown_output, Configs, FixtureMeta,
+        FixtureRef, Shared, Step, FALLBACK_META,
+    };
+    pub use crate::outcome::Outcome;
+    pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Walked};
+    pub use crate::registry::Registered;
+    pub use crate::run::{case_index, run, Body, BodyFuture, Flavor, Test};
+    pub use crate::service::{box_service, ServiceSpec};
+    pub use crate::stack::FixtureStack;
+    pub use inventory;
+    pub use std::any::Any;
+    pub use std::boxed::Box;
+    pub use std::vec::Vec;
+}

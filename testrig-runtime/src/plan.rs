@@ -1,0 +1,300 @@
+//! The compile-time plan: which fixtures a test needs and in what order they are set up.
+//!
+//! Everything here is `const fn`: `#[testrig::test]` evaluates it in a `const` item, so the
+//! transitive closure and the topological order are computed by the compiler and a cycle is
+//! a compile error. Nothing is sorted at run time.
+
+use crate::fixture::FixtureRef;
+
+/// The most fixtures one test's plan can hold (its own plus all transitive dependencies).
+pub const MAX_FIXTURES: usize = 64;
+
+/// How many fixtures the plan for `roots` holds, dependencies included.
+#[doc(hidden)]
+pub const fn plan_len(roots: &[FixtureRef]) -> usize {
+    walk(roots).len
+}
+
+/// The setup order for `roots`: every fixture after all of its dependencies, each once,
+/// roots in the order given. `N` must be [`plan_len`]`(roots)`.
+#[doc(hidden)]
+pub const fn plan<const N: usize>(roots: &[FixtureRef]) -> [FixtureRef; N] {
+    walk(roots).to_plan()
+}
+
+/// The walk of a test's roots, computed once in a `const` item of the test: its length sizes
+/// the plan array and [`Walked::to_plan`] fills it, so the compiler walks each test once.
+#[doc(hidden)]
+pub const fn walked(roots: &[FixtureRef]) -> Walked {
+    walk(roots)
+}
+
+impl Walked {
+    /// How many fixtures the plan holds.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The plan as an array; `N` must be [`Walked::len`].
+    pub const fn to_plan<const N: usize>(&self) -> [FixtureRef; N] {
+        assert!(self.len == N, "fixture plan length mismatch");
+        let walked = self;
+        let Some(first) = walked.order[0] else { return [FALLBACK; N] };
+        let mut out = [first; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = match walked.order[i] {
+                Some(fixture) => fixture,
+                None => panic!("fixture plan has a hole"),
+            };
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Fails compilation if `root`'s dependency graph has a cycle; `#[fixture]` evaluates it for
+/// every fixture so a cycle is reported where the fixtures are defined, even before a test
+/// uses them.
+#[doc(hidden)]
+pub const fn check_acyclic(root: FixtureRef) {
+    walk(&[root]);
+}
+
+/// The id of `testrig::db::Cells`, the fixture that claims the database.
+pub(crate) const DATABASE_FIXTURE_ID: &str = "testrig::db::Cells";
+
+/// Fails compilation if a `scope = once` fixture requires a per-test fixture: the once
+/// instance would outlive the test whose fixture it was built from.
+#[doc(hidden)]
+pub const fn check_once_requirements(fixture: FixtureRef) {
+    let meta = fixture.get();
+    if meta.once.is_none() {
+        return;
+    }
+    let mut i = 0;
+    while i < meta.deps.len() {
+        let dep = meta.deps[i].get();
+        if dep.once.is_none() {
+            let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+            message.push("fixture `");
+            message.push(meta.name);
+            message.push("` is set up once per process (`scope = once`) and cannot require `");
+            message.push(dep.name);
+            message.push("`, which is set up for each test: make `");
+            message.push(dep.name);
+            message.push("` `#[fixture(scope = once)]` too, or set `");
+            message.push(meta.name);
+            message.push("` up per test");
+            panic!("{}", message.as_str());
+        }
+        i += 1;
+    }
+}
+
+/// Fails compilation if a `#[poison_db]` test's plan contains the database fixture.
+#[doc(hidden)]
+pub const fn check_no_database(roots: &[FixtureRef]) {
+    let walked = walk(roots);
+    let mut i = 0;
+    while i < walked.len {
+        if let Some(fixture) = walked.order[i] {
+            if str_eq(fixture.get().id, DATABASE_FIXTURE_ID) {
+                panic!(
+                    "`#[poison_db]` says this test does not use the database, but its fixtures need `Cells`; \
+                     remove `#[poison_db]`, or the fixture that needs `Cells`"
+                );
+            }
+        }
+        i += 1;
+    }
+}
+
+#[doc(hidden)]
+pub struct Walked {
+    order: [Option<FixtureRef>; MAX_FIXTURES],
+    len: usize,
+}
+
+/// Fills an empty plan array (never read).
+const FALLBACK: FixtureRef = crate::fixture::FALLBACK_META;
+
+/// Iterative depth-first post-order walk. Iterative rather than recursive so that a const
+/// panic shows one "inside `walk`" note instead of one per level of depth.
+const fn walk(roots: &[FixtureRef]) -> Walked {
+    let mut done = Walked { order: [None; MAX_FIXTURES], len: 0 };
+    // The current path from a root: (fixture, index of the next dependency to visit).
+    let mut path: [Option<(FixtureRef, usize)>; MAX_FIXTURES] = [None; MAX_FIXTURES];
+    let mut r = 0;
+    while r < roots.len() {
+        if !contains(&done, roots[r]) {
+            path[0] = Some((roots[r], 0));
+            let mut depth = 1;
+            while depth > 0 {
+                let Some((top, next)) = path[depth - 1] else { panic!("fixture plan: empty path slot") };
+                let deps = top.get().deps;
+                if next < deps.len() {
+                    path[depth - 1] = Some((top, next + 1));
+                    let dep = deps[next];
+                    if contains(&done, dep) {
+                        continue;
+                    }
+                    if let Some(start) = position_on_path(&path, depth, dep) {
+                        cycle_panic(&path, start, depth, dep);
+                    }
+                    if depth == MAX_FIXTURES {
+                        panic!("a test's plan holds more than 64 fixtures (testrig::plan::MAX_FIXTURES)");
+                    }
+                    path[depth] = Some((dep, 0));
+                    depth += 1;
+                } else {
+                    if done.len == MAX_FIXTURES {
+                        panic!("a test's plan holds more than 64 fixtures (testrig::plan::MAX_FIXTURES)");
+                    }
+                    done.order[done.len] = Some(top);
+                    done.len += 1;
+                    depth -= 1;
+                }
+            }
+        }
+        r += 1;
+    }
+    done
+}
+
+const fn contains(done: &Walked, fixture: FixtureRef) -> bool {
+    let mut i = 0;
+    while i < done.len {
+        if let Some(seen) = done.order[i] {
+            if same(seen, fixture) {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn position_on_path(
+    path: &[Option<(FixtureRef, usize)>; MAX_FIXTURES],
+    depth: usize,
+    fixture: FixtureRef,
+) -> Option<usize> {
+    let mut i = 0;
+    while i < depth {
+        if let Some((on_path, _)) = path[i] {
+            if same(on_path, fixture) {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn same(a: FixtureRef, b: FixtureRef) -> bool {
+    str_eq_from_end(a.get().id, b.get().id)
+}
+
+/// Ids share their module path: compared from the end, unequal ones differ at once.
+const fn str_eq_from_end(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = a.len();
+    while i > 0 {
+        i -= 1;
+        if a[i] != b[i] {
+            return false;
+        }
+    }
+    true
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const MESSAGE_CAPACITY: usize = 1024;
+
+/// Panics (a compile error, in const evaluation) with the cycle spelled out:
+/// `fixture dependency cycle: A -> B -> A`.
+const fn cycle_panic(
+    path: &[Option<(FixtureRef, usize)>; MAX_FIXTURES],
+    start: usize,
+    depth: usize,
+    back_to: FixtureRef,
+) -> ! {
+    let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+    message.push("fixture dependency cycle: ");
+    let mut i = start;
+    while i < depth {
+        if let Some((fixture, _)) = path[i] {
+            message.push(fixture.get().name);
+            message.push(" -> ");
+        }
+        i += 1;
+    }
+    message.push(back_to.get().name);
+    message.push("; each `setup` parameter `&T` makes `T` a dependency, so remove one of them");
+    panic!("{}", message.as_str())
+}
+
+/// A fixed-capacity string buffer, because const evaluation cannot allocate.
+struct Message {
+    bytes: [u8; MESSAGE_CAPACITY],
+    len: usize,
+    truncated: bool,
+}
+
+impl Message {
+    const fn push(&mut self, text: &str) {
+        if self.truncated {
+            return;
+        }
+        let text = text.as_bytes();
+        let mut i = 0;
+        // Keep room for the "..." that marks a truncated message.
+        while i < text.len() && self.len < MESSAGE_CAPACITY - 3 {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+        if i < text.len() {
+            // Cut at a char boundary so the buffer stays valid UTF-8.
+            while i > 0 && (text[i] & 0xC0) == 0x80 {
+                i -= 1;
+                self.len -= 1;
+            }
+            self.bytes[self.len] = b'.';
+            self.bytes[self.len + 1] = b'.';
+            self.bytes[self.len + 2] = b'.';
+            self.len += 3;
+            self.truncated = true;
+        }
+    }
+
+    const fn as_str(&self) -> &str {
+        let (bytes, _) = self.bytes.split_at(self.len);
+        match core::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => "fixture dependency cycle (names not valid UTF-8)",
+        }
+    }
+}

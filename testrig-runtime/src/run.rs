@@ -1,0 +1,285 @@
+//! Running one test: scope, runtime, setup, body, teardown, report.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use crate::env::{EnvChange, EnvGuard};
+use crate::fixture::{Configs, FixtureRef};
+use crate::outcome::Outcome;
+use crate::report::{self, Cause, Failure, Stage};
+use crate::scope::{self, Scope};
+use crate::show::{Phase, Show};
+use crate::stack::FixtureStack;
+use crate::unwind::{CatchUnwind, Payload};
+
+/// Everything `#[testrig::test]` knows about one test. The macro emits this as data and one
+/// call to [`run`]; the logic lives here, compiled once.
+#[doc(hidden)]
+pub struct Test {
+    /// `module::path::test_name`.
+    pub name: &'static str,
+    /// The setup order, computed at compile time.
+    pub plan: &'static [FixtureRef],
+    /// Configurations the test gives its fixtures (`#[with(Type = value)]`).
+    pub configs: fn() -> Configs,
+    pub body: Body,
+    pub flavor: Flavor,
+    /// Environment variables the test sets or removes (`#[env(..)]`).
+    pub env: &'static [EnvChange],
+    /// Installs the test's configuration overrides (`#[conf(..)]`) in its scope.
+    pub conf: fn(),
+    /// `#[poison_db]`: any use of `testrig::db` in this test panics.
+    pub poison_db: bool,
+    /// `#[timeout(..)]`: how long setup and body may take, and then the teardowns.
+    pub timeout: Option<Duration>,
+    /// `#[testrig::test(allow_leaks)]`: tasks and threads still running after teardown are
+    /// not a failure.
+    pub allow_leaks: bool,
+    /// `false` for `#[testrig::test(no_autouse)]`: no autouse fixture applies.
+    pub autouse: bool,
+    /// Which case of a parametrized test this is: the generated code reads its values from
+    /// it with [`case_index`].
+    pub case: usize,
+}
+
+/// The case of the running parametrized test (see [`Test::case`]).
+#[doc(hidden)]
+pub fn case_index() -> usize {
+    Scope::with_current(|scope| scope.map_or(0, Scope::case))
+}
+
+impl Test {
+    /// The fields a test that uses no attribute beyond `#[testrig::test]` leaves as they are;
+    /// generated code writes `..Test::DEFAULT` so new attributes don't grow every expansion.
+    pub const DEFAULT: Test = Test {
+        name: "",
+        plan: &[],
+        configs: crate::fixture::no_configs,
+        body: Body::Sync(|_| Ok(())),
+        flavor: Flavor::CurrentThread,
+        env: &[],
+        conf: || {},
+        poison_db: false,
+        timeout: None,
+        allow_leaks: false,
+        autouse: true,
+        case: 0,
+    };
+}
+
+#[doc(hidden)]
+pub enum Body {
+    Sync(fn(&FixtureStack) -> Outcome),
+    Async(for<'a> fn(&'a FixtureStack) -> BodyFuture<'a>),
+}
+
+/// The future of an async test body, boxed so the runtime is compiled once for all tests.
+#[doc(hidden)]
+pub type BodyFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + 'a>>;
+
+/// The tokio runtime an async test runs on.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    CurrentThread,
+    MultiThread { worker_threads: Option<usize> },
+}
+
+/// Runs a test and panics (failing it) if its setup, body or teardown failed.
+#[doc(hidden)]
+#[track_caller]
+pub fn run(test: Test) {
+    let autouse = if test.autouse { crate::registry::autouse_for(test.name) } else { Vec::new() };
+    let plan = if autouse.is_empty() {
+        Cow::Borrowed(test.plan)
+    } else {
+        Cow::Owned(crate::registry::with_autouse(autouse, test.plan))
+    };
+    let captures_logs = plan.iter().any(|fixture| fixture.get().id == crate::logs::LOGS_FIXTURE_ID);
+    let scope = if captures_logs { Scope::capturing_logs(test.name) } else { Scope::new(test.name) };
+    scope.set_case(test.case);
+    match test.timeout {
+        None => run_in_scope(test, &plan, &scope),
+        Some(limit) => run_watched(test, plan, scope, limit),
+    }
+}
+
+/// With `#[timeout]`: the test runs on a thread of its own while this one watches the clock.
+/// An async stage that overruns is cancelled there and the teardowns still run, bounded by
+/// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
+/// naming the stage, and leaves the stuck thread behind.
+fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
+    let asynchronous = matches!(test.body, Body::Async(_));
+    let (done, finished) = std::sync::mpsc::channel();
+    let in_thread = Arc::clone(&scope);
+    // The harness names the test's thread after the test; panic messages keep saying so.
+    let mut thread = std::thread::Builder::new();
+    if let Some(name) = std::thread::current().name() {
+        thread = thread.name(name.to_owned());
+    }
+    let spawned = thread.spawn(move || {
+        let _ = done.send(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread))));
+    });
+    if let Err(error) = spawned {
+        panic!("testrig: cannot start the thread of test `{}`: {error}", scope.test_name());
+    }
+    let mut waited = finished.recv_timeout(limit);
+    if asynchronous && waited.is_err() {
+        // The test's own timer fires now; its teardowns get `limit` too.
+        waited = finished.recv_timeout(limit + Duration::from_secs(1));
+    }
+    match waited {
+        Ok(Ok(())) => {}
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(_) => panic!(
+            "fixture test `{}` failed:\n  - {}; the thread is blocked in a call that cannot be interrupted and was left running",
+            scope.test_name(),
+            Failure::new(scope.stage(), Cause::TimedOut(limit)),
+        ),
+    }
+}
+
+#[track_caller]
+fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
+    let _entered = scope.enter();
+    // Taken before any fixture so fixtures see the test's environment; restored after the
+    // last teardown, also when something panicked.
+    let env = EnvGuard::apply(test.env);
+    (test.conf)();
+    #[cfg(feature = "db")]
+    if test.poison_db {
+        crate::db::poison::poison_current_scope();
+    }
+    #[cfg(feature = "db")]
+    if plan.iter().any(|fixture| fixture.get().id == crate::plan::DATABASE_FIXTURE_ID) {
+        scope.extension(|| crate::db::poison::Claimed);
+    }
+    let mut stack = FixtureStack::new(plan.len(), (test.configs)());
+    let mut show = Show::new(test.name);
+    let mut failures = Vec::new();
+    match test.body {
+        Body::Async(body) => build_runtime(test.flavor, scope).block_on(async {
+            let set_up_and_run = async {
+                stack.set_up(plan, &mut show).await?;
+                scope.set_stage(Stage::Body);
+                let started = show.start();
+                let outcome = CatchUnwind::new(body(&stack)).await;
+                body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
+            };
+            if let Err(failure) = within(test.timeout, scope, set_up_and_run).await.and_then(|done| done) {
+                failures.push(failure);
+            }
+            if !failures.is_empty() {
+                scope.mark_failed();
+            }
+            let torn_down = within(test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
+            failures.extend(torn_down.err());
+            if !test.allow_leaks {
+                failures.extend(crate::leaks::check_async(scope).await);
+            }
+        }),
+        Body::Sync(body) => {
+            // Sync fixtures finish in one poll; a runtime is built only when one is async.
+            let runtime = plan
+                .iter()
+                .any(|fixture| fixture.get().asynchronous)
+                .then(|| build_runtime(Flavor::CurrentThread, scope));
+            match drive(runtime.as_ref(), stack.set_up(plan, &mut show)) {
+                Err(failure) => failures.push(failure),
+                Ok(()) => {
+                    let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
+                    scope.set_stage(Stage::Body);
+                    let started = show.start();
+                    let outcome = catch_unwind(AssertUnwindSafe(|| body(&stack)));
+                    failures.extend(body_failure(outcome, &mut show, started));
+                }
+            }
+            if !failures.is_empty() {
+                scope.mark_failed();
+            }
+            drive(runtime.as_ref(), stack.tear_down(&mut show, &mut failures));
+            if !test.allow_leaks {
+                failures.extend(crate::leaks::check_blocking(scope));
+            }
+        }
+    }
+    drop(stack);
+    if !failures.is_empty() {
+        print_captured_logs(scope);
+    }
+    scope.close();
+    drop(env);
+    show.print();
+    report::finish(test.name, failures);
+}
+
+/// A failed test shows what it logged: printed into the harness's capture, which shows it
+/// for failed tests only.
+fn print_captured_logs(scope: &Scope) {
+    if let Some(capture) = scope.log_capture() {
+        let transcript = capture.transcript();
+        if !transcript.is_empty() {
+            print!("---- captured logs of {} ----\n{transcript}", scope.test_name());
+        }
+    }
+}
+
+/// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
+async fn within<T>(limit: Option<Duration>, scope: &Scope, work: impl Future<Output = T>) -> Result<T, Failure> {
+    let Some(limit) = limit else { return Ok(work.await) };
+    tokio::time::timeout(limit, work).await.map_err(|_| Failure::new(scope.stage(), Cause::TimedOut(limit)))
+}
+
+fn body_failure(
+    outcome: Result<Outcome, Payload>,
+    show: &mut Show,
+    started: Option<std::time::Instant>,
+) -> Option<Failure> {
+    show.record(Phase::Test, "body", started, matches!(outcome, Ok(Ok(()))));
+    match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(returned)) => Some(Failure::new(Stage::Body, Cause::Returned(returned))),
+        Err(payload) => Some(Failure::new(Stage::Body, Cause::Panic(payload))),
+    }
+}
+
+/// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
+/// step in it is a sync fixture, so it is ready at the first poll.
+fn drive<F: Future>(runtime: Option<&tokio::runtime::Runtime>, future: F) -> F::Output {
+    if let Some(runtime) = runtime {
+        return runtime.block_on(future);
+    }
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("a plan of sync fixtures returned a pending future"),
+    }
+}
+
+/// The test's own runtime; every worker and blocking thread it starts enters the test's
+/// scope, so tasks see the test's state without any global lookup.
+fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread { worker_threads } => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if let Some(workers) = worker_threads {
+                builder.worker_threads(workers);
+            }
+            builder
+        }
+    };
+    let for_workers = Arc::clone(scope);
+    builder
+        .enable_all()
+        .on_thread_start(move || scope::enter_for_thread(&for_workers))
+        .on_thread_stop(scope::leave_for_thread);
+    match builder.build() {
+        Ok(runtime) => runtime,
+        Err(error) => panic!("testrig: cannot build the test's tokio runtime: {error}"),
+    }
+}
