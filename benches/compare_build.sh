@@ -80,7 +80,7 @@ make_crate() { # name dependency-line source-function
   "$3" > "$dir/tests/suite.rs"
 }
 
-fixture_dep="testrig = { path = \"$root\", default-features = false }"
+fixture_dep="testrig = { path = \"$root\" }"
 rstest_dep='rstest = { version = "0.26", default-features = false }'
 make_crate with_fixture "$fixture_dep" fixture_src
 make_crate with_rstest "$rstest_dep" rstest_src

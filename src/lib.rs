@@ -61,10 +61,16 @@
 //!   worker of its runtime, carried by [`spawn`] and [`thread::spawn`].
 //! - `TESTRIG_SHOW=1` prints each test's setup/teardown plan with timings.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
+
 pub use testrig_runtime::{
-    plan, spawn, thread, wait_for, wait_for_async, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack,
-    InContext, Observation, Scope, ScopeGuard, Scoped, TestOutcome,
+    plan, thread, wait_for, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack, InContext, Observation, Scope,
+    ScopeGuard, Scoped, TestOutcome,
 };
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub use testrig_runtime::{spawn, wait_for_async};
 
 /// Makes a type a fixture.
 ///
@@ -319,6 +325,7 @@ pub use testrig_macros::env;
 /// The database seam, the `Cells` fixture and the schema declaration. See
 /// [`testrig_runtime::db`].
 #[cfg(feature = "db")]
+#[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub mod db {
     pub use testrig_runtime::db::*;
 }
@@ -338,7 +345,7 @@ pub mod db {
 /// }
 /// # three_cells();
 /// ```
-#[cfg(feature = "db")]
+#[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub use testrig_macros::with_cells;
 
 /// Any use of [`db`] in this test — body, tasks, framework threads — panics, saying the test
@@ -354,7 +361,7 @@ pub use testrig_macros::with_cells;
 /// }
 /// # pure_logic();
 /// ```
-#[cfg(feature = "db")]
+#[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub use testrig_macros::poison_db;
 
 /// The fixtures of this binary: [`registry::list`], and as text or a Graphviz graph.
@@ -363,6 +370,8 @@ pub mod registry {
 }
 
 /// Per-test log capture and notifications: [`logs::Logs`], [`logs::Notifications`].
+#[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs {
     pub use testrig_runtime::logs::*;
 }
@@ -381,6 +390,7 @@ pub mod logs {
 /// }
 /// # quiet_unless_it_fails();
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub use testrig_macros::capture_logs;
 
 /// Fails the test if setup and body take longer than the limit, in seconds (`#[timeout(10)]`,
@@ -403,6 +413,8 @@ pub use testrig_macros::capture_logs;
 pub use testrig_macros::timeout;
 
 /// Services started for a test: [`service::Services`], [`service::ServiceContext`].
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub mod service {
     pub use testrig_runtime::service::{ServiceContext, Services, ServicesConfig, READY_WITHIN, STOP_WITHIN};
 }
@@ -431,6 +443,7 @@ pub mod service {
 /// }
 /// # reads_the_handle();
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use testrig_macros::service;
 
 /// Nova's default fixture stack for every fixture test of the module where it is written and
@@ -452,7 +465,8 @@ pub use testrig_macros::service;
 /// }
 /// # tests::pure_logic();
 /// ```
-#[cfg(feature = "db")]
+#[cfg(all(feature = "db", feature = "logs"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "db", feature = "logs"))))]
 #[macro_export]
 macro_rules! default_stack {
     () => {
@@ -471,9 +485,7 @@ macro_rules! default_stack {
 
 /// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
-    pub use crate::{capture_logs, conf, fixture, service, timeout, with, Fixture};
-    #[cfg(feature = "db")]
-    pub use crate::{poison_db, with_cells};
+    pub use crate::{capture_logs, conf, fixture, poison_db, service, timeout, with, with_cells, Fixture};
 }
 
 /// Not public API: what the macros' generated code refers to.

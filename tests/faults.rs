@@ -12,11 +12,11 @@ use std::cell::RefCell;
 use std::panic::catch_unwind;
 use std::sync::Once;
 
+use support::{next_faults, run_case, FaultPlan, Journal, E};
 use testrig::db::{self, Cells, DbError};
 use testrig::logs::Logs;
 use testrig::prelude::*;
 use testrig::Conf;
-use support::{next_faults, run_case, FaultPlan, Journal, E};
 
 testrig::db::schema!(pub static SCHEMA, api = "tests/migrations/api", cells = "tests/migrations/cell");
 

@@ -4,8 +4,8 @@ mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use testrig::prelude::*;
 use support::{next_faults, run_case, FaultPlan, Journal, E};
+use testrig::prelude::*;
 
 fn events(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()

@@ -398,6 +398,19 @@ pub enum Kind {
     Service,
 }
 
+impl Kind {
+    /// The attribute, and the facade feature it needs, when it needs one.
+    pub fn feature(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Kind::WithCells => Some(("`#[with_cells]`", "db")),
+            Kind::PoisonDb => Some(("`#[poison_db]`", "db")),
+            Kind::CaptureLogs => Some(("`#[capture_logs]`", "logs")),
+            Kind::Service => Some(("`#[service]`", "async")),
+            Kind::FixtureTest | Kind::With | Kind::Conf | Kind::Env | Kind::Timeout => None,
+        }
+    }
+}
+
 /// What an attribute on a test function is to us.
 pub enum TestAttr<'a> {
     /// One of ours, bare (`#[with(..)]`) or under `testrig::` (`#[testrig::with(..)]`).

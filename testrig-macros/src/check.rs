@@ -36,6 +36,16 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     if let Some(teardown) = def.teardown {
         teardown_fn(&teardown.sig, cx);
     }
+    for sig in def.setup.iter().map(|setup| setup.sig).chain(def.teardown.map(|teardown| &teardown.sig)) {
+        async_feature(sig, "an `async` fixture", cx);
+    }
+}
+
+/// `async fn` bodies run on tokio, which only the facade's `async` feature links.
+fn async_feature(sig: &Signature, what: &str, cx: &Ctxt) {
+    if let (Some(asyncness), false) = (&sig.asyncness, crate::features::enabled("async")) {
+        cx.error_spanned_by(asyncness, messages::needs_feature(what, "async"));
+    }
 }
 
 fn setup_fn(setup: &SetupFn, self_ty: Option<&Type>, cx: &Ctxt) {
@@ -97,6 +107,7 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         cx.error_spanned_by(variadic, messages::TEST_VARIADIC);
     }
     generics(&sig.generics, messages::TEST_GENERIC, cx);
+    async_feature(sig, "an `async` test", cx);
     for input in &sig.inputs {
         if let FnArg::Receiver(receiver) = input {
             cx.error_spanned_by(receiver, messages::TEST_RECEIVER);

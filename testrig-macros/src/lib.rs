@@ -12,6 +12,7 @@ mod check;
 mod ctxt;
 mod entry;
 mod expand;
+mod features;
 mod messages;
 #[cfg(test)]
 mod robustness;

@@ -149,3 +149,10 @@ pub fn duplicate_case(name: &str) -> String {
 }
 
 pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type`";
+
+/// An attribute or an `async fn` whose support is behind one of the facade's features.
+pub fn needs_feature(what: &str, feature: &str) -> String {
+    format!(
+        "{what} needs testrig's `{feature}` feature: write `testrig = {{ version = \"0.1\", features = [\"{feature}\"] }}` under `[dev-dependencies]`"
+    )
+}

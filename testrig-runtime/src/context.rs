@@ -7,7 +7,9 @@ use std::task::{Context as TaskContext, Poll};
 
 /// Something a thread can enter for a while: the guard leaves it.
 pub trait Context {
+    /// Leaves the context when dropped.
     type Guard;
+    /// Enters the context on this thread until the guard drops.
     fn enter(&self) -> Self::Guard;
 }
 

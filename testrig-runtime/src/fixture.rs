@@ -79,6 +79,9 @@ pub struct FixtureMeta {
     pub default_config: fn() -> Box<dyn Any>,
     /// `Some` for a `#[fixture(scope = once)]` fixture: set up once per process, shared.
     pub once: Option<Shared>,
+    /// The capability a feature's fixture plugs into the run with: a test whose plan has
+    /// this fixture makes its scope with this hook (log capture from the first instant).
+    pub scope_hook: Option<fn() -> std::sync::Arc<dyn crate::scope::ScopeHook>>,
 }
 
 /// How a `scope = once` fixture's instance is shared by every test of the process, and taken
@@ -227,6 +230,7 @@ static FALLBACK: FixtureMeta = FixtureMeta {
     asynchronous: false,
     default_config: || Box::new(()),
     once: None,
+    scope_hook: None,
 };
 
 fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
@@ -237,6 +241,7 @@ fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
 /// `#[fixture]` generates paths through the `testrig` facade: its metadata, its `Fixture`
 /// impl and its entry in the registry. `setup` is the body of the setup function, with
 /// `$stack` the test's stack; `teardown` a `TeardownFn` path, if it has one.
+#[cfg_attr(not(any(feature = "async", feature = "logs")), allow(unused_macros))]
 macro_rules! built_in_fixture {
     (
         $ty:ty {
@@ -245,6 +250,7 @@ macro_rules! built_in_fixture {
             config: $config:ty,
             requires: [$($dep:ty),*],
             asynchronous: $asynchronous:literal,
+            $(scope_hook: $scope_hook:expr,)?
             setup: |$stack:ident| $setup:expr,
             teardown: $($teardown:path)?
         }
@@ -259,6 +265,7 @@ macro_rules! built_in_fixture {
                 asynchronous: $asynchronous,
                 default_config: $crate::fixture::default_config::<$ty>,
                 once: None,
+                scope_hook: $crate::fixture::built_in_fixture!(@option $($scope_hook)?),
             };
             fn setup(
                 $stack: &$crate::stack::FixtureStack,
@@ -280,5 +287,8 @@ macro_rules! built_in_fixture {
     };
     (@teardown $teardown:path) => { Some($teardown) };
     (@teardown) => { None };
+    (@option $value:expr) => { Some($value) };
+    (@option) => { None };
 }
+#[cfg_attr(not(any(feature = "async", feature = "logs")), allow(unused_imports))]
 pub(crate) use built_in_fixture;

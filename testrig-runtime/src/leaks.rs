@@ -50,6 +50,7 @@ const GRACE: Duration = Duration::from_millis(50);
 const POLL: Duration = Duration::from_millis(2);
 
 /// The leak failure of the test, after waiting out the grace period on the test's runtime.
+#[cfg(feature = "async")]
 pub(crate) async fn check_async(scope: &Scope) -> Option<Failure> {
     let mut waited = Duration::ZERO;
     while any_running(scope) && waited < GRACE {

@@ -3,6 +3,8 @@
 //! Users depend on `testrig`, which re-exports what is public here; the items marked
 //! `#[doc(hidden)]` are what the macros' generated code calls through `testrig::__private`
 //! and are not a stable API.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
 
 mod conf;
 mod context;
@@ -11,6 +13,7 @@ pub mod db;
 mod env;
 mod fixture;
 mod leaks;
+#[cfg(feature = "logs")]
 pub mod logs;
 mod once;
 mod outcome;
@@ -19,6 +22,7 @@ pub mod registry;
 mod report;
 mod run;
 mod scope;
+#[cfg(feature = "async")]
 pub mod service;
 mod show;
 mod spawn;
@@ -31,9 +35,13 @@ pub use crate::context::{Context, InContext};
 pub use crate::fixture::{BoxError, Fixture};
 pub use crate::outcome::TestOutcome;
 pub use crate::scope::{Scope, ScopeGuard};
-pub use crate::spawn::{spawn, thread, Scoped};
+#[cfg(feature = "async")]
+pub use crate::spawn::spawn;
+pub use crate::spawn::{thread, Scoped};
 pub use crate::stack::FixtureStack;
-pub use crate::wait::{wait_for, wait_for_async, Observation};
+#[cfg(feature = "async")]
+pub use crate::wait::wait_for_async;
+pub use crate::wait::{wait_for, Observation};
 
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
@@ -50,6 +58,7 @@ pub mod __private {
     pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Walked};
     pub use crate::registry::Registered;
     pub use crate::run::{case_index, run, Body, BodyFuture, Flavor, Test};
+    #[cfg(feature = "async")]
     pub use crate::service::{box_service, ServiceSpec};
     pub use crate::stack::FixtureStack;
     pub use inventory;

@@ -16,9 +16,12 @@ use crate::unwind::panic_message;
 /// One once fixture of the process.
 struct Slot {
     meta: &'static FixtureMeta,
-    value: tokio::sync::OnceCell<Instance>,
+    value: std::sync::OnceLock<Instance>,
     /// Serializes the setup of a sync once fixture, which may run without a runtime.
     setting_up: Mutex<()>,
+    /// Serializes the setup of an async one, awaited on the first users' runtimes.
+    #[cfg(feature = "async")]
+    setting_up_async: tokio::sync::Mutex<()>,
 }
 
 static SLOTS: Mutex<Vec<Arc<Slot>>> = Mutex::new(Vec::new());
@@ -30,7 +33,13 @@ fn slot(meta: &'static FixtureMeta) -> Arc<Slot> {
     if let Some(slot) = slots.iter().find(|slot| std::ptr::eq(slot.meta, meta)) {
         return slot.clone();
     }
-    let slot = Arc::new(Slot { meta, value: tokio::sync::OnceCell::new(), setting_up: Mutex::new(()) });
+    let slot = Arc::new(Slot {
+        meta,
+        value: std::sync::OnceLock::new(),
+        setting_up: Mutex::new(()),
+        #[cfg(feature = "async")]
+        setting_up_async: tokio::sync::Mutex::new(()),
+    });
     slots.push(slot.clone());
     slot
 }
@@ -45,23 +54,26 @@ where
     if let Some(instance) = slot.value.get() {
         return Ok(instance.clone());
     }
-    let made = if meta.asynchronous {
-        slot.value.get_or_try_init(|| async { setup.await.map(shared.share).map(|i| remember(&slot, i)) }).await
-    } else {
-        // A sync setup finishes in one poll: done under a plain lock, so a test without a
-        // runtime never waits on a future another thread would have to complete.
-        let _setting_up = slot.setting_up.lock().unwrap_or_else(PoisonError::into_inner);
+    #[cfg(feature = "async")]
+    if meta.asynchronous {
+        let _setting_up = slot.setting_up_async.lock().await;
         if let Some(instance) = slot.value.get() {
             return Ok(instance.clone());
         }
-        let instance = match pin!(setup).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(result) => result.map(shared.share)?,
-            Poll::Pending => unreachable!("the setup of a sync fixture returned a pending future"),
-        };
-        let _ = slot.value.set(remember(&slot, instance));
-        slot.value.get().ok_or_else(|| Cause::Error("once fixture lost its instance".into()))
+        let instance = setup.await.map(shared.share)?;
+        return Ok(slot.value.get_or_init(|| remember(&slot, instance)).clone());
+    }
+    // A sync setup finishes in one poll: done under a plain lock, so a test without a
+    // runtime never waits on a future another thread would have to complete.
+    let _setting_up = slot.setting_up.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(instance) = slot.value.get() {
+        return Ok(instance.clone());
+    }
+    let instance = match pin!(setup).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => result.map(shared.share)?,
+        Poll::Pending => unreachable!("the setup of a sync fixture returned a pending future"),
     };
-    made.cloned()
+    Ok(slot.value.get_or_init(|| remember(&slot, instance)).clone())
 }
 
 fn remember(slot: &Arc<Slot>, instance: Instance) -> Instance {
@@ -120,6 +132,9 @@ fn tear_down(slot: Arc<Slot>) -> Result<(), String> {
     let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| teardown(instance))) {
         Err(payload) => return Err(format!("panicked: {}", panic_message(&payload))),
         Ok(Step::Ready(result)) => result,
+        #[cfg(not(feature = "async"))]
+        Ok(Step::Pending(_)) => unreachable!("testrig-macros rejects async fixtures without the `async` feature"),
+        #[cfg(feature = "async")]
         Ok(Step::Pending(future)) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -12,10 +12,10 @@ use crate::env::{EnvChange, EnvGuard};
 use crate::fixture::{Configs, FixtureRef};
 use crate::outcome::Outcome;
 use crate::report::{self, Cause, Failure, Stage};
-use crate::scope::{self, Scope};
+use crate::scope::Scope;
 use crate::show::{Phase, Show};
 use crate::stack::FixtureStack;
-use crate::unwind::{CatchUnwind, Payload};
+use crate::unwind::Payload;
 
 /// Everything `#[testrig::test]` knows about one test. The macro emits this as data and one
 /// call to [`run`]; the logic lives here, compiled once.
@@ -100,8 +100,8 @@ pub fn run(test: Test) {
     } else {
         Cow::Owned(crate::registry::with_autouse(autouse, test.plan))
     };
-    let captures_logs = plan.iter().any(|fixture| fixture.get().id == crate::logs::LOGS_FIXTURE_ID);
-    let scope = if captures_logs { Scope::capturing_logs(test.name) } else { Scope::new(test.name) };
+    let hooks = plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
+    let scope = Scope::with_hooks(test.name, hooks);
     scope.set_case(test.case);
     match test.timeout {
         None => run_in_scope(test, &plan, &scope),
@@ -114,7 +114,7 @@ pub fn run(test: Test) {
 /// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
 /// naming the stage, and leaves the stuck thread behind.
 fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
-    let asynchronous = matches!(test.body, Body::Async(_));
+    let asynchronous = cfg!(feature = "async") && matches!(test.body, Body::Async(_));
     let (done, finished) = std::sync::mpsc::channel();
     let in_thread = Arc::clone(&scope);
     // The harness names the test's thread after the test; panic messages keep saying so.
@@ -163,12 +163,15 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();
     match test.body {
+        #[cfg(not(feature = "async"))]
+        Body::Async(_) => unreachable!("testrig-macros rejects async tests without the `async` feature"),
+        #[cfg(feature = "async")]
         Body::Async(body) => build_runtime(test.flavor, scope).block_on(async {
             let set_up_and_run = async {
                 stack.set_up(plan, &mut show).await?;
                 scope.set_stage(Stage::Body);
                 let started = show.start();
-                let outcome = CatchUnwind::new(body(&stack)).await;
+                let outcome = crate::unwind::CatchUnwind::new(body(&stack)).await;
                 body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
             };
             if let Err(failure) = within(test.timeout, scope, set_up_and_run).await.and_then(|done| done) {
@@ -185,13 +188,17 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
         }),
         Body::Sync(body) => {
             // Sync fixtures finish in one poll; a runtime is built only when one is async.
+            #[cfg(feature = "async")]
             let runtime = plan
                 .iter()
                 .any(|fixture| fixture.get().asynchronous)
                 .then(|| build_runtime(Flavor::CurrentThread, scope));
+            #[cfg(not(feature = "async"))]
+            let runtime: Option<Runtime> = None;
             match drive(runtime.as_ref(), stack.set_up(plan, &mut show)) {
                 Err(failure) => failures.push(failure),
                 Ok(()) => {
+                    #[cfg(feature = "async")]
                     let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
                     scope.set_stage(Stage::Body);
                     let started = show.start();
@@ -210,7 +217,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
     }
     drop(stack);
     if !failures.is_empty() {
-        print_captured_logs(scope);
+        scope.report_failure();
     }
     scope.close();
     drop(env);
@@ -218,18 +225,8 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
     report::finish(test.name, failures);
 }
 
-/// A failed test shows what it logged: printed into the harness's capture, which shows it
-/// for failed tests only.
-fn print_captured_logs(scope: &Scope) {
-    if let Some(capture) = scope.log_capture() {
-        let transcript = capture.transcript();
-        if !transcript.is_empty() {
-            print!("---- captured logs of {} ----\n{transcript}", scope.test_name());
-        }
-    }
-}
-
 /// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
+#[cfg(feature = "async")]
 async fn within<T>(limit: Option<Duration>, scope: &Scope, work: impl Future<Output = T>) -> Result<T, Failure> {
     let Some(limit) = limit else { return Ok(work.await) };
     tokio::time::timeout(limit, work).await.map_err(|_| Failure::new(scope.stage(), Cause::TimedOut(limit)))
@@ -250,9 +247,12 @@ fn body_failure(
 
 /// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
 /// step in it is a sync fixture, so it is ready at the first poll.
-fn drive<F: Future>(runtime: Option<&tokio::runtime::Runtime>, future: F) -> F::Output {
+fn drive<F: Future>(runtime: Option<&Runtime>, future: F) -> F::Output {
     if let Some(runtime) = runtime {
+        #[cfg(feature = "async")]
         return runtime.block_on(future);
+        #[cfg(not(feature = "async"))]
+        match *runtime {}
     }
     match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(output) => output,
@@ -260,8 +260,15 @@ fn drive<F: Future>(runtime: Option<&tokio::runtime::Runtime>, future: F) -> F::
     }
 }
 
+#[cfg(feature = "async")]
+type Runtime = tokio::runtime::Runtime;
+/// Without the `async` feature no fixture is async, so no test needs a runtime.
+#[cfg(not(feature = "async"))]
+enum Runtime {}
+
 /// The test's own runtime; every worker and blocking thread it starts enters the test's
 /// scope, so tasks see the test's state without any global lookup.
+#[cfg(feature = "async")]
 fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
     let mut builder = match flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
@@ -276,8 +283,8 @@ fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime 
     let for_workers = Arc::clone(scope);
     builder
         .enable_all()
-        .on_thread_start(move || scope::enter_for_thread(&for_workers))
-        .on_thread_stop(scope::leave_for_thread);
+        .on_thread_start(move || crate::scope::enter_for_thread(&for_workers))
+        .on_thread_stop(crate::scope::leave_for_thread);
     match builder.build() {
         Ok(runtime) => runtime,
         Err(error) => panic!("testrig: cannot build the test's tokio runtime: {error}"),

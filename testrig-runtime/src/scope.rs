@@ -1,18 +1,35 @@
 //! The per-test context: what one test changed (conf overrides, env, current cell, poison,
 //! captured logs), visible to the code that test runs and to nobody else.
+//!
+//! The scope knows no feature: a feature that must act on every thread entering a test
+//! (log capture) or when a test fails plugs in through a [`ScopeHook`] its fixture's
+//! metadata provides.
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::logs::Capture;
 use crate::report::Stage;
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<Scope>>> = const { RefCell::new(None) };
-    /// On a runtime worker of a capturing test: the log dispatcher, for the thread's life.
-    static WORKER_LOGS: RefCell<Option<tracing::dispatcher::DefaultGuard>> = const { RefCell::new(None) };
+    /// On a runtime worker: what the scope's hooks set up on entering, for the thread's life.
+    static WORKER_HOOKS: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What a feature does for a test's scope, given by the fixture that provides the feature
+/// (its metadata's `scope_hook`) when the scope is made.
+#[doc(hidden)]
+pub trait ScopeHook: Any + Send + Sync {
+    /// Called on each thread entering the scope; what it returns is dropped when the thread
+    /// leaves. Log capture makes its dispatcher the thread's default here.
+    fn enter(&self) -> Option<Box<dyn Any>> {
+        None
+    }
+
+    /// Called once when the test failed, after its teardowns, before the report.
+    fn on_failure(&self, _scope: &Scope) {}
 }
 
 /// The context of one running test.
@@ -40,8 +57,8 @@ pub struct Scope {
     failed: std::sync::atomic::AtomicBool,
     /// What the test is doing now, for a timeout to name.
     stage: Mutex<Stage>,
-    /// The test's captured logs, when it captures them (`Logs` is in its plan).
-    logs: Option<Arc<Capture>>,
+    /// The hooks of the features in the test's plan, fixed when the scope is made.
+    hooks: Box<[Arc<dyn ScopeHook>]>,
     /// Which case of a parametrized test this is (0 for others).
     case: std::sync::atomic::AtomicUsize,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
@@ -57,18 +74,14 @@ impl Scope {
     /// A fresh scope for the test called `test_name`. Tests get theirs from the macro;
     /// this is public for harnesses and for tests of scoped facilities.
     pub fn new(test_name: &'static str) -> Arc<Scope> {
-        Scope::make(test_name, None)
+        Scope::with_hooks(test_name, Vec::new())
     }
 
-    /// A scope whose threads' `tracing` events are captured for its test.
-    pub(crate) fn capturing_logs(test_name: &'static str) -> Arc<Scope> {
-        Scope::make(test_name, Some(Capture::new()))
-    }
-
-    fn make(test_name: &'static str, logs: Option<Arc<Capture>>) -> Arc<Scope> {
+    /// A scope with the hooks of the features its test uses.
+    pub(crate) fn with_hooks(test_name: &'static str, hooks: Vec<Arc<dyn ScopeHook>>) -> Arc<Scope> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Arc::new(Scope {
-            logs,
+            hooks: hooks.into_boxed_slice(),
             case: std::sync::atomic::AtomicUsize::new(0),
             test_name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -93,8 +106,8 @@ impl Scope {
     /// restored then, so entering nests.
     pub fn enter(self: &Arc<Self>) -> ScopeGuard {
         let previous = CURRENT.with(|current| current.borrow_mut().replace(Arc::clone(self)));
-        let logs = self.logs.as_ref().map(|_| tracing::dispatcher::set_default(crate::logs::dispatch()));
-        ScopeGuard { previous, _logs: logs, _not_send: std::marker::PhantomData }
+        let entered = self.hooks.iter().filter_map(|hook| hook.enter()).collect();
+        ScopeGuard { previous, _entered: entered, _not_send: std::marker::PhantomData }
     }
 
     pub(crate) fn set_case(&self, case: usize) {
@@ -106,9 +119,18 @@ impl Scope {
         self.case.load(Ordering::Relaxed)
     }
 
-    /// The test's log capture, if it captures.
-    pub(crate) fn log_capture(&self) -> Option<Arc<Capture>> {
-        self.logs.clone()
+    /// The hook of type `T` the test's plan gave this scope, if any.
+    #[cfg_attr(not(feature = "logs"), allow(dead_code))]
+    pub(crate) fn hook<T: ScopeHook>(&self) -> Option<Arc<T>> {
+        let hook = self.hooks.iter().find(|hook| (&***hook as &dyn Any).is::<T>())?;
+        (Arc::clone(hook) as Arc<dyn Any + Send + Sync>).downcast::<T>().ok()
+    }
+
+    /// Tells every hook that the test failed.
+    pub(crate) fn report_failure(&self) {
+        for hook in &self.hooks {
+            hook.on_failure(self);
+        }
     }
 
     /// The full path of the test this scope belongs to (`module::path::test_name`).
@@ -176,8 +198,9 @@ fn find<T: Send + Sync + 'static>(extensions: &[(TypeId, Arc<dyn Any + Send + Sy
 #[must_use = "the scope is left as soon as the guard drops"]
 pub struct ScopeGuard {
     previous: Option<Arc<Scope>>,
-    /// Dropped after `previous` is restored (fields drop in order after `drop`).
-    _logs: Option<tracing::dispatcher::DefaultGuard>,
+    /// What the hooks set up; dropped after `previous` is restored (fields drop in order
+    /// after `drop`).
+    _entered: Vec<Box<dyn Any>>,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
@@ -189,18 +212,18 @@ impl Drop for ScopeGuard {
     }
 }
 
+#[cfg_attr(not(feature = "async"), allow(dead_code))]
 /// Makes `scope` current for the rest of this thread's life: used for runtime worker
 /// threads, which have no stack frame of ours to hold a guard.
 pub(crate) fn enter_for_thread(scope: &Arc<Scope>) {
     CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(scope)));
-    if scope.logs.is_some() {
-        let logs = tracing::dispatcher::set_default(crate::logs::dispatch());
-        WORKER_LOGS.with(|worker| *worker.borrow_mut() = Some(logs));
-    }
+    let entered: Vec<Box<dyn Any>> = scope.hooks.iter().filter_map(|hook| hook.enter()).collect();
+    WORKER_HOOKS.with(|worker| *worker.borrow_mut() = entered);
 }
 
+#[cfg_attr(not(feature = "async"), allow(dead_code))]
 pub(crate) fn leave_for_thread() {
-    let _ = WORKER_LOGS.try_with(|worker| worker.borrow_mut().take());
+    let _ = WORKER_HOOKS.try_with(|worker| std::mem::take(&mut *worker.borrow_mut()));
     let _ = CURRENT.try_with(|current| current.borrow_mut().take());
 }
 

@@ -108,6 +108,7 @@ pub struct ServicesConfig {
 }
 
 impl ServicesConfig {
+    /// The services of `#[service(a, b)]`, in order.
     pub fn new(specs: Vec<ServiceSpec>) -> Self {
         ServicesConfig { specs }
     }

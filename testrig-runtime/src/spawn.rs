@@ -1,6 +1,5 @@
 //! Carrying a test's [`Scope`] into the tasks and threads it starts.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use crate::context::{Context, InContext};
@@ -17,7 +16,9 @@ use crate::scope::{Scope, ScopeGuard};
 /// }));
 /// assert_eq!(seen, Some("example"));
 /// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(out) = f.as_mut().poll(&mut cx) { return out } }
 /// # }
 /// ```
 pub type Scoped<F> = InContext<Option<Arc<Scope>>, F>;
@@ -47,10 +48,12 @@ impl Context for Option<Arc<Scope>> {
 /// }
 /// # spawned_tasks_see_the_scope();
 /// ```
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 #[track_caller]
 pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
 where
-    F: Future + Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let running = crate::leaks::track("task", std::panic::Location::caller());

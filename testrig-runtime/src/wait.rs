@@ -2,7 +2,6 @@
 //! Nova's `_wait_for_state_change` and notification waits, without a fixed sleep.
 
 use std::fmt::Debug;
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// What a probe of [`wait_for`] returns: ready with a value, or not yet, with what it saw.
@@ -86,11 +85,13 @@ pub fn wait_for<T, O: Observation<T>>(mut probe: impl FnMut() -> O, timeout: Dur
 /// }
 /// # waits_for_a_background_task();
 /// ```
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 #[track_caller]
-pub fn wait_for_async<T, O, F>(mut probe: impl FnMut() -> F, timeout: Duration) -> impl Future<Output = T>
+pub fn wait_for_async<T, O, F>(mut probe: impl FnMut() -> F, timeout: Duration) -> impl std::future::Future<Output = T>
 where
     O: Observation<T>,
-    F: Future<Output = O>,
+    F: std::future::Future<Output = O>,
 {
     // Made before the first await so a timeout panic points at the caller.
     let mut poll = Poller::new(timeout);

@@ -6,10 +6,10 @@ mod cloud;
 use std::time::Duration;
 
 use cloud::{FaultInjector, MiniCloud};
+use minicloud::{pick_host, CloudError, HypervisorCall, CONF};
 use testrig::logs::{Level, Notifications};
 use testrig::prelude::*;
 use testrig::service::Services;
-use minicloud::{pick_host, CloudError, HypervisorCall, CONF};
 
 const WAIT: Duration = Duration::from_secs(5);
 

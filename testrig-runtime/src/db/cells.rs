@@ -25,6 +25,7 @@ pub struct CellsConfig {
 }
 
 impl CellsConfig {
+    /// What `#[with_cells(in = SCHEMA, names..)]` gives: the schema, if named, and the cells.
     pub fn new(schema: Option<&'static Schema>, names: &[&'static str]) -> Self {
         CellsConfig { schema, names: names.to_vec() }
     }

@@ -9,17 +9,40 @@ pub enum DbError {
     /// `testrig::db::cell()` was called with no cell targeted.
     Untargeted,
     /// A cell name the test did not create.
-    UnknownCell { name: String, known: Vec<String> },
+    UnknownCell {
+        /// The name asked for.
+        name: String,
+        /// The cells the test has.
+        known: Vec<String>,
+    },
     /// Outside a test, and no production databases were configured.
-    NotConfigured { what: &'static str },
+    NotConfigured {
+        /// Which database was asked for.
+        what: &'static str,
+    },
     /// No `testrig::db::schema!` is declared, or several and the test did not pick one.
-    NoSchema { declared: Vec<&'static str> },
+    NoSchema {
+        /// The schemas declared in the binary.
+        declared: Vec<&'static str>,
+    },
     /// The `Cells` of this test were already torn down.
     TornDown,
     /// A migration directory could not be read or a migration failed.
-    Migration { schema: &'static str, dir: &'static str, cause: String },
+    Migration {
+        /// The schema being migrated.
+        schema: &'static str,
+        /// Its migration directory.
+        dir: &'static str,
+        /// What went wrong.
+        cause: String,
+    },
     /// A database could not be created, reached or dropped.
-    Database { what: String, cause: String },
+    Database {
+        /// Which database, named without its password.
+        what: String,
+        /// What went wrong.
+        cause: String,
+    },
 }
 
 impl fmt::Display for DbError {

@@ -32,6 +32,7 @@ use crate::scope::Scope;
 /// Production database URLs (what Nova reads from `[api_database]` and the cell mappings).
 #[derive(Debug, Clone, Default)]
 pub struct Databases {
+    /// The API database's URL.
     pub api: String,
     /// `(cell name, URL)`.
     pub cells: Vec<(String, String)>,

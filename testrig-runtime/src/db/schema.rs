@@ -18,6 +18,7 @@ impl Schema {
         Schema { name, api_migrations, cell_migrations }
     }
 
+    /// The name given at the declaration.
     pub fn name(&self) -> &'static str {
         self.name
     }

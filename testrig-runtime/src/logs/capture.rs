@@ -17,7 +17,7 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
 use super::LogEvent;
-use crate::scope::Scope;
+use crate::scope::{Scope, ScopeHook};
 
 /// One test's captured events.
 pub(crate) struct Capture {
@@ -26,9 +26,32 @@ pub(crate) struct Capture {
     format_errors: Mutex<Vec<String>>,
 }
 
+/// A capturing test's threads make the capture's dispatcher their default while they are in
+/// its scope, and a failed test prints what it captured.
+impl ScopeHook for Capture {
+    fn enter(&self) -> Option<Box<dyn std::any::Any>> {
+        Some(Box::new(tracing::dispatcher::set_default(dispatch())))
+    }
+
+    fn on_failure(&self, scope: &Scope) {
+        // Printed into the harness's capture, which shows it for failed tests only.
+        let transcript = self.transcript();
+        if !transcript.is_empty() {
+            print!("---- captured logs of {} ----\n{transcript}", scope.test_name());
+        }
+    }
+}
+
 impl Capture {
-    pub(crate) fn new() -> Arc<Capture> {
+    /// The scope hook of the `Logs` fixture: a test whose plan has it captures from its
+    /// first instant.
+    pub(crate) fn hook() -> Arc<dyn ScopeHook> {
         Arc::new(Capture { events: Mutex::new(Vec::new()), format_errors: Mutex::new(Vec::new()) })
+    }
+
+    /// The capture of the test running on this thread, if it captures.
+    pub(crate) fn current() -> Option<Arc<Capture>> {
+        Scope::with_current(|scope| scope.and_then(Scope::hook::<Capture>))
     }
 
     pub(crate) fn events(&self) -> Vec<LogEvent> {
@@ -104,7 +127,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Router {
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let Some(capture) = Scope::with_current(|scope| scope.and_then(Scope::log_capture)) else { return };
+        let Some(capture) = Capture::current() else { return };
         let mut fields = Fields::default();
         event.record(&mut fields);
         let spans = ctx

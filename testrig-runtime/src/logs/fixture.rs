@@ -7,7 +7,6 @@ use tracing::Level;
 
 use super::{Capture, LogEvent};
 use crate::fixture::Step;
-use crate::scope::Scope;
 
 /// The `tracing` events of this test — from its thread, its runtime's workers, and tasks and
 /// threads started with [`crate::spawn`] / [`crate::thread::spawn`] — and of no other test.
@@ -95,7 +94,7 @@ impl Logs {
     }
 
     fn setup() -> Result<Logs, crate::fixture::BoxError> {
-        match Scope::with_current(|scope| scope.and_then(Scope::log_capture)) {
+        match Capture::current() {
             Some(capture) => Ok(Logs { capture }),
             None => Err("no log capture in this scope: use `Logs` from a `#[testrig::test]`".into()),
         }
@@ -110,15 +109,13 @@ impl Logs {
     }
 }
 
-/// The id of `Logs`: a test whose plan has it captures from its first instant.
-pub(crate) const LOGS_FIXTURE_ID: &str = "testrig::logs::Logs";
-
 crate::fixture::built_in_fixture!(Logs {
-    id: LOGS_FIXTURE_ID,
+    id: "testrig::logs::Logs",
     module: "testrig::logs",
     config: (),
     requires: [],
     asynchronous: false,
+    scope_hook: Capture::hook,
     setup: |_stack| Step::Ready(Logs::setup().map(|logs| Box::new(logs) as Box<dyn Any>)),
     teardown: teardown_logs
 });

@@ -7,9 +7,8 @@ mod notifications;
 
 use std::fmt;
 
-pub(crate) use capture::{dispatch, Capture};
+pub(crate) use capture::Capture;
 pub use fixture::Logs;
-pub(crate) use fixture::LOGS_FIXTURE_ID;
 pub use notifications::Notifications;
 pub use tracing::Level;
 
@@ -17,7 +16,9 @@ pub use tracing::Level;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LogEvent {
+    /// The event's level.
     pub level: Level,
+    /// Its target: the module path unless the macro named one.
     pub target: String,
     /// The formatted message (`tracing::info!("..")`'s text); empty when it had none.
     pub message: String,

@@ -2,6 +2,7 @@
 //! is a `tracing` event with an `event_type` field, so the application emits them through the
 //! logging it already has.
 
+#[cfg(feature = "async")]
 use std::future::Future;
 use std::time::Duration;
 
@@ -44,6 +45,8 @@ impl Notifications {
 
     /// Waits until `count` notifications of `event_type` arrived and returns them; panics
     /// after `timeout`, listing the notifications that did arrive.
+    #[cfg(feature = "async")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
     #[track_caller]
     pub fn wait_for(
         &self,

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use minicloud::{CloudError, Compute, Hypervisor, HypervisorCall, Instance};
 use testrig::db::{sqlx, Cells};
 use testrig::logs::Logs;
 use testrig::prelude::*;
-use minicloud::{CloudError, Compute, Hypervisor, HypervisorCall, Instance};
 
 /// The compute hosts and their cells: host1 and host1b in cell1, host2 in cell2 (the hosts
 /// of cells the test did not ask for are left out).

@@ -1,0 +1,86 @@
+//! testrig as a new user meets it: crates outside this workspace that depend on it by path,
+//! built and tested with their own `cargo`, in their own target directory
+//! (`target/outside`, shared by these tests so each dependency builds once).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn crate_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/outside").join(name)
+}
+
+fn cargo(name: &str, args: &[&str]) -> Output {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/outside");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(args)
+        .arg("--manifest-path")
+        .arg(crate_dir(name).join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_TERM_COLOR", "never")
+        // The user's crate is built as a user builds it, not with this run's flags.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output();
+    match output {
+        Ok(output) => output,
+        Err(error) => panic!("cannot run cargo for tests/outside/{name}: {error}"),
+    }
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn a_sync_only_crate_builds_no_async_runtime_log_capture_or_database() {
+    let tree = cargo("sync_only", &["tree", "-e", "normal,dev,build", "--prefix", "none"]);
+    assert!(tree.status.success(), "{}", text(&tree));
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(tree.lines().any(|line| line.starts_with("testrig ")), "{tree}");
+    for heavy in ["tokio ", "tracing-subscriber ", "sqlx", "libsqlite3-sys ", "rustls", "ring "] {
+        assert!(!tree.lines().any(|line| line.starts_with(heavy)), "`{heavy}` is in the tree:\n{tree}");
+    }
+    let run = cargo("sync_only", &["test", "--test", "sync"]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(text(&run).contains("test result: ok. 5 passed"), "{}", text(&run));
+}
+
+#[test]
+fn what_needs_a_feature_is_an_error_naming_it() {
+    let build = cargo("sync_only", &["test", "--no-run", "--features", "mistakes", "--test", "needs_features"]);
+    assert!(!build.status.success(), "the misuses compiled:\n{}", text(&build));
+    let out = text(&build);
+    for (what, feature, line) in [
+        ("an `async` fixture", "async", "async fn setup() -> Self {"),
+        ("an `async` test", "async", "async fn an_async_test() {}"),
+        ("`#[capture_logs]`", "logs", "#[capture_logs]"),
+        ("`#[with_cells]`", "db", "#[with_cells(cell1)]"),
+        ("`#[poison_db]`", "db", "#[poison_db]"),
+    ] {
+        let message = format!(
+            "{what} needs testrig's `{feature}` feature: write `testrig = {{ version = \"0.1\", features = [\"{feature}\"] }}` under `[dev-dependencies]`"
+        );
+        let at = out.find(&message).unwrap_or_else(|| panic!("no error `{message}` in:\n{out}"));
+        // The error points at the offending line.
+        let shown = &out[at..out[at..].find("\n\n").map_or(out.len(), |end| at + end)];
+        assert!(shown.contains(line), "the error for {what} does not show `{line}`:\n{shown}");
+    }
+}
+
+#[test]
+fn the_readme_quickstart_builds_and_passes_as_written() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let code = std::fs::read_to_string(crate_dir("quickstart").join("tests/quickstart.rs")).unwrap();
+    assert!(readme.contains(&format!("```rust\n{code}```")), "README's quickstart differs from tests/outside/quickstart");
+    let manifest = std::fs::read_to_string(crate_dir("quickstart").join("Cargo.toml")).unwrap();
+    let dependencies = manifest.split("[dev-dependencies]\n").nth(1).unwrap();
+    let as_published = dependencies.replace("path = \"../../..\"", "version = \"0.1\"");
+    assert!(
+        readme.contains(&format!("```toml\n[dev-dependencies]\n{as_published}```")),
+        "README's dev-dependencies differ from tests/outside/quickstart:\n{as_published}"
+    );
+    let run = cargo("quickstart", &["test"]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(text(&run).contains("test result: ok. 2 passed"), "{}", text(&run));
+}
