@@ -47,6 +47,7 @@ peer=$(criterion_ns "$out/log_capture.txt" "tracing-test #[traced_test]")
 summary_row "5. log capture, 10,000 events" "$(human "$ours")" "$(human "$peer") (tracing-test)" \
   "$(awk -v a="$peer" -v b="$ours" 'BEGIN { printf "%.1fx faster", a / b }')" "faster"
 
+run lean bash benches/compare_lean.sh
 run build bash benches/compare_build.sh
 run suite bash benches/compare_suite.sh
 

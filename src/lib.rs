@@ -1,4 +1,4 @@
-//! # fixture
+//! # testrig
 //!
 //! Test fixtures as attribute macros, in the spirit of pytest fixtures and OpenStack Nova's
 //! test fixtures: a fixture is a type with a `setup` (and optional `teardown`); a test names
@@ -60,6 +60,94 @@
 //! - **Scope.** Each test runs in its own [`Scope`], entered on the test thread and on every
 //!   worker of its runtime, carried by [`spawn`] and [`thread::spawn`].
 //! - `TESTRIG_SHOW=1` prints each test's setup/teardown plan with timings.
+//!
+//! ## Features
+//!
+//! None is on by default: sync tests build no async runtime, log capture or database code.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `async` | `async fn` tests and fixtures, [`spawn`], [`wait_for_async`], [`#[service]`](macro@service) |
+//! | `logs` | [`#[capture_logs]`](macro@capture_logs), `logs::Logs`, `logs::Notifications` |
+//! | `db` | `db`, [`#[with_cells]`](macro@with_cells), [`#[poison_db]`](macro@poison_db) (implies `async`) |
+//!
+//! What needs a feature that is off is a compile error naming it:
+//!
+//! ```text
+//! error: `#[capture_logs]` needs testrig's `logs` feature: write `testrig = { version = "0.1", features = ["logs"] }` under `[dev-dependencies]`
+//! ```
+//!
+//! ## Chapters
+//!
+//! Each attribute's page has a runnable example: [`#[fixture]`](macro@fixture) (also
+//! `autouse`, `scope = once`, `#[config]`), [`#[testrig::test]`](macro@test) (`flavor`,
+//! `worker_threads`, `no_autouse`, `allow_leaks`), [`#[with]`](macro@with),
+//! [`#[conf]`](macro@conf), [`#[env]`](macro@env), [`#[timeout]`](macro@timeout),
+//! [`#[with_cells]`](macro@with_cells), [`#[poison_db]`](macro@poison_db),
+//! [`#[capture_logs]`](macro@capture_logs), [`#[service]`](macro@service). The two below
+//! belong to no single attribute.
+//!
+//! ### Parametrized tests: `#[case]` and `#[values]`
+//!
+//! Parameters taken by value get their values from the `#[case(..)]` rows, in order, or from
+//! their own `#[values(..)]`; fixtures (`&T`) mix freely with them. Every row times every
+//! `#[values]` combination is its own test in a module named after the function
+//! (`adds::case_1`, `adds::case_2_negative`, `grid::x_1__y_2`), so `cargo test adds::` and
+//! nextest filter per case; `#[should_panic]` or `#[ignore]` right after a `#[case]` apply
+//! to that case only.
+//!
+//! ```
+//! use testrig::prelude::*;
+//!
+//! pub struct Offset(i32);
+//!
+//! #[fixture]
+//! impl Offset {
+//!     fn setup() -> Self {
+//!         Offset(10)
+//!     }
+//! }
+//!
+//! #[testrig::test]
+//! #[case(1, 11)]
+//! #[case::negative(-1, 9)]
+//! fn adds(n: i32, expected: i32, offset: &Offset) {
+//!     assert_eq!(n + offset.0, expected);
+//! }
+//!
+//! #[testrig::test]
+//! fn grid(#[values(1, 2)] x: u32, #[values(10, 20)] y: u32) {
+//!     assert!(x < y);
+//! }
+//! # adds::case_1();
+//! # adds::case_2_negative();
+//! # grid::x_1__y_1(); grid::x_2__y_2();
+//! ```
+//!
+//! ### The leak guard and `allow_leaks`
+//!
+//! A thread started with [`thread::spawn`] (or, with `async`, a task started with [`spawn`])
+//! that still runs after the test's teardown fails the test, naming where it was started.
+//! `#[testrig::test(allow_leaks)]` turns the check off for a test that means to leave one.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[testrig::test]
+//! fn leaves_a_thread() {
+//!     testrig::thread::spawn(|| std::thread::sleep(Duration::from_secs(2)));
+//! }
+//!
+//! #[testrig::test(allow_leaks)]
+//! fn may_leave_one() {
+//!     testrig::thread::spawn(|| std::thread::sleep(Duration::from_secs(2)));
+//! }
+//!
+//! let failure = std::panic::catch_unwind(leaves_a_thread).unwrap_err();
+//! let message = failure.downcast_ref::<String>().unwrap();
+//! assert!(message.contains("still running after teardown: a thread started at"), "{message}");
+//! may_leave_one();
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

@@ -57,6 +57,7 @@ fn what_needs_a_feature_is_an_error_naming_it() {
         ("`#[capture_logs]`", "logs", "#[capture_logs]"),
         ("`#[with_cells]`", "db", "#[with_cells(cell1)]"),
         ("`#[poison_db]`", "db", "#[poison_db]"),
+        ("`#[service]`", "async", "#[service(start)]"),
     ] {
         let message = format!(
             "{what} needs testrig's `{feature}` feature: write `testrig = {{ version = \"0.1\", features = [\"{feature}\"] }}` under `[dev-dependencies]`"
@@ -72,7 +73,10 @@ fn what_needs_a_feature_is_an_error_naming_it() {
 fn the_readme_quickstart_builds_and_passes_as_written() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let code = std::fs::read_to_string(crate_dir("quickstart").join("tests/quickstart.rs")).unwrap();
-    assert!(readme.contains(&format!("```rust\n{code}```")), "README's quickstart differs from tests/outside/quickstart");
+    assert!(
+        readme.contains(&format!("```rust\n{code}```")),
+        "README's quickstart differs from tests/outside/quickstart"
+    );
     let manifest = std::fs::read_to_string(crate_dir("quickstart").join("Cargo.toml")).unwrap();
     let dependencies = manifest.split("[dev-dependencies]\n").nth(1).unwrap();
     let as_published = dependencies.replace("path = \"../../..\"", "version = \"0.1\"");

@@ -17,7 +17,9 @@ mod target;
 
 use std::sync::{OnceLock, RwLock};
 
+#[doc(no_inline)]
 pub use sqlx;
+#[doc(no_inline)]
 pub use sqlx::AnyPool;
 
 pub use self::cells::{Cells, CellsConfig};

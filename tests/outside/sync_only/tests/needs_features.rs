@@ -27,3 +27,7 @@ fn with_databases() {}
 #[testrig::test]
 #[poison_db]
 fn poisoned() {}
+
+#[testrig::test]
+#[service(start)]
+fn with_a_service() {}
