@@ -119,9 +119,12 @@
 //! fn grid(#[values(1, 2)] x: u32, #[values(10, 20)] y: u32) {
 //!     assert!(x < y);
 //! }
-//! # adds::case_1();
-//! # adds::case_2_negative();
-//! # grid::x_1__y_1(); grid::x_2__y_2();
+//! # fn main() {
+//! #     adds::case_1();
+//! #     adds::case_2_negative();
+//! #     grid::x_1__y_1();
+//! #     grid::x_2__y_2();
+//! # }
 //! ```
 //!
 //! ### The leak guard and `allow_leaks`
@@ -415,7 +418,15 @@ pub use testrig_macros::env;
 #[cfg(feature = "db")]
 #[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub mod db {
-    pub use testrig_runtime::db::*;
+    pub use testrig_runtime::db::{
+        api, cell, configure, poison, schema, target_cell, CellGuard, CellTarget, Cells, CellsConfig, Databases,
+        DbError, Registered, Schema, Targeted,
+    };
+    // sqlx's items stay in sqlx's docs: a glob re-export here copied all of them into ours.
+    #[doc(hidden)]
+    pub use testrig_runtime::db::sqlx;
+    #[doc(no_inline)]
+    pub use testrig_runtime::db::AnyPool;
 }
 
 /// Gives the test its own databases: the API database, cell0 and the named cells, each

@@ -17,7 +17,9 @@ mod target;
 
 use std::sync::{OnceLock, RwLock};
 
-#[doc(no_inline)]
+/// The sqlx this crate was built with, for code that must name the same version's types;
+/// its items are documented by sqlx, so they are not copied into these docs.
+#[doc(hidden)]
 pub use sqlx;
 #[doc(no_inline)]
 pub use sqlx::AnyPool;

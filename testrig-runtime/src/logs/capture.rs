@@ -84,7 +84,19 @@ impl Capture {
 
 /// The dispatcher capturing tests make their threads' default.
 pub(crate) fn dispatch() -> &'static Dispatch {
-    static DISPATCH: LazyLock<Dispatch> = LazyLock::new(|| Dispatch::new(Registry::default().with(Router)));
+    static DISPATCH: LazyLock<Dispatch> = LazyLock::new(|| {
+        let capture = Dispatch::new(Registry::default().with(Router));
+        // tracing-core computes a callsite's interest once, when it is first hit. While one
+        // dispatcher is registered in the process it asks only the hitting thread's default,
+        // so a callsite first hit outside any capture (a plain `#[test]`, a thread of the
+        // user's) would be cached as "never" and missed by every later capture
+        // (tokio-rs/tracing#3611). With a second one alive for the whole process it asks
+        // every registered dispatcher, ours included, which is interested in everything,
+        // so each event is checked on the thread that emits it.
+        LazyLock::force(&SECOND);
+        capture
+    });
+    static SECOND: LazyLock<Dispatch> = LazyLock::new(|| Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     &DISPATCH
 }
 
