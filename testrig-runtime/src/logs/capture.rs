@@ -46,7 +46,18 @@ impl Capture {
     /// The scope hook of the `Logs` fixture: a test whose plan has it captures from its
     /// first instant.
     pub(crate) fn hook() -> Arc<dyn ScopeHook> {
+        install_log_bridge();
         Arc::new(Capture { events: Mutex::new(Vec::new()), format_errors: Mutex::new(Vec::new()) })
+    }
+
+    /// Keeps `event` (and streams it with `TESTRIG_DEBUG`).
+    fn push(&self, event: LogEvent) {
+        if settings().stream {
+            let test = Scope::with_current(|scope| scope.map(Scope::test_name)).unwrap_or("?");
+            let line = format!("[{test}] {event}\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        }
+        self.events.lock().unwrap_or_else(PoisonError::into_inner).push(event);
     }
 
     /// The capture of the test running on this thread, if it captures.
@@ -172,13 +183,81 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Router {
             );
             capture.format_errors.lock().unwrap_or_else(PoisonError::into_inner).push(line);
         }
-        if settings().stream {
-            let test = Scope::with_current(|scope| scope.map(Scope::test_name)).unwrap_or("?");
-            let line = format!("[{test}] {captured}\n");
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-        }
-        capture.events.lock().unwrap_or_else(PoisonError::into_inner).push(captured);
+        capture.push(captured);
     }
+}
+
+/// Forwards `log` records (sqlx's and most libraries') into the capture of the test whose
+/// thread emitted them; installed as the process's `log` logger when the first capture
+/// starts, unless the program already installed one.
+struct LogBridge;
+
+impl log::Log for LogBridge {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        level_of(metadata.level()) <= settings().max_level && Capture::current().is_some()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if level_of(record.level()) > settings().max_level {
+            return;
+        }
+        let Some(capture) = Capture::current() else { return };
+        let mut fields = KeyValues(Vec::new());
+        let _ = record.key_values().visit(&mut fields);
+        capture.push(LogEvent {
+            level: level_of(record.level()),
+            target: record.target().to_owned(),
+            message: record.args().to_string(),
+            fields: fields.0,
+            spans: Vec::new(),
+            location: record.file().map(|file| format!("{file}:{}", record.line().unwrap_or(0))),
+            thread: std::thread::current().name().map(str::to_owned),
+        });
+    }
+
+    fn flush(&self) {}
+}
+
+fn level_of(level: log::Level) -> Level {
+    match level {
+        log::Level::Error => Level::ERROR,
+        log::Level::Warn => Level::WARN,
+        log::Level::Info => Level::INFO,
+        log::Level::Debug => Level::DEBUG,
+        log::Level::Trace => Level::TRACE,
+    }
+}
+
+struct KeyValues(Vec<(String, String)>);
+
+impl<'kvs> log::kv::VisitSource<'kvs> for KeyValues {
+    fn visit_pair(&mut self, key: log::kv::Key<'kvs>, value: log::kv::Value<'kvs>) -> Result<(), log::kv::Error> {
+        self.0.push((key.to_string(), value.to_string()));
+        Ok(())
+    }
+}
+
+/// Installs [`LogBridge`] once per process. When the program set its own `log` logger first,
+/// that logger keeps every record and captures hold only `tracing` events: said once on
+/// stderr, since a test asserting on a `log` record would otherwise fail with no hint.
+fn install_log_bridge() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        static BRIDGE: LogBridge = LogBridge;
+        match log::set_logger(&BRIDGE) {
+            Ok(()) => log::set_max_level(if settings().max_level == Level::TRACE {
+                log::LevelFilter::Trace
+            } else {
+                log::LevelFilter::Debug
+            }),
+            Err(_) => {
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    b"testrig: a `log` logger is already set, so `log` records go to it and are not captured (`tracing` events still are)\n",
+                );
+            }
+        }
+    });
 }
 
 /// An event's or span's fields, formatted when recorded.
