@@ -5,6 +5,9 @@
 //! hits `app::greet`, so the order inside it is the order the process sees, whatever the
 //! harness's thread count or nextest.
 
+// The capturing tests are written inside the test that orders them and called from there.
+#![allow(unnameable_test_items)]
+
 use testrig::logs::{Level, Logs};
 
 mod app {
@@ -17,7 +20,6 @@ mod app {
 #[test]
 fn a_callsite_first_hit_outside_any_capture_is_captured_by_later_tests() {
     // 1. A capturing test runs first, so the capture's dispatcher exists.
-    #[allow(unnameable_test_items)]
     #[testrig::test]
     fn captures_first(logs: &Logs) {
         tracing::info!("warming up");
@@ -34,7 +36,6 @@ fn a_callsite_first_hit_outside_any_capture_is_captured_by_later_tests() {
     .unwrap();
 
     // 3. A later capturing test sees them, on its own thread and on its runtime's workers.
-    #[allow(unnameable_test_items)]
     #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
     async fn captures_later(logs: &Logs) {
         app::greet("alice");
@@ -56,7 +57,6 @@ mod library {
 
 #[test]
 fn log_records_are_captured_with_target_level_and_key_values() {
-    #[allow(unnameable_test_items)]
     #[testrig::test]
     fn records(logs: &Logs) {
         library::record("dana");
@@ -72,7 +72,6 @@ fn log_records_are_captured_with_target_level_and_key_values() {
     records();
     // Outside any capture the record goes nowhere, and no later test sees it.
     library::record("frank");
-    #[allow(unnameable_test_items)]
     #[testrig::test]
     fn sees_only_its_own(logs: &Logs) {
         assert!(!logs.contains("frank"));

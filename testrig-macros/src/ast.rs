@@ -110,8 +110,8 @@ impl<'a> TestFn<'a> {
             attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
         });
         let reject = |message| attr::report_at(attribute, message, cx);
-        if let Some((what, feature)) = kind.feature().filter(|(_, feature)| !crate::features::enabled(feature)) {
-            cx.error_at(span, crate::messages::needs_feature(what, feature));
+        if let Some((what, feature)) = kind.feature().filter(|(_, feature)| !feature.enabled()) {
+            cx.error_at(span, crate::messages::needs_feature(what, feature.name()));
         }
         match kind {
             Kind::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),

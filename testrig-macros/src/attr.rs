@@ -400,12 +400,13 @@ pub enum Kind {
 
 impl Kind {
     /// The attribute, and the facade feature it needs, when it needs one.
-    pub fn feature(self) -> Option<(&'static str, &'static str)> {
+    pub fn feature(self) -> Option<(&'static str, crate::features::Feature)> {
+        use crate::features::Feature;
         match self {
-            Kind::WithCells => Some(("`#[with_cells]`", "db")),
-            Kind::PoisonDb => Some(("`#[poison_db]`", "db")),
-            Kind::CaptureLogs => Some(("`#[capture_logs]`", "logs")),
-            Kind::Service => Some(("`#[service]`", "async")),
+            Kind::WithCells => Some(("`#[with_cells]`", Feature::Db)),
+            Kind::PoisonDb => Some(("`#[poison_db]`", Feature::Db)),
+            Kind::CaptureLogs => Some(("`#[capture_logs]`", Feature::Logs)),
+            Kind::Service => Some(("`#[service]`", Feature::Async)),
             Kind::FixtureTest | Kind::With | Kind::Conf | Kind::Env | Kind::Timeout => None,
         }
     }

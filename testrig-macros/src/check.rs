@@ -43,8 +43,9 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
 
 /// `async fn` bodies run on tokio, which only the facade's `async` feature links.
 fn async_feature(sig: &Signature, what: &str, cx: &Ctxt) {
-    if let (Some(asyncness), false) = (&sig.asyncness, crate::features::enabled("async")) {
-        cx.error_spanned_by(asyncness, messages::needs_feature(what, "async"));
+    let feature = crate::features::Feature::Async;
+    if let (Some(asyncness), false) = (&sig.asyncness, feature.enabled()) {
+        cx.error_spanned_by(asyncness, messages::needs_feature(what, feature.name()));
     }
 }
 

@@ -2,12 +2,30 @@
 //! features of the same names, so an attribute whose runtime support is compiled out is a
 //! spanned error naming the feature instead of a path rustc cannot resolve.
 
-/// Whether the facade feature `name` is on.
-pub fn enabled(name: &str) -> bool {
-    match name {
-        "async" => cfg!(feature = "async"),
-        "logs" => cfg!(feature = "logs"),
-        "db" => cfg!(feature = "db"),
-        _ => false,
+/// A feature of the `testrig` facade that some attribute or `async fn` needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Async,
+    Logs,
+    Db,
+}
+
+impl Feature {
+    /// Its name in `Cargo.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::Async => "async",
+            Feature::Logs => "logs",
+            Feature::Db => "db",
+        }
+    }
+
+    /// Whether the facade was built with it.
+    pub fn enabled(self) -> bool {
+        match self {
+            Feature::Async => cfg!(feature = "async"),
+            Feature::Logs => cfg!(feature = "logs"),
+            Feature::Db => cfg!(feature = "db"),
+        }
     }
 }
