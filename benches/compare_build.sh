@@ -72,12 +72,8 @@ plain_cases_src() {
 }
 
 make_crate() { # name dependency-line source-function
-  local dir="$work/$1"
-  mkdir -p "$dir/src" "$dir/tests"
-  printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[workspace]\n\n[dev-dependencies]\n%s\n' \
-    "$1" "$2" > "$dir/Cargo.toml"
-  echo "" > "$dir/src/lib.rs"
-  "$3" > "$dir/tests/suite.rs"
+  make_crate_dir "$1" "$2"
+  "$3" > "$work/$1/tests/suite.rs"
 }
 
 fixture_dep="testrig = { path = \"$root\" }"

@@ -12,12 +12,8 @@ rm -rf "$work"
 mkdir -p "$work"
 
 make_crate() { # name dependency-line test-source
-  local dir="$work/$1"
-  mkdir -p "$dir/src" "$dir/tests"
-  printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[workspace]\n\n[dev-dependencies]\n%s\n' \
-    "$1" "$2" > "$dir/Cargo.toml"
-  echo "" > "$dir/src/lib.rs"
-  printf '%s\n' "$3" > "$dir/tests/suite.rs"
+  make_crate_dir "$1" "$2"
+  printf '%s\n' "$3" > "$work/$1/tests/suite.rs"
 }
 
 make_crate with_testrig "testrig = { path = \"$root\" }" '

@@ -24,3 +24,13 @@ summary_row() {
     printf '| %s | %s | %s | %s | %s |\n' "$@" >> "$TESTRIG_BENCH_SUMMARY"
   fi
 }
+
+# A test crate outside the workspace under $work: its manifest with one dependency line and
+# an empty library; the caller writes tests/suite.rs.
+make_crate_dir() { # name dependency-line
+  local dir="$work/$1"
+  mkdir -p "$dir/src" "$dir/tests"
+  printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[workspace]\n\n[dev-dependencies]\n%s\n' \
+    "$1" "$2" > "$dir/Cargo.toml"
+  echo "" > "$dir/src/lib.rs"
+}
