@@ -418,13 +418,16 @@ pub use testrig_macros::env;
 #[cfg(feature = "db")]
 #[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub mod db {
+    #[cfg(feature = "any")]
     pub use testrig_runtime::db::{
-        api, cell, configure, poison, schema, target_cell, CellGuard, CellTarget, Cells, CellsConfig, Databases,
-        DbError, Registered, Schema, Targeted,
+        api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsConfig, Registered, Schema,
+        Targeted, Urls,
     };
+    pub use testrig_runtime::db::{poison, Backend, Database, DatabaseConfig, DbError, Recipe, Seed};
     // sqlx's items stay in sqlx's docs: a glob re-export here copied all of them into ours.
     #[doc(hidden)]
     pub use testrig_runtime::db::sqlx;
+    #[cfg(feature = "any")]
     #[doc(no_inline)]
     pub use testrig_runtime::db::AnyPool;
 }
@@ -446,6 +449,29 @@ pub mod db {
 /// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub use testrig_macros::with_cells;
+
+/// Gives the test its own database, fresh from a template migrated and seeded once: the
+/// crate's `migrations/` by default (as `sqlx::migrate!()`), `migrations = "path"` relative
+/// to the crate root, or `migrations = false`; `fixtures("users", "posts")` runs
+/// `fixtures/users.sql` then `fixtures/posts.sql` (next to the test file, as `#[sqlx::test]`
+/// finds them) into the template, so a seeded test costs no more than an empty one, and a
+/// missing file is a compile error; `fixtures(path = "../seeds/x.sql")` takes any file.
+/// Tests reach it as `&sqlx::SqlitePool`, `&sqlx::PgPool`, `&sqlx::AnyPool` or
+/// `&testrig::db::Database`; a test that takes one of those needs no attribute at all.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// #[testrig::test]
+/// #[database(migrations = "tests/migrations/cell")]
+/// async fn migrated(pool: &sqlx::SqlitePool) {
+///     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances").fetch_one(pool).await.unwrap();
+///     assert_eq!(n, 0);
+/// }
+/// # fn main() { migrated(); }
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "db")))]
+pub use testrig_macros::database;
 
 /// Any use of [`db`] in this test — body, tasks, framework threads — panics, saying the test
 /// does not claim the database (Nova's `DatabasePoisonFixture`).
@@ -584,7 +610,7 @@ macro_rules! default_stack {
 
 /// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
-    pub use crate::{capture_logs, conf, fixture, poison_db, service, timeout, with, with_cells, Fixture};
+    pub use crate::{capture_logs, conf, database, fixture, poison_db, service, timeout, with, with_cells, Fixture};
 }
 
 /// Not public API: what the macros' generated code refers to.

@@ -240,7 +240,7 @@ fn bad_url_case(_cells: &Cells) {}
 fn bad_server_urls_are_clear_errors_without_the_password() {
     let secret = "wrong-secret-pw-1234";
     let mut cases = vec![
-        ("not a url".to_owned(), "TESTRIG_DATABASE_URL is not a PostgreSQL URL: it must start with postgres:// or postgresql:// (found no scheme)"),
+        ("not a url".to_owned(), "TESTRIG_DATABASE_URL (or DATABASE_URL) is not a PostgreSQL URL: it must start with postgres:// or postgresql:// (found no scheme)"),
         (format!("mysql://fixture:{secret}@127.0.0.1/postgres"), "found the scheme `mysql`"),
         (format!("postgres://fixture:{secret}@127.0.0.1:notaport/postgres"), "invalid port number"),
         (format!("postgres://fixture:{secret}@127.0.0.1:1/postgres"), "cannot connect to the PostgreSQL server"),

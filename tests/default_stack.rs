@@ -18,7 +18,10 @@ fn a_test_without_cells_is_poisoned_and_captured(logs: &Logs) {
     tracing::info!("captured by the default stack");
     assert!(logs.contains("captured by the default stack"));
     let message = panic_text(catch_unwind(|| db::api().map(drop)).unwrap_err());
-    assert!(message.contains("the default stack poisons the database of tests without `#[with_cells]`"), "{message}");
+    assert!(
+        message.contains("the default stack poisons the database of tests without a database fixture"),
+        "{message}"
+    );
 }
 
 #[testrig::test]

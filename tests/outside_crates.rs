@@ -55,8 +55,9 @@ fn what_needs_a_feature_is_an_error_naming_it() {
         ("an `async` fixture", "async", "async fn setup() -> Self {"),
         ("an `async` test", "async", "async fn an_async_test() {}"),
         ("`#[capture_logs]`", "logs", "#[capture_logs]"),
-        ("`#[with_cells]`", "db", "#[with_cells(cell1)]"),
-        ("`#[poison_db]`", "db", "#[poison_db]"),
+        ("`#[with_cells]`", "any", "#[with_cells(cell1)]"),
+        ("`#[poison_db]`", "sqlite", "#[poison_db]"),
+        ("`#[database]`", "sqlite", "#[database(fixtures(\"users\"))]"),
         ("`#[service]`", "async", "#[service(start)]"),
     ] {
         let message = format!(

@@ -21,6 +21,8 @@ pub struct TestFn<'a> {
     /// `#[env(..)]` variables of all `#[env]` attributes.
     pub env: Vec<EnvEntry>,
     pub cells: Option<CellsAttr>,
+    /// `#[database(..)]`, with where it was written.
+    pub database: Option<Span>,
     /// `#[poison_db]`, with where it was written.
     pub poison_db: Option<Span>,
     /// `#[capture_logs]`, with where it was written.
@@ -49,6 +51,7 @@ impl<'a> TestFn<'a> {
             confs: Vec::new(),
             env: Vec::new(),
             cells: None,
+            database: None,
             poison_db: None,
             capture_logs: None,
             timeout_millis: None,
@@ -161,6 +164,19 @@ impl<'a> TestFn<'a> {
             Kind::Service => {
                 let paths = attr::parse_services(args, attribute, &self.services, cx);
                 self.services.extend(paths);
+            }
+            Kind::Database if self.database.is_some() => reject(crate::messages::DUPLICATE_DATABASE),
+            Kind::Database => {
+                self.database = Some(span);
+                let attr = crate::parse::database::parse(args, cx);
+                // `#[database(..)]` is `#[with(Database = DatabaseConfig::new(&RECIPE))]`.
+                self.withs.push(WithEntry {
+                    ty: syn::parse_quote!(::testrig::db::Database),
+                    config: Some(syn::parse2(attr.config()).unwrap_or_else(|error| {
+                        cx.syn_error(error);
+                        syn::parse_quote!(::core::default::Default::default())
+                    })),
+                });
             }
             Kind::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
             Kind::Timeout => {

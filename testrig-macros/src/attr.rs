@@ -396,6 +396,8 @@ pub enum Kind {
     Timeout,
     /// `#[service(start_fn, ..)]`.
     Service,
+    /// `#[database(..)]`.
+    Database,
 }
 
 impl Kind {
@@ -403,8 +405,9 @@ impl Kind {
     pub fn feature(self) -> Option<(&'static str, crate::features::Feature)> {
         use crate::features::Feature;
         match self {
-            Kind::WithCells => Some(("`#[with_cells]`", Feature::Db)),
+            Kind::WithCells => Some(("`#[with_cells]`", Feature::Any)),
             Kind::PoisonDb => Some(("`#[poison_db]`", Feature::Db)),
+            Kind::Database => Some(("`#[database]`", Feature::Db)),
             Kind::CaptureLogs => Some(("`#[capture_logs]`", Feature::Logs)),
             Kind::Service => Some(("`#[service]`", Feature::Async)),
             Kind::FixtureTest | Kind::With | Kind::Conf | Kind::Env | Kind::Timeout => None,
@@ -440,6 +443,7 @@ impl<'a> TestAttr<'a> {
             "capture_logs" => Some(Kind::CaptureLogs),
             "timeout" => Some(Kind::Timeout),
             "service" => Some(Kind::Service),
+            "database" => Some(Kind::Database),
             _ => None,
         };
         match segments.as_slice() {

@@ -145,6 +145,12 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
     if let (Some(span), Some(_)) = (test.poison_db, &test.cells) {
         cx.error_at(span, messages::POISON_WITH_CELLS);
     }
+    if let (Some(span), Some(_)) = (test.poison_db, test.database) {
+        cx.error_at(span, messages::POISON_WITH_DATABASE);
+    }
+    if let (Some(span), Some(_)) = (test.database, &test.cells) {
+        cx.error_at(span, messages::DATABASE_WITH_CELLS);
+    }
     if !test.is_async() {
         if let Some((_, span)) = test.options.flavor {
             cx.error_at(span, messages::FLAVOR_ON_SYNC);

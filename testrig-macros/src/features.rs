@@ -8,6 +8,7 @@ pub enum Feature {
     Async,
     Logs,
     Db,
+    Any,
 }
 
 impl Feature {
@@ -16,7 +17,8 @@ impl Feature {
         match self {
             Feature::Async => "async",
             Feature::Logs => "logs",
-            Feature::Db => "db",
+            Feature::Db => "sqlite",
+            Feature::Any => "any",
         }
     }
 
@@ -26,6 +28,7 @@ impl Feature {
             Feature::Async => cfg!(feature = "async"),
             Feature::Logs => cfg!(feature = "logs"),
             Feature::Db => cfg!(feature = "db"),
+            Feature::Any => cfg!(feature = "any"),
         }
     }
 }

@@ -14,6 +14,7 @@ mod entry;
 mod expand;
 mod features;
 mod messages;
+mod parse;
 #[cfg(test)]
 mod robustness;
 
@@ -51,6 +52,12 @@ pub fn env(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn with_cells(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::WithCells, args.into(), item.into()).into()
+}
+
+/// Gives the test its own database, migrated and seeded. See the `testrig` crate.
+#[proc_macro_attribute]
+pub fn database(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Database, args.into(), item.into()).into()
 }
 
 /// Makes any database use in the test panic. See the `testrig` crate.

@@ -73,6 +73,8 @@ pub const BAD_CELL_NAME: &str = "cell names are identifiers: write `#[with_cells
 pub const DUPLICATE_WITH_CELLS: &str =
     "duplicate `#[with_cells]`: list all the cells in one, e.g. `#[with_cells(cell1, cell2)]`";
 pub const DUPLICATE_POISON: &str = "duplicate `#[poison_db]`: give it once";
+pub const POISON_WITH_DATABASE: &str =
+    "`#[poison_db]` says this test does not use the database, but `#[database]` gives it one: remove one of them";
 pub const POISON_WITH_CELLS: &str =
     "`#[poison_db]` says this test does not use the database, but `#[with_cells]` claims it: remove one of them";
 pub const POISON_OPTIONS: &str = "`#[poison_db]` takes no options: write `#[poison_db]`";
@@ -154,5 +156,28 @@ pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by valu
 pub fn needs_feature(what: &str, feature: &str) -> String {
     format!(
         "{what} needs testrig's `{feature}` feature: write `testrig = {{ version = \"0.1\", features = [\"{feature}\"] }}` under `[dev-dependencies]`"
+    )
+}
+
+pub const DATABASE_MIGRATIONS_TRUE: &str =
+    "`migrations = true` is the default: remove it, or write `migrations = \"path/to/migrations\"` or `migrations = false`";
+pub const DATABASE_MIGRATIONS_VALUE: &str =
+    "`migrations` takes a directory relative to the crate root, `migrations = \"db/migrations\"`, or `migrations = false` for an empty database";
+pub const DATABASE_FIXTURE_ITEM: &str =
+    "a seed is a name, `fixtures(\"users\")` for `fixtures/users.sql` next to the test file, or a file, `fixtures(path = \"../seeds/users.sql\")`";
+pub const DATABASE_FIXTURES_EMPTY: &str =
+    "`fixtures()` names no seed: write `fixtures(\"users\")` for `fixtures/users.sql` next to the test file, or remove it";
+pub const DUPLICATE_DATABASE: &str =
+    "`#[database]` is already given for this test: one test has one database here; for several write `#[databases(primary, analytics(..))]`";
+pub const DATABASE_WITH_CELLS: &str =
+    "`#[database]` and `#[with_cells]` both give this test databases: keep one (`#[with_cells]` is Nova's layout of api, cell0 and cells)";
+
+pub fn duplicate_seed(name: &str) -> String {
+    format!("seed `{name}` is listed twice: each seed runs once, into the template")
+}
+
+pub fn missing_migrations(dir: &str, looked: &str) -> String {
+    format!(
+        "no migrations directory `{dir}` in this crate (looked for `{looked}`): write it relative to the crate root, or `migrations = false` for an empty database"
     )
 }

@@ -172,7 +172,7 @@ fn expand(origin: Option<Origin>, args: TokenStream, item: TokenStream) -> Token
     }
 }
 
-const ORIGINS: [Option<Origin>; 10] = [
+const ORIGINS: [Option<Origin>; 11] = [
     None,
     Some(Origin::FixtureTest),
     Some(Origin::With),
@@ -183,6 +183,7 @@ const ORIGINS: [Option<Origin>; 10] = [
     Some(Origin::CaptureLogs),
     Some(Origin::Timeout),
     Some(Origin::Service),
+    Some(Origin::Database),
 ];
 
 #[test]

@@ -82,6 +82,30 @@ pub struct FixtureMeta {
     /// The capability a feature's fixture plugs into the run with: a test whose plan has
     /// this fixture makes its scope with this hook (log capture from the first instant).
     pub scope_hook: Option<fn() -> std::sync::Arc<dyn crate::scope::ScopeHook>>,
+    /// Whether the fixture is a database: a test marked `#[poison_db]` whose plan has one
+    /// does not compile.
+    pub claims_database: bool,
+}
+
+impl FixtureMeta {
+    /// The fields a fixture leaves as they are; generated metadata ends with
+    /// `..FixtureMeta::DEFAULT`, so a new capability does not grow every expansion.
+    pub const DEFAULT: FixtureMeta = FixtureMeta {
+        name: "<fixture with compile errors>",
+        id: "<fixture with compile errors>",
+        deps: &[],
+        setup: fallback_setup,
+        teardown: None,
+        asynchronous: false,
+        default_config: unit_config,
+        once: None,
+        scope_hook: None,
+        claims_database: false,
+    };
+}
+
+fn unit_config() -> Box<dyn Any> {
+    Box::new(())
 }
 
 /// How a `scope = once` fixture's instance is shared by every test of the process, and taken
@@ -221,17 +245,7 @@ pub fn no_configs() -> Configs {
 #[doc(hidden)]
 pub const FALLBACK_META: FixtureRef = FixtureRef::new(&FALLBACK);
 
-static FALLBACK: FixtureMeta = FixtureMeta {
-    name: "<fixture with compile errors>",
-    id: "<fixture with compile errors>",
-    deps: &[],
-    setup: fallback_setup,
-    teardown: None,
-    asynchronous: false,
-    default_config: || Box::new(()),
-    once: None,
-    scope_hook: None,
-};
+static FALLBACK: FixtureMeta = FixtureMeta::DEFAULT;
 
 fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
     Step::Ready(Err("this fixture failed to compile".into()))
@@ -251,6 +265,7 @@ macro_rules! built_in_fixture {
             requires: [$($dep:ty),*],
             asynchronous: $asynchronous:literal,
             $(scope_hook: $scope_hook:expr,)?
+            $(claims_database: $claims_database:literal,)?
             setup: |$stack:ident| $setup:expr,
             teardown: $($teardown:path)?
         }
@@ -264,8 +279,9 @@ macro_rules! built_in_fixture {
                 teardown: $crate::fixture::built_in_fixture!(@teardown $($teardown)?),
                 asynchronous: $asynchronous,
                 default_config: $crate::fixture::default_config::<$ty>,
-                once: None,
                 scope_hook: $crate::fixture::built_in_fixture!(@option $($scope_hook)?),
+                $(claims_database: $claims_database,)?
+                ..$crate::fixture::FixtureMeta::DEFAULT
             };
             fn setup(
                 $stack: &$crate::stack::FixtureStack,

@@ -6,6 +6,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+#[cfg(all(feature = "db", not(any(feature = "sqlite", feature = "postgres"))))]
+compile_error!("testrig's database support needs a backend: add the `sqlite` or `postgres` feature");
+
 mod conf;
 mod context;
 #[cfg(feature = "db")]

@@ -65,9 +65,6 @@ pub const fn check_acyclic(root: FixtureRef) {
     walk(&[root]);
 }
 
-/// The id of `testrig::db::Cells`, the fixture that claims the database.
-pub(crate) const DATABASE_FIXTURE_ID: &str = "testrig::db::Cells";
-
 /// Fails compilation if a `scope = once` fixture requires a per-test fixture: the once
 /// instance would outlive the test whose fixture it was built from.
 #[doc(hidden)]
@@ -100,17 +97,25 @@ pub const fn check_once_requirements(fixture: FixtureRef) {
 #[doc(hidden)]
 pub const fn check_no_database(roots: &[FixtureRef]) {
     let walked = walk(roots);
-    let mut i = 0;
-    while i < walked.len {
+    // From the end: the plan lists dependencies first, so the fixture named is the one the
+    // test asked for (`sqlx::SqlitePool`), not the `Database` behind it.
+    let mut i = walked.len;
+    while i > 0 {
+        i -= 1;
         if let Some(fixture) = walked.order[i] {
-            if str_eq(fixture.get().id, DATABASE_FIXTURE_ID) {
-                panic!(
-                    "`#[poison_db]` says this test does not use the database, but its fixtures need `Cells`; \
-                     remove `#[poison_db]`, or the fixture that needs `Cells`"
+            let meta = fixture.get();
+            if meta.claims_database {
+                let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+                message.push(
+                    "`#[poison_db]` says this test does not use the database, but it needs the database fixture `",
                 );
+                message.push(meta.name);
+                message.push("`: remove `#[poison_db]`, or the parameter or fixture that brings `");
+                message.push(meta.name);
+                message.push("`");
+                panic!("{}", message.as_str());
             }
         }
-        i += 1;
     }
 }
 
@@ -212,21 +217,6 @@ const fn str_eq_from_end(a: &str, b: &str) -> bool {
         if a[i] != b[i] {
             return false;
         }
-    }
-    true
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
     }
     true
 }

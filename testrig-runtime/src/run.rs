@@ -155,10 +155,6 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
     if test.poison_db {
         crate::db::poison::poison_current_scope();
     }
-    #[cfg(feature = "db")]
-    if plan.iter().any(|fixture| fixture.get().id == crate::plan::DATABASE_FIXTURE_ID) {
-        scope.extension(|| crate::db::poison::Claimed);
-    }
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();

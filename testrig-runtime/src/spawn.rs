@@ -61,7 +61,7 @@ where
         let _running = running;
         future.await
     };
-    #[cfg(feature = "db")]
+    #[cfg(feature = "any")]
     let future = crate::db::Targeted::new(crate::db::CellTarget(crate::db::current_cell()), future);
     tokio::spawn(Scoped::new(Scope::current(), future))
 }
@@ -96,14 +96,14 @@ pub mod thread {
     {
         let scope = Scope::current();
         let running = crate::leaks::track("thread", std::panic::Location::caller());
-        #[cfg(feature = "db")]
+        #[cfg(feature = "any")]
         let cell = crate::db::current_cell();
         std::thread::spawn(move || {
             let _running = running;
             let _guard = scope.as_ref().map(Scope::enter);
-            #[cfg(feature = "db")]
+            #[cfg(feature = "any")]
             return crate::db::with_cell(cell, f);
-            #[cfg(not(feature = "db"))]
+            #[cfg(not(feature = "any"))]
             f()
         })
     }

@@ -15,6 +15,8 @@ use crate::unwind::CatchUnwind;
 pub struct FixtureStack {
     entries: Vec<Entry>,
     configs: Vec<(&'static FixtureMeta, Box<dyn Any>)>,
+    /// The test's whole plan, so a setup can tell which other fixtures the test uses.
+    plan: Vec<&'static FixtureMeta>,
 }
 
 struct Entry {
@@ -49,7 +51,14 @@ impl FixtureStack {
     pub(crate) fn new(plan_len: usize, given: Configs) -> Self {
         let mut configs = Vec::with_capacity(plan_len);
         configs.extend(given.into_iter().map(|(fixture, config)| (fixture.get(), config)));
-        FixtureStack { entries: Vec::with_capacity(plan_len), configs }
+        FixtureStack { entries: Vec::with_capacity(plan_len), configs, plan: Vec::new() }
+    }
+
+    /// Whether this test's plan has fixture `T`, set up yet or not: a fixture whose setup
+    /// depends on what the test asks for (a database's backend on its typed pools) reads it.
+    pub fn plans<T: Fixture>(&self) -> bool {
+        let meta = T::META.get();
+        self.plan.iter().any(|planned| std::ptr::eq(*planned, meta))
     }
 
     /// The instance of fixture `T` in this test.
@@ -80,6 +89,7 @@ impl FixtureStack {
     /// Sets up every fixture of `plan` in order; stops at the first failure, leaving what
     /// was set up on the stack for [`FixtureStack::tear_down`].
     pub(crate) async fn set_up(&mut self, plan: &[FixtureRef], show: &mut Show) -> Result<(), Failure> {
+        self.plan = plan.iter().map(|fixture| fixture.get()).collect();
         for fixture in plan {
             let meta = fixture.get();
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {

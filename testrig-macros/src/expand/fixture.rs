@@ -56,7 +56,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 asynchronous: #asynchronous,
                 default_config: ::testrig::__private::default_config::<#self_ty>,
                 once: #once,
-                scope_hook: ::core::option::Option::None,
+                ..::testrig::__private::FixtureMeta::DEFAULT
             };
             fn __testrig_setup(
                 __testrig_stack: &::testrig::__private::FixtureStack,

@@ -4,14 +4,16 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
-use crate::db::schema::{default_schema, Kind, Schema};
+use crate::db::backend::{self, Backend, Created};
+use crate::db::recipe::Recipe;
+use crate::db::schema::{default_schema, Schema};
 use crate::db::target::{with_cell, CellTarget, Targeted};
-use crate::db::{postgres, sqlite, DbError};
+use crate::db::DbError;
 use crate::fixture::{setup_output, Step};
 use crate::scope::Scope;
 
@@ -99,11 +101,12 @@ impl Cells {
             names.extend(config.names.iter().copied());
         }
         // All databases at once: each is a few round trips to the server, or a file copy.
+        let backend = Backend::either();
         let mut tasks = tokio::task::JoinSet::new();
         for (position, name) in std::iter::once("api").chain(names.iter().copied()).enumerate() {
-            let kind = if position == 0 { Kind::Api } else { Kind::Cell };
+            let recipe = if position == 0 { schema.api() } else { schema.cell() };
             let label = name.to_owned();
-            tasks.spawn(async move { (position, fresh(schema, kind, scope_id, &label).await) });
+            tasks.spawn(async move { (position, fresh(backend, recipe, scope_id, &label).await) });
         }
         let mut results: Vec<Option<Result<(AnyPool, Created), DbError>>> = (0..=names.len()).map(|_| None).collect();
         while let Some(joined) = tasks.join_next().await {
@@ -138,7 +141,7 @@ impl Cells {
             Ok(made) => made,
             Err(error) => {
                 // Nothing is left behind when one of the databases cannot be made.
-                let _ = remove(&created).await;
+                let _ = backend::discard(&created).await;
                 return Err(error);
             }
         };
@@ -158,28 +161,12 @@ impl Cells {
     async fn teardown(self) -> Result<(), DbError> {
         self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
         self.close_pools().await;
-        let failed = Scope::with_current(|scope| scope.map(|scope| (scope.test_name(), scope.has_failed())));
-        if let Some((test, true)) = failed {
-            // Kept for inspection; the next run's reaping removes them once this process is gone.
-            let line = format!(
-                "testrig: test `{test}` failed; its databases are kept for inspection: {}\n",
-                self.locations().join(", ")
-            );
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        if Scope::with_current(|scope| scope.is_some_and(Scope::has_failed)) {
+            crate::db::keep_for_inspection(&self.locations());
             return Ok(());
         }
         let created = std::mem::take(&mut *self.inner.created.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut databases = Vec::new();
-        for made in created {
-            match made {
-                Created::File(path) => sqlite::remove_database_files(&path),
-                Created::Database(database) => databases.push(database),
-            }
-        }
-        if databases.is_empty() {
-            return Ok(());
-        }
-        postgres::release(databases).await
+        backend::release(created).await
     }
 
     async fn close_pools(&self) {
@@ -233,13 +220,7 @@ impl Cells {
     /// path on SQLite, a database name on PostgreSQL. For debugging and leak checks.
     pub fn locations(&self) -> Vec<String> {
         let created = self.inner.created.lock().unwrap_or_else(PoisonError::into_inner);
-        created
-            .iter()
-            .map(|made| match made {
-                Created::File(path) => path.display().to_string(),
-                Created::Database(database) => database.name.clone(),
-            })
-            .collect()
+        created.iter().map(Created::location).collect()
     }
 
     /// Records that compute host `host` lives in `cell` (Nova's host mappings).
@@ -284,41 +265,32 @@ impl Inner {
     }
 }
 
-/// A database made for one test, and how to get rid of it.
-enum Created {
-    File(PathBuf),
-    Database(postgres::TestDatabase),
-}
-
-/// A fresh migrated database: on PostgreSQL when `TESTRIG_DATABASE_URL` is set, else SQLite.
-async fn fresh(schema: &'static Schema, kind: Kind, scope_id: u64, label: &str) -> Result<(AnyPool, Created), DbError> {
-    if postgres::url().is_some() {
-        let (pool, database) = postgres::fresh(schema, kind, label).await?;
-        Ok((pool, Created::Database(database)))
-    } else {
-        let (pool, path) = sqlite::fresh(schema, kind, &sqlite::unique_name(scope_id, label)).await?;
-        Ok((pool, Created::File(path)))
-    }
-}
-
-/// Gets rid of the databases of a setup that failed half-way: files removed, databases dropped.
-async fn remove(created: &[Created]) -> Result<(), DbError> {
-    let mut databases = Vec::new();
-    for made in created {
-        match made {
-            Created::File(path) => sqlite::remove_database_files(path),
-            Created::Database(database) => databases.push(database.name.clone()),
+/// One of the test's databases, made from `recipe` and connected.
+async fn fresh(
+    backend: Backend,
+    recipe: &'static Recipe,
+    scope_id: u64,
+    label: &str,
+) -> Result<(AnyPool, Created), DbError> {
+    let created = Created::new(backend, recipe, scope_id, label).await?;
+    match AnyPoolOptions::new().max_connections(4).connect(&created.url()).await {
+        Ok(pool) => Ok((pool, created)),
+        Err(error) => {
+            let what = format!("cannot connect to test database {}", created.location());
+            let _ = backend::discard(std::slice::from_ref(&created)).await;
+            Err(DbError::Database { what, cause: error.to_string() })
         }
     }
-    postgres::drop_databases(&databases).await
 }
 
 crate::fixture::built_in_fixture!(Cells {
-    id: crate::plan::DATABASE_FIXTURE_ID,
+    id: "testrig::db::Cells",
     module: "testrig::db",
     config: CellsConfig,
     requires: [],
     asynchronous: true,
+    scope_hook: crate::db::poison::Claimed::hook,
+    claims_database: true,
     setup: |stack| Step::pending(
         async move { setup_output::<Cells, DbError>(Cells::setup(stack.config::<Cells>()).await) }
     ),

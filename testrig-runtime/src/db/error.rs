@@ -36,6 +36,22 @@ pub enum DbError {
         /// What went wrong.
         cause: String,
     },
+    /// A seed script failed while building a template.
+    Seed {
+        /// The database it seeds (`owner.database`).
+        database: String,
+        /// The seed's name.
+        seed: &'static str,
+        /// What went wrong.
+        cause: String,
+    },
+    /// No database URL for a backend a test asked for.
+    NoUrl {
+        /// The backend, and the variables read, in order.
+        backend: &'static str,
+        /// The environment variables consulted.
+        variables: &'static [&'static str],
+    },
     /// A database could not be created, reached or dropped.
     Database {
         /// Which database, named without its password.
@@ -72,6 +88,14 @@ impl fmt::Display for DbError {
             DbError::Migration { schema, dir, cause } => {
                 write!(f, "migrating schema `{schema}` from `{dir}` failed: {cause}")
             }
+            DbError::Seed { database, seed, cause } => {
+                write!(f, "seeding database `{database}` with `{seed}` failed: {}", redact(cause))
+            }
+            DbError::NoUrl { backend, variables } => write!(
+                f,
+                "no {backend} server to make the test's database on: set {} to a URL like `postgres://user:password@localhost/postgres`",
+                variables.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")
+            ),
             DbError::Database { what, cause } => write!(f, "{what}: {}", redact(cause)),
         }
     }

@@ -1,47 +1,77 @@
-//! The database seam: how application code gets a connection pool for the API database or
-//! for the current cell.
+//! Databases for tests: one per test ([`Database`], or a typed pool parameter), named sets,
+//! and Nova's layout ([`Cells`], with the [`api`] / [`cell`] seam application code reads).
 //!
-//! In production, [`configure`] names the URLs. Inside a test that claims databases with
-//! `#[with_cells(..)]`, the same calls return that test's own fresh databases; inside a test
-//! marked `#[poison_db]`, any call panics. Databases are SQLite files made from a template
-//! migrated once per process (in `/dev/shm` when available); pools are `sqlx::AnyPool`.
+//! Each database is made from a [`Recipe`] — migrations and seeds — whose template is built
+//! once per process (SQLite, in `/dev/shm` when available) or once per server (PostgreSQL),
+//! and copied for every test. Inside a test marked `#[poison_db]`, any use panics.
 
+mod backend;
+#[cfg(feature = "any")]
 mod cells;
+mod database;
 mod error;
 #[doc(hidden)]
 pub mod poison;
+#[cfg(feature = "postgres")]
 mod postgres;
+mod recipe;
+#[cfg(feature = "any")]
 mod schema;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "any")]
 mod target;
 
+#[cfg(feature = "any")]
 use std::sync::{OnceLock, RwLock};
 
 /// The sqlx this crate was built with, for code that must name the same version's types;
 /// its items are documented by sqlx, so they are not copied into these docs.
 #[doc(hidden)]
 pub use sqlx;
+#[cfg(feature = "any")]
 #[doc(no_inline)]
 pub use sqlx::AnyPool;
 
+pub use self::backend::Backend;
+#[cfg(feature = "any")]
 pub use self::cells::{Cells, CellsConfig};
+pub use self::database::{Database, DatabaseConfig};
 pub use self::error::DbError;
+pub use self::recipe::{Recipe, Seed};
+#[cfg(feature = "any")]
 pub use self::schema::{Registered, Schema};
+#[cfg(feature = "any")]
 pub use self::target::{CellGuard, CellTarget, Targeted};
+#[cfg(feature = "any")]
 pub use crate::schema;
 
+#[cfg(feature = "any")]
 use self::cells::TestDatabases;
+#[cfg(feature = "any")]
 use crate::scope::Scope;
 
-/// Production database URLs (what Nova reads from `[api_database]` and the cell mappings).
+/// Says where a failed test's databases are, on stderr (shown with the test's failure); the
+/// next run's reaping removes them once this process is gone.
+pub(crate) fn keep_for_inspection(locations: &[String]) {
+    let test = crate::scope::Scope::with_current(|scope| scope.map(crate::scope::Scope::test_name)).unwrap_or("?");
+    let line =
+        format!("testrig: test `{test}` failed; its databases are kept for inspection: {}\n", locations.join(", "));
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+}
+
+/// Production database URLs (what Nova reads from `[api_database]` and the cell mappings),
+/// for the [`api`] / [`cell`] seam.
+#[cfg(feature = "any")]
 #[derive(Debug, Clone, Default)]
-pub struct Databases {
+pub struct Urls {
     /// The API database's URL.
     pub api: String,
     /// `(cell name, URL)`.
     pub cells: Vec<(String, String)>,
 }
 
+#[cfg(feature = "any")]
 struct Production {
     api: Lazy,
     cells: Vec<(String, Lazy)>,
@@ -49,11 +79,13 @@ struct Production {
 
 /// A production pool made on first use, inside the application's runtime (a pool belongs to
 /// the runtime that made it).
+#[cfg(feature = "any")]
 struct Lazy {
     url: String,
     pool: OnceLock<AnyPool>,
 }
 
+#[cfg(feature = "any")]
 impl Lazy {
     fn get(&self, what: &str) -> Result<AnyPool, DbError> {
         if let Some(pool) = self.pool.get() {
@@ -71,21 +103,23 @@ impl Lazy {
     }
 }
 
+#[cfg(feature = "any")]
 static PRODUCTION: RwLock<Option<&'static Production>> = RwLock::new(None);
 
 /// Sets the production databases. URLs are checked now; pools connect on first use.
 ///
 /// ```
-/// testrig::db::configure(testrig::db::Databases {
+/// testrig::db::configure(testrig::db::Urls {
 ///     api: "sqlite::memory:".into(),
 ///     cells: vec![("cell1".into(), "sqlite::memory:".into())],
 /// })
 /// .unwrap();
 ///
-/// let bad = testrig::db::configure(testrig::db::Databases { api: "nosuchdb://x".into(), cells: vec![] });
+/// let bad = testrig::db::configure(testrig::db::Urls { api: "nosuchdb://x".into(), cells: vec![] });
 /// assert!(bad.unwrap_err().to_string().starts_with("bad api database URL"));
 /// ```
-pub fn configure(databases: Databases) -> Result<(), DbError> {
+#[cfg(feature = "any")]
+pub fn configure(databases: Urls) -> Result<(), DbError> {
     install_drivers();
     let lazy = |what: &str, url: &str| {
         if !["sqlite:", "postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme)) {
@@ -114,6 +148,7 @@ pub fn configure(databases: Databases) -> Result<(), DbError> {
 ///
 /// # Panics
 /// Inside a `#[poison_db]` test.
+#[cfg(feature = "any")]
 pub fn api() -> Result<AnyPool, DbError> {
     poison::check("testrig::db::api()");
     if let Some(test) = test_databases() {
@@ -130,6 +165,7 @@ pub fn api() -> Result<AnyPool, DbError> {
 ///
 /// # Panics
 /// Inside a `#[poison_db]` test.
+#[cfg(feature = "any")]
 pub fn cell() -> Result<AnyPool, DbError> {
     poison::check("testrig::db::cell()");
     let name = target::current_cell().ok_or(DbError::Untargeted)?;
@@ -169,21 +205,26 @@ pub fn cell() -> Result<AnyPool, DbError> {
 /// }
 /// # app_code_targets_cells();
 /// ```
+#[cfg(feature = "any")]
 pub fn target_cell<F: std::future::Future>(name: &str, future: F) -> Targeted<F> {
     Targeted::new(CellTarget(Some(std::sync::Arc::from(name))), future)
 }
 
+#[cfg(feature = "any")]
 fn test_databases() -> Option<std::sync::Arc<TestDatabases>> {
     Scope::with_current(|scope| scope?.get_extension::<TestDatabases>())
 }
 
+#[cfg(feature = "any")]
 fn production() -> Option<&'static Production> {
     *PRODUCTION.read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+#[cfg(feature = "any")]
 pub(crate) fn install_drivers() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(sqlx::any::install_default_drivers);
 }
 
+#[cfg(feature = "any")]
 pub(crate) use self::target::{current_cell, with_cell};

@@ -5,8 +5,17 @@ use crate::scope::Scope;
 /// The mark `#[poison_db]` (or the default stack) leaves in a test's scope: what poisoned it.
 pub(crate) struct Poisoned(&'static str);
 
-/// The mark a test whose plan has `Cells` carries: it claims the database.
+/// The mark a test whose plan has a database fixture carries: it claims the database.
 pub(crate) struct Claimed;
+
+impl crate::scope::ScopeHook for Claimed {}
+
+impl Claimed {
+    /// The scope hook of every database fixture.
+    pub(crate) fn hook() -> std::sync::Arc<dyn crate::scope::ScopeHook> {
+        std::sync::Arc::new(Claimed)
+    }
+}
 
 /// Panics if the current test is poisoned: it said it does not use the database.
 pub(crate) fn check(what: &str) {
@@ -17,7 +26,8 @@ pub(crate) fn check(what: &str) {
     if let Some((test, by)) = poisoned {
         panic!(
             "test `{test}` does not claim the database ({by}) but used `{what}`; \
-             claim it with `#[with_cells(cell1, ..)]` or keep the test free of database access"
+             claim it with a database parameter (`pool: &SqlitePool`, `db: &testrig::db::Database`) or \
+             `#[with_cells(cell1, ..)]`, or keep the test free of database access"
         );
     }
 }
@@ -34,8 +44,8 @@ pub fn poison_current_scope() {
 #[doc(hidden)]
 pub fn poison_unless_claimed() {
     if let Some(scope) = Scope::current() {
-        if scope.get_extension::<Claimed>().is_none() {
-            scope.extension(|| Poisoned("the default stack poisons the database of tests without `#[with_cells]`"));
+        if scope.hook::<Claimed>().is_none() {
+            scope.extension(|| Poisoned("the default stack poisons the database of tests without a database fixture"));
         }
     }
 }

@@ -1,5 +1,7 @@
-//! An application's database schema: its API migrations and its cell migrations.
+//! Nova's layout: an application's API migrations and its cell migrations, two recipes the
+//! `Cells` preset makes its databases from.
 
+use crate::db::recipe::Recipe;
 use crate::db::DbError;
 
 /// The migrations of an application's API database and of each cell database (cell0 and the
@@ -7,15 +9,19 @@ use crate::db::DbError;
 #[derive(Debug)]
 pub struct Schema {
     name: &'static str,
-    api_migrations: &'static str,
-    cell_migrations: &'static str,
+    api: Recipe,
+    cell: Recipe,
 }
 
 impl Schema {
     /// Prefer [`schema!`](crate::schema), which also registers it and resolves the
     /// directories against the declaring crate.
     pub const fn new(name: &'static str, api_migrations: &'static str, cell_migrations: &'static str) -> Self {
-        Schema { name, api_migrations, cell_migrations }
+        Schema {
+            name,
+            api: Recipe { owner: name, database: "api", migrations: Some(api_migrations), seeds: &[] },
+            cell: Recipe { owner: name, database: "cell", migrations: Some(cell_migrations), seeds: &[] },
+        }
     }
 
     /// The name given at the declaration.
@@ -23,62 +29,14 @@ impl Schema {
         self.name
     }
 
-    pub(crate) fn migrations(&self, kind: Kind) -> &'static str {
-        match kind {
-            Kind::Api => self.api_migrations,
-            Kind::Cell => self.cell_migrations,
-        }
-    }
-}
-
-/// Which of a schema's two databases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    Api,
-    Cell,
-}
-
-impl Kind {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Kind::Api => "api",
-            Kind::Cell => "cell",
-        }
-    }
-}
-
-/// Per-process cache of what a backend builds once per (schema, kind): the migrated template.
-/// Concurrent first users wait for one build; a failed build is retried by the next user.
-pub(crate) struct Templates<T> {
-    cells: std::sync::Mutex<Vec<(TemplateKey, Built<T>)>>,
-}
-
-/// A schema (by address: schemas are statics) and which of its databases.
-type TemplateKey = (usize, Kind);
-type Built<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;
-
-impl<T: Clone> Templates<T> {
-    pub(crate) const fn new() -> Self {
-        Templates { cells: std::sync::Mutex::new(Vec::new()) }
+    /// How the API database is made.
+    pub fn api(&self) -> &Recipe {
+        &self.api
     }
 
-    pub(crate) async fn get_or_build<F>(&self, schema: &'static Schema, kind: Kind, build: F) -> Result<T, DbError>
-    where
-        F: std::future::Future<Output = Result<T, DbError>>,
-    {
-        let key = (schema as *const Schema as usize, kind);
-        let cell = {
-            let mut cells = self.cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match cells.iter().find(|(k, _)| *k == key) {
-                Some((_, cell)) => cell.clone(),
-                None => {
-                    let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
-                    cells.push((key, cell.clone()));
-                    cell
-                }
-            }
-        };
-        cell.get_or_try_init(|| build).await.cloned()
+    /// How cell0 and every named cell database are made.
+    pub fn cell(&self) -> &Recipe {
+        &self.cell
     }
 }
 

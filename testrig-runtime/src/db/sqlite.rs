@@ -4,24 +4,23 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::AnyPool;
 
-use crate::db::schema::{Kind, Schema, Templates};
+use crate::db::recipe::{Recipe, Templates};
 use crate::db::DbError;
 
-/// The migrated image of `schema`'s `kind` database, built on first use in this process.
-async fn template(schema: &'static Schema, kind: Kind) -> Result<Arc<[u8]>, DbError> {
+/// The migrated and seeded image of `recipe`, built on first use in this process.
+async fn template(recipe: &'static Recipe) -> Result<Arc<[u8]>, DbError> {
     static TEMPLATES: Templates<Arc<[u8]>> = Templates::new();
-    TEMPLATES.get_or_build(schema, kind, build_template(schema, kind)).await
+    TEMPLATES.get_or_build(recipe, |hash| build_template(recipe, hash)).await
 }
 
-async fn build_template(schema: &'static Schema, kind: Kind) -> Result<Arc<[u8]>, DbError> {
-    let dir = schema.migrations(kind);
-    let migration_error = |cause: String| DbError::Migration { schema: schema.name(), dir, cause };
-    let migrator = sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| migration_error(e.to_string()))?;
-    let path = store()?.join(format!("template-{}-{}.db", schema.name(), kind.label()));
+async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
+    let migrator = match recipe.migrations {
+        Some(dir) => Some(sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?),
+        None => None,
+    };
+    let path = store()?.join(format!("template-{}-{hash:016x}.db", recipe.label()));
     remove_database_files(&path);
     let options = SqliteConnectOptions::new()
         .filename(&path)
@@ -31,11 +30,23 @@ async fn build_template(schema: &'static Schema, kind: Kind) -> Result<Arc<[u8]>
     let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| {
         DbError::Database { what: format!("cannot create the template at {}", path.display()), cause: e.to_string() }
     })?;
-    let migrated = migrator.run(&pool).await;
+    let made = async {
+        if let Some(migrator) = migrator {
+            migrator.run(&pool).await.map_err(|e| recipe.migration_error(e))?;
+        }
+        for seed in recipe.seeds {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(seed.sql))
+                .execute(&pool)
+                .await
+                .map_err(|e| recipe.seed_error(seed, e))?;
+        }
+        Ok(())
+    }
+    .await;
     pool.close().await;
-    if let Err(error) = migrated {
+    if let Err(error) = made {
         remove_database_files(&path);
-        return Err(migration_error(error.to_string()));
+        return Err(error);
     }
     let bytes = tokio::fs::read(&path).await;
     remove_database_files(&path);
@@ -46,25 +57,19 @@ async fn build_template(schema: &'static Schema, kind: Kind) -> Result<Arc<[u8]>
     Ok(bytes.into())
 }
 
-/// A fresh, migrated database for one test: the template's bytes written to a file of its own.
-pub(crate) async fn fresh(schema: &'static Schema, kind: Kind, name: &str) -> Result<(AnyPool, PathBuf), DbError> {
-    let bytes = template(schema, kind).await?;
+/// A fresh database for one test: the template's bytes written to a file of its own.
+pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf, DbError> {
+    let bytes = template(recipe).await?;
     let path = store()?.join(name);
     tokio::fs::write(&path, &bytes)
         .await
         .map_err(|e| DbError::Database { what: format!("cannot create {}", path.display()), cause: e.to_string() })?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(4)
-        .connect(&format!("sqlite://{}", path.display()))
-        .await
-        .map_err(|e| DbError::Database { what: format!("cannot open {}", path.display()), cause: e.to_string() });
-    match pool {
-        Ok(pool) => Ok((pool, path)),
-        Err(error) => {
-            remove_database_files(&path);
-            Err(error)
-        }
-    }
+    Ok(path)
+}
+
+/// The URL sqlx opens a database file by.
+pub(crate) fn url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
 }
 
 /// Removes a database file and its journal files; missing ones are fine.

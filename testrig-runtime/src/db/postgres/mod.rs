@@ -14,26 +14,41 @@ mod template;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::PgConnection;
-use sqlx::{AnyPool, Connection};
+use sqlx::Connection;
 
-use crate::db::schema::{Kind, Schema};
+use crate::db::recipe::Recipe;
 use crate::db::DbError;
 use connections::Keeper;
 use reap::TestDatabaseName;
 use template::Template;
 
-/// The server URL, if the tests should use PostgreSQL.
+/// The variables naming the server, in the order they are read: ours, then sqlx::test's.
+pub(crate) const URL_VARIABLES: &[&str] = &["TESTRIG_DATABASE_URL", "DATABASE_URL"];
+
+/// The server URL test databases are made on: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`.
 pub(crate) fn url() -> Option<&'static str> {
     static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     URL.get_or_init(|| {
-        std::env::var("TESTRIG_DATABASE_URL")
-            .ok()
-            .filter(|url| !url.is_empty())
+        URL_VARIABLES
+            .iter()
+            .find_map(|variable| std::env::var(variable).ok().filter(|url| !url.is_empty()))
             .map(|url| without_tls_on_loopback(&url))
     })
     .as_deref()
+}
+
+/// Whether tests that work on either backend should use PostgreSQL: only when
+/// `TESTRIG_DATABASE_URL` asks for it (an app's `DATABASE_URL`, set for `sqlx::query!`, does not).
+pub(crate) fn requested() -> bool {
+    std::env::var_os("TESTRIG_DATABASE_URL").is_some_and(|url| !url.is_empty())
+}
+
+/// The server URL, or the error naming both variables.
+pub(crate) fn require_url() -> Result<&'static str, DbError> {
+    let url = url().ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES })?;
+    check_scheme(url)?;
+    Ok(url)
 }
 
 /// `url` with `sslmode=disable` when it names this machine and no `sslmode`: encryption
@@ -69,7 +84,7 @@ fn check_scheme(url: &str) -> Result<(), DbError> {
         _ => "no scheme".to_owned(),
     };
     Err(DbError::Database {
-        what: "TESTRIG_DATABASE_URL is not a PostgreSQL URL".to_owned(),
+        what: "TESTRIG_DATABASE_URL (or DATABASE_URL) is not a PostgreSQL URL".to_owned(),
         cause: format!("it must start with postgres:// or postgresql:// (found {found})"),
     })
 }
@@ -82,7 +97,7 @@ fn server_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError 
 async fn admin(url: &str) -> Result<PgConnection, DbError> {
     PgConnection::connect(url)
         .await
-        .map_err(server_error("cannot connect to the PostgreSQL server in TESTRIG_DATABASE_URL"))
+        .map_err(server_error("cannot connect to the PostgreSQL server in TESTRIG_DATABASE_URL (or DATABASE_URL)"))
 }
 
 /// `url` with its database replaced by `database`.
@@ -92,14 +107,6 @@ pub(crate) fn with_database(url: &str, database: &str) -> String {
     let path_start = tail.find('/').unwrap_or(tail.len());
     let query_start = tail[path_start..].find('?').map_or(tail.len(), |i| path_start + i);
     format!("{head}{}/{database}{}", &tail[..path_start], &tail[query_start..])
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3))
-}
-
-fn identifier(text: &str, max: usize) -> String {
-    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).take(max).collect()
 }
 
 async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
@@ -139,26 +146,22 @@ pub(crate) struct TestDatabase {
     keeper: Option<Keeper>,
 }
 
-/// A fresh database for one test, and the test's pool to it: a reset one from the free list,
-/// or a new clone of the template.
-pub(crate) async fn fresh(
-    schema: &'static Schema,
-    kind: Kind,
-    label: &str,
-) -> Result<(AnyPool, TestDatabase), DbError> {
-    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
-    check_scheme(url)?;
-    let template = template::template(url, schema, kind).await?;
+/// A fresh database for one test: a reset one from the free list, or a new clone of the
+/// template. Its URL is [`TestDatabase::url`].
+pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDatabase, DbError> {
+    let url = require_url()?;
+    let template = template::template(url, recipe).await?;
     let database = match take_pooled(url, &template.name).await {
         Some((name, keeper)) => TestDatabase { name, template, keeper: Some(keeper) },
         None => TestDatabase { name: create(url, &template.name, label).await?, template, keeper: None },
     };
-    match AnyPoolOptions::new().max_connections(4).connect(&with_database(url, &database.name)).await {
-        Ok(pool) => Ok((pool, database)),
-        Err(error) => {
-            let _ = drop_databases(std::slice::from_ref(&database.name)).await;
-            Err(server_error(format!("cannot connect to test database {}", database.name))(error))
-        }
+    Ok(database)
+}
+
+impl TestDatabase {
+    /// The URL of this database on the server (with the server URL's credentials).
+    pub(crate) fn url(&self) -> String {
+        url().map_or_else(String::new, |url| with_database(url, &self.name))
     }
 }
 
@@ -204,7 +207,7 @@ async fn create(url: &str, template: &str, label: &str) -> Result<String, DbErro
 /// Hands a passed test's databases back once the test's pools are closed: reset and kept for
 /// the next test when their template allows it, dropped otherwise.
 pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError> {
-    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    let url = require_url()?;
     // All at once: each reset is a round trip on its own database.
     let mut tasks = tokio::task::JoinSet::new();
     for TestDatabase { name, template, keeper } in databases {
@@ -250,7 +253,7 @@ pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
     if names.is_empty() {
         return Ok(());
     }
-    let url = url().ok_or(DbError::NotConfigured { what: "PostgreSQL" })?;
+    let url = require_url()?;
     let mut admin = admin(url).await?;
     let mut first_error = None;
     for name in names {
@@ -303,10 +306,5 @@ mod tests {
             without_tls_on_loopback("postgres://u:p@127.0.0.1.example/db"),
             "postgres://u:p@127.0.0.1.example/db"
         );
-    }
-
-    #[test]
-    fn identifiers_are_lowercase_alphanumerics() {
-        assert_eq!(identifier("My-Schema_1", 16), "myschema1");
     }
 }

@@ -10,7 +10,8 @@ use sqlx::postgres::PgConnection;
 
 use super::reset::FREE_MARK;
 use super::template::TEMPLATE_PREFIX;
-use super::{execute, fnv1a, server_error, Pooled};
+use super::{execute, server_error, Pooled};
+use crate::db::recipe::{fnv1a, identifier};
 use crate::db::DbError;
 
 /// Every test database's name starts so.
@@ -34,13 +35,7 @@ pub(crate) struct TestDatabaseName<'a> {
 impl<'a> TestDatabaseName<'a> {
     /// A new name for this process; `serial` makes it unique within the process.
     pub(crate) fn new_for_this_process(serial: &str, label: &str) -> String {
-        format!(
-            "{PREFIX}{}_{}_{}_{serial}_{}",
-            host_tag(),
-            std::process::id(),
-            unix_now(),
-            super::identifier(label, 16)
-        )
+        format!("{PREFIX}{}_{}_{}_{serial}_{}", host_tag(), std::process::id(), unix_now(), identifier(label, 16))
     }
 
     pub(crate) fn parse(name: &'a str) -> Option<Self> {

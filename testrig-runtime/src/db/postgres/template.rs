@@ -6,8 +6,8 @@ use std::path::Path;
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::Connection;
 
-use super::{admin, drop_database, execute, fnv1a, identifier, server_error, with_database};
-use crate::db::schema::{Kind, Schema, Templates};
+use super::{admin, drop_database, execute, server_error, with_database};
+use crate::db::recipe::{Recipe, Templates};
 use crate::db::DbError;
 
 /// A migrated template database.
@@ -26,29 +26,14 @@ const EMPTY_TEMPLATE: &str = "testrig:template:empty";
 /// read from, older ones are never reused.
 pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v2_";
 
-/// The migrated template database for `schema`'s `kind`, built if missing.
-pub(crate) async fn template(url: &str, schema: &'static Schema, kind: Kind) -> Result<Template, DbError> {
+/// The migrated and seeded template database for `recipe`, built if missing.
+pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Template, DbError> {
     static TEMPLATES: Templates<Template> = Templates::new();
-    TEMPLATES.get_or_build(schema, kind, build(url, schema, kind)).await
+    TEMPLATES.get_or_build(recipe, |hash| build(url, recipe, hash)).await
 }
 
-/// A hash of the migration files' names and contents: a changed migration gets a new template.
-fn migrations_hash(dir: &str) -> Result<u64, std::io::Error> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)?.flatten().map(|entry| entry.path()).collect();
-    files.sort();
-    let mut bytes = Vec::new();
-    for file in files {
-        bytes.extend(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
-        bytes.extend(std::fs::read(&file)?);
-    }
-    Ok(fnv1a(&bytes))
-}
-
-async fn build(url: &str, schema: &'static Schema, kind: Kind) -> Result<Template, DbError> {
-    let dir = schema.migrations(kind);
-    let migration_error = |cause: String| DbError::Migration { schema: schema.name(), dir, cause };
-    let hash = migrations_hash(dir).map_err(|e| migration_error(e.to_string()))?;
-    let name = format!("{TEMPLATE_PREFIX}{}_{}_{hash:016x}", identifier(schema.name(), 16), kind.label());
+async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template, DbError> {
+    let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
     let mut admin = admin(url).await?;
     super::reap::reap_once(&mut admin).await;
     // One builder per template across every process sharing the server.
@@ -57,7 +42,7 @@ async fn build(url: &str, schema: &'static Schema, kind: Kind) -> Result<Templat
         .execute(&mut admin)
         .await
         .map_err(server_error("cannot take the template lock"))?;
-    let built = build_locked(url, &mut admin, &name, dir, migration_error).await;
+    let built = build_locked(url, &mut admin, &name, recipe).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
     let described = match built {
         // Whoever built it recorded whether its migrations left rows (see `describe`).
@@ -75,13 +60,7 @@ async fn build(url: &str, schema: &'static Schema, kind: Kind) -> Result<Templat
     Ok(Template { resettable: description.as_deref() == Some(EMPTY_TEMPLATE), name })
 }
 
-async fn build_locked(
-    url: &str,
-    admin: &mut PgConnection,
-    name: &str,
-    dir: &'static str,
-    migration_error: impl Fn(String) -> DbError,
-) -> Result<(), DbError> {
+async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &'static Recipe) -> Result<(), DbError> {
     let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(name)
         .fetch_optional(&mut *admin)
@@ -94,18 +73,30 @@ async fn build_locked(
     drop_database(admin, &scratch).await?;
     execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
     let migrated = async {
-        let migrator =
-            sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| migration_error(e.to_string()))?;
+        let migrator = match recipe.migrations {
+            Some(dir) => {
+                Some(sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?)
+            }
+            None => None,
+        };
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .connect(&with_database(url, &scratch))
             .await
             .map_err(server_error("cannot connect to the template being built"))?;
-        let result = migrator.run(&pool).await.map_err(|e| migration_error(e.to_string()));
-        let result = match result {
-            Ok(()) => describe(&pool, &scratch).await,
-            Err(error) => Err(error),
-        };
+        let result = async {
+            if let Some(migrator) = migrator {
+                migrator.run(&pool).await.map_err(|e| recipe.migration_error(e))?;
+            }
+            for seed in recipe.seeds {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(seed.sql))
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| recipe.seed_error(seed, e))?;
+            }
+            describe(&pool, &scratch).await
+        }
+        .await;
         pool.close().await;
         result
     }

@@ -31,3 +31,7 @@ fn poisoned() {}
 #[testrig::test]
 #[service(start)]
 fn with_a_service() {}
+
+#[testrig::test]
+#[database(fixtures("users"))]
+fn with_a_database() {}

@@ -1,0 +1,181 @@
+//! `#[database]`, `#[database(migrations = "db/migrations")]`, `#[database(migrations = false)]`,
+//! `#[database(fixtures("users", "posts"))]`, `#[database(fixtures(path = "../seeds/a.sql"))]`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{LitBool, LitStr, Token};
+
+use crate::ctxt::Ctxt;
+use crate::messages;
+
+/// What `#[database(..)]` says, checked against the crate's files.
+pub struct DatabaseAttr {
+    /// `None`: the crate's `migrations/` if it has one, as `sqlx::migrate!()`.
+    migrations: Option<Migrations>,
+    seeds: Vec<SeedSource>,
+}
+
+enum Migrations {
+    Dir(LitStr),
+    Off,
+}
+
+/// A seed script: `"users"` is `fixtures/users.sql` next to the test file (sqlx::test's
+/// convention); `path = ".."` any file, relative to the test file.
+struct SeedSource {
+    name: String,
+    file: LitStr,
+}
+
+enum Item {
+    Migrations(syn::Ident, Migrations),
+    Fixtures(syn::Ident, Vec<SeedSource>),
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let key: syn::Ident = input.parse()?;
+        match key.to_string().as_str() {
+            "migrations" => {
+                input.parse::<Token![=]>()?;
+                if input.peek(LitBool) {
+                    let off: LitBool = input.parse()?;
+                    if off.value {
+                        return Err(syn::Error::new(off.span(), messages::DATABASE_MIGRATIONS_TRUE));
+                    }
+                    return Ok(Item::Migrations(key, Migrations::Off));
+                }
+                match input.parse::<LitStr>() {
+                    Ok(dir) => Ok(Item::Migrations(key, Migrations::Dir(dir))),
+                    Err(error) => Err(syn::Error::new(error.span(), messages::DATABASE_MIGRATIONS_VALUE)),
+                }
+            }
+            "fixtures" => {
+                let content;
+                syn::parenthesized!(content in input);
+                let seeds = Punctuated::<SeedSource, Token![,]>::parse_terminated(&content)?;
+                Ok(Item::Fixtures(key, seeds.into_iter().collect()))
+            }
+            _ => Err(syn::Error::new(
+                key.span(),
+                messages::unknown_option("database", &key.to_string(), DATABASE_OPTIONS),
+            )),
+        }
+    }
+}
+
+const DATABASE_OPTIONS: &[&str] = &["migrations", "fixtures"];
+
+impl Parse for SeedSource {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            let name: LitStr = input.parse()?;
+            let file = LitStr::new(&format!("fixtures/{}.sql", name.value()), name.span());
+            return Ok(SeedSource { name: name.value(), file });
+        }
+        let key: syn::Ident = input.parse().map_err(|e| syn::Error::new(e.span(), messages::DATABASE_FIXTURE_ITEM))?;
+        if key != "path" {
+            return Err(syn::Error::new(key.span(), messages::DATABASE_FIXTURE_ITEM));
+        }
+        input.parse::<Token![=]>()?;
+        let file: LitStr = input.parse()?;
+        Ok(SeedSource { name: file.value(), file })
+    }
+}
+
+/// Parses the attribute's arguments; every problem is recorded in `cx`.
+pub fn parse(args: TokenStream, cx: &Ctxt) -> DatabaseAttr {
+    let mut attr = DatabaseAttr { migrations: None, seeds: Vec::new() };
+    let items = match syn::parse::Parser::parse2(Punctuated::<Item, Token![,]>::parse_terminated, args) {
+        Ok(items) => items,
+        Err(error) => {
+            cx.syn_error(error);
+            return attr;
+        }
+    };
+    let mut fixtures_seen = false;
+    for item in items {
+        match item {
+            Item::Migrations(key, _) if attr.migrations.is_some() => {
+                cx.error_spanned_by(&key, messages::duplicate_option("migrations"))
+            }
+            Item::Migrations(_, migrations) => {
+                if let Migrations::Dir(dir) = &migrations {
+                    check_dir(dir, cx);
+                }
+                attr.migrations = Some(migrations);
+            }
+            Item::Fixtures(key, _) if fixtures_seen => {
+                cx.error_spanned_by(&key, messages::duplicate_option("fixtures"))
+            }
+            Item::Fixtures(key, seeds) => {
+                fixtures_seen = true;
+                if seeds.is_empty() {
+                    cx.error_spanned_by(&key, messages::DATABASE_FIXTURES_EMPTY);
+                }
+                for seed in seeds {
+                    if attr.seeds.iter().any(|seen| seen.name == seed.name) {
+                        cx.error_spanned_by(&seed.file, messages::duplicate_seed(&seed.name));
+                    } else {
+                        attr.seeds.push(seed);
+                    }
+                }
+            }
+        }
+    }
+    attr
+}
+
+/// The crate root the paths are relative to, as cargo gives it to the macro.
+fn crate_root() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from)
+}
+
+fn check_dir(dir: &LitStr, cx: &Ctxt) {
+    let Some(root) = crate_root() else { return };
+    let path = root.join(dir.value());
+    if !path.is_dir() {
+        cx.error_spanned_by(dir, messages::missing_migrations(&dir.value(), &path.display().to_string()));
+    }
+}
+
+impl DatabaseAttr {
+    /// The `DatabaseConfig` expression: a static recipe — migrations resolved against the
+    /// crate root, seeds included at compile time so a missing file is a compile error at its
+    /// name — and the config pointing at it.
+    pub fn config(&self) -> TokenStream {
+        let migrations = match &self.migrations {
+            Some(Migrations::Dir(dir)) => {
+                quote_spanned!(dir.span()=> ::core::option::Option::Some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir)))
+            }
+            Some(Migrations::Off) => quote!(::core::option::Option::None),
+            // Like `sqlx::migrate!()`: the crate's `migrations/`, when it has one.
+            None => match crate_root() {
+                Some(root) if root.join("migrations").is_dir() => {
+                    quote!(::core::option::Option::Some(::core::concat!(
+                        ::core::env!("CARGO_MANIFEST_DIR"),
+                        "/migrations"
+                    )))
+                }
+                _ => quote!(::core::option::Option::None),
+            },
+        };
+        let seeds = self.seeds.iter().map(|seed| {
+            let name = &seed.name;
+            let file = &seed.file;
+            quote_spanned!(file.span()=> ::testrig::db::Seed { name: #name, sql: ::core::include_str!(#file) })
+        });
+        let recipe = quote::format_ident!("__TESTRIG_RECIPE", span = Span::mixed_site());
+        quote! {{
+            static #recipe: ::testrig::db::Recipe = ::testrig::db::Recipe {
+                owner: ::core::env!("CARGO_PKG_NAME"),
+                database: "main",
+                migrations: #migrations,
+                seeds: &[#(#seeds),*],
+            };
+            ::testrig::db::DatabaseConfig::new(&#recipe)
+        }}
+    }
+}

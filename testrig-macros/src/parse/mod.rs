@@ -1,0 +1,3 @@
+//! Attribute grammars, one file each (the older ones still live in `attr.rs`).
+
+pub mod database;

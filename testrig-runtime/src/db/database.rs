@@ -1,0 +1,371 @@
+//! One database per test: the [`Database`] fixture and the typed pools tests take as
+//! parameters (`&sqlx::SqlitePool`, `&sqlx::PgPool`, `&sqlx::AnyPool`), made from the
+//! test's [`DatabaseConfig`] — `#[database(..)]`, or the crate's `migrations/` by default.
+
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::db::backend::{self, Backend, Created};
+use crate::db::recipe::Recipe;
+use crate::db::DbError;
+use crate::fixture::{setup_output, Step};
+use crate::scope::Scope;
+use crate::stack::FixtureStack;
+
+/// What a test's database is made from: `#[database(migrations = "..", fixtures(..))]` fills
+/// it in; without the attribute, the migrations in `migrations/` of the crate under test
+/// (found through `CARGO_MANIFEST_DIR`, as `sqlx::migrate!()` finds them), if it has one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DatabaseConfig {
+    recipe: Option<&'static Recipe>,
+}
+
+impl DatabaseConfig {
+    /// The database made from `recipe` (what `#[database(..)]` expands to).
+    pub const fn new(recipe: &'static Recipe) -> Self {
+        DatabaseConfig { recipe: Some(recipe) }
+    }
+
+    fn recipe(&self) -> Result<&'static Recipe, DbError> {
+        match self.recipe {
+            Some(recipe) => Ok(recipe),
+            None => default_recipe(),
+        }
+    }
+}
+
+/// `migrations/` of the crate whose tests run, read from `CARGO_MANIFEST_DIR` (cargo and
+/// nextest set it for test processes); no directory there means an empty database.
+fn default_recipe() -> Result<&'static Recipe, DbError> {
+    static DEFAULT: OnceLock<Result<&'static Recipe, String>> = OnceLock::new();
+    let made = DEFAULT.get_or_init(|| {
+        let Some(root) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+            return Err(
+                "`CARGO_MANIFEST_DIR` is not set, so the crate's `migrations/` cannot be found: run the tests \
+                        with cargo or nextest, or name the directory with `#[database(migrations = \"..\")]`"
+                    .to_owned(),
+            );
+        };
+        let dir = std::path::Path::new(&root).join("migrations");
+        let owner = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "crate".to_owned());
+        let migrations = dir.is_dir().then(|| &*Box::leak(dir.display().to_string().into_boxed_str()));
+        // Leaked once per process: the default recipe lives as long as the tests.
+        Ok(&*Box::leak(Box::new(Recipe {
+            owner: Box::leak(owner.into_boxed_str()),
+            database: "main",
+            migrations,
+            seeds: &[],
+        })))
+    });
+    match made {
+        Ok(recipe) => Ok(recipe),
+        Err(cause) => Err(DbError::Database { what: "no default migrations".into(), cause: cause.clone() }),
+    }
+}
+
+/// A test's own database, fresh from its template: migrated and seeded once per process (or,
+/// on PostgreSQL, once per server), copied for each test, removed or reset after it; a
+/// failed test's is kept and named for inspection.
+///
+/// Tests that take a typed pool get one to this database; any other client connects with
+/// [`Database::url`].
+///
+/// ```
+/// use testrig::db::Database;
+///
+/// #[testrig::test]
+/// #[database(migrations = "tests/migrations/cell")]
+/// async fn any_client_connects_by_url(db: &Database) {
+///     assert!(db.url().starts_with("sqlite://") || db.url().starts_with("postgres"));
+///     let pool = sqlx::AnyPool::connect(db.url()).await.unwrap();
+///     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances").fetch_one(&pool).await.unwrap();
+///     assert_eq!(n, 0);
+/// }
+/// # testrig::db::sqlx::any::install_default_drivers();
+/// # any_client_connects_by_url();
+/// ```
+#[derive(Debug)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    url: String,
+    location: String,
+    backend: Backend,
+    pools: Pools,
+    created: std::sync::Mutex<Option<Created>>,
+}
+
+impl std::fmt::Debug for Created {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.location())
+    }
+}
+
+/// The pools the test asked for, made lazily: none connects before the test uses it.
+#[derive(Debug, Default)]
+struct Pools {
+    #[cfg(feature = "sqlite")]
+    sqlite: Option<sqlx::SqlitePool>,
+    #[cfg(feature = "postgres")]
+    postgres: Option<sqlx::PgPool>,
+    #[cfg(feature = "any")]
+    any: Option<sqlx::AnyPool>,
+}
+
+/// How long teardown waits for the test's connections to come back before it gives up on
+/// them: a connection kept past the test (in a static, a forgotten task) would otherwise
+/// hang teardown forever.
+const CLOSE_WITHIN: Duration = Duration::from_secs(5);
+
+impl Database {
+    async fn setup(stack: &FixtureStack, config: &DatabaseConfig) -> Result<Database, DbError> {
+        crate::db::poison::check("a database fixture");
+        let recipe = config.recipe()?;
+        let backend = backend_for(stack)?;
+        let scope_id = Scope::with_current(|scope| scope.map_or(0, Scope::id));
+        let created = Created::new(backend, recipe, scope_id, recipe.database).await?;
+        let url = created.url();
+        let pools = match Pools::open(stack, backend, &url) {
+            Ok(pools) => pools,
+            Err(error) => {
+                let _ = backend::discard(std::slice::from_ref(&created)).await;
+                return Err(error);
+            }
+        };
+        Ok(Database {
+            inner: Arc::new(Inner {
+                location: created.location(),
+                url,
+                backend,
+                pools,
+                created: std::sync::Mutex::new(Some(created)),
+            }),
+        })
+    }
+
+    async fn teardown(self) -> Result<(), DbError> {
+        let held = self.inner.pools.close().await;
+        let created = self.inner.created.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let Some(created) = created else { return Ok(()) };
+        if Scope::with_current(|scope| scope.is_some_and(Scope::has_failed)) {
+            crate::db::keep_for_inspection(&[created.location()]);
+            return Ok(());
+        }
+        if let Some(held) = held {
+            // Its connections are still out: dropping or resetting it under them would fail
+            // the next test; it is left for the next run's reaping, and this test fails.
+            crate::db::keep_for_inspection(&[created.location()]);
+            return Err(held);
+        }
+        backend::release(vec![created]).await
+    }
+
+    /// The URL of this test's database: `sqlite:///dev/shm/..` or `postgres://..` (with the
+    /// server URL's credentials). Any client connects with it.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// Where it is: the file on SQLite, the database name on PostgreSQL.
+    pub fn name(&self) -> &str {
+        &self.inner.location
+    }
+
+    /// Which backend holds it.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The test's pool to it, when the test takes `&sqlx::SqlitePool`.
+    ///
+    /// # Panics
+    /// When the database is on PostgreSQL.
+    #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+    pub fn sqlite(&self) -> &sqlx::SqlitePool {
+        match &self.inner.pools.sqlite {
+            Some(pool) => pool,
+            None => panic!("this test's database is on {}, not SQLite", self.inner.backend.name()),
+        }
+    }
+
+    /// The test's pool to it, when the test takes `&sqlx::PgPool`.
+    ///
+    /// # Panics
+    /// When the database is on SQLite.
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub fn postgres(&self) -> &sqlx::PgPool {
+        match &self.inner.pools.postgres {
+            Some(pool) => pool,
+            None => panic!("this test's database is on {}, not PostgreSQL", self.inner.backend.name()),
+        }
+    }
+
+    /// A pool of sqlx's `Any` driver to it.
+    #[cfg(feature = "any")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "any")))]
+    pub fn any(&self) -> &sqlx::AnyPool {
+        match &self.inner.pools.any {
+            Some(pool) => pool,
+            None => unreachable!("every database has an Any pool when the `any` feature is on"),
+        }
+    }
+}
+
+/// The backend a test's typed pools require, else the default: `&PgPool` means PostgreSQL,
+/// `&SqlitePool` SQLite; both in one test is a mistake, said at setup.
+fn backend_for(stack: &FixtureStack) -> Result<Backend, DbError> {
+    #[cfg(feature = "sqlite")]
+    let sqlite = stack.plans::<sqlx::SqlitePool>();
+    #[cfg(not(feature = "sqlite"))]
+    let sqlite = false;
+    #[cfg(feature = "postgres")]
+    let postgres = stack.plans::<sqlx::PgPool>();
+    #[cfg(not(feature = "postgres"))]
+    let postgres = false;
+    let _ = stack;
+    match (sqlite, postgres) {
+        (true, true) => Err(DbError::Database {
+            what: "this test takes both `&SqlitePool` and `&PgPool`".into(),
+            cause: "one database has one backend: take one of them, or `&testrig::db::Database` and connect by URL"
+                .into(),
+        }),
+        (true, false) => Ok(Backend::Sqlite),
+        (false, true) => Ok(Backend::Postgres),
+        (false, false) => Ok(Backend::either()),
+    }
+}
+
+impl Pools {
+    fn open(stack: &FixtureStack, backend: Backend, url: &str) -> Result<Pools, DbError> {
+        let _ = (stack, url);
+        let bad_url = |error: sqlx::Error| DbError::Database {
+            what: "cannot open the test's database".into(),
+            cause: error.to_string(),
+        };
+        #[allow(unused_mut)]
+        let mut pools = Pools::default();
+        #[cfg(feature = "sqlite")]
+        if backend == Backend::Sqlite {
+            pools.sqlite = Some(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(CLOSE_WITHIN)
+                    .connect_lazy(url)
+                    .map_err(bad_url)?,
+            );
+        }
+        #[cfg(feature = "postgres")]
+        if backend == Backend::Postgres {
+            pools.postgres = Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(CLOSE_WITHIN)
+                    .connect_lazy(url)
+                    .map_err(bad_url)?,
+            );
+        }
+        #[cfg(feature = "any")]
+        {
+            crate::db::install_drivers();
+            pools.any = Some(
+                sqlx::any::AnyPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(CLOSE_WITHIN)
+                    .connect_lazy(url)
+                    .map_err(bad_url)?,
+            );
+        }
+        let _ = bad_url;
+        let _ = backend;
+        Ok(pools)
+    }
+
+    /// Closes every pool, each within [`CLOSE_WITHIN`]; the error says which still had a
+    /// connection out, and where such connections usually hide.
+    async fn close(&self) -> Option<DbError> {
+        let mut held = Vec::new();
+        #[cfg(feature = "sqlite")]
+        if let Some(pool) = &self.sqlite {
+            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+                held.push("SqlitePool");
+            }
+        }
+        #[cfg(feature = "postgres")]
+        if let Some(pool) = &self.postgres {
+            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+                held.push("PgPool");
+            }
+        }
+        #[cfg(feature = "any")]
+        if let Some(pool) = &self.any {
+            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+                held.push("AnyPool");
+            }
+        }
+        if held.is_empty() {
+            return None;
+        }
+        Some(DbError::Database {
+            what: format!(
+                "a connection of the test's {} was still held {}s after the test",
+                held.join(", "),
+                CLOSE_WITHIN.as_secs()
+            ),
+            cause: "look for a pool or connection kept in a static, a transaction never committed or rolled back, \
+                    or a spawned task still using it; the database is kept for inspection"
+                .into(),
+        })
+    }
+}
+
+fn setup_database(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {
+    Step::pending(
+        async move { setup_output::<Database, DbError>(Database::setup(stack, stack.config::<Database>()).await) },
+    )
+}
+
+fn teardown_database(instance: Box<dyn Any>) -> Step<'static, ()> {
+    let database = crate::fixture::downcast::<Database>(instance);
+    Step::pending(async move { database.teardown().await.map_err(Into::into) })
+}
+
+crate::fixture::built_in_fixture!(Database {
+    id: "testrig::db::Database",
+    module: "testrig::db",
+    config: DatabaseConfig,
+    requires: [],
+    asynchronous: true,
+    scope_hook: crate::db::poison::Claimed::hook,
+    claims_database: true,
+    setup: |stack| setup_database(stack),
+    teardown: teardown_database
+});
+
+/// Declares a typed pool as a fixture of the test's [`Database`]: the pool is the database's,
+/// shared, and closed by the database's teardown.
+macro_rules! pool_fixture {
+    ($feature:literal, $pool:ty, $id:literal, $accessor:ident) => {
+        #[cfg(feature = $feature)]
+        crate::fixture::built_in_fixture!($pool {
+            id: $id,
+            module: "testrig::db",
+            config: (),
+            requires: [Database],
+            asynchronous: false,
+            scope_hook: crate::db::poison::Claimed::hook,
+            claims_database: true,
+            setup: |stack| Step::Ready(Ok(Box::new(stack.get::<Database>().$accessor().clone()) as Box<dyn Any>)),
+            teardown:
+        });
+    };
+}
+
+pool_fixture!("sqlite", sqlx::SqlitePool, "testrig::db::SqlitePool", sqlite);
+pool_fixture!("postgres", sqlx::PgPool, "testrig::db::PgPool", postgres);
+pool_fixture!("any", sqlx::AnyPool, "testrig::db::AnyPool", any);

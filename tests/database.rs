@@ -1,0 +1,108 @@
+//! One database per test: `#[database(..)]`, typed pools, seeds, the default recipe.
+//! On SQLite by default; with `TESTRIG_DATABASE_URL` the backend-neutral tests run on
+//! PostgreSQL too, and the `&PgPool` tests run (they skip, saying why, without a server).
+
+#![allow(unnameable_test_items)]
+
+use sqlx::{AnyPool, SqlitePool};
+use testrig::db::{Backend, Database};
+
+async fn count(pool: &SqlitePool, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap()
+}
+
+#[testrig::test]
+#[database(migrations = "tests/migrations/users", fixtures("users", "posts"))]
+async fn seeds_run_after_the_migrations_in_order(pool: &SqlitePool) {
+    assert_eq!((count(pool, "users").await, count(pool, "posts").await), (2, 1));
+    let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = 1").fetch_one(pool).await.unwrap();
+    assert_eq!(name, "alice");
+}
+
+/// Forty tests in parallel, each changing its seeded rows: every one starts from exactly the
+/// seeds, whatever the others did.
+#[testrig::test]
+#[database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn every_test_gets_the_seeds_untouched(
+    #[values(0, 1, 2, 3, 4, 5, 6, 7)] a: i64,
+    #[values(0, 1, 2, 3, 4)] b: i64,
+    pool: &SqlitePool,
+) {
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM users ORDER BY id").fetch_all(pool).await.unwrap();
+    assert_eq!(names, ["alice", "bob"]);
+    sqlx::query("DELETE FROM users").execute(pool).await.unwrap();
+    sqlx::query("INSERT INTO users (id, name) VALUES ($1, 'mine')").bind(100 + a * 5 + b).execute(pool).await.unwrap();
+    assert_eq!(count(pool, "users").await, 1);
+}
+
+#[testrig::test]
+#[database(migrations = false)]
+async fn migrations_false_is_an_empty_database(pool: &SqlitePool) {
+    let tables: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetch_one(pool).await.unwrap();
+    assert_eq!(tables, 0);
+}
+
+/// No attribute: the crate's `migrations/`, as `sqlx::migrate!()`; this crate has none, so
+/// the database is empty.
+#[testrig::test]
+async fn a_typed_pool_needs_no_attribute(pool: &SqlitePool) {
+    let tables: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetch_one(pool).await.unwrap();
+    assert_eq!(tables, 0);
+    sqlx::query("CREATE TABLE t (x INTEGER)").execute(pool).await.unwrap();
+}
+
+#[testrig::test]
+#[database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn other_clients_connect_by_url(db: &Database) {
+    match db.backend() {
+        Backend::Sqlite => {
+            assert!(db.url().starts_with("sqlite://"), "{}", db.url());
+            assert!(std::path::Path::new(db.name()).is_file(), "{}", db.name());
+            let own = SqlitePool::connect(db.url()).await.unwrap();
+            assert_eq!(count(&own, "users").await, 2);
+            own.close().await;
+        }
+        Backend::Postgres => assert!(db.url().starts_with("postgres"), "the URL is the test's own database"),
+    }
+}
+
+#[testrig::test]
+#[database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn any_pool_reaches_the_same_database(any: &AnyPool, db: &Database) {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(any).await.unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(db.any().size() <= 4, true);
+}
+
+#[testrig::test]
+#[database(migrations = "tests/migrations/users")]
+async fn a_typed_pool_and_the_database_are_one(pool: &SqlitePool, db: &Database) {
+    sqlx::query("INSERT INTO users (id, name) VALUES (7, 'carol')").execute(pool).await.unwrap();
+    assert_eq!(count(db.sqlite(), "users").await, 1);
+    assert_eq!(db.backend(), Backend::Sqlite, "`&SqlitePool` means SQLite, whatever TESTRIG_DATABASE_URL says");
+}
+
+/// `&PgPool` asks for PostgreSQL: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`.
+#[test]
+fn pg_pool_gets_a_seeded_database_on_the_server() {
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/users", fixtures("users", "posts"))]
+    async fn seeded(pool: &sqlx::PgPool, db: &Database) {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await.unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(db.backend(), Backend::Postgres);
+        let current: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+        assert_eq!(current, db.name());
+        sqlx::query("DELETE FROM posts").execute(pool).await.unwrap();
+    }
+    if std::env::var_os("TESTRIG_DATABASE_URL").is_none() && std::env::var_os("DATABASE_URL").is_none() {
+        println!("skipped: neither TESTRIG_DATABASE_URL nor DATABASE_URL names a PostgreSQL server");
+        return;
+    }
+    // Twice: the second test gets the seeds back although the first deleted some.
+    seeded();
+    seeded();
+}
