@@ -423,7 +423,9 @@ pub mod db {
         api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsConfig, Registered, Schema,
         Targeted, Urls,
     };
-    pub use testrig_runtime::db::{poison, Backend, Database, DatabaseConfig, DbError, Recipe, Seed};
+    pub use testrig_runtime::db::{
+        poison, Backend, Database, DatabaseConfig, Databases, DatabasesConfig, DbError, Recipe, Seed,
+    };
     // sqlx's items stay in sqlx's docs: a glob re-export here copied all of them into ours.
     #[doc(hidden)]
     pub use testrig_runtime::db::sqlx;
@@ -472,6 +474,21 @@ pub use testrig_macros::with_cells;
 /// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub use testrig_macros::database;
+
+/// Gives the test several named databases, `#[databases(primary, analytics(migrations =
+/// "db/analytics", fixtures("events")))]`, each with `#[database]`'s options, reached through
+/// `&testrig::db::Databases` (`dbs.get("analytics").url()`).
+///
+/// ```
+/// #[testrig::test]
+/// #[databases(primary(migrations = "tests/migrations/cell"), analytics(migrations = false))]
+/// async fn both(dbs: &testrig::db::Databases) {
+///     assert_eq!(dbs.names(), ["primary", "analytics"]);
+/// }
+/// # fn main() { both(); }
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "db")))]
+pub use testrig_macros::databases;
 
 /// Any use of [`db`] in this test — body, tasks, framework threads — panics, saying the test
 /// does not claim the database (Nova's `DatabasePoisonFixture`).
@@ -610,7 +627,9 @@ macro_rules! default_stack {
 
 /// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
-    pub use crate::{capture_logs, conf, database, fixture, poison_db, service, timeout, with, with_cells, Fixture};
+    pub use crate::{
+        capture_logs, conf, database, databases, fixture, poison_db, service, timeout, with, with_cells, Fixture,
+    };
 }
 
 /// Not public API: what the macros' generated code refers to.

@@ -106,3 +106,38 @@ fn pg_pool_gets_a_seeded_database_on_the_server() {
     seeded();
     seeded();
 }
+
+#[testrig::test]
+#[databases(primary(migrations = "tests/migrations/users", fixtures("users")), analytics(migrations = false))]
+async fn a_named_set_of_databases_each_from_its_own_recipe(dbs: &testrig::db::Databases) {
+    assert_eq!(dbs.names(), ["primary", "analytics"]);
+    let primary = dbs.get("primary").any();
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(primary).await.unwrap();
+    assert_eq!(users, 2);
+    let analytics = dbs.get("analytics").any();
+    assert!(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(analytics).await.is_err(), "analytics has no tables");
+    assert_ne!(dbs.get("primary").name(), dbs.get("analytics").name());
+    let unknown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dbs.get("nope").url().len()));
+    let message = unknown.unwrap_err();
+    assert_eq!(message.downcast_ref::<String>().unwrap(), "unknown database `nope`: this test has primary, analytics");
+}
+
+/// A connection kept past the test (here in a static) cannot hang teardown: the pool's close
+/// is bounded, the test fails saying where such connections hide, and the database is kept.
+#[test]
+fn a_connection_kept_past_the_test_fails_it_within_the_bound() {
+    static KEPT: std::sync::Mutex<Option<sqlx::pool::PoolConnection<sqlx::Sqlite>>> = std::sync::Mutex::new(None);
+    #[testrig::test]
+    #[database(migrations = false)]
+    async fn keeps_one(pool: &SqlitePool) {
+        *KEPT.lock().unwrap() = Some(pool.acquire().await.unwrap());
+    }
+    let started = std::time::Instant::now();
+    let failure = std::panic::catch_unwind(keeps_one).unwrap_err();
+    let message = failure.downcast_ref::<String>().unwrap();
+    assert!(message.contains("a connection of the test's SqlitePool was still held 5s after the test"), "{message}");
+    assert!(message.contains("a pool or connection kept in a static"), "{message}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "teardown waited {:?}", started.elapsed());
+    // Its runtime is gone: returning it to the pool would need one.
+    std::mem::forget(KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
+}

@@ -10,6 +10,10 @@ fn crate_dir(name: &str) -> PathBuf {
 }
 
 fn cargo(name: &str, args: &[&str]) -> Output {
+    cargo_with(name, args, &[])
+}
+
+fn cargo_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/outside");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
@@ -21,6 +25,9 @@ fn cargo(name: &str, args: &[&str]) -> Output {
         // The user's crate is built as a user builds it, not with this run's flags.
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        // The app's `query!` macros read .sqlx/, never a server of this run.
+        .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
         .output();
     match output {
         Ok(output) => output,
@@ -88,4 +95,25 @@ fn the_readme_quickstart_builds_and_passes_as_written() {
     let run = cargo("quickstart", &["test"]);
     assert!(run.status.success(), "{}", text(&run));
     assert!(text(&run).contains("test result: ok. 2 passed"), "{}", text(&run));
+}
+
+/// An actix/axum-style app on sqlx with SQLite only: testrig's `sqlite` feature gives its
+/// sqlx no feature it did not ask for (its `u32` newtype would stop compiling with sqlx's
+/// `postgres`), and its tests take `&SqlitePool`, seeds and `migrations/` as sqlx::test's do.
+#[test]
+fn an_app_on_sqlx_sqlite_keeps_its_own_features_and_passes() {
+    let tree =
+        cargo("sqlite_app", &["tree", "-e", "features,no-proc-macro,normal,dev", "--prefix", "none", "-i", "sqlx"]);
+    assert!(tree.status.success(), "{}", text(&tree));
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    let features: Vec<&str> = tree.lines().filter(|line| line.starts_with("sqlx feature ")).collect();
+    for asked in ["\"sqlite\"", "\"macros\"", "\"runtime-tokio\"", "\"migrate\""] {
+        assert!(features.iter().any(|line| line.contains(asked)), "sqlx lacks {asked}:\n{tree}");
+    }
+    for unasked in ["\"postgres\"", "\"any\"", "\"tls-", "\"mysql\""] {
+        assert!(!features.iter().any(|line| line.contains(unasked)), "sqlx got {unasked}:\n{tree}");
+    }
+    let run = cargo_with("sqlite_app", &["test"], &[("SQLX_OFFLINE", "true")]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(text(&run).contains("test result: ok. 3 passed"), "{}", text(&run));
 }

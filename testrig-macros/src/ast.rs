@@ -23,6 +23,8 @@ pub struct TestFn<'a> {
     pub cells: Option<CellsAttr>,
     /// `#[database(..)]`, with where it was written.
     pub database: Option<Span>,
+    /// `#[databases(..)]`, with where it was written.
+    pub databases: Option<Span>,
     /// `#[poison_db]`, with where it was written.
     pub poison_db: Option<Span>,
     /// `#[capture_logs]`, with where it was written.
@@ -52,6 +54,7 @@ impl<'a> TestFn<'a> {
             env: Vec::new(),
             cells: None,
             database: None,
+            databases: None,
             poison_db: None,
             capture_logs: None,
             timeout_millis: None,
@@ -173,6 +176,19 @@ impl<'a> TestFn<'a> {
                 self.withs.push(WithEntry {
                     ty: syn::parse_quote!(::testrig::db::Database),
                     config: Some(syn::parse2(attr.config()).unwrap_or_else(|error| {
+                        cx.syn_error(error);
+                        syn::parse_quote!(::core::default::Default::default())
+                    })),
+                });
+            }
+            Kind::Databases if self.databases.is_some() => reject(crate::messages::DUPLICATE_DATABASES),
+            Kind::Databases => {
+                self.databases = Some(span);
+                let set = crate::parse::database::parse_set(args, span, cx);
+                // `#[databases(..)]` is `#[with(Databases = DatabasesConfig::new(&[..]))]`.
+                self.withs.push(WithEntry {
+                    ty: syn::parse_quote!(::testrig::db::Databases),
+                    config: Some(syn::parse2(set.config()).unwrap_or_else(|error| {
                         cx.syn_error(error);
                         syn::parse_quote!(::core::default::Default::default())
                     })),

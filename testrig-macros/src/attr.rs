@@ -398,6 +398,8 @@ pub enum Kind {
     Service,
     /// `#[database(..)]`.
     Database,
+    /// `#[databases(..)]`.
+    Databases,
 }
 
 impl Kind {
@@ -408,6 +410,7 @@ impl Kind {
             Kind::WithCells => Some(("`#[with_cells]`", Feature::Any)),
             Kind::PoisonDb => Some(("`#[poison_db]`", Feature::Db)),
             Kind::Database => Some(("`#[database]`", Feature::Db)),
+            Kind::Databases => Some(("`#[databases]`", Feature::Db)),
             Kind::CaptureLogs => Some(("`#[capture_logs]`", Feature::Logs)),
             Kind::Service => Some(("`#[service]`", Feature::Async)),
             Kind::FixtureTest | Kind::With | Kind::Conf | Kind::Env | Kind::Timeout => None,
@@ -444,6 +447,7 @@ impl<'a> TestAttr<'a> {
             "timeout" => Some(Kind::Timeout),
             "service" => Some(Kind::Service),
             "database" => Some(Kind::Database),
+            "databases" => Some(Kind::Databases),
             _ => None,
         };
         match segments.as_slice() {

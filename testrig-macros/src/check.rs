@@ -148,8 +148,14 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
     if let (Some(span), Some(_)) = (test.poison_db, test.database) {
         cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
-    if let (Some(span), Some(_)) = (test.database, &test.cells) {
+    if let (Some(span), Some(_)) = (test.database.or(test.databases), &test.cells) {
         cx.error_at(span, messages::DATABASE_WITH_CELLS);
+    }
+    if let (Some(_), Some(span)) = (test.database, test.databases) {
+        cx.error_at(span, messages::DATABASE_AND_DATABASES);
+    }
+    if let (Some(span), Some(_)) = (test.poison_db, test.databases) {
+        cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
     if !test.is_async() {
         if let Some((_, span)) = test.options.flavor {

@@ -60,6 +60,12 @@ pub fn database(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::Database, args.into(), item.into()).into()
 }
 
+/// Gives the test several named databases, each migrated and seeded. See the `testrig` crate.
+#[proc_macro_attribute]
+pub fn databases(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::test(ast::Origin::Databases, args.into(), item.into()).into()
+}
+
 /// Makes any database use in the test panic. See the `testrig` crate.
 #[proc_macro_attribute]
 pub fn poison_db(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -181,3 +181,16 @@ pub fn missing_migrations(dir: &str, looked: &str) -> String {
         "no migrations directory `{dir}` in this crate (looked for `{looked}`): write it relative to the crate root, or `migrations = false` for an empty database"
     )
 }
+
+pub const DATABASES_ENTRY: &str =
+    "name each database: `#[databases(primary, analytics(migrations = \"db/analytics\"))]`";
+pub const DATABASES_EMPTY: &str =
+    "`#[databases]` names no database: write `#[databases(primary, analytics(..))]`, or `#[database]` for one";
+pub const DATABASE_AND_DATABASES: &str =
+    "`#[database]` and `#[databases]` both give this test databases: list every one in `#[databases(main, ..)]`";
+
+pub fn duplicate_database(name: &str) -> String {
+    format!("database `{name}` is listed twice: give each database of the test its own name")
+}
+pub const DUPLICATE_DATABASES: &str =
+    "`#[databases]` is already given for this test: list every database in one `#[databases(a, b(..))]`";

@@ -172,7 +172,7 @@ fn expand(origin: Option<Origin>, args: TokenStream, item: TokenStream) -> Token
     }
 }
 
-const ORIGINS: [Option<Origin>; 11] = [
+const ORIGINS: [Option<Origin>; 12] = [
     None,
     Some(Origin::FixtureTest),
     Some(Origin::With),
@@ -184,6 +184,7 @@ const ORIGINS: [Option<Origin>; 11] = [
     Some(Origin::Timeout),
     Some(Origin::Service),
     Some(Origin::Database),
+    Some(Origin::Databases),
 ];
 
 #[test]

@@ -1,5 +1,7 @@
 //! `#[database]`, `#[database(migrations = "db/migrations")]`, `#[database(migrations = false)]`,
-//! `#[database(fixtures("users", "posts"))]`, `#[database(fixtures(path = "../seeds/a.sql"))]`.
+//! `#[database(fixtures("users", "posts"))]`, `#[database(fixtures(path = "../seeds/a.sql"))]`;
+//! and `#[databases(primary, analytics(migrations = "db/analytics"))]`, each entry a name
+//! with the same options.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -85,16 +87,82 @@ impl Parse for SeedSource {
     }
 }
 
-/// Parses the attribute's arguments; every problem is recorded in `cx`.
+/// Parses `#[database(..)]`'s arguments; every problem is recorded in `cx`.
 pub fn parse(args: TokenStream, cx: &Ctxt) -> DatabaseAttr {
-    let mut attr = DatabaseAttr { migrations: None, seeds: Vec::new() };
-    let items = match syn::parse::Parser::parse2(Punctuated::<Item, Token![,]>::parse_terminated, args) {
-        Ok(items) => items,
+    match syn::parse::Parser::parse2(Punctuated::<Item, Token![,]>::parse_terminated, args) {
+        Ok(items) => from_items(items, cx),
         Err(error) => {
             cx.syn_error(error);
-            return attr;
+            DatabaseAttr { migrations: None, seeds: Vec::new() }
+        }
+    }
+}
+
+/// `#[databases(..)]`: named databases, in order, each with `#[database]`'s options.
+pub struct DatabasesAttr {
+    entries: Vec<(syn::Ident, DatabaseAttr)>,
+}
+
+struct Entry {
+    name: syn::Ident,
+    items: Punctuated<Item, Token![,]>,
+}
+
+impl Parse for Entry {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name: syn::Ident = input.parse().map_err(|e| syn::Error::new(e.span(), messages::DATABASES_ENTRY))?;
+        let mut items = Punctuated::new();
+        if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            items = Punctuated::parse_terminated(&content)?;
+        }
+        Ok(Entry { name, items })
+    }
+}
+
+/// Parses `#[databases(..)]`'s arguments; every problem is recorded in `cx`.
+pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
+    let mut set = DatabasesAttr { entries: Vec::new() };
+    let entries = match syn::parse::Parser::parse2(Punctuated::<Entry, Token![,]>::parse_terminated, args) {
+        Ok(entries) => entries,
+        Err(error) => {
+            cx.syn_error(error);
+            return set;
         }
     };
+    if entries.is_empty() {
+        cx.error_at(span, messages::DATABASES_EMPTY);
+    }
+    for Entry { name, items } in entries {
+        if set.entries.iter().any(|(seen, _)| *seen == name) {
+            cx.error_spanned_by(&name, messages::duplicate_database(&name.to_string()));
+            continue;
+        }
+        let attr = from_items(items, cx);
+        set.entries.push((name, attr));
+    }
+    set
+}
+
+impl DatabasesAttr {
+    /// The `DatabasesConfig` expression: one static recipe per name.
+    pub fn config(&self) -> TokenStream {
+        let entries = self.entries.iter().map(|(name, attr)| {
+            let text = name.to_string();
+            let recipe = attr.recipe(&text);
+            quote!((#text, { #recipe &__TESTRIG_RECIPE }))
+        });
+        let count = self.entries.len();
+        quote! {{
+            static __TESTRIG_DATABASES: [(&str, &::testrig::db::Recipe); #count] = [#(#entries),*];
+            ::testrig::db::DatabasesConfig::new(&__TESTRIG_DATABASES)
+        }}
+    }
+}
+
+fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
+    let mut attr = DatabaseAttr { migrations: None, seeds: Vec::new() };
     let mut fixtures_seen = false;
     for item in items {
         match item {
@@ -146,6 +214,15 @@ impl DatabaseAttr {
     /// crate root, seeds included at compile time so a missing file is a compile error at its
     /// name — and the config pointing at it.
     pub fn config(&self) -> TokenStream {
+        let recipe = self.recipe("main");
+        quote! {{
+            #recipe
+            ::testrig::db::DatabaseConfig::new(&__TESTRIG_RECIPE)
+        }}
+    }
+
+    /// A `static __TESTRIG_RECIPE` for the database called `database`.
+    fn recipe(&self, database: &str) -> TokenStream {
         let migrations = match &self.migrations {
             Some(Migrations::Dir(dir)) => {
                 quote_spanned!(dir.span()=> ::core::option::Option::Some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir)))
@@ -167,15 +244,13 @@ impl DatabaseAttr {
             let file = &seed.file;
             quote_spanned!(file.span()=> ::testrig::db::Seed { name: #name, sql: ::core::include_str!(#file) })
         });
-        let recipe = quote::format_ident!("__TESTRIG_RECIPE", span = Span::mixed_site());
-        quote! {{
-            static #recipe: ::testrig::db::Recipe = ::testrig::db::Recipe {
+        quote! {
+            static __TESTRIG_RECIPE: ::testrig::db::Recipe = ::testrig::db::Recipe {
                 owner: ::core::env!("CARGO_PKG_NAME"),
-                database: "main",
+                database: #database,
                 migrations: #migrations,
                 seeds: &[#(#seeds),*],
             };
-            ::testrig::db::DatabaseConfig::new(&#recipe)
-        }}
+        }
     }
 }

@@ -124,12 +124,15 @@ const CLOSE_WITHIN: Duration = Duration::from_secs(5);
 impl Database {
     async fn setup(stack: &FixtureStack, config: &DatabaseConfig) -> Result<Database, DbError> {
         crate::db::poison::check("a database fixture");
-        let recipe = config.recipe()?;
-        let backend = backend_for(stack)?;
+        Database::create(config.recipe()?, backend_for(stack)?).await
+    }
+
+    /// A fresh database from `recipe` on `backend`, with its pools (they connect lazily).
+    async fn create(recipe: &'static Recipe, backend: Backend) -> Result<Database, DbError> {
         let scope_id = Scope::with_current(|scope| scope.map_or(0, Scope::id));
         let created = Created::new(backend, recipe, scope_id, recipe.database).await?;
         let url = created.url();
-        let pools = match Pools::open(stack, backend, &url) {
+        let pools = match Pools::open(backend, &url) {
             Ok(pools) => pools,
             Err(error) => {
                 let _ = backend::discard(std::slice::from_ref(&created)).await;
@@ -242,8 +245,8 @@ fn backend_for(stack: &FixtureStack) -> Result<Backend, DbError> {
 }
 
 impl Pools {
-    fn open(stack: &FixtureStack, backend: Backend, url: &str) -> Result<Pools, DbError> {
-        let _ = (stack, url);
+    fn open(backend: Backend, url: &str) -> Result<Pools, DbError> {
+        let _ = url;
         let bad_url = |error: sqlx::Error| DbError::Database {
             what: "cannot open the test's database".into(),
             cause: error.to_string(),
@@ -346,6 +349,134 @@ crate::fixture::built_in_fixture!(Database {
     setup: |stack| setup_database(stack),
     teardown: teardown_database
 });
+
+/// What `#[databases(primary, analytics(migrations = ".."))]` gives: each database's name
+/// and recipe, in order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DatabasesConfig {
+    entries: &'static [(&'static str, &'static Recipe)],
+}
+
+impl DatabasesConfig {
+    /// The named databases, in order (what `#[databases(..)]` expands to).
+    pub const fn new(entries: &'static [(&'static str, &'static Recipe)]) -> Self {
+        DatabasesConfig { entries }
+    }
+}
+
+/// A test's named set of databases, `#[databases(primary, analytics(migrations = ".."))]`:
+/// each fresh from its own template, all on one backend (PostgreSQL with
+/// `TESTRIG_DATABASE_URL`, else SQLite), made at once.
+///
+/// ```
+/// use testrig::db::Databases;
+///
+/// #[testrig::test]
+/// #[databases(primary(migrations = "tests/migrations/cell"), scratch(migrations = false))]
+/// async fn two_databases(dbs: &Databases) {
+///     assert_eq!(dbs.names(), ["primary", "scratch"]);
+///     assert_ne!(dbs.get("primary").url(), dbs.get("scratch").url());
+///     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instances")
+///         .fetch_one(dbs.get("primary").any()).await.unwrap();
+///     assert_eq!(n, 0);
+/// }
+/// # fn main() { two_databases(); }
+/// ```
+#[derive(Debug)]
+pub struct Databases {
+    databases: Vec<(&'static str, Database)>,
+}
+
+impl Databases {
+    async fn setup(config: &DatabasesConfig) -> Result<Databases, DbError> {
+        crate::db::poison::check("a database fixture");
+        if config.entries.is_empty() {
+            return Err(DbError::Database {
+                what: "no databases to make".into(),
+                cause: "name them with `#[databases(primary, analytics(..))]`".into(),
+            });
+        }
+        let backend = Backend::either();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, (name, recipe)) in config.entries.iter().enumerate() {
+            let (name, recipe) = (*name, *recipe);
+            tasks.spawn(async move { (position, name, Database::create(recipe, backend).await) });
+        }
+        let mut made = Vec::new();
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((position, name, Ok(database))) => made.push((position, name, database)),
+                Ok((_, name, Err(error))) => {
+                    first_error.get_or_insert(DbError::Database {
+                        what: format!("database `{name}`"),
+                        cause: error.to_string(),
+                    });
+                }
+                Err(error) => std::panic::resume_unwind(error.into_panic()),
+            }
+        }
+        made.sort_by_key(|(position, _, _)| *position);
+        let databases: Vec<(&'static str, Database)> = made.into_iter().map(|(_, name, db)| (name, db)).collect();
+        if let Some(error) = first_error {
+            // Nothing is left behind when one of them cannot be made.
+            for (_, database) in databases {
+                let created = database.inner.created.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+                database.inner.pools.close().await;
+                if let Some(created) = created {
+                    let _ = backend::discard(std::slice::from_ref(&created)).await;
+                }
+            }
+            return Err(error);
+        }
+        Ok(Databases { databases })
+    }
+
+    async fn teardown(self) -> Result<(), DbError> {
+        let mut first_error = None;
+        for (_, database) in self.databases {
+            if let Err(error) = database.teardown().await {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The database called `name`.
+    ///
+    /// # Panics
+    /// For a name the test did not list; the message lists the ones it did.
+    pub fn get(&self, name: &str) -> &Database {
+        match self.databases.iter().find(|(known, _)| *known == name) {
+            Some((_, database)) => database,
+            None => panic!("unknown database `{name}`: this test has {}", self.names().join(", ")),
+        }
+    }
+
+    /// The names, in the order listed.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.databases.iter().map(|(name, _)| *name).collect()
+    }
+}
+
+crate::fixture::built_in_fixture!(Databases {
+    id: "testrig::db::Databases",
+    module: "testrig::db",
+    config: DatabasesConfig,
+    requires: [],
+    asynchronous: true,
+    scope_hook: crate::db::poison::Claimed::hook,
+    claims_database: true,
+    setup: |stack| Step::pending(async move {
+        setup_output::<Databases, DbError>(Databases::setup(stack.config::<Databases>()).await)
+    }),
+    teardown: teardown_databases
+});
+
+fn teardown_databases(instance: Box<dyn Any>) -> Step<'static, ()> {
+    let databases = crate::fixture::downcast::<Databases>(instance);
+    Step::pending(async move { databases.teardown().await.map_err(Into::into) })
+}
 
 /// Declares a typed pool as a fixture of the test's [`Database`]: the pool is the database's,
 /// shared, and closed by the database's teardown.

@@ -36,7 +36,7 @@ pub use sqlx::AnyPool;
 pub use self::backend::Backend;
 #[cfg(feature = "any")]
 pub use self::cells::{Cells, CellsConfig};
-pub use self::database::{Database, DatabaseConfig};
+pub use self::database::{Database, DatabaseConfig, Databases, DatabasesConfig};
 pub use self::error::DbError;
 pub use self::recipe::{Recipe, Seed};
 #[cfg(feature = "any")]
