@@ -11,6 +11,22 @@ macro_rules! tests {
                 assert_eq!(row.0, 0);
             }
         )*}
+        mod sqlite_seeded {$(
+            #[sqlx::test(migrations = "db/migrations/all", fixtures("users", "instances"))]
+            #[ignore = "benchmark: run by benches/compare_db.sh"]
+            async fn $name(pool: sqlx::SqlitePool) {
+                let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cell_table_1").fetch_one(&pool).await.unwrap();
+                assert_eq!(row.0, 50);
+            }
+        )*}
+        mod postgres_seeded {$(
+            #[sqlx::test(migrations = "db/migrations/all", fixtures("users", "instances"))]
+            #[ignore = "benchmark: run by benches/compare_db.sh"]
+            async fn $name(pool: sqlx::PgPool) {
+                let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cell_table_1").fetch_one(&pool).await.unwrap();
+                assert_eq!(row.0, 50);
+            }
+        )*}
         mod postgres {$(
             #[sqlx::test(migrations = "db/migrations/all")]
             #[ignore = "benchmark: run by benches/compare_db.sh"]
