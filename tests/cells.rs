@@ -426,7 +426,7 @@ fn two_processes_building_one_template_at_once_share_it() {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates are per process");
         return;
     };
-    let pattern = "testrig\\_tpl\\_v2\\_slow\\_%";
+    let pattern = "testrig\\_tpl\\_v3\\_slow\\_%";
     let old = support::databases::like(&url, pattern);
     support::databases::drop_on_server(&url, &old);
     let children: Vec<std::process::Child> = (0..2)
@@ -452,7 +452,7 @@ fn two_processes_building_one_template_at_once_share_it() {
     built.sort();
     assert_eq!(built.len(), 2, "one API and one cell template, nothing half-built: {built:?}");
     assert!(
-        built[0].starts_with("testrig_tpl_v2_slow_api_") && built[1].starts_with("testrig_tpl_v2_slow_cell_"),
+        built[0].starts_with("testrig_tpl_v3_slow_api_") && built[1].starts_with("testrig_tpl_v3_slow_cell_"),
         "{built:?}"
     );
     assert!(
@@ -551,7 +551,7 @@ fn clean_databases_left_by_finished_processes_are_capped_per_template() {
     let mine = NAMES.lock().unwrap()[2].clone();
     let host = mine.split('_').nth(2).unwrap().to_owned();
     // Other crates' schemas named SCHEMA have cell templates of their own: 20 for each.
-    let templates = support::databases::like(&url, "testrig\\_tpl\\_v2\\_schema\\_cell\\_%");
+    let templates = support::databases::like(&url, "testrig\\_tpl\\_v3\\_schema\\_cell\\_%");
     // Clean databases of a process that is gone (no such pid runs), as its pool left them.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let dead_pid = (4_000_000..).find(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()).unwrap();

@@ -115,7 +115,10 @@ fn an_app_on_sqlx_sqlite_keeps_its_own_features_and_passes() {
     }
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let tests = std::fs::read_to_string(crate_dir("sqlite_app").join("tests/users.rs")).unwrap();
-    assert!(readme.contains(&format!("```rust\n{tests}```")), "README's database example differs from tests/outside/sqlite_app");
+    assert!(
+        readme.contains(&format!("```rust\n{tests}```")),
+        "README's database example differs from tests/outside/sqlite_app"
+    );
     let run = cargo_with("sqlite_app", &["test"], &[("SQLX_OFFLINE", "true")]);
     assert!(run.status.success(), "{}", text(&run));
     assert!(text(&run).contains("test result: ok. 3 passed"), "{}", text(&run));

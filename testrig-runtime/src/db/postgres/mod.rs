@@ -180,13 +180,21 @@ async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
     }
 }
 
+/// Whether the reset refused the database because the test changed its schema.
+fn schema_changed(error: &sqlx::Error) -> bool {
+    error.as_database_error().and_then(|error| error.code()).is_some_and(|code| code == reset::SCHEMA_CHANGED)
+}
+
 /// Runs `sql` on one test database through its kept connection, or through a new one when
 /// there is none or the kept one was cut (a server restart, `pg_terminate_backend`): the
-/// database itself is fine then, and a new connection becomes its keeper.
+/// database itself is fine then, and a new connection becomes its keeper. A refused reset
+/// (the schema changed) is final.
 async fn on_database(url: String, keeper: Option<Keeper>, sql: String) -> Result<Keeper, sqlx::Error> {
     if let Some(keeper) = keeper {
-        if let Ok(keeper) = keeper.execute(sql.clone()).await {
-            return Ok(keeper);
+        match keeper.execute(sql.clone()).await {
+            Ok(keeper) => return Ok(keeper),
+            Err(error) if schema_changed(&error) => return Err(error),
+            Err(_) => {}
         }
     }
     Keeper::open(url).await?.execute(sql).await
@@ -213,8 +221,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     for TestDatabase { name, template, keeper } in databases {
         let url = with_database(url, &name);
         tasks.spawn(async move {
-            let Some(sql) = reset::reset_sql(&template, &name) else { return (name, template, Ok(None)) };
-            let reset = on_database(url, keeper, sql).await.map(Some);
+            let reset = on_database(url, keeper, reset::reset_sql(&template, &name)).await;
             (name, template, reset)
         });
     }
@@ -222,13 +229,13 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((name, template, Ok(Some(keeper)))) => {
+            Ok((name, template, Ok(keeper))) => {
                 give_back(Pooled { template: template.name, name, keeper: Some(keeper) })
             }
-            Ok((name, _, reset)) => {
-                if let Err(error) = reset {
-                    first_error.get_or_insert(server_error(format!("cannot reset {name}"))(error));
-                }
+            // The test changed the schema: not reusable, and no failure of the test.
+            Ok((name, _, Err(error))) if schema_changed(&error) => to_drop.push(name),
+            Ok((name, _, Err(error))) => {
+                first_error.get_or_insert(server_error(format!("cannot reset {name}"))(error));
                 to_drop.push(name);
             }
             Err(error) => std::panic::resume_unwind(error.into_panic()),

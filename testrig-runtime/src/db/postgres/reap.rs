@@ -188,7 +188,7 @@ mod tests {
         assert_eq!((parsed.host, parsed.pid, parsed.label), (host_tag(), std::process::id(), "cell1"));
         assert!(unix_now() - parsed.made < 5);
         assert!(name.len() <= 63, "PostgreSQL truncates identifiers at 63 bytes: {name}");
-        assert_eq!(TestDatabaseName::parse("testrig_tpl_v2_x"), None);
+        assert_eq!(TestDatabaseName::parse("testrig_tpl_v3_x"), None);
         assert_eq!(TestDatabaseName::parse("testrig_t_abcdef_12_x_1_api"), None, "no time");
     }
 

@@ -6,25 +6,22 @@ use std::path::Path;
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::Connection;
 
+use super::reset::{record_facts_sql, Facts};
 use super::{admin, drop_database, execute, server_error, with_database};
-use crate::db::recipe::{Recipe, Templates};
+use crate::db::recipe::{fnv1a, Recipe, Templates};
 use crate::db::DbError;
 
-/// A migrated template database.
+/// A migrated and seeded template database.
 #[derive(Debug, Clone)]
 pub(crate) struct Template {
     pub(crate) name: String,
-    /// Whether its migrations leave every table empty: only then is emptying the tables a
-    /// reset to the template's state; migrations that seed rows get a new database every time.
-    pub(crate) resettable: bool,
+    /// What its build recorded to reset its clones exactly (see [`super::reset`]).
+    pub(crate) facts: std::sync::Arc<Facts>,
 }
 
-/// The comment of a template whose migrations leave every table empty.
-const EMPTY_TEMPLATE: &str = "testrig:template:empty";
-
-/// Every template's name starts so; `v2` templates carry the description `resettable` is
-/// read from, older ones are never reused.
-pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v2_";
+/// Every template's name starts so; `v3` templates carry the [`Facts`] their clones are
+/// reset from, older ones are never reused.
+pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v3_";
 
 /// The migrated and seeded template database for `recipe`, built if missing.
 pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Template, DbError> {
@@ -33,6 +30,9 @@ pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Templ
 }
 
 async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template, DbError> {
+    // The way facts are recorded is part of a template: a testrig that records them
+    // differently builds its own instead of trusting another version's.
+    let hash = hash ^ fnv1a(record_facts_sql().as_bytes());
     let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
     let mut admin = admin(url).await?;
     super::reap::reap_once(&mut admin).await;
@@ -57,7 +57,13 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
     };
     let _ = admin.close().await;
     let (description,) = described?;
-    Ok(Template { resettable: description.as_deref() == Some(EMPTY_TEMPLATE), name })
+    let Some(facts) = description.as_deref().and_then(Facts::read) else {
+        return Err(DbError::Database {
+            what: format!("template {name} has no reset facts"),
+            cause: "it was built by another version of testrig; drop it and the next test builds it again".into(),
+        });
+    };
+    Ok(Template { facts: std::sync::Arc::new(facts), name })
 }
 
 async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &'static Recipe) -> Result<(), DbError> {
@@ -110,16 +116,30 @@ async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &
     execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
 }
 
-/// Records on the template whether its migrations left rows in any table.
+/// Records on the template what its clones are reset from: its catalog's fingerprint, the
+/// rows of its non-empty tables and its sequences' values (see [`super::reset`]).
 async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
-    let rows: (i64,) = sqlx::query_as(super::reset::COUNT_ROWS)
-        .fetch_one(pool)
+    let mut session = pool.acquire().await.map_err(server_error("cannot inspect the template"))?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(record_facts_sql()))
+        .execute(&mut *session)
         .await
-        .map_err(server_error("cannot inspect the template"))?;
-    let description = if rows.0 == 0 { EMPTY_TEMPLATE } else { "testrig:template:seeded" };
-    let sql = format!("COMMENT ON DATABASE \"{name}\" IS '{description}'");
+        .map_err(server_error("cannot record the template's facts"))?;
+    let recorded: Vec<(String, String)> = sqlx::query_as("SELECT kind, body FROM pg_temp.testrig_facts")
+        .fetch_all(&mut *session)
+        .await
+        .map_err(server_error("cannot read the template's facts"))?;
+    let _ = sqlx::raw_sql("DROP TABLE pg_temp.testrig_facts").execute(&mut *session).await;
+    let mut facts = Facts::default();
+    for (kind, body) in recorded {
+        match kind.as_str() {
+            "fingerprint" => facts.fingerprint = body,
+            "rows" => facts.rows.push(body),
+            _ => facts.sequences.push(body),
+        }
+    }
+    let sql = format!("COMMENT ON DATABASE \"{name}\" IS '{}'", facts.describe().replace('\'', "''"));
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(pool)
+        .execute(&mut *session)
         .await
         .map(drop)
         .map_err(server_error("cannot describe the template"))

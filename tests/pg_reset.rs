@@ -1,0 +1,132 @@
+//! On PostgreSQL a passed test's database is reused by the next test only when it is put
+//! back exactly into its template's state; anything the reset cannot undo (DDL) gets the
+//! next test a fresh clone instead. For each kind of change a passing test can make, the
+//! next test sees exactly what a fresh clone shows. Skips, saying why, without a server.
+
+#![allow(unnameable_test_items)]
+
+use std::sync::Mutex;
+
+use sqlx::PgPool;
+use testrig::db::Database;
+
+/// Everything a test could observe of the schema's state, as text: rows of every table in
+/// both schemas, the materialized view, every sequence's position, the catalog's shape.
+async fn observe(pool: &PgPool) -> String {
+    let queries = [
+        "SELECT string_agg(format('%s %s %s', id, name, mood), '; ' ORDER BY id) FROM users",
+        "SELECT string_agg(format('%s %s %s %s', id, user_id, amount, doubled), '; ' ORDER BY id) FROM billing.invoices",
+        "SELECT string_agg(format('%s %s', id, entry), '; ' ORDER BY id) FROM billing.ledger",
+        "SELECT string_agg(format('%s %s', id, what), '; ' ORDER BY id) FROM audit",
+        "SELECT string_agg(format('%s %s', user_id, total), '; ' ORDER BY user_id) FROM billing.totals",
+        "SELECT format('%s %s', last_value, is_called) FROM users_id_seq",
+        "SELECT format('%s %s', last_value, is_called) FROM billing.ledger_id_seq",
+        "SELECT format('%s %s', last_value, is_called) FROM audit_id_seq",
+        "SELECT format('%s %s', last_value, is_called) FROM billing.invoices_id_seq",
+        "SELECT string_agg(table_schema || '.' || table_name, ', ' ORDER BY table_schema, table_name) FROM information_schema.tables \
+         WHERE table_schema IN ('public', 'billing')",
+        "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'users'",
+        "SELECT string_agg(enumlabel, ', ' ORDER BY enumsortorder) FROM pg_enum",
+        "SELECT string_agg(tgname || tgenabled::text, ', ' ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal",
+        "SELECT string_agg(proname, ', ' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+        "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE schemaname IN ('public', 'billing')",
+        "SELECT coalesce(obj_description('users'::regclass, 'pg_class'), '-') || ' ' || coalesce(relacl::text, '-') \
+         FROM pg_class WHERE oid = 'users'::regclass",
+    ];
+    let mut seen = String::new();
+    for query in queries {
+        let value: Option<String> =
+            sqlx::query_scalar(query).fetch_one(pool).await.unwrap_or_else(|e| panic!("{query}: {e}"));
+        seen.push_str(&value.unwrap_or_default());
+        seen.push('\n');
+    }
+    seen
+}
+
+struct Round {
+    change: &'static [&'static str],
+    reference: Option<String>,
+    database: Option<String>,
+}
+
+static ROUND: Mutex<Round> = Mutex::new(Round { change: &[], reference: None, database: None });
+
+fn next_database() -> String {
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn name_of(db: &Database) {
+        ROUND.lock().unwrap().database = Some(db.name().to_owned());
+    }
+    name_of();
+    ROUND.lock().unwrap().database.take().unwrap()
+}
+
+#[test]
+fn every_change_a_passing_test_makes_is_gone_for_the_next() {
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn changes(pool: &PgPool, db: &Database) {
+        let change = ROUND.lock().unwrap().change;
+        let before = observe(pool).await;
+        for statement in change {
+            sqlx::raw_sql(*statement).execute(pool).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+        let mut round = ROUND.lock().unwrap();
+        round.reference = Some(before);
+        round.database = Some(db.name().to_owned());
+    }
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn sees_the_template(pool: &PgPool, db: &Database) {
+        let now = observe(pool).await;
+        let round = ROUND.lock().unwrap();
+        assert_eq!(Some(&now), round.reference.as_ref(), "after {:?}", round.change);
+        assert!(!db.name().is_empty());
+    }
+
+    if std::env::var_os("TESTRIG_DATABASE_URL").is_none() {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are never reused");
+        return;
+    }
+    // Data: undone in place, so the next test reuses the same database.
+    let data: &[&[&str]] = &[
+        &["INSERT INTO users (name) VALUES ('carol')"],
+        &["UPDATE users SET name = 'changed', mood = 'sad'"],
+        &["DELETE FROM billing.invoices", "REFRESH MATERIALIZED VIEW billing.totals"],
+        &["DELETE FROM billing.invoices WHERE user_id = 2", "DELETE FROM users WHERE id = 2"],
+        &["INSERT INTO billing.ledger (entry) VALUES ('more')", "SELECT nextval('billing.ledger_id_seq')"],
+        &["INSERT INTO billing.invoices (user_id, amount) VALUES (1, 5)", "REFRESH MATERIALIZED VIEW billing.totals"],
+        &["INSERT INTO audit (what) VALUES ('by the test')", "SELECT setval('audit_id_seq', 500)"],
+        &["TRUNCATE users, billing.invoices, audit"],
+    ];
+    // Schema: cannot be undone in place, so the next test gets a fresh clone.
+    let schema: &[&[&str]] = &[
+        &["DROP VIEW user_names"],
+        &["ALTER TABLE users ADD COLUMN age INT"],
+        &["CREATE TABLE extra (x INT)", "INSERT INTO extra VALUES (1)"],
+        &["CREATE TABLE billing.more (x INT)"],
+        &["ALTER TYPE mood ADD VALUE 'angry'"],
+        &["CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42'"],
+        &["CREATE OR REPLACE FUNCTION audit_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$"],
+        &["DROP TRIGGER users_audit ON users"],
+        &["ALTER TABLE billing.ledger DISABLE TRIGGER ledger_append_only"],
+        &["CREATE INDEX users_by_name ON users (name)"],
+        &["GRANT SELECT ON users TO PUBLIC"],
+        &["COMMENT ON TABLE users IS 'commented'"],
+        &["DROP MATERIALIZED VIEW billing.totals"],
+        &["ALTER SEQUENCE billing.ledger_id_seq INCREMENT BY 5"],
+    ];
+    for (change, reused) in data.iter().map(|c| (c, true)).chain(schema.iter().map(|c| (c, false))) {
+        ROUND.lock().unwrap().change = change;
+        changes();
+        let changed = ROUND.lock().unwrap().database.take().unwrap();
+        sees_the_template();
+        let next = next_database();
+        if reused {
+            assert_eq!(next, changed, "{change:?} is data: the database is reset and reused");
+        } else {
+            assert_ne!(next, changed, "{change:?} is DDL: the database is dropped, the next is a fresh clone");
+        }
+    }
+}
