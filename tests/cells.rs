@@ -271,6 +271,39 @@ fn bad_server_urls_are_clear_errors_without_the_password() {
     }
 }
 
+/// A server that accepts connections and never answers (a stopped postmaster, a wedged
+/// proxy): setup fails within the connect timeout, naming the server and how to wait longer,
+/// instead of hanging the test forever.
+#[test]
+fn a_server_that_never_answers_fails_setup_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and holds each connection, never writing a byte.
+    let silent = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(8).flatten() {
+            held.push(stream);
+        }
+        held
+    });
+    drop(silent);
+    let secret = "never-shown-9876";
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "bad_url_case", "--ignored", "--test-threads=1", "--nocapture"])
+        .env("TESTRIG_DATABASE_URL", format!("postgres://testrig:{secret}@127.0.0.1:{port}/postgres"))
+        .env("TESTRIG_CONNECT_TIMEOUT", "0.5")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!output.status.success(), "{text}");
+    let expected = format!("the PostgreSQL server at 127.0.0.1:{port} did not answer within 500ms");
+    assert!(text.contains("setup of fixture `Cells` failed") && text.contains(&expected), "{text}");
+    assert!(text.contains("TESTRIG_CONNECT_TIMEOUT=<seconds> waits longer"), "{text}");
+    assert!(!text.contains(secret), "the password leaked into the output: {text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "took {:?}", started.elapsed());
+}
+
 /// A failed test's databases stay for inspection (their names are printed); the next run's
 /// reaping removes them once this process is gone. This test removes them itself.
 #[test]

@@ -10,6 +10,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
 use crate::db::backend::{self, Backend, Created};
+use crate::db::database::CLOSE_WITHIN;
 use crate::db::recipe::Recipe;
 use crate::db::schema::{default_schema, Schema};
 use crate::db::target::{with_cell, CellTarget, Targeted};
@@ -160,7 +161,10 @@ impl Cells {
 
     async fn teardown(self) -> Result<(), DbError> {
         self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.close_pools().await;
+        if let Err(held) = self.close_pools().await {
+            crate::db::keep_for_inspection(&self.locations());
+            return Err(held);
+        }
         if Scope::with_current(|scope| scope.is_some_and(Scope::has_failed)) {
             crate::db::keep_for_inspection(&self.locations());
             return Ok(());
@@ -169,11 +173,25 @@ impl Cells {
         backend::release(created).await
     }
 
-    async fn close_pools(&self) {
-        self.inner.api.close().await;
-        for (_, pool) in &self.inner.cells {
-            pool.close().await;
+    /// Closes every pool within [`CLOSE_WITHIN`]; a connection kept past the test (in a
+    /// static, a stray task) would otherwise hang teardown forever.
+    async fn close_pools(&self) -> Result<(), DbError> {
+        let pools = std::iter::once(("api", &self.inner.api)).chain(self.inner.cells.iter().map(|(name, pool)| (&**name, pool)));
+        let mut held = Vec::new();
+        for (name, pool) in pools {
+            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+                held.push(name.to_owned());
+            }
         }
+        if held.is_empty() {
+            return Ok(());
+        }
+        Err(DbError::Database {
+            what: format!("a connection to the {} database(s) was still held {CLOSE_WITHIN:?} after the test", held.join(", ")),
+            cause: "look for a pool or connection kept in a static, a transaction never committed or rolled back, \
+                    or a spawned task still using it; the databases are kept for inspection"
+                .into(),
+        })
     }
 
     /// The API database.
@@ -273,12 +291,19 @@ async fn fresh(
     label: &str,
 ) -> Result<(AnyPool, Created), DbError> {
     let created = Created::new(backend, recipe, scope_id, label).await?;
-    match AnyPoolOptions::new().max_connections(4).connect(&created.url()).await {
+    let url = created.url();
+    let connecting = AnyPoolOptions::new().max_connections(4).acquire_timeout(CLOSE_WITHIN).connect(&url);
+    let connected = match tokio::time::timeout(CLOSE_WITHIN, connecting).await {
+        Ok(Ok(pool)) => Ok(pool),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err(format!("no answer within {CLOSE_WITHIN:?}")),
+    };
+    match connected {
         Ok(pool) => Ok((pool, created)),
-        Err(error) => {
+        Err(cause) => {
             let what = format!("cannot connect to test database {}", created.location());
             let _ = backend::discard(std::slice::from_ref(&created)).await;
-            Err(DbError::Database { what, cause: error.to_string() })
+            Err(DbError::Database { what, cause })
         }
     }
 }

@@ -119,7 +119,7 @@ struct Pools {
 /// How long teardown waits for the test's connections to come back before it gives up on
 /// them: a connection kept past the test (in a static, a forgotten task) would otherwise
 /// hang teardown forever.
-const CLOSE_WITHIN: Duration = Duration::from_secs(5);
+pub(crate) const CLOSE_WITHIN: Duration = Duration::from_secs(5);
 
 impl Database {
     async fn setup(stack: &FixtureStack, config: &DatabaseConfig) -> Result<Database, DbError> {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// An error from `testrig::db` or the `Cells` fixture.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum DbError {
     /// `testrig::db::cell()` was called with no cell targeted.

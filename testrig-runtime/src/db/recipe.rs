@@ -65,6 +65,7 @@ impl Recipe {
         }
         let mut bytes = Vec::new();
         if let Some(dir) = self.migrations {
+            warn_about_skipped(dir);
             for file in migration_files(dir).map_err(|e| self.migration_error(e))? {
                 bytes.extend(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
                 bytes.extend(std::fs::read(&file).map_err(|e| self.migration_error(e))?);
@@ -91,6 +92,22 @@ pub(crate) fn migration_files(dir: &str) -> std::io::Result<Vec<std::path::PathB
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// sqlx runs only `<VERSION>_<DESCRIPTION>.sql` files and skips a `.sql` file without the
+/// `_` silently: said once here, since such a migration never runs on either backend.
+fn warn_about_skipped(dir: &str) {
+    let Ok(files) = migration_files(dir) else { return };
+    for file in files {
+        let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        if !name.contains('_') {
+            let line = format!(
+                "testrig: migration `{}` is skipped by sqlx, which runs only files named `<VERSION>_<DESCRIPTION>.sql`\n",
+                file.display()
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        }
+    }
 }
 
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {

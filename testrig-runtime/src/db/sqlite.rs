@@ -21,6 +21,7 @@ async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>,
         None => None,
     };
     let path = store()?.join(format!("template-{}-{hash:016x}.db", recipe.label()));
+    // The template is read back into memory right after, so it needs room only briefly.
     remove_database_files(&path);
     let options = SqliteConnectOptions::new()
         .filename(&path)
@@ -60,11 +61,19 @@ async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>,
 /// A fresh database for one test: the template's bytes written to a file of its own.
 pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf, DbError> {
     let bytes = template(recipe).await?;
-    let path = store()?.join(name);
-    tokio::fs::write(&path, &bytes)
-        .await
-        .map_err(|e| DbError::Database { what: format!("cannot create {}", path.display()), cause: e.to_string() })?;
-    Ok(path)
+    loop {
+        let dir = store()?;
+        let path = dir.join(name);
+        match tokio::fs::write(&path, &bytes).await {
+            Ok(()) => return Ok(path),
+            Err(error) => {
+                remove_database_files(&path);
+                if !move_off_shm(&dir, &error) {
+                    return Err(DbError::Database { what: format!("cannot create {}", path.display()), cause: error.to_string() });
+                }
+            }
+        }
+    }
 }
 
 /// The URL sqlx opens a database file by.
@@ -81,23 +90,63 @@ pub(crate) fn remove_database_files(path: &Path) {
     }
 }
 
-/// This process's directory for database files: in `/dev/shm` when there is one (memory, no
-/// disk writes), else the temp dir. Directories of processes that are gone (killed runs) are
-/// removed when the first one is made.
-fn store() -> Result<&'static Path, DbError> {
-    static STORE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let made = STORE.get_or_init(|| {
-        let root = if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
-        reap_stale(&root);
-        let dir = root.join(format!("testrig-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map(|()| dir).map_err(|e| e.to_string())
-    });
-    match made {
-        Ok(dir) => Ok(dir),
-        Err(cause) => {
-            Err(DbError::Database { what: "cannot create the database directory".into(), cause: cause.clone() })
-        }
+/// This process's directory for database files: `TESTRIG_DB_DIR` when set; else in
+/// `/dev/shm` when it is there and writable (memory, no disk writes); else the temp dir.
+/// Directories of processes that are gone (killed runs) are removed when the first one is
+/// made. After `/dev/shm` ran out of space (Docker gives containers 64 MB), the temp dir.
+fn store() -> Result<PathBuf, DbError> {
+    static PRIMARY: OnceLock<Result<(PathBuf, bool), DbError>> = OnceLock::new();
+    static FALLBACK: OnceLock<Result<PathBuf, DbError>> = OnceLock::new();
+    if SHM_FULL.load(std::sync::atomic::Ordering::Relaxed) {
+        return FALLBACK.get_or_init(|| per_process_dir(&std::env::temp_dir())).clone();
     }
+    let primary = PRIMARY.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("TESTRIG_DB_DIR").filter(|dir| !dir.is_empty()) {
+            return per_process_dir(Path::new(&dir)).map(|dir| (dir, false));
+        }
+        let shm = Path::new("/dev/shm");
+        if shm.is_dir() {
+            if let Ok(dir) = per_process_dir(shm) {
+                return Ok((dir, true));
+            }
+        }
+        per_process_dir(&std::env::temp_dir()).map(|dir| (dir, false))
+    });
+    primary.clone().map(|(dir, _)| dir)
+}
+
+/// Set once `/dev/shm` refused a database for lack of space: from then on the temp dir.
+static SHM_FULL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `error`, writing into `dir`, means `/dev/shm` is too small or read-only, so the
+/// next attempt should go to the temp dir (said once on stderr).
+fn move_off_shm(dir: &Path, error: &std::io::Error) -> bool {
+    let full = matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
+        || error.raw_os_error() == Some(28);
+    if !full || !dir.starts_with("/dev/shm") || std::env::var_os("TESTRIG_DB_DIR").is_some() {
+        return false;
+    }
+    if !SHM_FULL.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        let line = format!(
+            "testrig: /dev/shm cannot hold more test databases ({error}); they go to {} from now on \
+             (TESTRIG_DB_DIR chooses the directory)\n",
+            std::env::temp_dir().display()
+        );
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    }
+    true
+}
+
+/// `root/testrig-<pid>`, created (and probed with a write, so a read-only mount is found
+/// now), after removing the directories of processes that are gone.
+fn per_process_dir(root: &Path) -> Result<PathBuf, DbError> {
+    reap_stale(root);
+    let dir = root.join(format!("testrig-{}", std::process::id()));
+    let made = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join(".probe"), b"testrig"));
+    made.map(|()| dir.clone()).map_err(|e| DbError::Database {
+        what: format!("cannot create the database directory {}", dir.display()),
+        cause: format!("{e} (set TESTRIG_DB_DIR to a writable directory)"),
+    })
 }
 
 fn reap_stale(root: &Path) {

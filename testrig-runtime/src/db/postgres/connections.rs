@@ -15,6 +15,8 @@ use sqlx::postgres::PgConnection;
 use sqlx::Connection;
 use tokio::runtime::{Builder, Runtime};
 
+use super::reset::Check;
+
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -49,11 +51,22 @@ impl Keeper {
         on_keeper_thread(async move { PgConnection::connect(&url).await.map(Keeper) }).await
     }
 
-    /// Runs `sql` (several statements allowed); a keeper whose statement failed is closed,
-    /// since its session state is unknown.
-    pub(super) async fn execute(self, sql: String) -> Result<Keeper, sqlx::Error> {
+    /// Runs `sql` (several statements allowed) once `check`, if any, holds; when it does
+    /// not, the server's refusal instead ([`super::reset::refusal_sql`]). A keeper whose
+    /// statement failed is closed, since its session state is unknown.
+    pub(super) async fn execute(self, check: Option<Check>, sql: String) -> Result<Keeper, sqlx::Error> {
         let Keeper(mut connection) = self;
         on_keeper_thread(async move {
+            let sql = match check {
+                Some(check) => {
+                    let found: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(check.query))
+                        .persistent(true)
+                        .fetch_one(&mut connection)
+                        .await?;
+                    if found.as_deref() == Some(check.expected.as_str()) { sql } else { super::reset::refusal_sql() }
+                }
+                None => sql,
+            };
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut connection).await?;
             Ok(Keeper(connection))
         })

@@ -95,9 +95,49 @@ fn server_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError 
 }
 
 async fn admin(url: &str) -> Result<PgConnection, DbError> {
-    PgConnection::connect(url)
-        .await
-        .map_err(server_error("cannot connect to the PostgreSQL server in TESTRIG_DATABASE_URL (or DATABASE_URL)"))
+    match within_connect_timeout(url, PgConnection::connect(url)).await {
+        Ok(Ok(connection)) => Ok(connection),
+        Ok(Err(error)) => {
+            Err(server_error("cannot connect to the PostgreSQL server in TESTRIG_DATABASE_URL (or DATABASE_URL)")(error))
+        }
+        Err(timed_out) => Err(timed_out),
+    }
+}
+
+/// How long a connection to the server may take: `TESTRIG_CONNECT_TIMEOUT` seconds, 5 by
+/// default. A server that accepts and never answers (or a stopped postmaster) would
+/// otherwise hang setup forever.
+pub(crate) fn connect_timeout() -> std::time::Duration {
+    static TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *TIMEOUT.get_or_init(|| {
+        let seconds = std::env::var("TESTRIG_CONNECT_TIMEOUT").ok().and_then(|s| s.trim().parse::<f64>().ok());
+        std::time::Duration::from_secs_f64(seconds.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(5.0))
+    })
+}
+
+/// `connecting` bounded by [`connect_timeout`]; past it, an error naming the server (never
+/// its password) and how to wait longer.
+pub(crate) async fn within_connect_timeout<T>(
+    url: &str,
+    connecting: impl std::future::Future<Output = T>,
+) -> Result<T, DbError> {
+    let limit = connect_timeout();
+    tokio::time::timeout(limit, connecting).await.map_err(|_| DbError::Database {
+        what: format!("the PostgreSQL server at {} did not answer within {:?}", server_address(url), limit),
+        cause: "is it running and reachable? (TESTRIG_CONNECT_TIMEOUT=<seconds> waits longer)".into(),
+    })
+}
+
+/// `host:port` of a server URL, for messages: no user, no password, no database.
+pub(crate) fn server_address(url: &str) -> String {
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    if host_port.contains(':') || host_port.starts_with('[') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    }
 }
 
 /// `url` with its database replaced by `database`.
@@ -173,7 +213,7 @@ async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
             Some(pooled) => pooled,
             None => reap::adopt(url, template).await?,
         };
-        if let Ok(keeper) = on_database(with_database(url, &name), keeper, reset::taken_sql(&name)).await {
+        if let Ok(keeper) = on_database(with_database(url, &name), keeper, None, reset::taken_sql(&name)).await {
             return Some((name, keeper));
         }
         let _ = drop_databases(std::slice::from_ref(&name)).await;
@@ -189,15 +229,22 @@ fn schema_changed(error: &sqlx::Error) -> bool {
 /// there is none or the kept one was cut (a server restart, `pg_terminate_backend`): the
 /// database itself is fine then, and a new connection becomes its keeper. A refused reset
 /// (the schema changed) is final.
-async fn on_database(url: String, keeper: Option<Keeper>, sql: String) -> Result<Keeper, sqlx::Error> {
+async fn on_database(
+    url: String,
+    keeper: Option<Keeper>,
+    check: Option<reset::Check>,
+    sql: String,
+) -> Result<Keeper, sqlx::Error> {
     if let Some(keeper) = keeper {
-        match keeper.execute(sql.clone()).await {
+        match keeper.execute(check.clone(), sql.clone()).await {
             Ok(keeper) => return Ok(keeper),
             Err(error) if schema_changed(&error) => return Err(error),
             Err(_) => {}
         }
     }
-    Keeper::open(url).await?.execute(sql).await
+    let opened = within_connect_timeout(&url, Keeper::open(url.clone())).await;
+    let keeper = opened.map_err(|timed_out| sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string())))??;
+    keeper.execute(check, sql).await
 }
 
 async fn create(url: &str, template: &str, label: &str) -> Result<String, DbError> {
@@ -221,7 +268,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     for TestDatabase { name, template, keeper } in databases {
         let url = with_database(url, &name);
         tasks.spawn(async move {
-            let reset = on_database(url, keeper, reset::reset_sql(&template, &name)).await;
+            let reset = on_database(url, keeper, Some(reset::check(&template)), reset::reset_sql(&template, &name)).await;
             (name, template, reset)
         });
     }
@@ -284,6 +331,13 @@ mod tests {
         assert!(wrong.contains("found the scheme `mysql`") && !wrong.contains("secret"), "{wrong}");
         let none = check_scheme("u:secret@host").unwrap_err().to_string();
         assert!(none.contains("found no scheme") && !none.contains("secret"), "{none}");
+    }
+
+    #[test]
+    fn server_addresses_name_no_credentials() {
+        assert_eq!(server_address("postgres://u:secret@db.internal:6543/postgres?x=1"), "db.internal:6543");
+        assert_eq!(server_address("postgres://u:secret@db.internal/postgres"), "db.internal:5432");
+        assert_eq!(server_address("postgres://[::1]:5432/db"), "[::1]:5432");
     }
 
     #[test]

@@ -85,10 +85,9 @@ async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &
             }
             None => None,
         };
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .connect(&with_database(url, &scratch))
-            .await
+        let scratch_url = with_database(url, &scratch);
+        let pool = super::within_connect_timeout(url, PgPoolOptions::new().max_connections(1).connect(&scratch_url))
+            .await?
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = async {
             if let Some(migrator) = migrator {
