@@ -270,3 +270,35 @@ async fn a_test_within_its_limit_passes(_torn_down: &TornDown) {
 fn should_panic_still_sees_the_body_panic_under_a_timeout() {
     panic!("the body's own message");
 }
+
+#[testrig::test]
+#[timeout(0.2)]
+#[ignore = "run by `a_timeout_failure_points_at_the_test` in a child process"]
+async fn hung_case() {
+    std::future::pending::<()>().await;
+}
+
+#[testrig::test]
+#[timeout(0.2)]
+#[ignore = "run by `a_timeout_failure_points_at_the_test` in a child process"]
+fn blocked_case() {
+    std::thread::sleep(Duration::from_secs(3));
+}
+
+/// The harness prints where a failing test panicked: for a timeout that is the test, not
+/// testrig's runner.
+#[test]
+fn a_timeout_failure_points_at_the_test() {
+    for case in ["hung_case", "blocked_case"] {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", case, "--ignored", "--test-threads=1"])
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!output.status.success(), "{text}");
+        assert!(text.contains("timed out"), "{text}");
+        assert!(text.contains("panicked at tests/logs.rs:"), "{case}: {text}");
+        assert!(!text.contains("testrig-runtime/src"), "{case}: {text}");
+    }
+}

@@ -104,7 +104,10 @@ pub fn run(test: Test) {
     let scope = Scope::with_hooks(test.name, hooks);
     scope.set_case(test.case);
     match test.timeout {
-        None => run_in_scope(test, &plan, &scope),
+        None => {
+            let name = test.name;
+            report::finish(name, run_in_scope(test, &plan, &scope));
+        }
         Some(limit) => run_watched(test, plan, scope, limit),
     }
 }
@@ -113,6 +116,7 @@ pub fn run(test: Test) {
 /// An async stage that overruns is cancelled there and the teardowns still run, bounded by
 /// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
 /// naming the stage, and leaves the stuck thread behind.
+#[track_caller]
 fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
     let asynchronous = cfg!(feature = "async") && matches!(test.body, Body::Async(_));
     let (done, finished) = std::sync::mpsc::channel();
@@ -134,7 +138,8 @@ fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, 
         waited = finished.recv_timeout(limit + Duration::from_secs(1));
     }
     match waited {
-        Ok(Ok(())) => {}
+        // Reported here, on the caller's thread, so the failure points at the test.
+        Ok(Ok(failures)) => report::finish(scope.test_name(), failures),
         Ok(Err(payload)) => std::panic::resume_unwind(payload),
         Err(_) => panic!(
             "fixture test `{}` failed:\n  - {}; the thread is blocked in a call that cannot be interrupted and was left running",
@@ -144,8 +149,9 @@ fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, 
     }
 }
 
-#[track_caller]
-fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
+/// Sets up, runs and tears down the test inside its scope; what failed, for the caller to
+/// report (where the test is, also when this ran on a thread of its own).
+fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Failure> {
     let _entered = scope.enter();
     // Taken before any fixture so fixtures see the test's environment; restored after the
     // last teardown, also when something panicked.
@@ -218,7 +224,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) {
     scope.close();
     drop(env);
     show.print();
-    report::finish(test.name, failures);
+    failures
 }
 
 /// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.

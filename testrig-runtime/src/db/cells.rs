@@ -176,7 +176,8 @@ impl Cells {
     /// Closes every pool within [`CLOSE_WITHIN`]; a connection kept past the test (in a
     /// static, a stray task) would otherwise hang teardown forever.
     async fn close_pools(&self) -> Result<(), DbError> {
-        let pools = std::iter::once(("api", &self.inner.api)).chain(self.inner.cells.iter().map(|(name, pool)| (&**name, pool)));
+        let pools = std::iter::once(("api", &self.inner.api))
+            .chain(self.inner.cells.iter().map(|(name, pool)| (&**name, pool)));
         let mut held = Vec::new();
         for (name, pool) in pools {
             if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
@@ -187,7 +188,10 @@ impl Cells {
             return Ok(());
         }
         Err(DbError::Database {
-            what: format!("a connection to the {} database(s) was still held {CLOSE_WITHIN:?} after the test", held.join(", ")),
+            what: format!(
+                "a connection to the {} database(s) was still held {CLOSE_WITHIN:?} after the test",
+                held.join(", ")
+            ),
             cause: "look for a pool or connection kept in a static, a transaction never committed or rolled back, \
                     or a spawned task still using it; the databases are kept for inspection"
                 .into(),

@@ -69,7 +69,10 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
             Err(error) => {
                 remove_database_files(&path);
                 if !move_off_shm(&dir, &error) {
-                    return Err(DbError::Database { what: format!("cannot create {}", path.display()), cause: error.to_string() });
+                    return Err(DbError::Database {
+                        what: format!("cannot create {}", path.display()),
+                        cause: error.to_string(),
+                    });
                 }
             }
         }

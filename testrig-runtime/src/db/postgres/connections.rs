@@ -63,7 +63,11 @@ impl Keeper {
                         .persistent(true)
                         .fetch_one(&mut connection)
                         .await?;
-                    if found.as_deref() == Some(check.expected.as_str()) { sql } else { super::reset::refusal_sql() }
+                    if found.as_deref() == Some(check.expected.as_str()) {
+                        sql
+                    } else {
+                        super::reset::refusal_sql()
+                    }
                 }
                 None => sql,
             };

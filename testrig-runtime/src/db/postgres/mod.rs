@@ -97,9 +97,9 @@ fn server_error(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError 
 async fn admin(url: &str) -> Result<PgConnection, DbError> {
     match within_connect_timeout(url, PgConnection::connect(url)).await {
         Ok(Ok(connection)) => Ok(connection),
-        Ok(Err(error)) => {
-            Err(server_error("cannot connect to the PostgreSQL server in TESTRIG_DATABASE_URL (or DATABASE_URL)")(error))
-        }
+        Ok(Err(error)) => Err(server_error(
+            "cannot connect to the PostgreSQL server in TESTRIG_DATABASE_URL (or DATABASE_URL)",
+        )(error)),
         Err(timed_out) => Err(timed_out),
     }
 }
@@ -243,7 +243,9 @@ async fn on_database(
         }
     }
     let opened = within_connect_timeout(&url, Keeper::open(url.clone())).await;
-    let keeper = opened.map_err(|timed_out| sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string())))??;
+    let keeper = opened.map_err(|timed_out| {
+        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string()))
+    })??;
     keeper.execute(check, sql).await
 }
 
@@ -268,7 +270,8 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     for TestDatabase { name, template, keeper } in databases {
         let url = with_database(url, &name);
         tasks.spawn(async move {
-            let reset = on_database(url, keeper, Some(reset::check(&template)), reset::reset_sql(&template, &name)).await;
+            let reset =
+                on_database(url, keeper, Some(reset::check(&template)), reset::reset_sql(&template, &name)).await;
             (name, template, reset)
         });
     }
