@@ -82,6 +82,26 @@ impl Recipe {
     }
 }
 
+/// Builds a template's content on `pool`: `recipe`'s migrations, then its seeds, in order. The
+/// one way both backends make a template.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) async fn apply<DB>(recipe: &Recipe, pool: &sqlx::Pool<DB>) -> Result<(), DbError>
+where
+    DB: sqlx::Database,
+    DB::Connection: sqlx::migrate::Migrate,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    if let Some(dir) = recipe.migrations {
+        let migrator =
+            sqlx::migrate::Migrator::new(std::path::Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?;
+        migrator.run(pool).await.map_err(|e| recipe.migration_error(e))?;
+    }
+    for seed in recipe.seeds {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(seed.sql)).execute(pool).await.map_err(|e| recipe.seed_error(seed, e))?;
+    }
+    Ok(())
+}
+
 /// The files of a migrations directory that sqlx runs, in order: subdirectories and other
 /// files are not migrations.
 pub(crate) fn migration_files(dir: &str) -> std::io::Result<Vec<std::path::PathBuf>> {

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::db::recipe::{Recipe, Templates};
+use crate::db::recipe::{apply, Recipe, Templates};
 use crate::db::DbError;
 
 /// The migrated and seeded image of `recipe`, built on first use in this process.
@@ -16,10 +16,6 @@ async fn template(recipe: &'static Recipe) -> Result<Arc<[u8]>, DbError> {
 }
 
 async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
-    let migrator = match recipe.migrations {
-        Some(dir) => Some(sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?),
-        None => None,
-    };
     let path = store()?.join(format!("template-{}-{hash:016x}.db", recipe.label()));
     // The template is read back into memory right after, so it needs room only briefly.
     remove_database_files(&path);
@@ -31,19 +27,7 @@ async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>,
     let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| {
         DbError::Database { what: format!("cannot create the template at {}", path.display()), cause: e.to_string() }
     })?;
-    let made = async {
-        if let Some(migrator) = migrator {
-            migrator.run(&pool).await.map_err(|e| recipe.migration_error(e))?;
-        }
-        for seed in recipe.seeds {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(seed.sql))
-                .execute(&pool)
-                .await
-                .map_err(|e| recipe.seed_error(seed, e))?;
-        }
-        Ok(())
-    }
-    .await;
+    let made = apply(recipe, &pool).await;
     pool.close().await;
     if let Err(error) = made {
         remove_database_files(&path);

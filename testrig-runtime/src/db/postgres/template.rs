@@ -1,14 +1,12 @@
 //! Migrated template databases: built once per schema and migration hash, on the server, for
 //! every process sharing it.
 
-use std::path::Path;
-
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::Connection;
 
 use super::reset::{record_facts_sql, Facts};
 use super::{admin, drop_database, execute, server_error, with_database};
-use crate::db::recipe::{fnv1a, Recipe, Templates};
+use crate::db::recipe::{apply, fnv1a, Recipe, Templates};
 use crate::db::DbError;
 
 /// A migrated and seeded template database.
@@ -79,26 +77,12 @@ async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &
     drop_database(admin, &scratch).await?;
     execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
     let migrated = async {
-        let migrator = match recipe.migrations {
-            Some(dir) => {
-                Some(sqlx::migrate::Migrator::new(Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?)
-            }
-            None => None,
-        };
         let scratch_url = with_database(url, &scratch);
         let pool = super::within_connect_timeout(url, PgPoolOptions::new().max_connections(1).connect(&scratch_url))
             .await?
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = async {
-            if let Some(migrator) = migrator {
-                migrator.run(&pool).await.map_err(|e| recipe.migration_error(e))?;
-            }
-            for seed in recipe.seeds {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(seed.sql))
-                    .execute(&pool)
-                    .await
-                    .map_err(|e| recipe.seed_error(seed, e))?;
-            }
+            apply(recipe, &pool).await?;
             describe(&pool, &scratch).await
         }
         .await;
