@@ -231,7 +231,6 @@ fn backend_for(stack: &FixtureStack) -> Result<Backend, DbError> {
     let postgres = stack.plans::<sqlx::PgPool>();
     #[cfg(not(feature = "postgres"))]
     let postgres = false;
-    let _ = stack;
     match (sqlite, postgres) {
         (true, true) => Err(DbError::Database {
             what: "this test takes both `&SqlitePool` and `&PgPool`".into(),
@@ -246,12 +245,10 @@ fn backend_for(stack: &FixtureStack) -> Result<Backend, DbError> {
 
 impl Pools {
     fn open(backend: Backend, url: &str) -> Result<Pools, DbError> {
-        let _ = url;
         let bad_url = |error: sqlx::Error| DbError::Database {
             what: "cannot open the test's database".into(),
             cause: error.to_string(),
         };
-        #[allow(unused_mut)]
         let mut pools = Pools::default();
         #[cfg(feature = "sqlite")]
         if backend == Backend::Sqlite {
@@ -284,8 +281,6 @@ impl Pools {
                     .map_err(bad_url)?,
             );
         }
-        let _ = bad_url;
-        let _ = backend;
         Ok(pools)
     }
 
