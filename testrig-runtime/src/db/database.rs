@@ -75,7 +75,7 @@ fn default_recipe() -> Result<&'static Recipe, DbError> {
 /// use testrig::db::Database;
 ///
 /// #[testrig::test]
-/// #[database(migrations = "tests/migrations/cell")]
+/// #[database(migrations = "../tests/migrations/cell")]
 /// async fn any_client_connects_by_url(db: &Database) {
 ///     assert!(db.url().starts_with("sqlite://") || db.url().starts_with("postgres"));
 ///     let pool = sqlx::AnyPool::connect(db.url()).await.unwrap();
@@ -367,7 +367,7 @@ impl DatabasesConfig {
 /// use testrig::db::Databases;
 ///
 /// #[testrig::test]
-/// #[databases(primary(migrations = "tests/migrations/cell"), scratch(migrations = false))]
+/// #[databases(primary(migrations = "../tests/migrations/cell"), scratch(migrations = false))]
 /// async fn two_databases(dbs: &Databases) {
 ///     assert_eq!(dbs.names(), ["primary", "scratch"]);
 ///     assert_ne!(dbs.get("primary").url(), dbs.get("scratch").url());
