@@ -126,3 +126,53 @@ fn tests_on_the_same_name_run_one_at_a_time() {
     let (x, y) = (spans[0], spans[1]);
     assert!(x.1 <= y.0 || y.1 <= x.0, "the two tests overlapped: {spans:?}");
 }
+
+/// A fixture test called from another, with the same `#[env]` name: the called one shares the
+/// caller's lock (no deadlock), sees its own value, and gives the caller's value back.
+#[test]
+fn a_nested_test_with_the_same_name_shares_the_lock() {
+    #[testrig::env(TESTRIG_ENV_NESTED = "inner")]
+    fn inner() {
+        assert_eq!(std::env::var("TESTRIG_ENV_NESTED").unwrap(), "inner");
+    }
+    #[testrig::env(TESTRIG_ENV_NESTED = "outer")]
+    fn outer() {
+        inner();
+        assert_eq!(std::env::var("TESTRIG_ENV_NESTED").unwrap(), "outer");
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        outer();
+        let _ = done.send(());
+    });
+    finished.recv_timeout(std::time::Duration::from_secs(10)).expect("the nested test deadlocked on its env lock");
+    assert!(std::env::var_os("TESTRIG_ENV_NESTED").is_none());
+}
+
+/// An async fixture test called from an async test body runs (on a thread of its own, since
+/// its caller's runtime cannot block on another), and its failure reaches the caller.
+#[test]
+fn an_async_test_can_call_another() {
+    #[testrig::env(TESTRIG_ENV_NESTED_ASYNC = "inner")]
+    async fn inner() {
+        tokio::task::yield_now().await;
+        assert_eq!(std::env::var("TESTRIG_ENV_NESTED_ASYNC").unwrap(), "inner");
+    }
+    #[testrig::env(TESTRIG_ENV_NESTED_ASYNC = "outer")]
+    async fn outer() {
+        inner();
+        assert_eq!(std::env::var("TESTRIG_ENV_NESTED_ASYNC").unwrap(), "outer");
+    }
+    outer();
+    #[testrig::test]
+    async fn failing_inner() {
+        panic!("the inner test's own failure");
+    }
+    #[testrig::test]
+    async fn calls_a_failing_one() {
+        failing_inner();
+    }
+    let failure = std::panic::catch_unwind(calls_a_failing_one).unwrap_err();
+    let message = failure.downcast_ref::<String>().map(String::as_str).or(failure.downcast_ref::<&str>().copied());
+    assert!(message.is_some_and(|m| m.contains("the inner test's own failure")), "{message:?}");
+}

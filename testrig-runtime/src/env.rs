@@ -12,10 +12,12 @@ use std::sync::{Condvar, Mutex, PoisonError};
 #[doc(hidden)]
 pub type EnvChange = (&'static str, Option<&'static str>);
 
-/// Names held by running tests; a test takes all of its names at once or waits, so two tests
-/// with overlapping names can never deadlock on each other.
+/// Names held by running tests, with the scope holding each; a test takes all of its names
+/// at once or waits, so two tests with overlapping names can never deadlock on each other. A
+/// test called from another (nested) shares the names its callers hold instead of waiting
+/// for them forever.
 struct KeyedLocks {
-    held: Mutex<Vec<&'static str>>,
+    held: Mutex<Vec<(&'static str, u64)>>,
     released: Condvar,
 }
 
@@ -29,18 +31,25 @@ pub struct EnvGuard {
 }
 
 impl EnvGuard {
-    /// Waits for the names of `changes` to be free, takes them, and applies the changes.
+    /// Waits for the names of `changes` to be free, takes them, and applies the changes. The
+    /// holder is the current scope; names its calling tests hold count as free for it.
     pub fn apply(changes: &[EnvChange]) -> EnvGuard {
+        let (owner, lineage) = crate::scope::Scope::with_current(|scope| match scope {
+            Some(scope) => (scope.id(), scope.lineage()),
+            None => (0, Vec::new()),
+        });
         let mut keys: Vec<&'static str> = changes.iter().map(|(key, _)| *key).collect();
         keys.sort_unstable();
         keys.dedup();
         if !keys.is_empty() {
             let held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut held = LOCKS
-                .released
-                .wait_while(held, |held| keys.iter().any(|key| held.contains(key)))
-                .unwrap_or_else(PoisonError::into_inner);
-            held.extend(keys.iter().copied());
+            let taken_by_others = |held: &mut Vec<(&'static str, u64)>| {
+                keys.iter().any(|key| held.iter().any(|(name, by)| name == key && !lineage.contains(by)))
+            };
+            let mut held = LOCKS.released.wait_while(held, taken_by_others).unwrap_or_else(PoisonError::into_inner);
+            // What a calling test holds stays its own: taken here are only the free names.
+            keys.retain(|key| !held.iter().any(|(name, _)| name == key));
+            held.extend(keys.iter().map(|key| (*key, owner)));
         }
         let mut previous = Vec::with_capacity(changes.len());
         for (key, value) in changes {
@@ -66,7 +75,7 @@ impl Drop for EnvGuard {
         }
         if !self.keys.is_empty() {
             let mut held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
-            held.retain(|key| !self.keys.contains(key));
+            held.retain(|(key, _)| !self.keys.contains(key));
             LOCKS.released.notify_all();
         }
     }

@@ -101,15 +101,34 @@ pub fn run(test: Test) {
         Cow::Owned(crate::registry::with_autouse(autouse, test.plan))
     };
     let hooks = plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
-    let scope = Scope::with_hooks(test.name, hooks);
+    // A fixture test called from another runs inside the caller's scope.
+    let scope = Scope::with_hooks(test.name, hooks, Scope::current());
     scope.set_case(test.case);
     match test.timeout {
+        None if inside_a_runtime() => {
+            // Called from an async test: this thread's runtime cannot block on another, so the
+            // called test runs on a thread of its own, and is reported here.
+            let name = test.name;
+            let ran = std::thread::scope(|threads| threads.spawn(|| run_in_scope(test, &plan, &scope)).join());
+            match ran {
+                Ok(failures) => report::finish(name, failures),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
         None => {
             let name = test.name;
             report::finish(name, run_in_scope(test, &plan, &scope));
         }
         Some(limit) => run_watched(test, plan, scope, limit),
     }
+}
+
+/// Whether this thread is inside a tokio runtime (an async test calling a fixture test).
+fn inside_a_runtime() -> bool {
+    #[cfg(feature = "async")]
+    return tokio::runtime::Handle::try_current().is_ok();
+    #[cfg(not(feature = "async"))]
+    false
 }
 
 /// With `#[timeout]`: the test runs on a thread of its own while this one watches the clock.

@@ -59,6 +59,8 @@ pub struct Scope {
     stage: Mutex<Stage>,
     /// The hooks of the features in the test's plan, fixed when the scope is made.
     hooks: Box<[Arc<dyn ScopeHook>]>,
+    /// The test this one was called from (a fixture test calling another), if any.
+    parent: Option<Arc<Scope>>,
     /// Which case of a parametrized test this is (0 for others).
     case: std::sync::atomic::AtomicUsize,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
@@ -74,14 +76,20 @@ impl Scope {
     /// A fresh scope for the test called `test_name`. Tests get theirs from the macro;
     /// this is public for harnesses and for tests of scoped facilities.
     pub fn new(test_name: &'static str) -> Arc<Scope> {
-        Scope::with_hooks(test_name, Vec::new())
+        Scope::with_hooks(test_name, Vec::new(), None)
     }
 
-    /// A scope with the hooks of the features its test uses.
-    pub(crate) fn with_hooks(test_name: &'static str, hooks: Vec<Arc<dyn ScopeHook>>) -> Arc<Scope> {
+    /// A scope with the hooks of the features its test uses, inside `parent` when the test
+    /// was called from another test.
+    pub(crate) fn with_hooks(
+        test_name: &'static str,
+        hooks: Vec<Arc<dyn ScopeHook>>,
+        parent: Option<Arc<Scope>>,
+    ) -> Arc<Scope> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Arc::new(Scope {
             hooks: hooks.into_boxed_slice(),
+            parent,
             case: std::sync::atomic::AtomicUsize::new(0),
             test_name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -117,6 +125,17 @@ impl Scope {
     /// Which case of a parametrized test (`#[case]`, `#[values]`) is running; 0 otherwise.
     pub fn case(&self) -> usize {
         self.case.load(Ordering::Relaxed)
+    }
+
+    /// This scope's id and those of the tests it was called from, innermost first.
+    pub(crate) fn lineage(&self) -> Vec<u64> {
+        let mut ids = vec![self.id];
+        let mut parent = self.parent.as_deref();
+        while let Some(scope) = parent {
+            ids.push(scope.id);
+            parent = scope.parent.as_deref();
+        }
+        ids
     }
 
     /// The hook of type `T` the test's plan gave this scope, if any.
