@@ -124,7 +124,7 @@ fn captured_logs_are_printed_for_failed_tests_only() {
 }
 
 #[test]
-fn fixture_debug_streams_events_live() {
+fn testrig_debug_streams_events_live() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "passing_case", "--ignored", "--test-threads=1"])
         .env("TESTRIG_DEBUG", "1")
@@ -301,4 +301,55 @@ fn a_timeout_failure_points_at_the_test() {
         assert!(text.contains("panicked at tests/logs.rs:"), "{case}: {text}");
         assert!(!text.contains("testrig-runtime/src"), "{case}: {text}");
     }
+}
+
+mod filtered_app {
+    pub fn work() {
+        tracing::debug!("app detail");
+        tracing::info!("app progress");
+        db::query();
+    }
+    pub mod db {
+        pub fn query() {
+            tracing::trace!("db statement");
+            tracing::warn!("db slow");
+            log::debug!("db log detail");
+        }
+    }
+}
+
+#[testrig::test]
+#[ignore = "run by `rust_log_chooses_what_is_kept_and_testrig_debug_what_is_streamed` in a child process"]
+fn filtered_case(logs: &Logs) {
+    filtered_app::work();
+    let kept: Vec<String> = logs.events().iter().map(|event| event.message.clone()).collect();
+    println!("kept: {kept:?}");
+}
+
+/// `RUST_LOG` directives choose what a test keeps (and prints when it fails), `TESTRIG_DEBUG`
+/// directives what is streamed live; unset, DEBUG of everything is kept and nothing streamed.
+#[test]
+fn rust_log_chooses_what_is_kept_and_testrig_debug_what_is_streamed() {
+    let run = |rust_log: Option<&str>, debug: Option<&str>| {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command.args(["--exact", "filtered_case", "--ignored", "--test-threads=1", "--nocapture"]);
+        command.env_remove("RUST_LOG").env_remove("TESTRIG_DEBUG");
+        if let Some(value) = rust_log {
+            command.env("RUST_LOG", value);
+        }
+        if let Some(value) = debug {
+            command.env("TESTRIG_DEBUG", value);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (kept, streamed) = run(None, None);
+    assert!(kept.contains(r#"kept: ["app detail", "app progress", "db slow", "db log detail"]"#), "{kept}");
+    assert!(!streamed.contains("[logs::filtered_case]"), "{streamed}");
+    let (kept, streamed) = run(Some("warn,logs::filtered_app=info"), Some("logs::filtered_app::db=trace"));
+    assert!(kept.contains(r#"kept: ["app progress", "db slow"]"#), "{kept}");
+    assert!(streamed.contains("[logs::filtered_case] TRACE logs::filtered_app::db: db statement"), "{streamed}");
+    assert!(streamed.contains("[logs::filtered_case] DEBUG logs::filtered_app::db: db log detail"), "{streamed}");
+    assert!(!streamed.contains("app progress"), "only the db module streams: {streamed}");
 }

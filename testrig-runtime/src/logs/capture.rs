@@ -16,6 +16,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
+use super::filter::Settings;
 use super::LogEvent;
 use crate::scope::{Scope, ScopeHook};
 
@@ -50,14 +51,17 @@ impl Capture {
         Arc::new(Capture { events: Mutex::new(Vec::new()), format_errors: Mutex::new(Vec::new()) })
     }
 
-    /// Keeps `event` (and streams it with `TESTRIG_DEBUG`).
+    /// Keeps `event` and streams it, each as the settings choose for its target and level.
     fn push(&self, event: LogEvent) {
-        if settings().stream {
+        let settings = settings();
+        if settings.stream.as_ref().is_some_and(|stream| stream.allows(&event.target, &event.level)) {
             let test = Scope::with_current(|scope| scope.map(Scope::test_name)).unwrap_or("?");
             let line = format!("[{test}] {event}\n");
             let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         }
-        self.events.lock().unwrap_or_else(PoisonError::into_inner).push(event);
+        if settings.keep.allows(&event.target, &event.level) {
+            self.events.lock().unwrap_or_else(PoisonError::into_inner).push(event);
+        }
     }
 
     /// The capture of the test running on this thread, if it captures.
@@ -111,20 +115,11 @@ pub(crate) fn dispatch() -> &'static Dispatch {
     &DISPATCH
 }
 
-/// `TESTRIG_DEBUG=1` (or `debug`): every captured event is also written at once to stderr,
-/// past the harness's capture; `trace` captures and streams TRACE events too.
-struct Settings {
-    stream: bool,
-    max_level: Level,
-}
-
+/// What is kept (`RUST_LOG`, else DEBUG) and streamed (`TESTRIG_DEBUG`): see [`Settings`].
 fn settings() -> &'static Settings {
     static SETTINGS: LazyLock<Settings> = LazyLock::new(|| {
-        let value = std::env::var("TESTRIG_DEBUG").unwrap_or_default().to_ascii_lowercase();
-        Settings {
-            stream: matches!(value.as_str(), "1" | "true" | "debug" | "trace"),
-            max_level: if value == "trace" { Level::TRACE } else { Level::DEBUG },
-        }
+        let read = |name: &str| std::env::var(name).ok();
+        Settings::from_values(read("RUST_LOG").as_deref(), read("TESTRIG_DEBUG").as_deref())
     });
     &SETTINGS
 }
@@ -136,9 +131,9 @@ struct SpanFields(String);
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Router {
     fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
-        // DEBUG is captured (and so formatted) even when nobody will read it: a broken
-        // `Display` fails the test that logs it, as Nova's NullHandler makes it.
-        *metadata.level() <= settings().max_level
+        // By default DEBUG is captured (and so formatted) even when nobody will read it: a
+        // broken `Display` fails the test that logs it, as Nova's NullHandler makes it.
+        settings().wants(metadata.target(), metadata.level())
     }
 
     fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
@@ -194,11 +189,11 @@ struct LogBridge;
 
 impl log::Log for LogBridge {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        level_of(metadata.level()) <= settings().max_level && Capture::current().is_some()
+        settings().wants(metadata.target(), &level_of(metadata.level())) && Capture::current().is_some()
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        if level_of(record.level()) > settings().max_level {
+        if !settings().wants(record.target(), &level_of(record.level())) {
             return;
         }
         let Some(capture) = Capture::current() else { return };
@@ -245,10 +240,13 @@ fn install_log_bridge() {
     INSTALLED.call_once(|| {
         static BRIDGE: LogBridge = LogBridge;
         match log::set_logger(&BRIDGE) {
-            Ok(()) => log::set_max_level(if settings().max_level == Level::TRACE {
-                log::LevelFilter::Trace
-            } else {
-                log::LevelFilter::Debug
+            Ok(()) => log::set_max_level(match settings().max().into_level() {
+                None => log::LevelFilter::Off,
+                Some(Level::ERROR) => log::LevelFilter::Error,
+                Some(Level::WARN) => log::LevelFilter::Warn,
+                Some(Level::INFO) => log::LevelFilter::Info,
+                Some(Level::DEBUG) => log::LevelFilter::Debug,
+                Some(_) => log::LevelFilter::Trace,
             }),
             Err(_) => {
                 let _ = std::io::Write::write_all(

@@ -2,6 +2,7 @@
 //! [`Notifications`] collector built on it.
 
 mod capture;
+mod filter;
 mod fixture;
 mod notifications;
 
