@@ -286,7 +286,7 @@ impl<'a> Param<'a> {
     /// from a fixture: it is taken by value, or is a `&'static` reference (`&'static str`),
     /// which a fixture never is — fixtures are borrowed from the test's own stack.
     pub fn is_case_value(&self) -> bool {
-        match &*self.original.ty {
+        match ungrouped(&self.original.ty) {
             Type::Reference(reference) => {
                 reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static")
             }
@@ -296,10 +296,19 @@ impl<'a> Param<'a> {
 
     /// `T` of a parameter typed `&T`; `None` for any other type (an error the checks report).
     pub fn fixture_type(&self) -> Option<&'a Type> {
-        match &*self.original.ty {
+        match ungrouped(&self.original.ty) {
             Type::Reference(reference) if reference.mutability.is_none() => Some(&reference.elem),
             _ => None,
         }
+    }
+}
+
+/// `ty` without the invisible group a `$t:ty` fragment of `macro_rules!` wraps it in, so
+/// `&Db` passed through a macro is still a reference.
+pub fn ungrouped(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(group) => ungrouped(&group.elem),
+        other => other,
     }
 }
 

@@ -205,7 +205,7 @@ fn cases(test: &TestFn, cx: &Ctxt) {
 }
 
 fn reference_param(param: &Param, what: &str, cx: &Ctxt) {
-    match &*param.original.ty {
+    match crate::ast::ungrouped(&param.original.ty) {
         Type::Reference(reference) if reference.mutability.is_some() => {
             cx.error_spanned_by(reference, messages::parameter_mut_reference(what))
         }

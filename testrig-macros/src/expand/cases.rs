@@ -86,8 +86,10 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
                 attrs.extend(case.attrs.iter().copied());
             }
             let mut next_pick = picks.iter();
+            // Only `#[values]` parameters have a pick: a row parameter before one takes none.
             for param in &params {
-                if let (Source::Values(values), Some(pick)) = (&param.source, next_pick.next()) {
+                let Source::Values(values) = &param.source else { continue };
+                if let Some(pick) = next_pick.next() {
                     parts.push(format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len())));
                 }
             }

@@ -85,7 +85,11 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
 fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream) -> TokenStream {
     let args = setup.params.iter().map(|param| match (param.config, param.fixture_type()) {
         (Some(_), _) => quote!(__testrig_stack.config::<#self_ty>()),
-        (None, Some(ty)) => quote_spanned!(ty.span()=> __testrig_stack.get::<#ty>()),
+        // Our local keeps our span (see expand/test.rs): the user's type may come from `macro_rules!`.
+        (None, Some(ty)) => {
+            let stack = syn::Ident::new("__testrig_stack", proc_macro2::Span::call_site());
+            quote_spanned!(ty.span()=> #stack.get::<#ty>())
+        }
         // Rejected by the checks; kept as a type error at the parameter rather than a panic.
         (None, None) => {
             let ty = &param.original.ty;

@@ -1,4 +1,4 @@
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::Attribute;
@@ -107,7 +107,12 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
         .params
         .iter()
         .map(|param| match param.fixture_type() {
-            Some(ty) if !param.is_case_value() => quote_spanned!(ty.span()=> __testrig_stack.get::<#ty>()),
+            // The local keeps our span, the call the type's: inside `macro_rules!` the user's
+            // tokens carry another hygiene context, where our local would not resolve.
+            Some(ty) if !param.is_case_value() => {
+                let stack = Ident::new("__testrig_stack", Span::call_site());
+                quote_spanned!(ty.span()=> #stack.get::<#ty>())
+            }
             _ => {
                 let arg = quote::format_ident!("__testrig_arg_{}", case_params.next().unwrap_or_default());
                 quote!(#arg)
@@ -248,7 +253,9 @@ fn conf_layer(conf: &ConfAttr, bindings: &TokenStream) -> TokenStream {
     let assignments = conf.assignments.iter().map(|assign| {
         let field = &assign.field;
         let value = &assign.value;
-        quote_spanned!(value.span()=> ::testrig::__private::assign(&mut __testrig_conf.#(#field).*, #value);)
+        // Our closure's parameter keeps our span; the value and field path the user's.
+        let conf = Ident::new("__testrig_conf", Span::call_site());
+        quote_spanned!(value.span()=> ::testrig::__private::assign(&mut #conf.#(#field).*, #value);)
     });
     let target_span = match &conf.target {
         Some(path) => path.span(),

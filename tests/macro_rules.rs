@@ -1,0 +1,95 @@
+//! Tests and fixtures written by `macro_rules!`, the way suites generate families of them:
+//! the generated code resolves its own locals whatever hygiene the user's tokens carry, and a
+//! parameter type passed as a `$t:ty` fragment is still a reference.
+
+use testrig::prelude::*;
+use testrig::Conf;
+
+#[derive(Clone, Default)]
+pub struct Settings {
+    pub retries: u32,
+}
+
+pub static CONF: Conf<Settings> = Conf::new();
+
+macro_rules! fixture_of {
+    ($name:ident, $dep:ty, $value:expr) => {
+        pub struct $name(pub u32);
+
+        #[fixture]
+        impl $name {
+            fn setup(dep: &$dep) -> Self {
+                $name(dep.0 + $value)
+            }
+        }
+    };
+}
+
+pub struct Base(pub u32);
+
+#[fixture]
+impl Base {
+    fn setup() -> Self {
+        Base(1)
+    }
+}
+
+fixture_of!(Plus10, Base, 10);
+fixture_of!(Plus100, Plus10, 100);
+
+macro_rules! test_of {
+    ($name:ident, $param:ident: $ty:ty, $expected:expr) => {
+        #[testrig::test]
+        #[conf(retries = 3)]
+        fn $name($param: $ty) {
+            assert_eq!($param.0, $expected);
+            assert_eq!(CONF.get().retries, 3);
+        }
+    };
+}
+
+test_of!(a_fixture_from_a_macro, value: &Plus10, 11);
+test_of!(a_chain_from_macros, value: &Plus100, 111);
+
+/// A row parameter before a `#[values]` parameter: each combination its own test.
+#[testrig::test]
+#[case(1)]
+#[case(2)]
+fn rows_before_values(row: u32, #[values(10, 20)] k: u32, base: &Base) {
+    assert!(row * k + base.0 > 10);
+}
+
+#[test]
+fn rows_before_values_make_four_cases() {
+    rows_before_values::case_1__k_1();
+    rows_before_values::case_1__k_2();
+    rows_before_values::case_2__k_1();
+    rows_before_values::case_2__k_2();
+}
+
+/// The type's tokens come from the macro's caller, the attribute from its body: two hygiene
+/// contexts in one test.
+macro_rules! test_taking {
+    ($name:ident, $fixture:ident) => {
+        #[testrig::test]
+        fn $name(value: &$fixture) {
+            assert!(value.0 > 0);
+        }
+
+        #[fixture]
+        impl Wrapper {
+            fn setup(inner: &$fixture) -> Self {
+                Wrapper(inner.0)
+            }
+        }
+    };
+}
+
+pub struct Wrapper(pub u32);
+
+test_taking!(an_ident_fragment_type, Plus10);
+
+#[testrig::test]
+fn the_wrapper_from_the_macro(wrapper: &Wrapper) {
+    assert_eq!(wrapper.0, 11);
+}
