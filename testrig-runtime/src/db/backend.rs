@@ -96,6 +96,12 @@ impl Created {
     }
 }
 
+impl std::fmt::Debug for Created {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.location())
+    }
+}
+
 /// Hands a passed test's databases back: files removed; server databases reset for the next
 /// test or dropped.
 pub(crate) async fn release(created: Vec<Created>) -> Result<(), DbError> {

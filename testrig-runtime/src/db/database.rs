@@ -99,13 +99,8 @@ struct Inner {
     created: std::sync::Mutex<Option<Created>>,
 }
 
-impl std::fmt::Debug for Created {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.location())
-    }
-}
-
-/// The pools the test asked for, made lazily: none connects before the test uses it.
+/// The database's pools: its backend's own and, with the `any` feature, an `Any` one; made
+/// lazily, so none connects before the test uses it.
 #[derive(Debug, Default)]
 struct Pools {
     #[cfg(feature = "sqlite")]
