@@ -112,3 +112,31 @@ fn a_case_can_be_run_alone_by_its_name() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("1 passed") && stdout.contains("adds::case_2_negative"), "{stdout}");
 }
+
+/// A string literal for a parameter that is not a `&str` is parsed with `FromStr`.
+#[testrig::test]
+#[case("1.2.3.4:42", 42)]
+#[case("[::1]:8080", 8080)]
+fn string_literals_parse_into_the_parameter_type(addr: std::net::SocketAddr, port: u16) {
+    assert_eq!(addr.port(), port);
+}
+
+#[testrig::test]
+fn values_parse_too(#[values("10", "20")] n: u32, #[values("x", "y")] name: String, #[values("a")] tag: &'static str) {
+    assert!(n % 10 == 0 && name.len() == 1 && tag == "a");
+}
+
+#[test]
+fn a_value_that_does_not_parse_fails_its_case_naming_it() {
+    #[testrig::test]
+    #[case("not an address")]
+    fn bad(addr: std::net::SocketAddr) {
+        let _ = addr;
+    }
+    let failure = std::panic::catch_unwind(bad::case_1).unwrap_err();
+    let message = failure.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("case value \"not an address\" is not a valid `core::net::socket_addr::SocketAddr`"),
+        "{message}"
+    );
+}

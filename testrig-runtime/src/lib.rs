@@ -60,7 +60,7 @@ pub mod __private {
     pub use crate::outcome::Outcome;
     pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Walked};
     pub use crate::registry::Registered;
-    pub use crate::run::{case_index, run, Body, BodyFuture, Flavor, Test};
+    pub use crate::run::{case_index, parse_case, run, Body, BodyFuture, Flavor, Test};
     #[cfg(feature = "async")]
     pub use crate::service::{box_service, ServiceSpec};
     pub use crate::stack::FixtureStack;

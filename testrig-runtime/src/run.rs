@@ -47,6 +47,20 @@ pub struct Test {
     pub case: usize,
 }
 
+/// A case value written as a string literal for a parameter of type `T`: parsed, or the test
+/// fails saying which value and why.
+#[doc(hidden)]
+#[track_caller]
+pub fn parse_case<T: std::str::FromStr>(text: &'static str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    match text.parse() {
+        Ok(value) => value,
+        Err(error) => panic!("case value {text:?} is not a valid `{}`: {error:?}", std::any::type_name::<T>()),
+    }
+}
+
 /// The case of the running parametrized test (see [`Test::case`]).
 #[doc(hidden)]
 pub fn case_index() -> usize {

@@ -19,6 +19,20 @@ pub struct Case<'a> {
     pub attrs: Vec<&'a Attribute>,
 }
 
+/// A case value as written, or — a string literal for a parameter that is not a `&str` —
+/// parsed with `FromStr` (`#[case("1.2.3.4:42")] addr: SocketAddr`), spanned at the literal
+/// so a type without `FromStr` is reported there.
+fn case_value(value: &Expr, ty: &syn::Type) -> TokenStream {
+    match value {
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. })
+            if !matches!(crate::ast::ungrouped(ty), syn::Type::Reference(_)) =>
+        {
+            quote::quote_spanned!(text.span()=> ::testrig::__private::parse_case::<#ty>(#text))
+        }
+        other => other.to_token_stream(),
+    }
+}
+
 /// A parameter taken by value: where its values come from.
 enum Source<'a> {
     /// The `#[case]` rows, as their `column`-th value.
@@ -148,12 +162,22 @@ pub fn bindings(test: &TestFn) -> Bindings {
     let mut named = decode;
     for (i, param) in params.iter().enumerate() {
         let arms: Vec<TokenStream> = match &param.source {
-            Source::Values(values) => values.iter().enumerate().map(|(n, value)| quote!(#n => #value,)).collect(),
+            Source::Values(values) => values
+                .iter()
+                .enumerate()
+                .map(|(n, value)| {
+                    let value = case_value(value, param.ty);
+                    quote!(#n => #value,)
+                })
+                .collect(),
             Source::Rows { column } => test
                 .cases
                 .iter()
                 .enumerate()
-                .filter_map(|(n, row)| row.values.get(*column).map(|value| quote!(#n => #value,)))
+                .filter_map(|(n, row)| {
+                    let value = case_value(row.values.get(*column)?, param.ty);
+                    Some(quote!(#n => #value,))
+                })
                 .collect(),
         };
         let selector = match param.source {

@@ -1,0 +1,7 @@
+#[testrig::test]
+#[case("bytes")]
+fn no_from_str(value: Vec<u8>) {
+    let _ = value;
+}
+
+fn main() {}
