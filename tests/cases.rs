@@ -123,7 +123,7 @@ fn string_literals_parse_into_the_parameter_type(addr: std::net::SocketAddr, por
 
 #[testrig::test]
 fn values_parse_too(#[values("10", "20")] n: u32, #[values("x", "y")] name: String, #[values("a")] tag: &'static str) {
-    assert!(n % 10 == 0 && name.len() == 1 && tag == "a");
+    assert!((n == 10 || n == 20) && (name == "x" || name == "y") && tag == "a");
 }
 
 #[test]
