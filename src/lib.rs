@@ -157,7 +157,7 @@
 
 pub use testrig_runtime::{
     plan, thread, wait_for, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack, InContext, Observation, Scope,
-    ScopeGuard, Scoped, TestOutcome,
+    ScopeGuard, Scoped, TempDir, TestOutcome,
 };
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]

@@ -255,7 +255,6 @@ fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
 /// `#[fixture]` generates paths through the `testrig` facade: its metadata, its `Fixture`
 /// impl and its entry in the registry. `setup` is the body of the setup function, with
 /// `$stack` the test's stack; `teardown` a `TeardownFn` path, if it has one.
-#[cfg_attr(not(any(feature = "async", feature = "logs")), allow(unused_macros))]
 macro_rules! built_in_fixture {
     (
         $ty:ty {
@@ -306,5 +305,4 @@ macro_rules! built_in_fixture {
     (@option $value:expr) => { Some($value) };
     (@option) => { None };
 }
-#[cfg_attr(not(any(feature = "async", feature = "logs")), allow(unused_imports))]
 pub(crate) use built_in_fixture;

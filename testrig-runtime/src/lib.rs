@@ -30,6 +30,7 @@ pub mod service;
 mod show;
 mod spawn;
 mod stack;
+mod temp_dir;
 mod unwind;
 mod wait;
 
@@ -42,6 +43,7 @@ pub use crate::scope::{Scope, ScopeGuard};
 pub use crate::spawn::spawn;
 pub use crate::spawn::{thread, Scoped};
 pub use crate::stack::FixtureStack;
+pub use crate::temp_dir::TempDir;
 #[cfg(feature = "async")]
 pub use crate::wait::wait_for_async;
 pub use crate::wait::{wait_for, Observation};
