@@ -18,8 +18,9 @@ use crate::scope::Scope;
 /// fn writes_a_report(dir: &TempDir) {
 ///     let report = dir.join("report.txt");
 ///     std::fs::write(&report, "ok").unwrap();
-///     assert!(dir.path().ends_with(format!("writes_a_report-{}-{}", std::process::id(),
-///         testrig::Scope::current().unwrap().id())));
+///     let name = dir.path().file_name().unwrap().to_string_lossy().into_owned();
+///     let id = testrig::Scope::current().unwrap().id();
+///     assert!(name.ends_with(&format!("writes_a_report-{}-{id}", std::process::id())), "{name}");
 /// }
 /// # writes_a_report();
 /// ```
