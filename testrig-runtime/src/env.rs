@@ -34,14 +34,15 @@ impl EnvGuard {
     /// Waits for the names of `changes` to be free, takes them, and applies the changes. The
     /// holder is the current scope; names its calling tests hold count as free for it.
     pub fn apply(changes: &[EnvChange]) -> EnvGuard {
-        let (owner, lineage) = crate::scope::Scope::with_current(|scope| match scope {
-            Some(scope) => (scope.id(), scope.lineage()),
-            None => (0, Vec::new()),
-        });
         let mut keys: Vec<&'static str> = changes.iter().map(|(key, _)| *key).collect();
         keys.sort_unstable();
         keys.dedup();
         if !keys.is_empty() {
+            // Asked only here: every test applies its (mostly empty) environment.
+            let (owner, lineage) = crate::scope::Scope::with_current(|scope| match scope {
+                Some(scope) => (scope.id(), scope.lineage()),
+                None => (0, Vec::new()),
+            });
             let held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
             let taken_by_others = |held: &mut Vec<(&'static str, u64)>| {
                 keys.iter().any(|key| held.iter().any(|(name, by)| name == key && !lineage.contains(by)))

@@ -14,9 +14,9 @@ use crate::unwind::CatchUnwind;
 /// every instance, so all dependents share the same one.
 pub struct FixtureStack {
     entries: Vec<Entry>,
+    /// One configuration per fixture of the plan (given or default), filled before any setup:
+    /// so it also says which fixtures the test uses.
     configs: Vec<(&'static FixtureMeta, Box<dyn Any>)>,
-    /// The test's whole plan, so a setup can tell which other fixtures the test uses.
-    plan: Vec<&'static FixtureMeta>,
 }
 
 struct Entry {
@@ -51,14 +51,14 @@ impl FixtureStack {
     pub(crate) fn new(plan_len: usize, given: Configs) -> Self {
         let mut configs = Vec::with_capacity(plan_len);
         configs.extend(given.into_iter().map(|(fixture, config)| (fixture.get(), config)));
-        FixtureStack { entries: Vec::with_capacity(plan_len), configs, plan: Vec::new() }
+        FixtureStack { entries: Vec::with_capacity(plan_len), configs }
     }
 
     /// Whether this test's plan has fixture `T`, set up yet or not: a fixture whose setup
     /// depends on what the test asks for (a database's backend on its typed pools) reads it.
     pub fn plans<T: Fixture>(&self) -> bool {
         let meta = T::META.get();
-        self.plan.iter().any(|planned| std::ptr::eq(*planned, meta))
+        self.configs.iter().any(|(planned, _)| std::ptr::eq(*planned, meta))
     }
 
     /// The instance of fixture `T` in this test.
@@ -89,12 +89,14 @@ impl FixtureStack {
     /// Sets up every fixture of `plan` in order; stops at the first failure, leaving what
     /// was set up on the stack for [`FixtureStack::tear_down`].
     pub(crate) async fn set_up(&mut self, plan: &[FixtureRef], show: &mut Show) -> Result<(), Failure> {
-        self.plan = plan.iter().map(|fixture| fixture.get()).collect();
         for fixture in plan {
             let meta = fixture.get();
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {
                 self.configs.push((meta, (meta.default_config)()));
             }
+        }
+        for fixture in plan {
+            let meta = fixture.get();
             crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Setup(meta.name))));
             let started = show.start();
             let result = match meta.once {

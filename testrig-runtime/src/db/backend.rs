@@ -102,6 +102,28 @@ impl std::fmt::Debug for Created {
     }
 }
 
+/// Runs `jobs` at once — each a few round trips to the server, or a file copy — and gives
+/// their results in the order given.
+pub(crate) async fn all_at_once<T, F>(jobs: impl IntoIterator<Item = F>) -> Vec<Result<T, DbError>>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T, DbError>> + Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for (position, job) in jobs.into_iter().enumerate() {
+        tasks.spawn(async move { (position, job.await) });
+    }
+    let mut results: Vec<(usize, Result<T, DbError>)> = Vec::with_capacity(tasks.len());
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(done) => results.push(done),
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+    results.sort_by_key(|(position, _)| *position);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
 /// Hands a passed test's databases back: files removed; server databases reset for the next
 /// test or dropped.
 pub(crate) async fn release(created: Vec<Created>) -> Result<(), DbError> {

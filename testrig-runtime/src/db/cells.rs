@@ -10,7 +10,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
 use crate::db::backend::{self, Backend, Created};
-use crate::db::database::CLOSE_WITHIN;
+use crate::db::database::{closed_in_time, still_held, POOL_WAIT};
 use crate::db::recipe::Recipe;
 use crate::db::schema::{default_schema, Schema};
 use crate::db::target::{with_cell, CellTarget, Targeted};
@@ -101,25 +101,18 @@ impl Cells {
         } else {
             names.extend(config.names.iter().copied());
         }
-        // All databases at once: each is a few round trips to the server, or a file copy.
         let backend = Backend::either();
-        let mut tasks = tokio::task::JoinSet::new();
-        for (position, name) in std::iter::once("api").chain(names.iter().copied()).enumerate() {
+        let labels = std::iter::once("api").chain(names.iter().copied()).enumerate();
+        let results = backend::all_at_once(labels.map(|(position, name)| {
             let recipe = if position == 0 { schema.api() } else { schema.cell() };
             let label = name.to_owned();
-            tasks.spawn(async move { (position, fresh(backend, recipe, scope_id, &label).await) });
-        }
-        let mut results: Vec<Option<Result<(AnyPool, Created), DbError>>> = (0..=names.len()).map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((position, result)) => results[position] = Some(result),
-                Err(error) => std::panic::resume_unwind(error.into_panic()),
-            }
-        }
+            async move { fresh(backend, recipe, scope_id, &label).await }
+        }))
+        .await;
         let mut created = Vec::with_capacity(results.len());
         let mut pools = Vec::with_capacity(results.len());
         let mut first_error = None;
-        for result in results.into_iter().flatten() {
+        for result in results {
             match result {
                 Ok((pool, made)) => {
                     created.push(made);
@@ -173,29 +166,21 @@ impl Cells {
         backend::release(created).await
     }
 
-    /// Closes every pool within [`CLOSE_WITHIN`]; a connection kept past the test (in a
+    /// Closes every pool within [`POOL_WAIT`]; a connection kept past the test (in a
     /// static, a stray task) would otherwise hang teardown forever.
     async fn close_pools(&self) -> Result<(), DbError> {
         let pools = std::iter::once(("api", &self.inner.api))
             .chain(self.inner.cells.iter().map(|(name, pool)| (&**name, pool)));
         let mut held = Vec::new();
         for (name, pool) in pools {
-            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
-                held.push(name.to_owned());
+            if !closed_in_time(pool.close()).await {
+                held.push(name);
             }
         }
         if held.is_empty() {
             return Ok(());
         }
-        Err(DbError::Database {
-            what: format!(
-                "a connection to the {} database(s) was still held {CLOSE_WITHIN:?} after the test",
-                held.join(", ")
-            ),
-            cause: "look for a pool or connection kept in a static, a transaction never committed or rolled back, \
-                    or a spawned task still using it; the databases are kept for inspection"
-                .into(),
-        })
+        Err(still_held(&format!("the {} database(s)", held.join(", "))))
     }
 
     /// The API database.
@@ -296,11 +281,11 @@ async fn fresh(
 ) -> Result<(AnyPool, Created), DbError> {
     let created = Created::new(backend, recipe, scope_id, label).await?;
     let url = created.url();
-    let connecting = AnyPoolOptions::new().max_connections(4).acquire_timeout(CLOSE_WITHIN).connect(&url);
-    let connected = match tokio::time::timeout(CLOSE_WITHIN, connecting).await {
+    let connecting = AnyPoolOptions::new().max_connections(4).acquire_timeout(POOL_WAIT).connect(&url);
+    let connected = match tokio::time::timeout(POOL_WAIT, connecting).await {
         Ok(Ok(pool)) => Ok(pool),
         Ok(Err(error)) => Err(error.to_string()),
-        Err(_) => Err(format!("no answer within {CLOSE_WITHIN:?}")),
+        Err(_) => Err(format!("no answer within {POOL_WAIT:?}")),
     };
     match connected {
         Ok(pool) => Ok((pool, created)),

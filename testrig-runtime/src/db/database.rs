@@ -3,7 +3,7 @@
 //! test's [`DatabaseConfig`] — `#[database(..)]`, or the crate's `migrations/` by default.
 
 use std::any::Any;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::db::backend::{self, Backend, Created};
@@ -87,16 +87,12 @@ fn default_recipe() -> Result<&'static Recipe, DbError> {
 /// ```
 #[derive(Debug)]
 pub struct Database {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
+    /// Read from `created` once: `url()` and `name()` lend them out.
     url: String,
     location: String,
     backend: Backend,
     pools: Pools,
-    created: std::sync::Mutex<Option<Created>>,
+    created: Created,
 }
 
 /// The database's pools: its backend's own and, with the `any` feature, an `Any` one; made
@@ -111,10 +107,26 @@ struct Pools {
     any: Option<sqlx::AnyPool>,
 }
 
-/// How long teardown waits for the test's connections to come back before it gives up on
-/// them: a connection kept past the test (in a static, a forgotten task) would otherwise
-/// hang teardown forever.
-pub(crate) const CLOSE_WITHIN: Duration = Duration::from_secs(5);
+/// How long a test's pool waits — to open or hand out a connection, and at teardown for its
+/// connections to come back: a connection kept past the test (in a static, a forgotten task)
+/// would otherwise hang teardown forever.
+pub(crate) const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// Whether `close` (a pool's `close()`) finished within [`POOL_WAIT`].
+pub(crate) async fn closed_in_time(close: impl std::future::Future<Output = ()>) -> bool {
+    tokio::time::timeout(POOL_WAIT, close).await.is_ok()
+}
+
+/// The failure of a teardown whose `what` ("the test's SqlitePool") still had a connection
+/// out after [`POOL_WAIT`], saying where such connections hide.
+pub(crate) fn still_held(what: &str) -> DbError {
+    DbError::Database {
+        what: format!("a connection of {what} was still held {}s after the test", POOL_WAIT.as_secs()),
+        cause: "look for a pool or connection kept in a static, a transaction never committed or rolled back, \
+                or a spawned task still using it; what it connects to is kept for inspection"
+            .into(),
+    }
+}
 
 impl Database {
     async fn setup(stack: &FixtureStack, config: &DatabaseConfig) -> Result<Database, DbError> {
@@ -134,48 +146,44 @@ impl Database {
                 return Err(error);
             }
         };
-        Ok(Database {
-            inner: Arc::new(Inner {
-                location: created.location(),
-                url,
-                backend,
-                pools,
-                created: std::sync::Mutex::new(Some(created)),
-            }),
-        })
+        Ok(Database { location: created.location(), url, backend, pools, created })
     }
 
     async fn teardown(self) -> Result<(), DbError> {
-        let held = self.inner.pools.close().await;
-        let created = self.inner.created.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        let Some(created) = created else { return Ok(()) };
+        let held = self.pools.close().await;
         if Scope::with_current(|scope| scope.is_some_and(Scope::has_failed)) {
-            crate::db::keep_for_inspection(&[created.location()]);
+            crate::db::keep_for_inspection(&[self.location]);
             return Ok(());
         }
         if let Some(held) = held {
             // Its connections are still out: dropping or resetting it under them would fail
             // the next test; it is left for the next run's reaping, and this test fails.
-            crate::db::keep_for_inspection(&[created.location()]);
+            crate::db::keep_for_inspection(&[self.location]);
             return Err(held);
         }
-        backend::release(vec![created]).await
+        backend::release(vec![self.created]).await
+    }
+
+    /// Gets rid of it after a failed setup: pools closed, database removed.
+    async fn discard(self) {
+        self.pools.close().await;
+        let _ = backend::discard(std::slice::from_ref(&self.created)).await;
     }
 
     /// The URL of this test's database: `sqlite:///dev/shm/..` or `postgres://..` (with the
     /// server URL's credentials). Any client connects with it.
     pub fn url(&self) -> &str {
-        &self.inner.url
+        &self.url
     }
 
     /// Where it is: the file on SQLite, the database name on PostgreSQL.
     pub fn name(&self) -> &str {
-        &self.inner.location
+        &self.location
     }
 
     /// Which backend holds it.
     pub fn backend(&self) -> Backend {
-        self.inner.backend
+        self.backend
     }
 
     /// The test's pool to it, when the test takes `&sqlx::SqlitePool`.
@@ -185,9 +193,9 @@ impl Database {
     #[cfg(feature = "sqlite")]
     #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
     pub fn sqlite(&self) -> &sqlx::SqlitePool {
-        match &self.inner.pools.sqlite {
+        match &self.pools.sqlite {
             Some(pool) => pool,
-            None => panic!("this test's database is on {}, not SQLite", self.inner.backend.name()),
+            None => panic!("this test's database is on {}, not SQLite", self.backend.name()),
         }
     }
 
@@ -198,9 +206,9 @@ impl Database {
     #[cfg(feature = "postgres")]
     #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub fn postgres(&self) -> &sqlx::PgPool {
-        match &self.inner.pools.postgres {
+        match &self.pools.postgres {
             Some(pool) => pool,
-            None => panic!("this test's database is on {}, not PostgreSQL", self.inner.backend.name()),
+            None => panic!("this test's database is on {}, not PostgreSQL", self.backend.name()),
         }
     }
 
@@ -208,7 +216,7 @@ impl Database {
     #[cfg(feature = "any")]
     #[cfg_attr(docsrs, doc(cfg(feature = "any")))]
     pub fn any(&self) -> &sqlx::AnyPool {
-        match &self.inner.pools.any {
+        match &self.pools.any {
             Some(pool) => pool,
             None => unreachable!("every database has an Any pool when the `any` feature is on"),
         }
@@ -250,7 +258,7 @@ impl Pools {
             pools.sqlite = Some(
                 sqlx::sqlite::SqlitePoolOptions::new()
                     .max_connections(4)
-                    .acquire_timeout(CLOSE_WITHIN)
+                    .acquire_timeout(POOL_WAIT)
                     .connect_lazy(url)
                     .map_err(bad_url)?,
             );
@@ -260,7 +268,7 @@ impl Pools {
             pools.postgres = Some(
                 sqlx::postgres::PgPoolOptions::new()
                     .max_connections(4)
-                    .acquire_timeout(CLOSE_WITHIN)
+                    .acquire_timeout(POOL_WAIT)
                     .connect_lazy(url)
                     .map_err(bad_url)?,
             );
@@ -271,7 +279,7 @@ impl Pools {
             pools.any = Some(
                 sqlx::any::AnyPoolOptions::new()
                     .max_connections(4)
-                    .acquire_timeout(CLOSE_WITHIN)
+                    .acquire_timeout(POOL_WAIT)
                     .connect_lazy(url)
                     .map_err(bad_url)?,
             );
@@ -279,41 +287,29 @@ impl Pools {
         Ok(pools)
     }
 
-    /// Closes every pool, each within [`CLOSE_WITHIN`]; the error says which still had a
+    /// Closes every pool, each within [`POOL_WAIT`]; the error says which still had a
     /// connection out, and where such connections usually hide.
     async fn close(&self) -> Option<DbError> {
         let mut held = Vec::new();
         #[cfg(feature = "sqlite")]
         if let Some(pool) = &self.sqlite {
-            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+            if !closed_in_time(pool.close()).await {
                 held.push("SqlitePool");
             }
         }
         #[cfg(feature = "postgres")]
         if let Some(pool) = &self.postgres {
-            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+            if !closed_in_time(pool.close()).await {
                 held.push("PgPool");
             }
         }
         #[cfg(feature = "any")]
         if let Some(pool) = &self.any {
-            if tokio::time::timeout(CLOSE_WITHIN, pool.close()).await.is_err() {
+            if !closed_in_time(pool.close()).await {
                 held.push("AnyPool");
             }
         }
-        if held.is_empty() {
-            return None;
-        }
-        Some(DbError::Database {
-            what: format!(
-                "a connection of the test's {} was still held {}s after the test",
-                held.join(", "),
-                CLOSE_WITHIN.as_secs()
-            ),
-            cause: "look for a pool or connection kept in a static, a transaction never committed or rolled back, \
-                    or a spawned task still using it; the database is kept for inspection"
-                .into(),
-        })
+        (!held.is_empty()).then(|| still_held(&format!("the test's {}", held.join(", "))))
     }
 }
 
@@ -387,35 +383,30 @@ impl Databases {
             });
         }
         let backend = Backend::either();
-        let mut tasks = tokio::task::JoinSet::new();
-        for (position, (name, recipe)) in config.entries.iter().enumerate() {
+        let made = backend::all_at_once(config.entries.iter().map(|(name, recipe)| {
             let (name, recipe) = (*name, *recipe);
-            tasks.spawn(async move { (position, name, Database::create(recipe, backend).await) });
-        }
-        let mut made = Vec::new();
+            async move {
+                let database = Database::create(recipe, backend).await;
+                database
+                    .map(|database| (name, database))
+                    .map_err(|error| DbError::Database { what: format!("database `{name}`"), cause: error.to_string() })
+            }
+        }))
+        .await;
+        let mut databases = Vec::with_capacity(made.len());
         let mut first_error = None;
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((position, name, Ok(database))) => made.push((position, name, database)),
-                Ok((_, name, Err(error))) => {
-                    first_error.get_or_insert(DbError::Database {
-                        what: format!("database `{name}`"),
-                        cause: error.to_string(),
-                    });
+        for result in made {
+            match result {
+                Ok(database) => databases.push(database),
+                Err(error) => {
+                    first_error.get_or_insert(error);
                 }
-                Err(error) => std::panic::resume_unwind(error.into_panic()),
             }
         }
-        made.sort_by_key(|(position, _, _)| *position);
-        let databases: Vec<(&'static str, Database)> = made.into_iter().map(|(_, name, db)| (name, db)).collect();
         if let Some(error) = first_error {
             // Nothing is left behind when one of them cannot be made.
             for (_, database) in databases {
-                let created = database.inner.created.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-                database.inner.pools.close().await;
-                if let Some(created) = created {
-                    let _ = backend::discard(std::slice::from_ref(&created)).await;
-                }
+                database.discard().await;
             }
             return Err(error);
         }
