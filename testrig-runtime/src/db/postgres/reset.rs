@@ -79,7 +79,12 @@ fn build_fingerprint_sql() -> String {
 
 /// Run in the template being built, in one session: records what the reset restores into
 /// a temporary table the build reads back (`SELECT kind, body FROM pg_temp.testrig_facts`).
-pub(super) fn record_facts_sql() -> String {
+pub(super) fn record_facts_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(build_record_facts_sql)
+}
+
+fn build_record_facts_sql() -> String {
     let s = USER_SCHEMAS;
     format!(
         "CREATE TEMP TABLE testrig_facts (kind text, body text); \
@@ -151,7 +156,7 @@ impl Facts {
 }
 
 /// `text` as an SQL string literal (standard conforming strings: only quotes are doubled).
-fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 

@@ -4,7 +4,7 @@
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::Connection;
 
-use super::reset::{record_facts_sql, Facts};
+use super::reset::{literal, record_facts_sql, Facts};
 use super::{admin, drop_database, execute, server_error, with_database};
 use crate::db::recipe::{apply, fnv1a, Recipe, Templates};
 use crate::db::DbError;
@@ -120,7 +120,7 @@ async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
             _ => facts.sequences.push(body),
         }
     }
-    let sql = format!("COMMENT ON DATABASE \"{name}\" IS '{}'", facts.describe().replace('\'', "''"));
+    let sql = format!("COMMENT ON DATABASE \"{name}\" IS {}", literal(&facts.describe()));
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(&mut *session)
         .await
