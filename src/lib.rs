@@ -69,7 +69,15 @@
 //! |---|---|
 //! | `async` | `async fn` tests and fixtures, [`spawn`], [`wait_for_async`], [`#[service]`](macro@service) |
 //! | `logs` | [`#[capture_logs]`](macro@capture_logs), `logs::Logs`, `logs::Notifications` |
-//! | `db` | `db`, [`#[with_cells]`](macro@with_cells), [`#[poison_db]`](macro@poison_db) (implies `async`) |
+//! | `sqlite` | databases on embedded SQLite: [`#[database]`](macro@database), `&sqlx::SqlitePool`, `db::Database`, [`#[poison_db]`](macro@poison_db) (implies `async`) |
+//! | `postgres` | the same on a PostgreSQL server (`TESTRIG_DATABASE_URL`, else `DATABASE_URL`), `&sqlx::PgPool` |
+//! | `tls` | TLS to that server (rustls) |
+//! | `any` | `&sqlx::AnyPool`, Nova's preset [`#[with_cells]`](macro@with_cells) / `db::Cells`, the `db::api()` / `db::cell()` seam |
+//! | `sqlx-0_8-sqlite`, `sqlx-0_8-postgres`, `sqlx-0_8-tls`, `sqlx-0_8-any` | the four above for an app on sqlx 0.8 |
+//!
+//! The database features switch on only their own part of your sqlx (no `any`, no TLS unless
+//! named) and build only the sqlx your app uses: `sqlite`/`postgres`/`tls`/`any` are for sqlx
+//! 0.9, the `sqlx-0_8-*` ones for sqlx 0.8, and the two sets exclude each other.
 //!
 //! What needs a feature that is off is a compile error naming it:
 //!

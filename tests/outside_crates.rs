@@ -16,10 +16,13 @@ fn cargo(name: &str, args: &[&str]) -> Output {
 fn cargo_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/outside");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // Cargo's own options before a `--`, after which the arguments are the test binary's.
+    let split = args.iter().position(|arg| *arg == "--").unwrap_or(args.len());
     let output = Command::new(cargo)
-        .args(args)
+        .args(&args[..split])
         .arg("--manifest-path")
         .arg(crate_dir(name).join("Cargo.toml"))
+        .args(&args[split..])
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_TERM_COLOR", "never")
         // The user's crate is built as a user builds it, not with this run's flags.
@@ -122,4 +125,40 @@ fn an_app_on_sqlx_sqlite_keeps_its_own_features_and_passes() {
     let run = cargo_with("sqlite_app", &["test"], &[("SQLX_OFFLINE", "true")]);
     assert!(run.status.success(), "{}", text(&run));
     assert!(text(&run).contains("test result: ok. 3 passed"), "{}", text(&run));
+}
+
+/// An app on sqlx 0.8: with testrig's `sqlx-0_8-*` features only its own sqlx 0.8 is built
+/// (one libsqlite3-sys), and its tests pass the pools they get to its functions.
+#[test]
+fn an_app_on_sqlx_0_8_gets_its_own_versions_pools() {
+    let tree = cargo("sqlx08_app", &["tree", "-e", "normal,dev", "--prefix", "none"]);
+    assert!(tree.status.success(), "{}", text(&tree));
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    let versions: std::collections::BTreeSet<&str> = tree.lines().filter(|line| line.starts_with("sqlx v")).collect();
+    assert!(versions.iter().all(|line| line.starts_with("sqlx v0.8.")), "{versions:?}");
+    assert_eq!(
+        tree.lines()
+            .filter(|line| line.starts_with("libsqlite3-sys v"))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        1
+    );
+    // The PostgreSQL test needs the server that this run was given, if any.
+    let on_server = std::env::var_os("TESTRIG_DATABASE_URL").is_some();
+    let args: &[&str] = if on_server { &["test"] } else { &["test", "--", "--skip", "on_postgres"] };
+    let run = cargo("sqlx08_app", args);
+    assert!(run.status.success(), "{}", text(&run));
+    let passed = if on_server { "test result: ok. 4 passed" } else { "test result: ok. 3 passed" };
+    assert!(text(&run).contains(passed), "{}", text(&run));
+}
+
+#[test]
+fn sqlx_0_9_and_0_8_features_together_are_an_error_saying_to_choose() {
+    let build = cargo("sqlx08_app", &["check", "--tests", "--features", "both-versions"]);
+    assert!(!build.status.success(), "both sqlx versions compiled:\n{}", text(&build));
+    assert!(
+        text(&build).contains("testrig was built for sqlx 0.9 and sqlx 0.8 at once: choose the one your app uses"),
+        "{}",
+        text(&build)
+    );
 }

@@ -8,6 +8,19 @@
 
 #[cfg(all(feature = "db", not(any(feature = "sqlite", feature = "postgres"))))]
 compile_error!("testrig's database support needs a backend: add the `sqlite` or `postgres` feature");
+#[cfg(all(feature = "db", not(any(feature = "sqlx-0_9", feature = "sqlx-0_8"))))]
+compile_error!(
+    "testrig's database support needs a sqlx version: add the `sqlite-0_9` or `sqlite-0_8` feature (or `postgres-..`)"
+);
+#[cfg(all(feature = "sqlx-0_9", feature = "sqlx-0_8"))]
+compile_error!(
+    "testrig was built for sqlx 0.9 and sqlx 0.8 at once: choose the one your app uses, either \
+     `sqlite`/`postgres`/`tls`/`any` (sqlx 0.9) or `sqlx-0_8-sqlite`/`sqlx-0_8-postgres`/`sqlx-0_8-tls`/`sqlx-0_8-any`"
+);
+// One name for the chosen sqlx, so the database code is written once for both versions;
+// what differs between them is in `db::sql`.
+#[cfg(all(feature = "sqlx-0_8", not(feature = "sqlx-0_9")))]
+extern crate sqlx08 as sqlx;
 
 mod conf;
 mod context;

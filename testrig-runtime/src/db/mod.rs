@@ -17,6 +17,7 @@ mod postgres;
 mod recipe;
 #[cfg(feature = "any")]
 mod schema;
+mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "any")]
@@ -28,7 +29,11 @@ use std::sync::{OnceLock, RwLock};
 /// The sqlx this crate was built with, for code that must name the same version's types;
 /// its items are documented by sqlx, so they are not copied into these docs.
 #[doc(hidden)]
-pub use sqlx;
+#[cfg(feature = "sqlx-0_9")]
+pub use ::sqlx;
+#[doc(hidden)]
+#[cfg(all(feature = "sqlx-0_8", not(feature = "sqlx-0_9")))]
+pub use ::sqlx08 as sqlx;
 #[cfg(feature = "any")]
 #[doc(no_inline)]
 pub use sqlx::AnyPool;

@@ -97,7 +97,7 @@ where
         migrator.run(pool).await.map_err(|e| recipe.migration_error(e))?;
     }
     for seed in recipe.seeds {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(seed.sql)).execute(pool).await.map_err(|e| recipe.seed_error(seed, e))?;
+        sqlx::raw_sql(crate::db::sql::trusted(seed.sql)).execute(pool).await.map_err(|e| recipe.seed_error(seed, e))?;
     }
     Ok(())
 }

@@ -59,7 +59,7 @@ impl Keeper {
         on_keeper_thread(async move {
             let sql = match check {
                 Some(check) => {
-                    let found: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(check.query))
+                    let found: Option<String> = sqlx::query_scalar(crate::db::sql::trusted(check.query))
                         .persistent(true)
                         .fetch_one(&mut connection)
                         .await?;
@@ -71,7 +71,7 @@ impl Keeper {
                 }
                 None => sql,
             };
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut connection).await?;
+            crate::db::sql::run_on(&mut connection, &sql).await?;
             Ok(Keeper(connection))
         })
         .await

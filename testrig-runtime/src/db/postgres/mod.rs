@@ -150,10 +150,8 @@ pub(crate) fn with_database(url: &str, database: &str) -> String {
 }
 
 async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), DbError> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-        .execute(admin)
+    crate::db::sql::run_on(admin, sql)
         .await
-        .map(drop)
         .map_err(server_error(format!("`{}` failed", sql.split(" WITH").next().unwrap_or(sql))))
 }
 

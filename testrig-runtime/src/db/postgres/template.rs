@@ -103,15 +103,14 @@ async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &
 /// rows of its non-empty tables and its sequences' values (see [`super::reset`]).
 async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
     let mut session = pool.acquire().await.map_err(server_error("cannot inspect the template"))?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(record_facts_sql()))
-        .execute(&mut *session)
+    crate::db::sql::run_on(&mut session, record_facts_sql())
         .await
         .map_err(server_error("cannot record the template's facts"))?;
     let recorded: Vec<(String, String)> = sqlx::query_as("SELECT kind, body FROM pg_temp.testrig_facts")
         .fetch_all(&mut *session)
         .await
         .map_err(server_error("cannot read the template's facts"))?;
-    let _ = sqlx::raw_sql("DROP TABLE pg_temp.testrig_facts").execute(&mut *session).await;
+    let _ = crate::db::sql::run_on(&mut session, "DROP TABLE pg_temp.testrig_facts").await;
     let mut facts = Facts::default();
     for (kind, body) in recorded {
         match kind.as_str() {
@@ -121,9 +120,5 @@ async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
         }
     }
     let sql = format!("COMMENT ON DATABASE \"{name}\" IS {}", literal(&facts.describe()));
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut *session)
-        .await
-        .map(drop)
-        .map_err(server_error("cannot describe the template"))
+    crate::db::sql::run_on(&mut session, &sql).await.map_err(server_error("cannot describe the template"))
 }

@@ -1,0 +1,32 @@
+//! The app's tests on sqlx 0.8: the pools are the app's own sqlx 0.8 types, so they go
+//! straight into its functions.
+
+use sqlx::{PgPool, SqlitePool};
+use sqlx08_app::{add_note, notes, pg_notes};
+
+#[testrig::test]
+#[database(fixtures("notes"))]
+async fn lists_the_seeded_notes(pool: &SqlitePool) {
+    assert_eq!(notes(pool).await.unwrap(), ["first", "second"]);
+}
+
+#[testrig::test]
+#[database(fixtures("notes"))]
+async fn adds_after_the_seeds(pool: &SqlitePool) {
+    assert_eq!(add_note(pool, "third").await.unwrap(), 3);
+    assert_eq!(notes(pool).await.unwrap().len(), 3);
+}
+
+#[testrig::test]
+async fn migrated_without_seeds(pool: &SqlitePool) {
+    assert_eq!(notes(pool).await.unwrap(), Vec::<String>::new());
+}
+
+/// Needs a server: `TESTRIG_DATABASE_URL` (the suite runs it only when that is set).
+#[testrig::test]
+#[database(fixtures("notes"))]
+async fn on_postgres(pool: &PgPool) {
+    assert_eq!(pg_notes(pool).await.unwrap(), ["first", "second"]);
+    sqlx::query("INSERT INTO notes (id, body) VALUES (3, 'third')").execute(pool).await.unwrap();
+    assert_eq!(pg_notes(pool).await.unwrap().len(), 3);
+}
