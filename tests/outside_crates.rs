@@ -5,8 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `tests/outside/<name>`, or the example crate `examples/<name>` named so.
 fn crate_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/outside").join(name)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if name.starts_with("examples/") {
+        root.join(name)
+    } else {
+        root.join("tests/outside").join(name)
+    }
 }
 
 fn cargo(name: &str, args: &[&str]) -> Output {
@@ -116,6 +122,10 @@ fn an_app_on_sqlx_sqlite_keeps_its_own_features_and_passes() {
     for unasked in ["\"postgres\"", "\"any\"", "\"tls-", "\"mysql\""] {
         assert!(!features.iter().any(|line| line.contains(unasked)), "sqlx got {unasked}:\n{tree}");
     }
+    // testrig's sqlx 0.8 support is not in an app on sqlx 0.9's lockfile at all (it would
+    // pin the app's libsqlite3-sys to sqlx 0.8's).
+    let lock = std::fs::read_to_string(crate_dir("sqlite_app").join("Cargo.lock")).unwrap();
+    assert!(!lock.contains("name = \"sqlx\"\nversion = \"0.8"), "sqlx 0.8 is in sqlite_app's Cargo.lock");
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let tests = std::fs::read_to_string(crate_dir("sqlite_app").join("tests/users.rs")).unwrap();
     assert!(
@@ -125,6 +135,15 @@ fn an_app_on_sqlx_sqlite_keeps_its_own_features_and_passes() {
     let run = cargo_with("sqlite_app", &["test"], &[("SQLX_OFFLINE", "true")]);
     assert!(run.status.success(), "{}", text(&run));
     assert!(text(&run).contains("test result: ok. 3 passed"), "{}", text(&run));
+}
+
+/// The README's example service: axum on sqlx, its tests written as `#[sqlx::test]`'s with
+/// `pool: &SqlitePool`, sending requests to the router.
+#[test]
+fn the_axum_example_service_passes_its_tests() {
+    let run = cargo("examples/axum_service", &["test"]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(text(&run).contains("test result: ok. 4 passed"), "{}", text(&run));
 }
 
 /// An app on sqlx 0.8: with testrig's `sqlx-0_8-*` features only its own sqlx 0.8 is built
