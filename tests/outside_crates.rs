@@ -181,3 +181,14 @@ fn sqlx_0_9_and_0_8_features_together_are_an_error_saying_to_choose() {
         text(&build)
     );
 }
+
+#[test]
+fn sqlx_0_8_beside_sqlite_is_an_error_saying_what_to_write() {
+    let build = cargo("sqlx08_app", &["check", "--tests", "--features", "spelled-alone"]);
+    assert!(!build.status.success(), "`sqlx-0_8` beside `sqlite` compiled:\n{}", text(&build));
+    assert!(
+        text(&build).contains("testrig's sqlx 0.8 features name their backend: write `sqlx-0_8-sqlite`"),
+        "{}",
+        text(&build)
+    );
+}

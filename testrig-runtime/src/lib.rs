@@ -12,7 +12,13 @@ compile_error!("testrig's database support needs a backend: add the `sqlite` or 
 compile_error!(
     "testrig's database support needs a sqlx version: add the `sqlite-0_9` or `sqlite-0_8` feature (or `postgres-..`)"
 );
-#[cfg(all(feature = "sqlx-0_9", feature = "sqlx-0_8"))]
+#[cfg(all(feature = "sqlx-0_8-spelled-alone", not(all(feature = "sqlx-0_8", not(feature = "sqlx-0_9")))))]
+compile_error!(
+    "testrig's sqlx 0.8 features name their backend: write `sqlx-0_8-sqlite`, `sqlx-0_8-postgres`, \
+     `sqlx-0_8-tls` or `sqlx-0_8-any` instead of `sqlx-0_8` beside `sqlite`/`postgres`/`tls`/`any` \
+     (cargo features only add, so `sqlx-0_8` cannot switch `sqlite` from sqlx 0.9 to 0.8)"
+);
+#[cfg(all(feature = "sqlx-0_9", feature = "sqlx-0_8", not(feature = "sqlx-0_8-spelled-alone")))]
 compile_error!(
     "testrig was built for sqlx 0.9 and sqlx 0.8 at once: choose the one your app uses, either \
      `sqlite`/`postgres`/`tls`/`any` (sqlx 0.9) or `sqlx-0_8-sqlite`/`sqlx-0_8-postgres`/`sqlx-0_8-tls`/`sqlx-0_8-any`"
