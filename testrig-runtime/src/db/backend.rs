@@ -144,6 +144,26 @@ pub(crate) async fn release(created: Vec<Created>) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Keeps a failed test's databases for inspection: says where they are, and marks the server's
+/// so that no reaper drops them during this run or for a while after.
+pub(crate) async fn keep(created: &[Created]) {
+    crate::db::keep_for_inspection(&created.iter().map(Created::location).collect::<Vec<_>>());
+    #[cfg(feature = "postgres")]
+    {
+        let names: Vec<String> = created
+            .iter()
+            .filter_map(|made| match made {
+                Created::Server(database) => Some(database.name.clone()),
+                #[allow(unreachable_patterns)]
+                _ => None,
+            })
+            .collect();
+        if !names.is_empty() {
+            postgres::mark_kept(&names).await;
+        }
+    }
+}
+
 /// Gets rid of databases of a setup that failed half-way: files removed, databases dropped.
 pub(crate) async fn discard(created: &[Created]) -> Result<(), DbError> {
     #[cfg(feature = "postgres")]

@@ -154,15 +154,13 @@ impl Cells {
 
     async fn teardown(self) -> Result<(), DbError> {
         self.inner.torn_down.store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Err(held) = self.close_pools().await {
-            crate::db::keep_for_inspection(&self.locations());
-            return Err(held);
-        }
-        if Scope::with_current(|scope| scope.is_some_and(Scope::has_failed)) {
-            crate::db::keep_for_inspection(&self.locations());
-            return Ok(());
-        }
+        let held = self.close_pools().await;
         let created = std::mem::take(&mut *self.inner.created.lock().unwrap_or_else(PoisonError::into_inner));
+        let failed = Scope::with_current(|scope| scope.is_some_and(Scope::has_failed));
+        if held.is_err() || failed {
+            backend::keep(&created).await;
+            return held;
+        }
         backend::release(created).await
     }
 

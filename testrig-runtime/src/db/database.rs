@@ -152,13 +152,13 @@ impl Database {
     async fn teardown(self) -> Result<(), DbError> {
         let held = self.pools.close().await;
         if Scope::with_current(|scope| scope.is_some_and(Scope::has_failed)) {
-            crate::db::keep_for_inspection(&[self.location]);
+            backend::keep(std::slice::from_ref(&self.created)).await;
             return Ok(());
         }
         if let Some(held) = held {
             // Its connections are still out: dropping or resetting it under them would fail
-            // the next test; it is left for the next run's reaping, and this test fails.
-            crate::db::keep_for_inspection(&[self.location]);
+            // the next test; it is kept like a failed test's, and this test fails.
+            backend::keep(std::slice::from_ref(&self.created)).await;
             return Err(held);
         }
         backend::release(vec![self.created]).await

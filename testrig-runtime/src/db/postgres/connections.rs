@@ -51,6 +51,18 @@ impl Keeper {
         on_keeper_thread(async move { PgConnection::connect(&url).await.map(Keeper) }).await
     }
 
+    /// The text `query` returns (one row, one column; `None` for NULL). A keeper whose
+    /// query failed is closed, as in [`Keeper::execute`].
+    pub(super) async fn text(self, query: String) -> Result<(Keeper, Option<String>), sqlx::Error> {
+        let Keeper(mut connection) = self;
+        on_keeper_thread(async move {
+            let found: Option<String> =
+                sqlx::query_scalar(crate::db::sql::trusted(&query)).fetch_one(&mut connection).await?;
+            Ok((Keeper(connection), found))
+        })
+        .await
+    }
+
     /// Runs `sql` (several statements allowed) once `check`, if any, holds; when it does
     /// not, the server's refusal instead ([`super::reset::refusal_sql`]). A keeper whose
     /// statement failed is closed, since its session state is unknown.

@@ -3,10 +3,11 @@
 //! Each schema is migrated once into a template database ([`template`]); a test gets a
 //! database cloned from it (`CREATE DATABASE .. TEMPLATE`), or — far cheaper — one a passed
 //! test handed back, emptied ([`reset`]), with its connection still open ([`connections`]).
-//! Databases whose owner is gone are reaped, or adopted by a later process as it needs them
-//! ([`reap`]).
+//! Each process proves itself alive to the server ([`liveness`]); databases whose owner is
+//! gone are reaped, or adopted by a later process as it needs them ([`reap`]).
 
 mod connections;
+mod liveness;
 mod reap;
 mod reset;
 mod template;
@@ -188,10 +189,12 @@ pub(crate) struct TestDatabase {
 /// template. Its URL is [`TestDatabase::url`].
 pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDatabase, DbError> {
     let url = require_url()?;
+    let owner = liveness::owner_id(url).await?;
+    reap::reap_once(url).await;
     let template = template::template(url, recipe).await?;
     let database = match take_pooled(url, &template.name).await {
         Some((name, keeper)) => TestDatabase { name, template, keeper: Some(keeper) },
-        None => TestDatabase { name: create(url, &template.name, label).await?, template, keeper: None },
+        None => TestDatabase { name: create(url, owner, &template.name, label).await?, template, keeper: None },
     };
     Ok(database)
 }
@@ -247,9 +250,9 @@ async fn on_database(
     keeper.execute(check, sql).await
 }
 
-async fn create(url: &str, template: &str, label: &str) -> Result<String, DbError> {
+async fn create(url: &str, owner: u32, template: &str, label: &str) -> Result<String, DbError> {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    let name = TestDatabaseName::new_for_this_process(&NEXT.fetch_add(1, Ordering::Relaxed).to_string(), label);
+    let name = TestDatabaseName::new(owner, &NEXT.fetch_add(1, Ordering::Relaxed).to_string(), label);
     let mut admin = admin(url).await?;
     // The server's default strategy: WAL_LOG from PostgreSQL 15, which measured faster than
     // FILE_COPY here (132 vs 176 ms to create, 21 vs 89 ms to drop: benches/compare_db.sh);
@@ -301,6 +304,19 @@ async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<(), DbErr
         return Ok(());
     }
     execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\"")).await
+}
+
+/// Marks a failed test's databases kept for inspection: no reaper drops them during this run
+/// (nextest's `NEXTEST_RUN_ID`) or within [`reap::KEPT_FOR`] after. Best effort: the test
+/// has failed already, and an unmarked one is still kept while this process runs.
+pub(crate) async fn mark_kept(names: &[String]) {
+    let Ok(url) = require_url() else { return };
+    let Ok(mut admin) = admin(url).await else { return };
+    let mark = reap::kept_mark();
+    for name in names {
+        let _ = execute(&mut admin, &format!("COMMENT ON DATABASE \"{name}\" IS {}", reset::literal(&mark))).await;
+    }
+    let _ = admin.close().await;
 }
 
 /// Drops test databases; every one is attempted, the first failure is returned.

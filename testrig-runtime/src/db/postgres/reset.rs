@@ -120,6 +120,9 @@ pub(crate) struct Facts {
     pub(crate) rows: Vec<String>,
     /// `SELECT setval(..)`, one per sequence.
     pub(crate) sequences: Vec<String>,
+    /// When the template was built (unix seconds): a template no process uses is dropped a
+    /// while after it was built or last taken from ([`super::reap`]).
+    pub(crate) built: u64,
 }
 
 /// Fields of a template's description are separated so (unit and record separators: never in
@@ -134,10 +137,11 @@ impl Facts {
     pub(super) fn describe(&self) -> String {
         let join = |items: &[String]| items.join(&ITEM.to_string());
         format!(
-            "{DESCRIPTION_TAG}{FIELD}{}{FIELD}{}{FIELD}{}",
+            "{DESCRIPTION_TAG}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}",
             self.fingerprint,
             join(&self.rows),
-            join(&self.sequences)
+            join(&self.sequences),
+            self.built
         )
     }
 
@@ -151,8 +155,14 @@ impl Facts {
         let split = |field: &str| field.split(ITEM).filter(|item| !item.is_empty()).map(str::to_owned).collect();
         let rows = split(fields.next()?);
         let sequences = split(fields.next()?);
-        Some(Facts { fingerprint, rows, sequences })
+        let built = fields.next().and_then(|built| built.parse().ok()).unwrap_or(0);
+        Some(Facts { fingerprint, rows, sequences, built })
     }
+}
+
+/// When the template described so was built; 0 when not recorded.
+pub(super) fn built_at(description: &str) -> u64 {
+    description.split(FIELD).nth(4).and_then(|built| built.parse().ok()).unwrap_or(0)
 }
 
 /// `text` as an SQL string literal (standard conforming strings: only quotes are doubled).
@@ -261,7 +271,9 @@ mod tests {
                 "INSERT INTO t (a) SELECT a FROM json_populate_recordset(NULL::t, '[{\"a\":1}, \n {\"a\":2}]')".into()
             ],
             sequences: vec!["SELECT setval('t_id_seq', 7, true)".into(), "SELECT setval('u', 1, false)".into()],
+            built: 1_700_000_000,
         };
+        assert_eq!(built_at(&facts.describe()), 1_700_000_000);
         assert_eq!(Facts::read(&facts.describe()), Some(facts));
         assert_eq!(Facts::read(&Facts::default().describe()), Some(Facts::default()));
         assert_eq!(Facts::read("testrig:template:empty"), None, "an older template is never reused");

@@ -21,6 +21,10 @@ pub(crate) struct Template {
 /// reset from, older ones are never reused.
 pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v3_";
 
+/// A template being built is first a scratch database `testrig_tpl_s_<hash>_<owner id>`,
+/// renamed once complete; the reaper drops one whose builder is gone.
+pub(crate) const SCRATCH_PREFIX: &str = "testrig_tpl_s_";
+
 /// The migrated and seeded template database for `recipe`, built if missing.
 pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Template, DbError> {
     static TEMPLATES: Templates<Template> = Templates::new();
@@ -28,19 +32,27 @@ pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Templ
 }
 
 async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template, DbError> {
+    let mut admin = admin(url).await?;
+    // Per role: a database can be cloned only by its owner (or a superuser), and the objects
+    // of a clone stay the template owner's, so a second CREATEDB role gets templates of its own.
+    let (role,): (String,) = sqlx::query_as("SELECT current_user::text")
+        .fetch_one(&mut admin)
+        .await
+        .map_err(server_error("cannot read the server role"))?;
     // The way facts are recorded is part of a template: a testrig that records them
     // differently builds its own instead of trusting another version's.
-    let hash = hash ^ fnv1a(record_facts_sql().as_bytes());
+    let hash = hash ^ fnv1a(record_facts_sql().as_bytes()) ^ fnv1a(role.as_bytes()).rotate_left(17);
     let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
-    let mut admin = admin(url).await?;
-    super::reap::reap_once(&mut admin).await;
+    // Before looking for it: a reaper drops no template a live process marked.
+    super::liveness::use_template(url, &name).await?;
+    let scratch = format!("{SCRATCH_PREFIX}{hash:016x}_{:08x}", super::liveness::owner_id(url).await?);
     // One builder per template across every process sharing the server.
     sqlx::query("SELECT pg_advisory_lock($1)")
         .bind(hash as i64)
         .execute(&mut admin)
         .await
         .map_err(server_error("cannot take the template lock"))?;
-    let built = build_locked(url, &mut admin, &name, recipe).await;
+    let built = build_locked(url, &mut admin, &name, &scratch, recipe).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
     let described = match built {
         // Whoever built it recorded whether its migrations left rows (see `describe`).
@@ -64,7 +76,13 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
     Ok(Template { facts: std::sync::Arc::new(facts), name })
 }
 
-async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &'static Recipe) -> Result<(), DbError> {
+async fn build_locked(
+    url: &str,
+    admin: &mut PgConnection,
+    name: &str,
+    scratch: &str,
+    recipe: &'static Recipe,
+) -> Result<(), DbError> {
     let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(name)
         .fetch_optional(&mut *admin)
@@ -73,17 +91,16 @@ async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &
     if exists.is_some() {
         return Ok(());
     }
-    let scratch = format!("{name}_b{}", std::process::id());
-    drop_database(admin, &scratch).await?;
+    drop_database(admin, scratch).await?;
     execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
     let migrated = async {
-        let scratch_url = with_database(url, &scratch);
+        let scratch_url = with_database(url, scratch);
         let pool = super::within_connect_timeout(url, PgPoolOptions::new().max_connections(1).connect(&scratch_url))
             .await?
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = async {
             apply(recipe, &pool).await?;
-            describe(&pool, &scratch).await
+            describe(&pool, scratch).await
         }
         .await;
         pool.close().await;
@@ -91,11 +108,11 @@ async fn build_locked(url: &str, admin: &mut PgConnection, name: &str, recipe: &
     }
     .await;
     if let Err(error) = migrated {
-        let _ = drop_database(admin, &scratch).await;
+        let _ = drop_database(admin, scratch).await;
         return Err(error);
     }
     // Complete only now: a process killed before this line leaves a scratch database, which
-    // the next build drops, never a half-migrated template.
+    // a reaper drops once the server says its builder is gone, never a half-migrated template.
     execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
 }
 
@@ -111,7 +128,8 @@ async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
         .await
         .map_err(server_error("cannot read the template's facts"))?;
     let _ = crate::db::sql::run_on(&mut session, "DROP TABLE pg_temp.testrig_facts").await;
-    let mut facts = Facts::default();
+    let built = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let mut facts = Facts { built, ..Facts::default() };
     for (kind, body) in recorded {
         match kind.as_str() {
             "fingerprint" => facts.fingerprint = body,
