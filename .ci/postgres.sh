@@ -31,6 +31,15 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 ALTER ROLE testrig PASSWORD '$password';
+-- A second CREATEDB role on the same server (same password): the suite checks it gets
+-- templates of its own instead of "permission denied to copy database".
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'testrig_second') THEN
+    CREATE ROLE testrig_second LOGIN CREATEDB;
+  END IF;
+END \$\$;
+ALTER ROLE testrig_second PASSWORD '$password';
+GRANT CREATE ON DATABASE postgres TO testrig_second;
 -- #[sqlx::test] (the benchmark's peer) keeps its bookkeeping in a schema of this database.
 GRANT CREATE ON DATABASE postgres TO testrig;
 SQL

@@ -376,6 +376,40 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
     assert_eq!(after, 0, "not reaped: {held:?}");
 }
 
+/// A second CREATEDB role on the same server (not the owner of the first role's templates,
+/// which only an owner may clone) gets templates of its own: its tests pass. `.ci/postgres.sh`
+/// makes that role, `testrig_second`, with the first one's password.
+#[test]
+fn a_second_role_on_the_server_gets_templates_of_its_own() {
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; roles are a PostgreSQL server's");
+        return;
+    };
+    let second = url.replacen("://testrig:", "://testrig_second:", 1);
+    let reachable = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        use sqlx::Connection;
+        match sqlx::postgres::PgConnection::connect(&second).await {
+            Ok(connection) => connection.close().await.is_ok(),
+            Err(_) => false,
+        }
+    });
+    if second == url || !reachable {
+        println!("skipped: no role `testrig_second` with the same password on this server (.ci/postgres.sh makes one)");
+        return;
+    }
+    // Twice: the first run builds its templates, the second clones and reuses them.
+    for _ in 0..2 {
+        let run = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "iso_00", "--test-threads=1"])
+            .env("TESTRIG_DATABASE_URL", &second)
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+        assert!(run.status.success(), "the second role's test failed:\n{text}");
+        assert!(!text.contains("permission denied"), "{text}");
+    }
+}
+
 /// A process in another pid namespace (`unshare --pid`, as in a container whose pids this
 /// machine cannot see) keeps its databases while it runs, and loses them once it is killed.
 #[test]
