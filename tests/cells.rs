@@ -667,58 +667,41 @@ fn a_server_restart_mid_test_leaves_nothing_behind() {
 
 /// Many finished processes (nextest: one per test) each leave clean databases behind. The
 /// next process keeps at most 16 per template for later processes to take over, one at a time
-/// as tests need them, and drops the rest, so the server does not fill up.
+/// as tests need them, and drops the rest, so the server does not fill up. The template here
+/// is one no test uses, so no other process takes them over meanwhile: the count is exact.
 #[test]
 fn clean_databases_left_by_finished_processes_are_capped_per_template() {
-    let Some(url) = support::databases::server_url() else {
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are files of one process");
         return;
     };
-    // The templates exist once a test used them.
-    #[with_cells(in = SCHEMA, cell1)]
-    fn case(_cells: &Cells) {}
-    case();
-    // Other crates' schemas named SCHEMA have cell templates of their own: 20 for each.
-    let templates = support::databases::like(&url, "testrig\\_tpl\\_v3\\_schema\\_cell\\_%");
-    // Clean databases of a process that is gone (nobody holds its owner id's lock), as its
-    // pool left them.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let template = format!("testrig_tpl_v3_capprobe_main_{:016x}", std::process::id());
+    // Clean databases of a process that is gone (nobody holds its owner id's lock), as its
+    // pool left them, of a template built just now (a v3 description with its build time).
     let dead = 0x7e57_a000 + std::process::id() % 4096;
-    let left: Vec<Vec<String>> = (0..templates.len())
-        .map(|t| (0..20).map(|i| format!("testrig_t_{dead:08x}_{now}_{t}x{i}_cell1")).collect())
-        .collect();
-    let statements = templates
-        .iter()
-        .zip(&left)
-        .flat_map(|(template, names)| {
-            names.iter().flat_map(move |name| {
-                [
-                    format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
-                    format!("COMMENT ON DATABASE \"{name}\" IS 'testrig:free:{template}'"),
-                ]
-            })
-        })
-        .collect();
-    let all: Vec<String> = left.concat();
-    // Each statement must succeed; the databases are not counted here, since any other
-    // process starting now (another test's child, a nextest process) may reap them at once.
+    let left: Vec<String> = (0..20).map(|i| format!("testrig_t_{dead:08x}_{now}_c{i:02}_main")).collect();
+    let mut statements = vec![
+        format!("CREATE DATABASE \"{template}\""),
+        format!("COMMENT ON DATABASE \"{template}\" IS E'testrig:template:v3\\x1f\\x1f\\x1f\\x1f{now}'"),
+    ];
+    for name in &left {
+        statements.push(format!("CREATE DATABASE \"{name}\""));
+        statements.push(format!("COMMENT ON DATABASE \"{name}\" IS 'testrig:free:{template}'"));
+    }
     support::databases::on_server(&url, statements, &[]);
-    // The next process: reaps, then takes over the cell databases its one test needs.
+    // The next process reaps (or waits for another's reaping, which does the same).
     let next = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "iso_00", "--test-threads=1"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    let output = next.wait_with_output().unwrap();
-    assert!(output.status.success(), "{output:?}");
-    // Other processes sharing the server may reap and adopt too; what counts is that no more
-    // than the cap of these survives, and that they are kept for reuse, not all dropped.
-    let existing = support::databases::on_server(&url, Vec::new(), &all);
-    let kept: Vec<usize> =
-        left.iter().map(|names| names.iter().filter(|name| existing.contains(name)).count()).collect();
-    println!("20 clean databases per cell template of a finished process: {kept:?} kept for later processes");
-    assert!(kept.iter().all(|kept| *kept <= 16), "more than 16 kept for a template: {kept:?}");
-    assert!(kept.iter().any(|kept| *kept >= 13), "the clean databases were not kept for reuse: {kept:?}");
+    assert!(next.status.success(), "{next:?}");
+    let mut existing = support::databases::on_server(&url, Vec::new(), &left);
+    existing.sort();
+    let template_stays = support::databases::on_server(&url, Vec::new(), std::slice::from_ref(&template));
     support::databases::drop_on_server(&url, &existing);
+    support::databases::drop_on_server(&url, &template_stays);
+    println!("20 clean databases of a finished process for one template: {} kept for later processes", existing.len());
+    assert_eq!(existing, left[..16], "the first 16 by name are kept, the rest dropped");
+    assert_eq!(template_stays, [template], "a template built just now was dropped");
 }

@@ -36,10 +36,13 @@ pub fn on_server(url: &str, statements: Vec<String>, names: &[String]) -> Vec<St
     })
 }
 
-/// The databases on the server whose names match the SQL `LIKE` pattern.
+/// The databases of this role on the server whose names match the SQL `LIKE` pattern
+/// (another role's, as `testrig_second`'s templates, cannot be cloned or dropped by this one).
 pub fn like(url: &str, pattern: &str) -> Vec<String> {
     with_admin(url, async |admin| {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1 AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+        )
             .bind(pattern)
             .fetch_all(&mut *admin)
             .await
