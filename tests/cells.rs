@@ -665,6 +665,60 @@ fn a_server_restart_mid_test_leaves_nothing_behind() {
     }
 }
 
+/// After a migration or seed change the old template is one no process uses: once nothing
+/// was built or taken from it for an hour, the next process drops it with its clean
+/// databases. One that a live process marked in use (a shared advisory lock, taken before it
+/// looks a template up) stays, however old.
+#[test]
+fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates live in one process");
+        return;
+    };
+    let old = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 2 * 60 * 60;
+    let stale = format!("testrig_tpl_v3_staleprobe_main_{:016x}", std::process::id());
+    let held = format!("testrig_tpl_v3_heldprobe_main_{:016x}", std::process::id());
+    let dead = 0x7e57_b000 + std::process::id() % 4096;
+    let clean_of_stale = format!("testrig_t_{dead:08x}_{old}_s1_main");
+    let mut statements = Vec::new();
+    for template in [&stale, &held] {
+        statements.push(format!("CREATE DATABASE \"{template}\""));
+        statements
+            .push(format!("COMMENT ON DATABASE \"{template}\" IS E'testrig:template:v3\\x1f\\x1f\\x1f\\x1f{old}'"));
+    }
+    statements.push(format!("CREATE DATABASE \"{clean_of_stale}\""));
+    statements.push(format!("COMMENT ON DATABASE \"{clean_of_stale}\" IS 'testrig:free:{stale}'"));
+    support::databases::on_server(&url, statements, &[]);
+    // A live process using `held`: the shared lock testrig takes, on a session of its own.
+    let fnv1a = |text: &str| {
+        text.bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3))
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let holder = runtime.block_on(async {
+        use sqlx::Connection;
+        let mut holder = sqlx::postgres::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("SELECT pg_advisory_lock_shared(2119630850, $1)")
+            .bind(fnv1a(&held) as u32 as i32)
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        holder
+    });
+    let next = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "iso_00", "--test-threads=1"])
+        .output()
+        .unwrap();
+    let names = [stale.clone(), held.clone(), clean_of_stale.clone()];
+    let after = support::databases::on_server(&url, Vec::new(), &names);
+    runtime.block_on(sqlx::Connection::close(holder)).unwrap();
+    support::databases::drop_on_server(&url, &after);
+    assert!(next.status.success(), "{next:?}");
+    assert!(!after.contains(&stale), "a template unused for two hours was not dropped: {after:?}");
+    assert!(!after.contains(&clean_of_stale), "its clean database was not dropped: {after:?}");
+    assert!(after.contains(&held), "a template a live process uses was dropped: {after:?}");
+}
+
 /// Many finished processes (nextest: one per test) each leave clean databases behind. The
 /// next process keeps at most 16 per template for later processes to take over, one at a time
 /// as tests need them, and drops the rest, so the server does not fill up. The template here

@@ -47,12 +47,18 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
     let bytes = template(recipe).await?;
     loop {
         let dir = store()?;
+        if dir.starts_with("/dev/shm") {
+            if let Some(free) = too_little_room(bytes.len() as u64) {
+                move_off_shm(&format!("{} KB free", free / 1024));
+                continue;
+            }
+        }
         let path = dir.join(name);
         match tokio::fs::write(&path, &bytes).await {
             Ok(()) => return Ok(path),
             Err(error) => {
                 remove_database_files(&path);
-                if !move_off_shm(&dir, &error) {
+                if !(out_of_room(&dir, &error) && move_off_shm(&error.to_string())) {
                     return Err(DbError::Database {
                         what: format!("cannot create {}", path.display()),
                         cause: error.to_string(),
@@ -105,23 +111,59 @@ fn store() -> Result<PathBuf, DbError> {
 /// Set once `/dev/shm` refused a database for lack of space: from then on the temp dir.
 static SHM_FULL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Whether `error`, writing into `dir`, means `/dev/shm` is too small or read-only, so the
-/// next attempt should go to the temp dir (said once on stderr).
-fn move_off_shm(dir: &Path, error: &std::io::Error) -> bool {
+/// Whether `error`, writing into `dir`, means `/dev/shm` is too small or read-only (and
+/// `TESTRIG_DB_DIR` did not choose it).
+fn out_of_room(dir: &Path, error: &std::io::Error) -> bool {
     let full = matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
         || error.raw_os_error() == Some(28);
-    if !full || !dir.starts_with("/dev/shm") || std::env::var_os("TESTRIG_DB_DIR").is_some() {
-        return false;
-    }
+    full && dir.starts_with("/dev/shm") && std::env::var_os("TESTRIG_DB_DIR").is_none()
+}
+
+/// Sends the next databases to the temp dir instead of `/dev/shm` (said once on stderr, with
+/// `why`); true, so the caller tries again there.
+fn move_off_shm(why: &str) -> bool {
     if !SHM_FULL.swap(true, std::sync::atomic::Ordering::Relaxed) {
         let line = format!(
-            "testrig: /dev/shm cannot hold more test databases ({error}); they go to {} from now on \
+            "testrig: /dev/shm cannot hold more test databases ({why}); they go to {} from now on \
              (TESTRIG_DB_DIR chooses the directory)\n",
             std::env::temp_dir().display()
         );
         let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     }
     true
+}
+
+/// `Some(free bytes)` when `/dev/shm` has less room than a database of `size` bytes needs
+/// for each test that may run at once: a test's writes grow its file, WAL and journal after
+/// the copy, so a copy that fits can still fail the test with "database or disk is full"
+/// (Docker's 64 MB `/dev/shm` failed 484 of 500 parallel tests so). Four times the copy per
+/// test, for the test threads (at least 8).
+fn too_little_room(size: u64) -> Option<u64> {
+    let threads = std::env::var("RUST_TEST_THREADS").ok().and_then(|n| n.parse::<u64>().ok());
+    let parallel = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(8, |n| n.get() as u64));
+    let needed = size.saturating_mul(4).saturating_mul(parallel.max(8));
+    let free = free_bytes(Path::new("/dev/shm"))?;
+    (free < needed).then_some(free)
+}
+
+/// Free bytes for an unprivileged writer on the file system of `path`.
+#[cfg(unix)]
+fn free_bytes(path: &Path) -> Option<u64> {
+    let path = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str())).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is NUL-terminated and `stats` is written by statvfs before it is read.
+    let stats = unsafe {
+        if libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
 }
 
 /// `root/testrig-<pid>`, created (and probed with a write, so a read-only mount is found

@@ -44,7 +44,7 @@ pub(crate) struct TestDatabaseName<'a> {
 
 impl<'a> TestDatabaseName<'a> {
     /// A new name for the process of `owner`; `serial` makes it unique within the process.
-    pub(crate) fn new(owner: u32, serial: &str, label: &str) -> String {
+    pub(crate) fn make(owner: u32, serial: &str, label: &str) -> String {
         format!("{PREFIX}{owner:08x}_{}_{serial}_{}", unix_now(), identifier(label, 16))
     }
 
@@ -275,7 +275,7 @@ pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
     let adopted = loop {
         let label = TestDatabaseName::parse(&candidate.name).map_or("db", |parsed| parsed.label);
         let serial = format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        let name = TestDatabaseName::new(owner, &serial, label);
+        let name = TestDatabaseName::make(owner, &serial, label);
         if execute(&mut admin, &format!("ALTER DATABASE \"{}\" RENAME TO \"{name}\"", candidate.name)).await.is_ok() {
             break Some(Pooled { name, ..candidate });
         }
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        let name = TestDatabaseName::new(0xdead_beef, "7", "Cell-1");
+        let name = TestDatabaseName::make(0xdead_beef, "7", "Cell-1");
         let parsed = TestDatabaseName::parse(&name).unwrap();
         assert_eq!((parsed.owner, parsed.label), (0xdead_beef, "cell1"));
         assert!(unix_now() - parsed.made < 5);
