@@ -688,8 +688,9 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
     }
     statements.push(format!("CREATE DATABASE \"{clean_of_stale}\""));
     statements.push(format!("COMMENT ON DATABASE \"{clean_of_stale}\" IS 'testrig:free:{stale}'"));
-    support::databases::on_server(&url, statements, &[]);
-    // A live process using `held`: the shared lock testrig takes, on a session of its own.
+    // A live process using `held`: the shared lock testrig takes, on a session of its own,
+    // before the template exists (as testrig takes it before looking), so that no other
+    // process reaping meanwhile finds it unused.
     let fnv1a = |text: &str| {
         text.bytes()
             .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3))
@@ -705,6 +706,7 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
             .unwrap();
         holder
     });
+    support::databases::on_server(&url, statements, &[]);
     let next = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "iso_00", "--test-threads=1"])
         .output()

@@ -19,13 +19,23 @@ fn with_admin<T>(url: &str, work: impl AsyncFnOnce(&mut PgConnection) -> T) -> T
 
 /// Runs `statements` on the server's admin database, then returns the names of the databases
 /// among `names` that exist.
+///
+/// The statements run holding testrig's reaper lock, so no test process reaping meanwhile sees
+/// the databases they make half-made (created, not yet commented).
 pub fn on_server(url: &str, statements: Vec<String>, names: &[String]) -> Vec<String> {
     with_admin(url, async |admin| {
+        let reaper_lock = !statements.is_empty();
+        if reaper_lock {
+            sqlx::query("SELECT pg_advisory_lock(2119630851, 0)").execute(&mut *admin).await.unwrap();
+        }
         for statement in statements {
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
                 .execute(&mut *admin)
                 .await
                 .unwrap_or_else(|error| panic!("admin statement failed: {error}"));
+        }
+        if reaper_lock {
+            sqlx::query("SELECT pg_advisory_unlock(2119630851, 0)").execute(&mut *admin).await.unwrap();
         }
         let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
             .bind(names)
