@@ -4,6 +4,8 @@
 
 #![allow(unnameable_test_items)]
 
+mod support;
+
 use sqlx::{AnyPool, SqlitePool};
 use testrig::db::{Backend, Database};
 
@@ -85,6 +87,35 @@ async fn a_typed_pool_and_the_database_are_one(pool: &SqlitePool, db: &Database)
     sqlx::query("INSERT INTO users (id, name) VALUES (7, 'carol')").execute(pool).await.unwrap();
     assert_eq!(count(db.sqlite(), "users").await, 1);
     assert_eq!(db.backend(), Backend::Sqlite, "`&SqlitePool` means SQLite, whatever TESTRIG_DATABASE_URL says");
+}
+
+/// On PostgreSQL too, a connection kept past the test cannot hang teardown: the test fails
+/// within the bound saying so, and its database is kept (here dropped by the test itself).
+#[test]
+fn a_pg_connection_kept_past_the_test_fails_it_within_the_bound() {
+    static KEPT: std::sync::Mutex<Option<sqlx::pool::PoolConnection<sqlx::Postgres>>> = std::sync::Mutex::new(None);
+    static NAME: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+    #[testrig::test]
+    #[database(migrations = false)]
+    async fn keeps_one(pool: &sqlx::PgPool, db: &Database) {
+        *NAME.lock().unwrap() = db.name().to_owned();
+        *KEPT.lock().unwrap() = Some(pool.acquire().await.unwrap());
+    }
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set");
+        return;
+    };
+    let started = std::time::Instant::now();
+    let failure = std::panic::catch_unwind(keeps_one).unwrap_err();
+    let message = failure.downcast_ref::<String>().unwrap();
+    assert!(message.contains("was still held 5s after the test"), "{message}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "teardown waited {:?}", started.elapsed());
+    std::mem::forget(KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
+    let name = NAME.lock().unwrap().clone();
+    assert_eq!(support::databases::on_server(&url, Vec::new(), std::slice::from_ref(&name)), [name.clone()], "kept");
+    let comment = support::databases::comment_of(&url, &name);
+    support::databases::drop_on_server(&url, &[name]);
+    assert!(comment.starts_with("testrig:kept:"), "not marked kept for later reapers: {comment:?}");
 }
 
 /// `&PgPool` asks for PostgreSQL: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`.

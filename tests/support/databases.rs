@@ -126,3 +126,16 @@ pub fn remove(locations: &[String]) {
         None => locations.iter().for_each(|file| drop(std::fs::remove_file(file))),
     }
 }
+
+/// The comment on database `name` (empty when none).
+pub fn comment_of(url: &str, name: &str) -> String {
+    with_admin(url, async |admin| {
+        let (comment,): (Option<String>,) =
+            sqlx::query_as("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_one(&mut *admin)
+                .await
+                .unwrap();
+        comment.unwrap_or_default()
+    })
+}
