@@ -131,9 +131,14 @@ fn overrides_are_removed_when_the_test_panics() {
         panic!("boom");
     }
     assert!(catch_unwind(panicking_case).is_err());
-    // An unnamed thread would panic if any test still held overrides on PANIC_CONF.
-    let seen = std::thread::spawn(|| PANIC_CONF.get().name.clone()).join().unwrap();
-    assert_eq!(seen, "");
+    // This harness thread (named, outside any test scope) reads the base value, and a new
+    // fixture test sees no layer of the one that panicked.
+    assert_eq!(PANIC_CONF.get().name, "");
+    #[testrig::test]
+    fn next_case() {
+        assert_eq!(PANIC_CONF.get().name, "");
+    }
+    next_case();
 }
 
 static SETUP_CONF: Conf<AppConfig> = Conf::new();
@@ -154,8 +159,7 @@ fn overrides_are_removed_after_a_failed_fixture_setup() {
     fn failing_setup_case(_broken: &Broken) {}
     let message = catch_unwind(failing_setup_case).unwrap_err();
     assert!(message.downcast_ref::<String>().unwrap().contains("setup of fixture `Broken` failed: cannot start"));
-    let seen = std::thread::spawn(|| SETUP_CONF.get().name.clone()).join().unwrap();
-    assert_eq!(seen, "");
+    assert_eq!(SETUP_CONF.get().name, "");
 }
 
 static ESCAPE_CONF: Conf<AppConfig> = Conf::new();
@@ -178,6 +182,80 @@ fn escaping_case() -> Result<(), String> {
 #[test]
 fn an_escaped_thread_panics_naming_the_test_and_the_remedy() {
     escaping_case();
+}
+
+/// The rule depends only on which tests this binary has: a test that never overrides
+/// ESCAPE_CONF meets it too, every time, whatever else runs — here 200 times while
+/// `escaping_case` (which overrides it) runs over and over on another thread.
+#[test]
+fn a_test_that_never_overrides_meets_the_rule_every_time_whatever_runs_meanwhile() {
+    static MET: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    #[testrig::test]
+    fn never_overrides() {
+        let read = std::thread::spawn(|| ESCAPE_CONF.get().scheduler.max_attempts).join();
+        let named = read.is_err_and(|payload| {
+            payload.downcast_ref::<String>().is_some_and(|message| message.contains("conf::escaping_case"))
+        });
+        if named {
+            MET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let overriding = {
+        let stop = stop.clone();
+        std::thread::Builder::new()
+            .name("overriding".into())
+            .spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    escaping_case();
+                }
+            })
+            .unwrap()
+    };
+    (0..200).for_each(|_| never_overrides());
+    let met = MET.load(std::sync::atomic::Ordering::Relaxed);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    overriding.join().unwrap();
+    assert_eq!(met, 200, "the rule was met {met} times of 200");
+}
+
+static QUIET_CONF: Conf<AppConfig> = Conf::new();
+
+/// A conf no `#[conf]` names reads its base value from any thread, also while a test
+/// overrides it at run time (`override_with`, which the compile-time rule cannot see).
+#[test]
+fn a_conf_no_attribute_names_is_read_as_its_base_from_any_thread() {
+    #[testrig::test]
+    fn overrides_at_run_time() {
+        let _guard = QUIET_CONF.override_with(|c| c.name = "run-time".into());
+        assert_eq!(std::thread::spawn(|| QUIET_CONF.get().name.clone()).join().unwrap(), "");
+        assert_eq!(QUIET_CONF.get().name, "run-time");
+    }
+    overrides_at_run_time();
+    assert_eq!(std::thread::spawn(|| QUIET_CONF.get().name.clone()).join().unwrap(), "");
+}
+
+static NAMED_CONF: Conf<AppConfig> = Conf::new();
+
+/// What threads and runtimes an application builds inside an overriding test see: a named
+/// `std::thread` and the workers of a tokio runtime it builds are outside the test's scope and
+/// read the base value; that runtime's `block_on`, on the test's own thread, and
+/// `testrig::thread::spawn` see the test's values.
+#[testrig::test]
+#[conf(in = NAMED_CONF, name = "overridden")]
+fn named_threads_and_runtimes_built_in_a_test_read_the_base_value() {
+    let named = std::thread::Builder::new()
+        .name("app-worker".into())
+        .spawn(|| NAMED_CONF.get().name.clone())
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(named, "");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    let on_worker = runtime.block_on(runtime.spawn(async { NAMED_CONF.get().name.clone() })).unwrap();
+    assert_eq!(on_worker, "");
+    assert_eq!(runtime.block_on(async { NAMED_CONF.get().name.clone() }), "overridden");
+    assert_eq!(testrig::thread::spawn(|| NAMED_CONF.get().name.clone()).join().unwrap(), "overridden");
 }
 
 #[testrig::test]

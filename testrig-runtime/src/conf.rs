@@ -51,8 +51,8 @@ pub struct Conf<T> {
     generation: AtomicU64,
     /// How many scopes hold layers on this conf: when zero, `get` skips the scope lookup.
     overridden: AtomicUsize,
-    /// Which tests hold layers, to name them when an escaped thread reads the conf.
-    overriding_tests: Mutex<Vec<(u64, &'static str)>>,
+    /// The tests of this binary whose `#[conf]` names this conf, found once (see [`Conf::get`]).
+    overridden_by: std::sync::OnceLock<Vec<&'static str>>,
 }
 
 impl<T: Clone + Default + Send + Sync + 'static> Conf<T> {
@@ -77,33 +77,34 @@ impl<T: Clone + Send + Sync + 'static> Conf<T> {
             load,
             generation: AtomicU64::new(0),
             overridden: AtomicUsize::new(0),
-            overriding_tests: Mutex::new(Vec::new()),
+            overridden_by: std::sync::OnceLock::new(),
         }
     }
 
-    /// The configuration as the current code should see it: inside a fixture test, the base
-    /// value with that test's overrides on top; elsewhere, the base value.
+    /// The configuration as the current code should see it: inside a fixture test (its
+    /// thread, its runtime's tasks, its `testrig::spawn` tasks and `testrig::thread::spawn`
+    /// threads), the base value with that test's overrides on top; elsewhere, the base value.
     ///
     /// # Panics
-    /// When called from a thread that escaped a test's scope (started with
-    /// `std::thread::spawn` instead of [`crate::thread::spawn`]) while a test overrides this
-    /// configuration: it cannot know which test's values it should see, and silently
-    /// returning the base would hide the bug.
+    /// On a thread outside every test's scope that has no name (started with
+    /// `std::thread::spawn`) when a `#[conf]` of a test in this binary names this conf: such
+    /// a thread cannot know which test's values it should see, and silently returning the
+    /// base would hide the bug. The rule depends only on which tests the binary has, never on
+    /// what runs at the same moment, so a test either always or never meets it. Named threads
+    /// (the harness's, a runtime's workers, `std::thread::Builder::new().name(..)`) read the
+    /// base value.
     pub fn get(&self) -> Arc<T> {
-        if self.overridden.load(Ordering::Acquire) == 0 {
-            return self.base();
-        }
-        let layered = Scope::with_current(|scope| {
-            let layers = scope?.get_extension::<ConfLayers>()?;
-            layers.view::<T>(self)
-        });
-        match layered {
-            Some(view) => view,
-            None => {
-                self.check_not_escaped();
-                self.base()
+        if self.overridden.load(Ordering::Acquire) != 0 {
+            let layered = Scope::with_current(|scope| {
+                let layers = scope?.get_extension::<ConfLayers>()?;
+                layers.view::<T>(self)
+            });
+            if let Some(view) = layered {
+                return view;
             }
         }
+        self.check_not_escaped();
+        self.base()
     }
 
     /// Replaces the base value for the whole process (what production code does at start).
@@ -150,21 +151,49 @@ impl<T: Clone + Send + Sync + 'static> Conf<T> {
     }
 
     fn check_not_escaped(&self) {
+        let overriders = self.overridden_by.get_or_init(|| {
+            let this = self as *const Self as *const ();
+            inventory::iter::<OverriddenConf>().filter(|entry| entry.conf == this).map(|entry| entry.test).collect()
+        });
+        let Some(first) = overriders.first() else { return };
         // Harness test threads and `main` are named; a plain `#[test]` reads the base value.
         // An unnamed thread was started by test code with `std::thread::spawn`.
-        if std::thread::current().name().is_some() {
+        if std::thread::current().name().is_some() || Scope::with_current(|scope| scope.is_some()) {
             return;
         }
-        let tests = self.overriding_tests.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, test)) = tests.first() {
-            panic!(
-                "configuration read from a thread outside any fixture test scope while test `{test}` \
-                 overrides it; start the thread with `testrig::thread::spawn` (or the task with \
-                 `testrig::spawn`) so it sees that test's values"
-            );
-        }
+        let others = match overriders.len() {
+            1 => String::new(),
+            n => format!(" and {} other test(s)", n - 1),
+        };
+        panic!(
+            "configuration read from a thread outside any fixture test scope: test `{first}`{others} of this \
+             binary override it (`#[conf]`), so an unnamed thread cannot know which test's values to see; start \
+             the thread with `testrig::thread::spawn` (or the task with `testrig::spawn`) so it sees its test's \
+             values, or give it a name (`std::thread::Builder::new().name(..)`) to read the base value"
+        );
     }
 }
+
+/// A `#[conf]` of a test in this binary, registered at compile time: which confs an unnamed
+/// thread outside every test cannot read (see [`Conf::get`]).
+#[doc(hidden)]
+pub struct OverriddenConf {
+    conf: *const (),
+    test: &'static str,
+}
+
+// SAFETY: `conf` is only compared as an address, never read through.
+unsafe impl Sync for OverriddenConf {}
+
+impl OverriddenConf {
+    /// `test`'s `#[conf]` names `conf`. Unbounded: `require_conf` says when `conf` is no
+    /// `Conf`, once.
+    pub const fn new<C>(conf: &'static C, test: &'static str) -> Self {
+        OverriddenConf { conf: conf as *const C as *const (), test }
+    }
+}
+
+inventory::collect!(OverriddenConf);
 
 /// Removes its override when dropped. See [`Conf::override_with`].
 #[must_use = "the override is removed as soon as the guard drops"]
@@ -261,15 +290,8 @@ fn add_layer<T: Clone + Send + Sync + 'static>(scope: &Arc<Scope>, conf: &'stati
             entry.view = None;
         }
         None => {
-            conf.overriding_tests.lock().unwrap_or_else(PoisonError::into_inner).push((scope.id(), scope.test_name()));
             conf.overridden.fetch_add(1, Ordering::AcqRel);
-            entries.push(ConfEntry {
-                conf_id,
-                conf,
-                scope_id: scope.id(),
-                layers: vec![(id, Box::new(change))],
-                view: None,
-            });
+            entries.push(ConfEntry { conf_id, conf, layers: vec![(id, Box::new(change))], view: None });
         }
     }
     id
@@ -282,7 +304,7 @@ fn conf_id<T>(conf: &Conf<T>) -> usize {
 /// The type-erased side of a `Conf<T>` that a scope needs when it lets go of its layers.
 trait AnyConf: Send + Sync {
     fn id(&self) -> usize;
-    fn release(&self, scope_id: u64);
+    fn release(&self);
 }
 
 impl<T: Send + Sync> AnyConf for Conf<T> {
@@ -290,8 +312,7 @@ impl<T: Send + Sync> AnyConf for Conf<T> {
         conf_id(self)
     }
 
-    fn release(&self, scope_id: u64) {
-        self.overriding_tests.lock().unwrap_or_else(PoisonError::into_inner).retain(|(id, _)| *id != scope_id);
+    fn release(&self) {
         self.overridden.fetch_sub(1, Ordering::AcqRel);
     }
 }
@@ -306,7 +327,6 @@ struct ConfLayers {
 struct ConfEntry {
     conf_id: usize,
     conf: &'static dyn AnyConf,
-    scope_id: u64,
     /// `(layer id, Change<T>)`, applied in order.
     layers: Vec<(u64, Box<dyn Any + Send + Sync>)>,
     /// The base with every layer applied, and the base generation it was built from.
@@ -342,7 +362,7 @@ impl ConfLayers {
             entry.view = None;
             if entry.layers.is_empty() {
                 let entry = entries.remove(position);
-                entry.conf.release(entry.scope_id);
+                entry.conf.release();
             }
         }
     }
@@ -351,7 +371,7 @@ impl ConfLayers {
 impl Drop for ConfLayers {
     fn drop(&mut self) {
         for entry in self.entries.get_mut().unwrap_or_else(PoisonError::into_inner).drain(..) {
-            entry.conf.release(entry.scope_id);
+            entry.conf.release();
         }
     }
 }

@@ -70,7 +70,7 @@ pub use crate::wait::{wait_for, Observation};
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue};
+    pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
     #[cfg(feature = "db")]
     pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
     pub use crate::env::EnvChange;

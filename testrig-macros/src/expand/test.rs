@@ -218,7 +218,8 @@ fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
         fields.push(quote!(env: &[#(#changes),*],));
     }
     if !test.confs.is_empty() {
-        let layers = test.confs.iter().map(|conf| conf_layer(conf, bindings));
+        let test_name = test.original.sig.ident.to_string();
+        let layers = test.confs.iter().map(|conf| conf_layer(conf, bindings, &test_name));
         fields.push(quote!(conf: {
             fn __testrig_conf() {
                 #(#layers)*
@@ -242,7 +243,10 @@ fn strip_values(sig: &mut syn::Signature) {
 /// The field paths and values keep the user's spans, so rustc reports an unknown field or a
 /// value of the wrong type at the attribute's tokens.
 /// `bindings` (a case's values) are evaluated inside the layer, which outlives the function.
-fn conf_layer(conf: &ConfAttr, bindings: &TokenStream) -> TokenStream {
+///
+/// Each also registers, at compile time, that `test` overrides that conf: an unnamed thread
+/// outside every test cannot read such a conf (`Conf::get`), whatever runs at the moment.
+fn conf_layer(conf: &ConfAttr, bindings: &TokenStream, test: &str) -> TokenStream {
     let target = match &conf.target {
         Some(path) => path.to_token_stream(),
         None => {
@@ -264,6 +268,9 @@ fn conf_layer(conf: &ConfAttr, bindings: &TokenStream) -> TokenStream {
     let require = quote_spanned!(target_span=> ::testrig::__private::require_conf(&#target););
     quote! {
         #require
+        ::testrig::__private::inventory::submit! {
+            ::testrig::__private::OverriddenConf::new(&#target, ::core::concat!(::core::module_path!(), "::", #test))
+        }
         ::testrig::__private::conf_layer(&#target, |__testrig_conf| { #bindings #(#assignments)* });
     }
 }
