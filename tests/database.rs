@@ -112,9 +112,10 @@ fn a_pg_connection_kept_past_the_test_fails_it_within_the_bound() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "teardown waited {:?}", started.elapsed());
     std::mem::forget(KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
     let name = NAME.lock().unwrap().clone();
-    assert_eq!(support::databases::on_server(&url, Vec::new(), std::slice::from_ref(&name)), [name.clone()], "kept");
+    let names = std::slice::from_ref(&name);
+    assert_eq!(support::databases::on_server(&url, Vec::new(), names), names, "kept");
     let comment = support::databases::comment_of(&url, &name);
-    support::databases::drop_on_server(&url, &[name]);
+    support::databases::drop_on_server(&url, names);
     assert!(comment.starts_with("testrig:kept:"), "not marked kept for later reapers: {comment:?}");
 }
 
