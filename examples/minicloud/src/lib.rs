@@ -166,6 +166,7 @@ impl Compute {
             .await?;
         db::target_cell(&cell, insert_cell_record(uuid, host, flavor, "ACTIVE")).await?;
         tracing::info!(event_type = "instance.create.end", instance = uuid, host, cell = %cell);
+        log::debug!(target: "minicloud::audit", instance = uuid, host; "server {uuid} created on {host}");
         self.instance(uuid).await
     }
 

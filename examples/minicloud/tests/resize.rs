@@ -35,6 +35,10 @@ async fn resize_stays_in_the_cell_when_policy_says_so(cloud: &MiniCloud) {
     assert_eq!((resized.host.as_str(), resized.cell.as_str()), ("host1b", "cell1"));
     assert_eq!(cloud.cell_record("cell1", "vm1").await.unwrap().1, "m1.large");
     assert_eq!(cloud.cell_record("cell2", "vm1").await, None);
+    // The library's `log` records are captured as its `tracing` events are.
+    cloud.logs.assert_logged(Level::DEBUG, "server vm1 created on host1");
+    let audit = cloud.logs.events().into_iter().find(|event| event.target == "minicloud::audit").unwrap();
+    assert_eq!((audit.field("instance"), audit.field("host")), (Some("vm1"), Some("host1")));
 }
 
 #[testrig::test]
