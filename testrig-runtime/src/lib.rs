@@ -79,7 +79,9 @@ pub mod __private {
         FixtureRef, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
-    pub use crate::plan::{check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Walked};
+    pub use crate::plan::{
+        check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Roots, Walked,
+    };
     pub use crate::registry::Registered;
     pub use crate::run::{case_index, parse_case, run, Body, BodyFuture, Flavor, Test};
     #[cfg(feature = "async")]

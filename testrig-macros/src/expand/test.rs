@@ -10,6 +10,10 @@ use crate::attr::{ConfAttr, Flavor};
 /// `::testrig::__private::run` along with the compile-time plan. With `#[case]` rows or
 /// `#[values]`, a module of that name instead: the user's function once, and per case a thin
 /// `#[test]` shim that calls it with the case's values.
+/// The most root fixtures whose plan is shared through `Roots` (the runtime implements it for
+/// tuples up to this length); a test with more walks its own.
+const MAX_SHARED_ROOTS: usize = 12;
+
 pub fn test(test: &TestFn) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
@@ -21,18 +25,25 @@ pub fn test(test: &TestFn) -> TokenStream {
     inner.vis = syn::Visibility::Inherited;
     strip_values(&mut inner.sig);
 
+    let root_types: Vec<&syn::Type> = test.fixture_types().collect();
     let roots: Vec<TokenStream> =
-        test.fixture_types().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
+        root_types.iter().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
+    let plan_ty = quote!(&[::testrig::__private::FixtureRef]);
     let plan = if roots.is_empty() {
-        quote!(
-            static __TESTRIG_PLAN: [::testrig::__private::FixtureRef; 0] = [];
-        )
+        quote!(const __TESTRIG_PLAN: #plan_ty = &[];)
+    } else if root_types.len() <= MAX_SHARED_ROOTS && test.poison_db.is_none() {
+        // Walked once per distinct tuple of root types, shared by the tests naming them.
+        // Spanned at the first root type: a root that is no fixture is then reported there,
+        // once, as its parameter already reports it.
+        let span = root_types[0].span();
+        quote_spanned!(span=> const __TESTRIG_PLAN: #plan_ty = <(#(#root_types,)*) as ::testrig::__private::Roots>::PLAN;)
     } else {
         quote! {
             const __TESTRIG_ROOTS: &[::testrig::__private::FixtureRef] = &[#(#roots),*];
             // One walk, evaluated once: its length sizes the plan, its order fills it.
             const __TESTRIG_WALKED: ::testrig::__private::Walked = ::testrig::__private::walked(__TESTRIG_ROOTS);
-            static __TESTRIG_PLAN: [::testrig::__private::FixtureRef; __TESTRIG_WALKED.len()] = __TESTRIG_WALKED.to_plan();
+            static __TESTRIG_PLAN_ARRAY: [::testrig::__private::FixtureRef; __TESTRIG_WALKED.len()] = __TESTRIG_WALKED.to_plan();
+            const __TESTRIG_PLAN: #plan_ty = &__TESTRIG_PLAN_ARRAY;
         }
     };
     let checks = match test.poison_db {
@@ -157,7 +168,7 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
     quote! {
         ::testrig::__private::Test {
             name: ::core::concat!(::core::module_path!(), "::", #name),
-            plan: &__TESTRIG_PLAN,
+            plan: __TESTRIG_PLAN,
             body: { #body },
             #(#fields)*
             ..::testrig::__private::Test::DEFAULT
