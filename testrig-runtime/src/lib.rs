@@ -83,7 +83,10 @@ pub mod __private {
         check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Roots, Walked,
     };
     pub use crate::registry::Registered;
-    pub use crate::run::{case_index, parse_case, run, Body, BodyFuture, Flavor, Test};
+    pub use crate::run::{
+        case_index, parse_case, run, shared_body_0, shared_body_1, shared_body_2, shared_body_3, shared_body_4,
+        shared_body_5, shared_body_6, Body, BodyFuture, Flavor, Test,
+    };
     #[cfg(feature = "async")]
     pub use crate::service::{box_service, ServiceSpec};
     pub use crate::stack::FixtureStack;

@@ -79,6 +79,9 @@ macro_rules! roots_of_tuples {
     };
 }
 
+impl Roots for () {
+    const WALKED: Walked = walk(&[]);
+}
 roots_of_tuples!(A);
 roots_of_tuples!(A B);
 roots_of_tuples!(A B C);

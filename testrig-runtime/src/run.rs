@@ -90,6 +90,71 @@ impl Test {
 pub enum Body {
     Sync(fn(&FixtureStack) -> Outcome),
     Async(for<'a> fn(&'a FixtureStack) -> BodyFuture<'a>),
+    /// The user's function itself and a shim shared by every test of its signature (see
+    /// [`shared_body`]): no body function per test for the compiler to generate.
+    Shared {
+        call: fn(UserFn, &FixtureStack) -> Outcome,
+        user: UserFn,
+    },
+}
+
+impl Body {
+    /// Runs a sync body.
+    fn call_sync(&self, stack: &FixtureStack) -> Outcome {
+        match self {
+            Body::Sync(body) => body(stack),
+            Body::Shared { call, user } => call(*user, stack),
+            Body::Async(_) => unreachable!("an async body is run on its runtime"),
+        }
+    }
+}
+
+/// A test's own function, type-erased for [`Body::Shared`]; only its shim, made together
+/// with it, turns it back into its type.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct UserFn(*const ());
+
+// SAFETY: it is a function pointer (code, not data), only called through its shim.
+unsafe impl Send for UserFn {}
+// SAFETY: as above.
+unsafe impl Sync for UserFn {}
+
+/// `shared_body_2::<A, B, R>(t)`: the plan and body of a sync test `fn t(a: &A, b: &B) -> R`
+/// whose parameters are all fixtures and its only roots: the plan walked once per tuple of
+/// root types ([`crate::plan::Roots`]) and one shim per signature, instead of a plan and a
+/// body function per test (the compiler's cost per test, benches/compare_build.sh). One
+/// generic call, so a parameter that is no fixture is one error.
+macro_rules! shared_bodies {
+    ($($name:ident($($fixture:ident)*);)*) => {$(
+        #[doc(hidden)]
+        pub fn $name<$($fixture: crate::fixture::Fixture,)* R: crate::outcome::TestOutcome>(
+            user: fn($(&$fixture),*) -> R,
+        ) -> (&'static [FixtureRef], Body) {
+            fn call<$($fixture: crate::fixture::Fixture,)* R: crate::outcome::TestOutcome>(
+                user: UserFn,
+                stack: &FixtureStack,
+            ) -> Outcome {
+                // SAFETY: `user` was made below from a `fn($(&$fixture),*) -> R` of these
+                // same types, and only this shim, paired with it there, reads it.
+                let user = unsafe { std::mem::transmute::<*const (), fn($(&$fixture),*) -> R>(user.0) };
+                let _ = stack; // a test without fixtures reads none
+                crate::outcome::TestOutcome::into_outcome(user($(stack.get::<$fixture>()),*))
+            }
+            let plan = <($($fixture,)*) as crate::plan::Roots>::PLAN;
+            (plan, Body::Shared { call: call::<$($fixture,)* R>, user: UserFn(user as *const ()) })
+        }
+    )*};
+}
+
+shared_bodies! {
+    shared_body_0();
+    shared_body_1(A);
+    shared_body_2(A B);
+    shared_body_3(A B C);
+    shared_body_4(A B C D);
+    shared_body_5(A B C D E);
+    shared_body_6(A B C D E F);
 }
 
 /// The future of an async test body, boxed so the runtime is compiled once for all tests.
@@ -221,7 +286,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                 failures.extend(crate::leaks::check_async(scope).await);
             }
         }),
-        Body::Sync(body) => {
+        ref body => {
             // Sync fixtures finish in one poll; a runtime is built only when one is async.
             #[cfg(feature = "async")]
             let runtime = plan
@@ -237,7 +302,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                     let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
                     scope.set_stage(Stage::Body);
                     let started = show.start();
-                    let outcome = catch_unwind(AssertUnwindSafe(|| body(&stack)));
+                    let outcome = catch_unwind(AssertUnwindSafe(|| body.call_sync(&stack)));
                     failures.extend(body_failure(outcome, &mut show, started));
                 }
             }

@@ -14,6 +14,10 @@ use crate::attr::{ConfAttr, Flavor};
 /// tuples up to this length); a test with more walks its own.
 const MAX_SHARED_ROOTS: usize = 12;
 
+/// The most parameters of a sync test whose body is a shim shared per signature (the runtime
+/// has `shared_body_0` to this).
+const MAX_SHARED_BODY: usize = 6;
+
 pub fn test(test: &TestFn) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
@@ -29,7 +33,10 @@ pub fn test(test: &TestFn) -> TokenStream {
     let roots: Vec<TokenStream> =
         root_types.iter().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
     let plan_ty = quote!(&[::testrig::__private::FixtureRef]);
-    let plan = if roots.is_empty() {
+    let plan = if shares_a_shim(test) {
+        // Its plan comes with its body, from the shim (`test_value`).
+        TokenStream::new()
+    } else if roots.is_empty() {
         quote!(const __TESTRIG_PLAN: #plan_ty = &[];)
     } else if root_types.len() <= MAX_SHARED_ROOTS && test.poison_db.is_none() {
         // Walked once per distinct tuple of root types, shared by the tests naming them.
@@ -145,7 +152,26 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
         Some(bindings) => (bindings.hidden.clone(), bindings.named.clone()),
         None => (TokenStream::new(), TokenStream::new()),
     };
-    let body = if test.is_async() {
+    let body = if shares_a_shim(test) {
+        // The plan walked once per tuple of root types and one shim per signature, shared by
+        // the tests of that signature: no plan item and no body function per test. Spanned
+        // at the return type, so an unsupported one is reported there; each fixture type
+        // keeps its own span.
+        let shim = quote::format_ident!("shared_body_{}", test.params.len());
+        let types = test.params.iter().filter_map(|param| param.fixture_type());
+        let fields = fields(test, &TokenStream::new());
+        let shared = quote_spanned!(output_span=> ::testrig::__private::#shim::<#(#types,)* _>(#ident));
+        return quote! {{
+            let (__testrig_plan, __testrig_body) = #shared;
+            ::testrig::__private::Test {
+                name: ::core::concat!(::core::module_path!(), "::", #name),
+                plan: __testrig_plan,
+                body: __testrig_body,
+                #(#fields)*
+                ..::testrig::__private::Test::DEFAULT
+            }
+        }};
+    } else if test.is_async() {
         quote! {
             fn __testrig_body(
                 __testrig_stack: &::testrig::__private::FixtureStack,
@@ -174,6 +200,17 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
             ..::testrig::__private::Test::DEFAULT
         }
     }
+}
+
+/// Whether the test's plan and body come from a shim shared per signature: a sync test
+/// without cases whose parameters, all fixtures, are its only roots.
+fn shares_a_shim(test: &TestFn) -> bool {
+    !test.is_async()
+        && !test.has_cases()
+        && test.withs.is_empty()
+        && test.poison_db.is_none()
+        && test.params.len() <= MAX_SHARED_BODY
+        && test.params.iter().all(|param| param.fixture_type().is_some() && !param.is_case_value())
 }
 
 /// The fields of `Test` this test sets beyond the defaults; `bindings` (a case's values, by
