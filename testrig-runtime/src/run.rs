@@ -126,7 +126,19 @@ unsafe impl Sync for UserFn {}
 /// body function per test (the compiler's cost per test, benches/compare_build.sh). One
 /// generic call, so a parameter that is no fixture is one error.
 macro_rules! shared_bodies {
-    ($($name:ident($($fixture:ident)*);)*) => {$(
+    ($($name:ident $run:ident($($fixture:ident)*);)*) => {$(
+        /// Runs such a test that sets nothing else (no timeout, conf, env, ..): the whole
+        /// wrapper is this one call. Its failure points at the test, as [`run`]'s does.
+        #[doc(hidden)]
+        #[track_caller]
+        pub fn $run<$($fixture: crate::fixture::Fixture,)* R: crate::outcome::TestOutcome>(
+            name: &'static str,
+            user: fn($(&$fixture),*) -> R,
+        ) {
+            let (plan, body) = $name(user);
+            run(Test { name, plan, body, ..Test::DEFAULT })
+        }
+
         #[doc(hidden)]
         pub fn $name<$($fixture: crate::fixture::Fixture,)* R: crate::outcome::TestOutcome>(
             user: fn($(&$fixture),*) -> R,
@@ -148,13 +160,13 @@ macro_rules! shared_bodies {
 }
 
 shared_bodies! {
-    shared_body_0();
-    shared_body_1(A);
-    shared_body_2(A B);
-    shared_body_3(A B C);
-    shared_body_4(A B C D);
-    shared_body_5(A B C D E);
-    shared_body_6(A B C D E F);
+    shared_body_0 shared_run_0();
+    shared_body_1 shared_run_1(A);
+    shared_body_2 shared_run_2(A B);
+    shared_body_3 shared_run_3(A B C);
+    shared_body_4 shared_run_4(A B C D);
+    shared_body_5 shared_run_5(A B C D E);
+    shared_body_6 shared_run_6(A B C D E F);
 }
 
 /// The future of an async test body, boxed so the runtime is compiled once for all tests.

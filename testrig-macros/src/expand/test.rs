@@ -65,7 +65,17 @@ pub fn test(test: &TestFn) -> TokenStream {
     };
 
     if !test.has_cases() {
-        let value = test_value(test, quote!(::core::stringify!(#ident)), None);
+        let call = if shares_a_shim(test) && fields(test, &TokenStream::new()).is_empty() {
+            // Nothing but fixtures: the wrapper is one call of the shim for its signature.
+            let shim = quote::format_ident!("shared_run_{}", test.params.len());
+            let types = test.params.iter().filter_map(|param| param.fixture_type());
+            let span = output_span(original);
+            let name = quote!(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)));
+            quote_spanned!(span=> ::testrig::__private::#shim::<#(#types,)* _>(#name, #ident))
+        } else {
+            let value = test_value(test, quote!(::core::stringify!(#ident)), None);
+            quote!(::testrig::__private::run(#value))
+        };
         return quote! {
             #(#outer_attrs)*
             // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
@@ -76,7 +86,7 @@ pub fn test(test: &TestFn) -> TokenStream {
                 #inner
                 #plan
                 #checks
-                ::testrig::__private::run(#value)
+                #call
             }
         };
     }
@@ -137,10 +147,7 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
             }
         })
         .collect();
-    let output_span = match &original.sig.output {
-        syn::ReturnType::Default => ident.span(),
-        syn::ReturnType::Type(_, ty) => ty.span(),
-    };
+    let output_span = output_span(original);
     // Spanned at the return type, so an unsupported one is reported there.
     let into_outcome = quote_spanned!(output_span=> ::testrig::TestOutcome::into_outcome);
     let call = if test.is_async() {
@@ -199,6 +206,14 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
             #(#fields)*
             ..::testrig::__private::Test::DEFAULT
         }
+    }
+}
+
+/// Where an unsupported return type is reported: the return type, else the function's name.
+fn output_span(original: &syn::ItemFn) -> Span {
+    match &original.sig.output {
+        syn::ReturnType::Default => original.sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
     }
 }
 
