@@ -329,8 +329,48 @@ fn a_failed_test_keeps_its_databases_for_inspection() {
 #[ignore = "run by `databases_of_a_killed_process_are_reaped_by_the_next_run` in a child process"]
 fn hold_databases_case(cells: &Cells) {
     let path = std::env::var("TESTRIG_HOLD_FILE").unwrap();
-    std::fs::write(path, cells.locations().join("\n")).unwrap();
+    // Written whole, then renamed: the parent never reads half of it.
+    std::fs::write(format!("{path}.part"), cells.locations().join("\n")).unwrap();
+    std::fs::rename(format!("{path}.part"), path).unwrap();
     std::thread::sleep(std::time::Duration::from_secs(120));
+}
+
+/// Starts `command` (this test binary, or a wrapper running it) on `hold_databases_case`
+/// and waits, 60 s at most, until it holds its databases: the child, and their names.
+fn start_holding(mut command: std::process::Command, tag: &str) -> (std::process::Child, Vec<String>) {
+    let hold_file = std::env::temp_dir().join(format!("testrig-hold-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&hold_file);
+    let child = command
+        .args(["--exact", "hold_databases_case", "--ignored", "--test-threads=1"])
+        .env("TESTRIG_HOLD_FILE", &hold_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !hold_file.exists() {
+        assert!(std::time::Instant::now() < deadline, "the holding process made no databases within 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let held = std::fs::read_to_string(&hold_file).unwrap().lines().map(str::to_owned).collect();
+    let _ = std::fs::remove_file(&hold_file);
+    (child, held)
+}
+
+/// The next run: a new process of this test binary whose first template access reaps (or
+/// waits for another's reaping). Its output, once it passed.
+fn next_process_reaps() -> std::process::Output {
+    next_process_reaps_with(|_| {})
+}
+
+/// [`next_process_reaps`] with its command adjusted (environment) by `adjust`.
+fn next_process_reaps_with(adjust: impl FnOnce(&mut std::process::Command)) -> std::process::Output {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args(["--exact", "iso_00", "--test-threads=1"]);
+    adjust(&mut command);
+    let next = command.output().unwrap();
+    assert!(next.status.success(), "{next:?}");
+    next
 }
 
 /// A test process killed with SIGKILL mid-test leaves its databases; the next process that
@@ -343,34 +383,14 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
         );
         return;
     };
-    let hold_file = std::env::temp_dir().join(format!("testrig-hold-{}", std::process::id()));
-    let _ = std::fs::remove_file(&hold_file);
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "hold_databases_case", "--ignored", "--test-threads=1"])
-        .env("TESTRIG_HOLD_FILE", &hold_file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !hold_file.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    let held: Vec<String> = std::fs::read_to_string(&hold_file).unwrap().lines().map(str::to_owned).collect();
+    let (mut child, held) = start_holding(std::process::Command::new(std::env::current_exe().unwrap()), "kill");
     child.kill().unwrap(); // SIGKILL: no teardown runs
     child.wait().unwrap();
-    let _ = std::fs::remove_file(&hold_file);
 
     let existing = |names: &[String]| support::databases::on_server(&url, Vec::new(), names).len();
     let before = existing(&held);
     assert_eq!(before, held.len(), "the killed process's databases exist before reaping: {held:?}");
-    // The next run: a new process whose first template access reaps.
-    let next = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "iso_00", "--test-threads=1"])
-        .output()
-        .unwrap();
-    assert!(next.status.success(), "{next:?}");
+    next_process_reaps();
     let after = existing(&held);
     println!("databases of the killed process: {before} before the next run, {after} after");
     assert_eq!(after, 0, "not reaped: {held:?}");
@@ -399,13 +419,10 @@ fn a_second_role_on_the_server_gets_templates_of_its_own() {
     }
     // Twice: the first run builds its templates, the second clones and reuses them.
     for _ in 0..2 {
-        let run = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "iso_00", "--test-threads=1"])
-            .env("TESTRIG_DATABASE_URL", &second)
-            .output()
-            .unwrap();
+        let run = next_process_reaps_with(|command| {
+            command.env("TESTRIG_DATABASE_URL", &second);
+        });
         let text = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
-        assert!(run.status.success(), "the second role's test failed:\n{text}");
         assert!(!text.contains("permission denied"), "{text}");
     }
 }
@@ -425,30 +442,11 @@ fn a_process_in_another_pid_namespace_keeps_its_databases_while_it_runs() {
         println!("skipped: `unshare --pid --fork --mount-proc` is not permitted here (it needs root)");
         return;
     }
-    let hold_file = std::env::temp_dir().join(format!("testrig-hold-ns-{}", std::process::id()));
-    let _ = std::fs::remove_file(&hold_file);
-    let mut child = std::process::Command::new("unshare")
-        .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", "hold_databases_case", "--ignored", "--test-threads=1"])
-        .env("TESTRIG_HOLD_FILE", &hold_file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !hold_file.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    let held: Vec<String> = std::fs::read_to_string(&hold_file).unwrap().lines().map(str::to_owned).collect();
-    let _ = std::fs::remove_file(&hold_file);
+    let mut unshare = std::process::Command::new("unshare");
+    unshare.args(["--pid", "--fork", "--mount-proc", "--kill-child"]).arg(std::env::current_exe().unwrap());
+    let (mut child, held) = start_holding(unshare, "ns");
     let next_run = || {
-        let next = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "iso_00", "--test-threads=1"])
-            .output()
-            .unwrap();
-        assert!(next.status.success(), "{next:?}");
+        next_process_reaps();
         support::databases::on_server(&url, Vec::new(), &held).len()
     };
     let while_running = next_run();
@@ -490,12 +488,9 @@ fn liveness_is_the_servers_whatever_host_or_pid_namespace() {
     let mut create: Vec<String> = names.iter().map(|name| format!("CREATE DATABASE \"{name}\"")).collect();
     create.push(format!("COMMENT ON DATABASE \"{}\" IS 'testrig:kept:-:{now}'", names[3]));
     support::databases::on_server(&url, create, &[]);
-    let next = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "iso_00", "--test-threads=1"])
-        .env_remove("NEXTEST_RUN_ID")
-        .output()
-        .unwrap();
-    assert!(next.status.success(), "{next:?}");
+    next_process_reaps_with(|command| {
+        command.env_remove("NEXTEST_RUN_ID");
+    });
     let after = support::databases::on_server(&url, Vec::new(), &names);
     support::databases::drop_on_server(&url, &names);
     runtime.block_on(sqlx::Connection::close(holder)).unwrap();
@@ -711,6 +706,7 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
         .args(["--exact", "iso_00", "--test-threads=1"])
         .output()
         .unwrap();
+    // Cleaned up before the checks, whatever they find.
     let names = [stale.clone(), held.clone(), clean_of_stale.clone()];
     let after = support::databases::on_server(&url, Vec::new(), &names);
     runtime.block_on(sqlx::Connection::close(holder)).unwrap();
@@ -746,12 +742,7 @@ fn clean_databases_left_by_finished_processes_are_capped_per_template() {
         statements.push(format!("COMMENT ON DATABASE \"{name}\" IS 'testrig:free:{template}'"));
     }
     support::databases::on_server(&url, statements, &[]);
-    // The next process reaps (or waits for another's reaping, which does the same).
-    let next = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "iso_00", "--test-threads=1"])
-        .output()
-        .unwrap();
-    assert!(next.status.success(), "{next:?}");
+    next_process_reaps();
     let mut existing = support::databases::on_server(&url, Vec::new(), &left);
     existing.sort();
     let template_stays = support::databases::on_server(&url, Vec::new(), std::slice::from_ref(&template));
