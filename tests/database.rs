@@ -119,6 +119,41 @@ fn a_pg_connection_kept_past_the_test_fails_it_within_the_bound() {
     assert!(comment.starts_with("testrig:kept:"), "not marked kept for later reapers: {comment:?}");
 }
 
+/// The session that proves this process alive to the server (its owner lock) is opened
+/// again when it was cut (a server restart, `pg_terminate_backend`): the next new template
+/// still works, and the lock is held again.
+#[test]
+fn a_cut_owner_session_is_opened_again() {
+    static NAME: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/users")]
+    async fn first(db: &Database) {
+        *NAME.lock().unwrap() = db.name().to_owned();
+    }
+    // A recipe no other test has: its template is new to this process.
+    #[testrig::test]
+    #[database(migrations = false, fixtures(path = "migrations/users/0001_users.sql"))]
+    async fn after_the_cut(db: &Database) {
+        assert_eq!(db.backend(), Backend::Postgres);
+    }
+    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set");
+        return;
+    };
+    first();
+    let name = NAME.lock().unwrap().clone();
+    // `testrig_t_<owner id, 8 hex>_..`
+    let owner = u32::from_str_radix(&name["testrig_t_".len()..][..8], 16).unwrap();
+    let holder = format!(
+        "FROM pg_locks WHERE locktype = 'advisory' AND classid = 2119630849 AND objid = {owner} AND objsubid = 2"
+    );
+    let cut = format!("SELECT pg_terminate_backend(pid) {holder}");
+    support::databases::on_server(&url, vec![cut], &[]);
+    after_the_cut();
+    let held = support::databases::count_in("postgres", &format!("SELECT count(*) {holder}"));
+    assert_eq!(held, 1, "the owner lock of {owner:08x} is not held again");
+}
+
 /// `&PgPool` asks for PostgreSQL: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`.
 #[test]
 fn pg_pool_gets_a_seeded_database_on_the_server() {

@@ -88,14 +88,40 @@ pub(super) async fn use_template(url: &str, template: &str) -> Result<(), DbErro
         return Ok(());
     }
     let what = || format!("cannot mark template {template} in use");
-    let Some(keeper) = session.keeper.take() else {
-        return Err(DbError::Database { what: what(), cause: "this process's session with the server broke".into() });
-    };
     let query = format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCKS}, {})::text", template_key(template));
-    let (keeper, _) = keeper.text(query).await.map_err(server_error(what()))?;
+    let keeper = match session.keeper.take() {
+        Some(keeper) => keeper,
+        None => rejoin(url, owner.id, &session.templates).await.map_err(server_error(what()))?,
+    };
+    let (keeper, _) = match keeper.text(query.clone()).await {
+        Ok(done) => done,
+        // Cut since (a server restart, `pg_terminate_backend`): opened again, its locks taken
+        // again, and the statement tried once more.
+        Err(_) => {
+            let keeper = rejoin(url, owner.id, &session.templates).await.map_err(server_error(what()))?;
+            keeper.text(query).await.map_err(server_error(what()))?
+        }
+    };
     session.keeper = Some(keeper);
     session.templates.push(template.to_owned());
     Ok(())
+}
+
+/// A new session for this process's owner id and the templates it holds, after the first
+/// one was cut: while it was, a reaper could take this process for gone (its databases in
+/// use stay, being connected to).
+async fn rejoin(url: &str, id: u32, templates: &[String]) -> Result<Keeper, sqlx::Error> {
+    let opened = within_connect_timeout(url, Keeper::open(url.to_owned())).await;
+    let mut keeper = opened.map_err(|timed_out| {
+        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string()))
+    })??;
+    let owner = format!("SELECT pg_try_advisory_lock({OWNER_LOCKS}, {})::text", id as i32);
+    keeper = keeper.text(owner).await?.0;
+    for template in templates {
+        let shared = format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCKS}, {})::text", template_key(template));
+        keeper = keeper.text(shared).await?.0;
+    }
+    Ok(keeper)
 }
 
 /// The owner ids whose processes are alive (their lock is held), as SQL yielding one
