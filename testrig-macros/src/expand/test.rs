@@ -67,11 +67,8 @@ pub fn test(test: &TestFn) -> TokenStream {
     if !test.has_cases() {
         let call = if shares_a_shim(test) && fields(test, &TokenStream::new()).is_empty() {
             // Nothing but fixtures: the wrapper is one call of the shim for its signature.
-            let shim = quote::format_ident!("shared_run_{}", test.params.len());
-            let types = test.params.iter().filter_map(|param| param.fixture_type());
-            let span = output_span(original);
             let name = quote!(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)));
-            quote_spanned!(span=> ::testrig::__private::#shim::<#(#types,)* _>(#name, #ident))
+            shim_call(test, "shared_run", quote!(#name, #ident))
         } else {
             let value = test_value(test, quote!(::core::stringify!(#ident)), None);
             quote!(::testrig::__private::run(#value))
@@ -129,6 +126,22 @@ pub fn test(test: &TestFn) -> TokenStream {
 fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::Bindings>) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
+    if shares_a_shim(test) {
+        // The plan walked once per tuple of root types and one shim per signature, shared by
+        // the tests of that signature: no plan item and no body function per test.
+        let shared = shim_call(test, "shared_body", quote!(#ident));
+        let fields = fields(test, &TokenStream::new());
+        return quote! {{
+            let (__testrig_plan, __testrig_body) = #shared;
+            ::testrig::__private::Test {
+                name: ::core::concat!(::core::module_path!(), "::", #name),
+                plan: __testrig_plan,
+                body: __testrig_body,
+                #(#fields)*
+                ..::testrig::__private::Test::DEFAULT
+            }
+        }};
+    }
     // The n-th parameter taken by value is `__testrig_arg_n`, bound by `bindings`.
     let mut case_params = 0_usize..;
     let args: Vec<TokenStream> = test
@@ -159,26 +172,7 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
         Some(bindings) => (bindings.hidden.clone(), bindings.named.clone()),
         None => (TokenStream::new(), TokenStream::new()),
     };
-    let body = if shares_a_shim(test) {
-        // The plan walked once per tuple of root types and one shim per signature, shared by
-        // the tests of that signature: no plan item and no body function per test. Spanned
-        // at the return type, so an unsupported one is reported there; each fixture type
-        // keeps its own span.
-        let shim = quote::format_ident!("shared_body_{}", test.params.len());
-        let types = test.params.iter().filter_map(|param| param.fixture_type());
-        let fields = fields(test, &TokenStream::new());
-        let shared = quote_spanned!(output_span=> ::testrig::__private::#shim::<#(#types,)* _>(#ident));
-        return quote! {{
-            let (__testrig_plan, __testrig_body) = #shared;
-            ::testrig::__private::Test {
-                name: ::core::concat!(::core::module_path!(), "::", #name),
-                plan: __testrig_plan,
-                body: __testrig_body,
-                #(#fields)*
-                ..::testrig::__private::Test::DEFAULT
-            }
-        }};
-    } else if test.is_async() {
+    let body = if test.is_async() {
         quote! {
             fn __testrig_body(
                 __testrig_stack: &::testrig::__private::FixtureStack,
@@ -215,6 +209,16 @@ fn output_span(original: &syn::ItemFn) -> Span {
         syn::ReturnType::Default => original.sig.ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
     }
+}
+
+/// A call of the runtime's shim `<kind>_<arity>` for the test's fixture types, with `args`:
+/// spanned at the return type, so an unsupported one is reported there, while each fixture
+/// type keeps its own span.
+fn shim_call(test: &TestFn, kind: &str, args: TokenStream) -> TokenStream {
+    let shim = quote::format_ident!("{kind}_{}", test.params.len());
+    let types = test.params.iter().filter_map(|param| param.fixture_type());
+    let span = output_span(test.original);
+    quote_spanned!(span=> ::testrig::__private::#shim::<#(#types,)* _>(#args))
 }
 
 /// Whether the test's plan and body come from a shim shared per signature: a sync test

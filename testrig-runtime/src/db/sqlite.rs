@@ -139,9 +139,13 @@ fn move_off_shm(why: &str) -> bool {
 /// (Docker's 64 MB `/dev/shm` failed 484 of 500 parallel tests so). Four times the copy per
 /// test, for the test threads (at least 8).
 fn too_little_room(size: u64) -> Option<u64> {
-    let threads = std::env::var("RUST_TEST_THREADS").ok().and_then(|n| n.parse::<u64>().ok());
-    let parallel = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(8, |n| n.get() as u64));
-    let needed = size.saturating_mul(4).saturating_mul(parallel.max(8));
+    // Read once: this runs before every database copied to /dev/shm.
+    static PARALLEL: OnceLock<u64> = OnceLock::new();
+    let parallel = *PARALLEL.get_or_init(|| {
+        let threads = std::env::var("RUST_TEST_THREADS").ok().and_then(|n| n.parse::<u64>().ok());
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(8, |n| n.get() as u64)).max(8)
+    });
+    let needed = size.saturating_mul(4).saturating_mul(parallel);
     let free = free_bytes(Path::new("/dev/shm"))?;
     (free < needed).then_some(free)
 }

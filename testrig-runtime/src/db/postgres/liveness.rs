@@ -16,9 +16,34 @@ use crate::db::DbError;
 /// The first key of the advisory locks of owners (second key: the owner id), of templates in
 /// use (second key: [`template_key`]) and of the one reaper at a time (second key 0). Two-key
 /// locks, so they never meet an application's single `bigint` keys.
-pub(super) const OWNER_LOCKS: i32 = 0x7e57_0001;
-pub(super) const TEMPLATE_LOCKS: i32 = 0x7e57_0002;
-pub(super) const REAPER_LOCK: i32 = 0x7e57_0003;
+const OWNER_LOCKS: i32 = 0x7e57_0001;
+const TEMPLATE_LOCKS: i32 = 0x7e57_0002;
+const REAPER_LOCK: i32 = 0x7e57_0003;
+
+/// One of testrig's advisory locks: the first key says what it is for, the second which one.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Lock(i32, i32);
+
+impl Lock {
+    /// Held by the live process of owner `id`.
+    pub(super) fn owner(id: u32) -> Lock {
+        Lock(OWNER_LOCKS, id as i32)
+    }
+
+    /// Held shared by every process using `template`; exclusively by a reaper dropping it.
+    pub(super) fn template(template: &str) -> Lock {
+        Lock(TEMPLATE_LOCKS, template_key(template))
+    }
+
+    /// Held by the one process reaping.
+    pub(super) const REAPER: Lock = Lock(REAPER_LOCK, 0);
+
+    /// The call of the advisory-lock `function` (`pg_try_advisory_lock`, ..) on this lock,
+    /// its result as text: `true`/`false` for the `try` ones, empty for the others.
+    pub(super) fn sql(self, function: &str) -> String {
+        format!("SELECT {function}({}, {})::text", self.0, self.1)
+    }
+}
 
 /// This process's owner id and the session that proves it alive.
 struct Owner {
@@ -50,8 +75,10 @@ async fn join(url: &str) -> Result<Owner, DbError> {
     // process (an unlikely draw) is skipped.
     for attempt in 0..16u32 {
         let id = random_id(attempt);
-        let query = format!("SELECT pg_try_advisory_lock({OWNER_LOCKS}, {})::text", id as i32);
-        let (kept, taken) = session.text(query).await.map_err(server_error("cannot take this process's owner lock"))?;
+        let (kept, taken) = session
+            .text(Lock::owner(id).sql("pg_try_advisory_lock"))
+            .await
+            .map_err(server_error("cannot take this process's owner lock"))?;
         session = kept;
         if taken.as_deref() == Some("true") {
             let session = Session { keeper: Some(session), templates: Vec::new() };
@@ -75,7 +102,7 @@ fn random_id(attempt: u32) -> u32 {
 }
 
 /// The second key of `template`'s lock.
-pub(super) fn template_key(template: &str) -> i32 {
+fn template_key(template: &str) -> i32 {
     fnv1a(template.as_bytes()) as u32 as i32
 }
 
@@ -88,7 +115,7 @@ pub(super) async fn use_template(url: &str, template: &str) -> Result<(), DbErro
         return Ok(());
     }
     let what = || format!("cannot mark template {template} in use");
-    let query = format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCKS}, {})::text", template_key(template));
+    let query = Lock::template(template).sql("pg_advisory_lock_shared");
     let keeper = match session.keeper.take() {
         Some(keeper) => keeper,
         None => rejoin(url, owner.id, &session.templates).await.map_err(server_error(what()))?,
@@ -111,15 +138,10 @@ pub(super) async fn use_template(url: &str, template: &str) -> Result<(), DbErro
 /// one was cut: while it was, a reaper could take this process for gone (its databases in
 /// use stay, being connected to).
 async fn rejoin(url: &str, id: u32, templates: &[String]) -> Result<Keeper, sqlx::Error> {
-    let opened = within_connect_timeout(url, Keeper::open(url.to_owned())).await;
-    let mut keeper = opened.map_err(|timed_out| {
-        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string()))
-    })??;
-    let owner = format!("SELECT pg_try_advisory_lock({OWNER_LOCKS}, {})::text", id as i32);
-    keeper = keeper.text(owner).await?.0;
+    let mut keeper = super::open_keeper(url).await?;
+    keeper = keeper.text(Lock::owner(id).sql("pg_try_advisory_lock")).await?.0;
     for template in templates {
-        let shared = format!("SELECT pg_advisory_lock_shared({TEMPLATE_LOCKS}, {})::text", template_key(template));
-        keeper = keeper.text(shared).await?.0;
+        keeper = keeper.text(Lock::template(template).sql("pg_advisory_lock_shared")).await?.0;
     }
     Ok(keeper)
 }

@@ -243,11 +243,16 @@ async fn on_database(
             Err(_) => {}
         }
     }
-    let opened = within_connect_timeout(&url, Keeper::open(url.clone())).await;
-    let keeper = opened.map_err(|timed_out| {
+    open_keeper(&url).await?.execute(check, sql).await
+}
+
+/// A new keeper connected to `url` within [`connect_timeout`]; past it, an I/O error saying
+/// so, naming the server.
+async fn open_keeper(url: &str) -> Result<Keeper, sqlx::Error> {
+    let opened = within_connect_timeout(url, Keeper::open(url.to_owned())).await;
+    opened.map_err(|timed_out| {
         sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string()))
-    })??;
-    keeper.execute(check, sql).await
+    })?
 }
 
 async fn create(url: &str, owner: u32, template: &str, label: &str) -> Result<String, DbError> {

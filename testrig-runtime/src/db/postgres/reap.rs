@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::postgres::PgConnection;
 
-use super::liveness::{live_owners_sql, owner_id, template_key, REAPER_LOCK, TEMPLATE_LOCKS};
+use super::liveness::{live_owners_sql, owner_id, Lock};
 use super::reset::FREE_MARK;
 use super::template::{SCRATCH_PREFIX, TEMPLATE_PREFIX};
 use super::{admin, execute, server_error, Pooled};
@@ -140,7 +140,7 @@ const REAPER_WAIT: Duration = Duration::from_secs(30);
 /// reaper waits for the one before (bounded), then finds nothing left to drop: what it sees
 /// does not depend on which process came first.
 async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
-    let lock = format!("SELECT pg_advisory_lock({REAPER_LOCK}, 0)");
+    let lock = Lock::REAPER.sql("pg_advisory_lock");
     match tokio::time::timeout(REAPER_WAIT, execute(admin, &lock)).await {
         Ok(taken) => taken?,
         Err(_) => {
@@ -151,7 +151,7 @@ async fn reap(admin: &mut PgConnection) -> Result<Reaped, DbError> {
         }
     }
     let reaped = reap_locked(admin).await;
-    let _ = execute(admin, &format!("SELECT pg_advisory_unlock({REAPER_LOCK}, 0)")).await;
+    let _ = execute(admin, &Lock::REAPER.sql("pg_advisory_unlock")).await;
     reaped
 }
 
@@ -192,13 +192,13 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
     let mut reaped = Reaped::default();
     let mut kept_templates = Vec::new();
     for template in templates {
-        let scratch = template.name.starts_with(SCRATCH_PREFIX);
-        let drop = if scratch {
+        // Whether to drop it, and whether its lock is then held to release afterwards.
+        let (drop, locked) = if template.name.starts_with(SCRATCH_PREFIX) {
             // A build's scratch database: its builder is alive, and connected while it works.
-            scratch_owner(&template.name).is_none_or(|owner| !alive(owner)) && !template.connected
+            (scratch_owner(&template.name).is_none_or(|owner| !alive(owner)) && !template.connected, false)
         } else if !template.name.starts_with(TEMPLATE_PREFIX) {
             // Another version's template: versions that marked use by locks are not this old.
-            !template.connected
+            (!template.connected, false)
         } else {
             let last_taken = databases
                 .iter()
@@ -207,16 +207,17 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
                 .max()
                 .unwrap_or(0);
             let last_use = super::reset::built_at(&template.comment).max(last_taken);
-            now.saturating_sub(last_use) > UNUSED_TEMPLATE_AGE.as_secs() && unused(admin, &template.name).await
+            let stale = now.saturating_sub(last_use) > UNUSED_TEMPLATE_AGE.as_secs();
+            let unused = stale && unused(admin, &template.name).await;
+            (unused, unused)
         };
         if !drop {
             kept_templates.push(template.name);
             continue;
         }
         let dropped = super::drop_database(admin, &template.name).await;
-        if !scratch && template.name.starts_with(TEMPLATE_PREFIX) {
-            let unlock = format!("SELECT pg_advisory_unlock({TEMPLATE_LOCKS}, {})", template_key(&template.name));
-            let _ = execute(admin, &unlock).await;
+        if locked {
+            let _ = execute(admin, &Lock::template(&template.name).sql("pg_advisory_unlock")).await;
         }
         match dropped {
             Ok(()) => reaped.templates += 1,
@@ -253,9 +254,9 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
 /// Whether no process uses `template`; if so, its lock is held (exclusively) until the
 /// caller unlocks it, so none starts to while it is dropped.
 async fn unused(admin: &mut PgConnection, template: &str) -> bool {
-    let query = format!("SELECT pg_try_advisory_lock({TEMPLATE_LOCKS}, {})", template_key(template));
-    let taken: Result<(bool,), _> = sqlx::query_as(crate::db::sql::trusted(&query)).fetch_one(&mut *admin).await;
-    taken.is_ok_and(|(taken,)| taken)
+    let query = Lock::template(template).sql("pg_try_advisory_lock");
+    let taken: Result<String, _> = sqlx::query_scalar(crate::db::sql::trusted(&query)).fetch_one(&mut *admin).await;
+    taken.is_ok_and(|taken| taken == "true")
 }
 
 /// The owner id of a template build's scratch database (`testrig_tpl_s_<hash>_<owner>`).
