@@ -89,6 +89,14 @@ impl<'a> TestFn<'a> {
                 TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
             }
         }
+        if test.cases.is_empty() {
+            for param in &mut test.params {
+                param.taken = param.values.is_none()
+                    && param.config.is_none()
+                    && matches!(ungrouped(&param.original.ty), Type::Path(_))
+                    && !is_plain_value(&param.original.ty);
+            }
+        }
         if !test.services.is_empty() {
             // `#[service(a, b)]` is `#[with(Services = ServicesConfig::new(..))]`; the closures
             // keep each path's span, so a start function of the wrong shape is reported there.
@@ -264,6 +272,20 @@ pub struct Param<'a> {
     /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
     /// other `#[values]` parameters and the `#[case]` rows).
     pub values: Option<(&'a Attribute, syn::Result<Vec<syn::Expr>>)>,
+    /// A test parameter taken by value in a test without `#[case]` rows, and not `#[values]`:
+    /// the fixture of that type, moved out of the stack.
+    pub taken: bool,
+}
+
+/// How a test receives a fixture.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Access {
+    /// `&T`
+    Shared,
+    /// `&mut T`
+    Exclusive,
+    /// `T`, of a fixture marked `#[fixture(by_value)]`
+    Taken,
 }
 
 impl<'a> Param<'a> {
@@ -276,30 +298,52 @@ impl<'a> Param<'a> {
                     .iter()
                     .find(|a| a.path().is_ident("values"))
                     .map(|attribute| (attribute, expressions(attribute)));
-                Some(Param { original, config, values })
+                Some(Param { original, config, values, taken: false })
             }
             FnArg::Receiver(_) => None,
         }
     }
 
     /// Whether the test gets this parameter from `#[case]` rows or `#[values]` rather than
-    /// from a fixture: it is taken by value, or is a `&'static` reference (`&'static str`),
-    /// which a fixture never is — fixtures are borrowed from the test's own stack.
+    /// from a fixture: it is taken by value (in a test with rows, or with `#[values]`), or is
+    /// a `&'static` reference (`&'static str`), which a fixture never is — fixtures are
+    /// borrowed from the test's own stack.
     pub fn is_case_value(&self) -> bool {
         match ungrouped(&self.original.ty) {
             Type::Reference(reference) => {
                 reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static")
             }
-            _ => true,
+            _ => !self.taken,
         }
     }
 
-    /// `T` of a parameter typed `&T`; `None` for any other type (an error the checks report).
+    /// `T` of a parameter typed `&T` (or, of a test, `&mut T` or a taken `T`); `None` for any
+    /// other type (an error the checks report).
     pub fn fixture_type(&self) -> Option<&'a Type> {
+        self.fixture_access().map(|(ty, _)| ty)
+    }
+
+    /// The fixture type and how it is received.
+    pub fn fixture_access(&self) -> Option<(&'a Type, Access)> {
         match ungrouped(&self.original.ty) {
-            Type::Reference(reference) if reference.mutability.is_none() => Some(&reference.elem),
+            Type::Reference(reference) if reference.mutability.is_none() => Some((&reference.elem, Access::Shared)),
+            Type::Reference(reference) => Some((&reference.elem, Access::Exclusive)),
+            other if self.taken => Some((other, Access::Taken)),
             _ => None,
         }
+    }
+}
+
+/// A path type no fixture can be (a primitive, `String`): by value in a test without rows,
+/// it is a case value that lacks its values, and is reported as that.
+fn is_plain_value(ty: &Type) -> bool {
+    const PLAIN: &[&str] = &[
+        "bool", "char", "str", "String", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64",
+    ];
+    match ungrouped(ty) {
+        Type::Path(path) => path.qself.is_none() && path.path.get_ident().is_some_and(|ident| PLAIN.iter().any(|plain| ident == plain)),
+        _ => false,
     }
 }
 
@@ -315,8 +359,11 @@ pub fn ungrouped(ty: &Type) -> &Type {
 /// A `#[fixture]`: an impl block with `setup`/`teardown`, or a function returning the value.
 pub struct FixtureDef<'a> {
     pub source: Source<'a>,
-    /// The fixture type: the impl's self type, or what the function returns.
+    /// The fixture type: the impl's self type; for a function `name`, the type `Name`.
     pub self_ty: Option<Type>,
+    /// For a function `name` returning a type not called `Name`: the `Name` we generate
+    /// around what it returns (any type, of any crate), and that type.
+    pub wrapper: Option<(syn::Ident, Type)>,
     pub setup: Option<SetupFn<'a>>,
     pub teardown: Option<&'a ImplItemFn>,
     pub options: crate::attr::FixtureOptions,
@@ -395,18 +442,51 @@ impl<'a> FixtureDef<'a> {
                 }
             }
         }
-        FixtureDef { source: Source::Impl(item), self_ty: Some((*item.self_ty).clone()), setup, teardown, options }
+        let self_ty = Some((*item.self_ty).clone());
+        FixtureDef { source: Source::Impl(item), self_ty, wrapper: None, setup, teardown, options }
     }
 
+    /// A function `scratch_dir` is the fixture `ScratchDir`: the type it returns when that
+    /// is called `ScratchDir`, else a wrapper of that name we generate, so a function may
+    /// return a type of another crate (`PathBuf`), which no `impl Fixture` here could name.
     pub fn from_fn(item: &'a ItemFn, options: crate::attr::FixtureOptions) -> Self {
         let setup = SetupFn::from_sig(&item.sig);
-        FixtureDef {
-            source: Source::Fn(item),
-            self_ty: setup.output.value_type().cloned(),
-            setup: Some(setup),
-            teardown: None,
-            options,
-        }
+        let name = camel_case(&item.sig.ident);
+        let (self_ty, wrapper) = match setup.output.value_type() {
+            None => (None, None),
+            Some(value) if last_ident(value).is_some_and(|ident| *ident == name) => (Some(value.clone()), None),
+            Some(value) => {
+                let wrapper = syn::Ident::new(&name, item.sig.ident.span());
+                (Some(syn::parse_quote!(#wrapper)), Some((wrapper, value.clone())))
+            }
+        };
+        FixtureDef { source: Source::Fn(item), self_ty, wrapper, setup: Some(setup), teardown: None, options }
+    }
+}
+
+/// `scratch_dir` → `ScratchDir` (a leading `r#` or `_` dropped); always an identifier.
+pub fn camel_case(ident: &syn::Ident) -> String {
+    let name = ident.to_string();
+    let name: String = name
+        .trim_start_matches("r#")
+        .split('_')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+        })
+        .collect();
+    match name.chars().next() {
+        Some(first) if first.is_alphabetic() => name,
+        _ => format!("Fixture{name}"),
+    }
+}
+
+/// The last identifier of a path type without a `qself` (`Greeting` of `crate::Greeting<T>`).
+fn last_ident(ty: &Type) -> Option<&syn::Ident> {
+    match ungrouped(ty) {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|segment| &segment.ident),
+        _ => None,
     }
 }
 
@@ -445,14 +525,44 @@ mod tests {
     }
 
     #[test]
-    fn mutable_and_owned_parameters_are_not_fixtures() {
+    fn a_test_receives_fixtures_shared_exclusive_or_taken() {
         let item: ItemFn = syn::parse_quote!(
-            fn t(a: &A, b: &mut B, c: C) {}
+            fn t(a: &A, b: &mut B, c: C, n: u32) {}
         );
         let cx = Ctxt::new();
         let test = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
         cx.check().unwrap();
-        let found: Vec<bool> = test.params.iter().map(|p| p.fixture_type().is_some()).collect();
-        assert_eq!(found, [true, false, false]);
+        let found: Vec<Option<Access>> = test.params.iter().map(|p| p.fixture_access().map(|(_, a)| a)).collect();
+        // `u32`: no fixture can be one; a case value missing its rows.
+        assert_eq!(found, [Some(Access::Shared), Some(Access::Exclusive), Some(Access::Taken), None]);
+    }
+
+    #[test]
+    fn by_value_parameters_are_case_values_when_the_test_has_rows() {
+        let item: ItemFn = syn::parse_quote!(
+            #[case(C)]
+            fn t(c: C) {}
+        );
+        let cx = Ctxt::new();
+        let test = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
+        cx.check().unwrap();
+        assert!(test.params[0].is_case_value() && test.params[0].fixture_type().is_none());
+    }
+
+    #[test]
+    fn a_function_fixture_is_named_after_the_function() {
+        let item: ItemFn = syn::parse_quote!(fn scratch_dir() -> std::io::Result<std::path::PathBuf> { todo!() });
+        let def = FixtureDef::from_fn(&item, Default::default());
+        assert_eq!(def.self_ty.to_token_stream().to_string(), "ScratchDir");
+        let (wrapper, value) = def.wrapper.as_ref().unwrap();
+        assert_eq!((wrapper.to_string(), value.to_token_stream().to_string()), ("ScratchDir".into(), "std :: path :: PathBuf".into()));
+        // Returning the type it names: that type is the fixture, no wrapper.
+        let item: ItemFn = syn::parse_quote!(fn greeting() -> crate::Greeting { todo!() });
+        let def = FixtureDef::from_fn(&item, Default::default());
+        assert!(def.wrapper.is_none());
+        assert_eq!(def.self_ty.to_token_stream().to_string(), "crate :: Greeting");
+        for (name, camel) in [("__", "Fixture"), ("_2x", "Fixture2x"), ("r#type", "Type"), ("a__b_", "AB")] {
+            assert_eq!(camel_case(&syn::parse_str(name).unwrap()), camel);
+        }
     }
 }

@@ -33,12 +33,17 @@ const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "allow_leaks", "no_a
 pub struct FixtureOptions {
     /// Applies to every fixture test of the module that defines it and of its submodules.
     pub autouse: Option<Span>,
+    /// `autouse = crate`: to every fixture test of the crate (binary) that defines it, as from
+    /// a `tests/common/mod.rs` the test files include.
+    pub autouse_crate: bool,
+    /// `by_value`: tests may take it by value (`conn: Connection`), skipping its teardown.
+    pub by_value: Option<Span>,
     /// `scope = once`: set up once per process and shared; where it was written.
     pub once: Option<Span>,
     seen_scope: bool,
 }
 
-const FIXTURE_OPTIONS: &[&str] = &["autouse", "scope"];
+const FIXTURE_OPTIONS: &[&str] = &["autouse", "by_value", "scope"];
 
 impl FixtureOptions {
     pub fn parse(args: TokenStream, cx: &Ctxt) -> Self {
@@ -55,7 +60,19 @@ impl FixtureOptions {
                     cx.error_spanned_by(key, messages::duplicate_option("autouse"))
                 }
                 (Meta::Path(_), "autouse") => options.autouse = Some(syn::spanned::Spanned::span(key)),
+                (Meta::NameValue(_), "autouse") if options.autouse.is_some() => {
+                    cx.error_spanned_by(key, messages::duplicate_option("autouse"))
+                }
+                (Meta::NameValue(name_value), "autouse") if is_crate(&name_value.value) => {
+                    options.autouse = Some(syn::spanned::Spanned::span(key));
+                    options.autouse_crate = true;
+                }
                 (_, "autouse") => cx.error_spanned_by(&meta, messages::AUTOUSE_FLAG),
+                (Meta::Path(_), "by_value") if options.by_value.is_some() => {
+                    cx.error_spanned_by(key, messages::duplicate_option("by_value"))
+                }
+                (Meta::Path(_), "by_value") => options.by_value = Some(syn::spanned::Spanned::span(key)),
+                (_, "by_value") => cx.error_spanned_by(&meta, messages::BY_VALUE_FLAG),
                 (Meta::NameValue(_), "scope") if options.seen_scope => {
                     cx.error_spanned_by(key, messages::duplicate_option("scope"))
                 }
@@ -75,6 +92,12 @@ impl FixtureOptions {
         }
         options
     }
+}
+
+/// `crate` (a keyword, so an `Expr::Path` of one segment `crate`).
+fn is_crate(value: &Expr) -> bool {
+    matches!(value, Expr::Path(path) if path.qself.is_none() && path.path.segments.len() == 1
+        && path.path.segments[0].ident == "crate")
 }
 
 impl TestOptions {

@@ -84,7 +84,9 @@ pub const CAPTURE_LOGS_OPTIONS: &str =
 pub fn flag_with_value(flag: &str) -> String {
     format!("`{flag}` is a flag: write `#[testrig::test({flag})]`")
 }
-pub const AUTOUSE_FLAG: &str = "`autouse` is a flag: write `#[fixture(autouse)]`; it applies to the fixture tests of this module and its submodules";
+pub const AUTOUSE_FLAG: &str = "write `#[fixture(autouse)]` for the fixture tests of this module and its submodules, or `#[fixture(autouse = crate)]` for every fixture test of the crate (as from `tests/common/mod.rs`)";
+pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type` (or by value, when marked `#[fixture(by_value)]`)";
+pub const BY_VALUE_FLAG: &str = "`by_value` is a flag: write `#[fixture(by_value)]` to let tests take the fixture by value (its teardown is then skipped)";
 pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `once` (set up once per process, shared by every test) or `test` (the default): write `#[fixture(scope = once)]`";
 pub const ONCE_WITH_CONFIG: &str = "a `scope = once` fixture cannot take `#[config]`: it is set up once for every test of the process, so no one test configures it";
 pub const AUTOUSE_WITH_CONFIG: &str = "an autouse fixture cannot take `#[config]`: no test names it to configure it. Remove `autouse` and list it with `#[with(Fixture = config)]`, or drop the `#[config]` parameter";
@@ -150,7 +152,6 @@ pub fn duplicate_case(name: &str) -> String {
     format!("case `{name}` is named twice: each case is its own test, so give each a different name")
 }
 
-pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type`";
 
 /// An attribute or an `async fn` whose support is behind one of the facade's features.
 pub fn needs_feature(what: &str, feature: &str) -> String {

@@ -49,8 +49,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a fixture",
     label = "not a fixture: tests and fixtures receive only `&T` where `T` has `#[fixture]`",
-    note = "make it one with `#[fixture] impl {Self} {{ fn setup(..) -> Self {{ .. }} }}`, \
-            or build the value inside the test body"
+    note = "make it one with `#[fixture] impl {Self} {{ fn setup(..) -> Self {{ .. }} }}`; for a type of \
+            another crate, write `#[fixture] fn name(..) -> {Self} {{ .. }}` and take the `&Name` it \
+            defines; or build the value inside the test body"
 )]
 pub trait Fixture: Sized + 'static {
     /// The configuration a test can give this fixture with `#[with(Type = value)]`; `()`
@@ -107,6 +108,20 @@ impl FixtureMeta {
 fn unit_config() -> Box<dyn Any> {
     Box::new(())
 }
+
+/// A fixture a test may take by value (`fn t(conn: Connection)`), moving it out of the
+/// stack: `#[fixture(by_value)]` implements it. Its teardown is then skipped; the test
+/// owns the value and drops it (or hands it on) itself.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is taken by value, but it is not a fixture marked `#[fixture(by_value)]`",
+    label = "taken by value",
+    note = "a parameter taken by value is a case value in a test with `#[case(..)]` rows or with \
+            `#[values(..)]` on it; otherwise it is a fixture moved out of the test's stack, which \
+            its `#[fixture(by_value)]` allows (its teardown is then skipped)",
+    note = "to share the fixture, take it by reference: `name: &{Self}` (or `&mut {Self}`)"
+)]
+pub trait ByValue: Fixture {}
 
 /// How a `scope = once` fixture's instance is shared by every test of the process, and taken
 /// back at exit for its teardown.
@@ -295,7 +310,7 @@ macro_rules! built_in_fixture {
             }
             inventory::submit! {
                 $crate::registry::Registered {
-                    fixture: &META, module: $module, file: file!(), line: line!(), autouse: false,
+                    fixture: &META, module: $module, file: file!(), line: line!(), autouse: false, crate_wide: false,
                 }
             }
         };

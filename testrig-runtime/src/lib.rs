@@ -75,12 +75,12 @@ pub mod __private {
     pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
-        config, default_config, downcast, no_configs, once, setup_output, teardown_output, Configs, FixtureMeta,
-        FixtureRef, Shared, Step, FALLBACK_META,
+        config, default_config, downcast, no_configs, once, setup_output, teardown_output, ByValue, Configs,
+        FixtureMeta, FixtureRef, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
     pub use crate::plan::{
-        check_acyclic, check_no_database, check_once_requirements, plan, plan_len, walked, Roots, Walked,
+        check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots, Walked,
     };
     pub use crate::registry::Registered;
     pub use crate::run::{
@@ -90,7 +90,7 @@ pub mod __private {
     };
     #[cfg(feature = "async")]
     pub use crate::service::{box_service, ServiceSpec};
-    pub use crate::stack::FixtureStack;
+    pub use crate::stack::{take, FixtureStack};
     pub use inventory;
     pub use std::any::Any;
     pub use std::boxed::Box;

@@ -12,21 +12,27 @@ pub const MAX_FIXTURES: usize = 64;
 /// How many fixtures the plan for `roots` holds, dependencies included.
 #[doc(hidden)]
 pub const fn plan_len(roots: &[FixtureRef]) -> usize {
-    walk(roots).len
+    walked(roots).len
 }
 
 /// The setup order for `roots`: every fixture after all of its dependencies, each once,
 /// roots in the order given. `N` must be [`plan_len`]`(roots)`.
 #[doc(hidden)]
 pub const fn plan<const N: usize>(roots: &[FixtureRef]) -> [FixtureRef; N] {
-    walk(roots).to_plan()
+    walked(roots).to_plan()
 }
 
 /// The walk of a test's roots, computed once in a `const` item of the test: its length sizes
 /// the plan array and [`Walked::to_plan`] fills it, so the compiler walks each test once.
 #[doc(hidden)]
+///
+/// A cycle gives the fixtures walked before it: the `check_acyclic` of the fixtures on it
+/// fails the build, once, where they are defined, rather than once more per test.
 pub const fn walked(roots: &[FixtureRef]) -> Walked {
-    walk(roots)
+    match walk(roots) {
+        Ok(walked) => walked,
+        Err(cycle) => cycle.walked,
+    }
 }
 
 impl Walked {
@@ -74,13 +80,13 @@ pub trait Roots {
 macro_rules! roots_of_tuples {
     ($($fixture:ident)+) => {
         impl<$($fixture: crate::fixture::Fixture),+> Roots for ($($fixture,)+) {
-            const WALKED: Walked = walk(&[$(<$fixture as crate::fixture::Fixture>::META),+]);
+            const WALKED: Walked = walked(&[$(<$fixture as crate::fixture::Fixture>::META),+]);
         }
     };
 }
 
 impl Roots for () {
-    const WALKED: Walked = walk(&[]);
+    const WALKED: Walked = walked(&[]);
 }
 roots_of_tuples!(A);
 roots_of_tuples!(A B);
@@ -95,12 +101,17 @@ roots_of_tuples!(A B C D E F G H I J);
 roots_of_tuples!(A B C D E F G H I J K);
 roots_of_tuples!(A B C D E F G H I J K L);
 
-/// Fails compilation if `root`'s dependency graph has a cycle; `#[fixture]` evaluates it for
-/// every fixture so a cycle is reported where the fixtures are defined, even before a test
-/// uses them.
+/// Fails compilation if `root` is on a dependency cycle and is the member that reports it:
+/// `#[fixture]` evaluates it for every fixture, so a cycle is reported where the fixtures are
+/// defined, even before a test uses them — once, by the member whose id sorts first (each
+/// member's walk finds the same cycle).
 #[doc(hidden)]
 pub const fn check_acyclic(root: FixtureRef) {
-    walk(&[root]);
+    if let Err(cycle) = walk(&[root]) {
+        if cycle.reported_by(root) {
+            panic!("{}", cycle.message().as_str())
+        }
+    }
 }
 
 /// Fails compilation if a `scope = once` fixture requires a per-test fixture: the once
@@ -131,10 +142,61 @@ pub const fn check_once_requirements(fixture: FixtureRef) {
     }
 }
 
+/// Fails compilation unless the test's parameter taking `fixture` as `how` (`&mut` or by
+/// value) is the only user of it: no other root names it, no fixture of the plan requires it
+/// (it saw the instance the test would change or move away), and it is not a `scope = once`
+/// fixture, which every test of the process shares.
+#[doc(hidden)]
+pub const fn check_exclusive(plan: &[FixtureRef], roots: &[FixtureRef], fixture: FixtureRef, how: &str) {
+    let meta = fixture.get();
+    let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+    message.push("this test takes `");
+    message.push(meta.name);
+    message.push("` ");
+    message.push(how);
+    if meta.once.is_some() {
+        message.push(", but it is set up once and shared by every test of the process (`scope = once`): take `&");
+        message.push(meta.name);
+        message.push("`");
+        panic!("{}", message.as_str());
+    }
+    let mut named = 0;
+    let mut i = 0;
+    while i < roots.len() {
+        if same(roots[i], fixture) {
+            named += 1;
+        }
+        i += 1;
+    }
+    if named > 1 {
+        message.push(", so nothing else may name it, but the test names it again: take it once");
+        panic!("{}", message.as_str());
+    }
+    let mut i = 0;
+    while i < plan.len() {
+        let user = plan[i].get();
+        let mut d = 0;
+        while d < user.deps.len() {
+            if same(user.deps[d], fixture) {
+                message.push(", but fixture `");
+                message.push(user.name);
+                message.push("` requires it too and has seen the instance: take `&");
+                message.push(meta.name);
+                message.push("`, or stop `");
+                message.push(user.name);
+                message.push("` from requiring it");
+                panic!("{}", message.as_str());
+            }
+            d += 1;
+        }
+        i += 1;
+    }
+}
+
 /// Fails compilation if a `#[poison_db]` test's plan contains the database fixture.
 #[doc(hidden)]
 pub const fn check_no_database(roots: &[FixtureRef]) {
-    let walked = walk(roots);
+    let walked = walked(roots);
     // From the end: the plan lists dependencies first, so the fixture named is the one the
     // test asked for (`sqlx::SqlitePool`), not the `Database` behind it.
     let mut i = walked.len;
@@ -164,9 +226,70 @@ pub struct Walked {
 /// Fills an empty plan array (never read).
 const FALLBACK: FixtureRef = crate::fixture::FALLBACK_META;
 
+/// A dependency cycle a walk ran into: the path from the walk's root, where the cycle starts
+/// on it, and what the walk had finished before.
+struct Cycle {
+    path: [Option<(FixtureRef, usize)>; MAX_FIXTURES],
+    start: usize,
+    depth: usize,
+    walked: Walked,
+}
+
+impl Cycle {
+    /// Whether `root`, whose walk found this cycle, is its reporter: on it, and first of its
+    /// members by id.
+    const fn reported_by(&self, root: FixtureRef) -> bool {
+        if self.start != 0 {
+            return false;
+        }
+        let mut i = 0;
+        while i < self.depth {
+            if let Some((member, _)) = self.path[i] {
+                if str_lt(member.get().id, root.get().id) {
+                    return false;
+                }
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// `fixture dependency cycle: A -> B -> A; ..`
+    const fn message(&self) -> Message {
+        let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+        message.push("fixture dependency cycle: ");
+        let mut i = self.start;
+        while i < self.depth {
+            if let Some((fixture, _)) = self.path[i] {
+                message.push(fixture.get().name);
+                message.push(" -> ");
+            }
+            i += 1;
+        }
+        if let Some((back_to, _)) = self.path[self.start] {
+            message.push(back_to.get().name);
+        }
+        message.push("; each `setup` parameter `&T` makes `T` a dependency, so remove one of them");
+        message
+    }
+}
+
+/// Byte-wise `a < b`.
+const fn str_lt(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
 /// Iterative depth-first post-order walk. Iterative rather than recursive so that a const
 /// panic shows one "inside `walk`" note instead of one per level of depth.
-const fn walk(roots: &[FixtureRef]) -> Walked {
+const fn walk(roots: &[FixtureRef]) -> Result<Walked, Cycle> {
     let mut done = Walked { order: [FALLBACK; MAX_FIXTURES], len: 0 };
     // The current path from a root: (fixture, index of the next dependency to visit).
     let mut path: [Option<(FixtureRef, usize)>; MAX_FIXTURES] = [None; MAX_FIXTURES];
@@ -185,7 +308,7 @@ const fn walk(roots: &[FixtureRef]) -> Walked {
                         continue;
                     }
                     if let Some(start) = position_on_path(&path, depth, dep) {
-                        cycle_panic(&path, start, depth, dep);
+                        return Err(Cycle { path, start, depth, walked: done });
                     }
                     if depth == MAX_FIXTURES {
                         panic!("a test's plan holds more than 64 fixtures (testrig::plan::MAX_FIXTURES)");
@@ -204,7 +327,7 @@ const fn walk(roots: &[FixtureRef]) -> Walked {
         }
         r += 1;
     }
-    done
+    Ok(done)
 }
 
 const fn contains(done: &Walked, fixture: FixtureRef) -> bool {
@@ -256,29 +379,6 @@ const fn str_eq_from_end(a: &str, b: &str) -> bool {
 }
 
 const MESSAGE_CAPACITY: usize = 1024;
-
-/// Panics (a compile error, in const evaluation) with the cycle spelled out:
-/// `fixture dependency cycle: A -> B -> A`.
-const fn cycle_panic(
-    path: &[Option<(FixtureRef, usize)>; MAX_FIXTURES],
-    start: usize,
-    depth: usize,
-    back_to: FixtureRef,
-) -> ! {
-    let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
-    message.push("fixture dependency cycle: ");
-    let mut i = start;
-    while i < depth {
-        if let Some((fixture, _)) = path[i] {
-            message.push(fixture.get().name);
-            message.push(" -> ");
-        }
-        i += 1;
-    }
-    message.push(back_to.get().name);
-    message.push("; each `setup` parameter `&T` makes `T` a dependency, so remove one of them");
-    panic!("{}", message.as_str())
-}
 
 /// A fixed-capacity string buffer, because const evaluation cannot allocate.
 struct Message {

@@ -17,6 +17,8 @@ pub struct Registered {
     pub line: u32,
     /// `#[fixture(autouse)]`.
     pub autouse: bool,
+    /// `#[fixture(autouse = crate)]`: for every test of the crate that defines it.
+    pub crate_wide: bool,
 }
 
 inventory::collect!(Registered);
@@ -111,7 +113,12 @@ pub(crate) fn autouse_for(test_name: &str) -> Vec<FixtureRef> {
         inventory::iter::<Registered>
             .into_iter()
             .filter(|registered| registered.autouse)
-            .map(|registered| (registered.module, registered.fixture))
+            // Crate-wide: the crate is the module path's first segment (a library the tests
+            // link registers under its own name, and applies to none of them).
+            .map(|registered| match registered.crate_wide {
+                true => (registered.module.split("::").next().unwrap_or(registered.module), registered.fixture),
+                false => (registered.module, registered.fixture),
+            })
             .collect()
     });
     let mut order = Vec::new();

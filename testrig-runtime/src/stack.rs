@@ -1,6 +1,7 @@
 //! The fixtures of one running test: set up in plan order, torn down in reverse.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
+use std::cell::{Cell, UnsafeCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::fixture::{Configs, Fixture, FixtureMeta, FixtureRef, Step};
@@ -21,23 +22,30 @@ pub struct FixtureStack {
 
 struct Entry {
     meta: &'static FixtureMeta,
+    /// The instance's type, read once: finding an entry never touches an instance that the
+    /// body may hold `&mut`.
+    type_id: TypeId,
     instance: Instance,
+    lent: Cell<Lent>,
 }
 
 enum Instance {
-    /// A per-test fixture: this test's own, torn down after it.
-    Owned(Box<dyn Any>),
+    /// A per-test fixture: this test's own, torn down after it (`None` once the test took it
+    /// by value).
+    Owned(UnsafeCell<Option<Box<dyn Any>>>),
     /// A `scope = once` fixture: the process's, torn down at exit.
     Shared(crate::fixture::SharedInstance),
 }
 
-impl Instance {
-    fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        match self {
-            Instance::Owned(instance) => instance.downcast_ref(),
-            Instance::Shared(instance) => instance.downcast_ref(),
-        }
-    }
+/// How an instance is lent out: what makes `&mut T` and by-value parameters sound through a
+/// shared `&FixtureStack`. Set by `get`/`get_mut`/`take`, reset (`Free`) only where the stack
+/// is borrowed mutably, so no reference handed out before can still be alive.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lent {
+    Free,
+    Shared,
+    Mut,
+    Taken,
 }
 
 impl std::fmt::Debug for FixtureStack {
@@ -64,15 +72,74 @@ impl FixtureStack {
     /// The instance of fixture `T` in this test.
     ///
     /// # Panics
-    /// If `T` is not set up yet; the compile-time plan sets up every dependency before its
-    /// dependents, so generated code never hits this.
+    /// If `T` is not set up yet (the compile-time plan sets up every dependency before its
+    /// dependents, so generated code never hits this), or if the test has it as `&mut T` or
+    /// by value, which the compile-time checks allow only when nothing else names `T`.
     // No `T: Fixture` bound: the plan already requires it, and a second bound here would
     // repeat the "not a fixture" error for every parameter.
     pub fn get<T: 'static>(&self) -> &T {
-        match self.entries.iter().find_map(|entry| entry.instance.downcast_ref::<T>()) {
-            Some(instance) => instance,
-            None => panic!("fixture `{}` is not set up in this test's stack", std::any::type_name::<T>()),
+        let entry = self.lend::<T>(Lent::Shared);
+        let instance = match &entry.instance {
+            // SAFETY: `lend` allowed a shared borrow: no `&mut` to this instance is alive and
+            // none is handed out until the stack is next borrowed mutably.
+            Instance::Owned(cell) => unsafe { &*cell.get() }.as_deref(),
+            Instance::Shared(instance) => Some(&**instance as &dyn Any),
+        };
+        instance.and_then(<dyn Any>::downcast_ref).unwrap_or_else(|| not_set_up::<T>())
+    }
+
+    /// Fixture `T` of this test, exclusively: a test parameter `&mut T`.
+    ///
+    /// # Panics
+    /// If `T` is lent already (named twice), or is a `scope = once` fixture, which every
+    /// test of the process shares; the compile-time checks reject both.
+    pub fn get_mut<T: 'static>(&self) -> &mut T {
+        let entry = self.lend::<T>(Lent::Mut);
+        let Instance::Owned(cell) = &entry.instance else {
+            panic!("fixture `{}` is shared by every test (`scope = once`): take `&{0}`", entry.meta.name)
+        };
+        // SAFETY: `lend` found it free and marked it lent mutably: no other reference to it
+        // is alive, and none is handed out until the stack is next borrowed mutably.
+        let instance = unsafe { &mut *cell.get() };
+        instance.as_deref_mut().and_then(<dyn Any>::downcast_mut).unwrap_or_else(|| not_set_up::<T>())
+    }
+
+    /// Fixture `T` of this test, moved out of the stack: a test parameter `T` of a fixture
+    /// marked `#[fixture(by_value)]`. Its teardown is skipped; the test's drop is its end.
+    ///
+    /// # Panics
+    /// As [`FixtureStack::get_mut`].
+    pub fn take<T: 'static>(&self) -> T {
+        let entry = self.lend::<T>(Lent::Taken);
+        let Instance::Owned(cell) = &entry.instance else {
+            panic!("fixture `{}` is shared by every test (`scope = once`): take `&{0}`", entry.meta.name)
+        };
+        // SAFETY: as in `get_mut`; after this, `lend` refuses every other use of the entry.
+        let instance = unsafe { &mut *cell.get() }.take();
+        match instance.map(<Box<dyn Any>>::downcast::<T>) {
+            Some(Ok(instance)) => *instance,
+            _ => not_set_up::<T>(),
         }
+    }
+
+    /// The entry of `T`, marked lent as `how` if that is compatible with how it is lent now.
+    fn lend<T: 'static>(&self, how: Lent) -> &Entry {
+        let wanted = TypeId::of::<T>();
+        let Some(entry) = self.entries.iter().find(|entry| entry.type_id == wanted) else { not_set_up::<T>() };
+        match (entry.lent.get(), how) {
+            (Lent::Free, _) | (Lent::Shared, Lent::Shared) => entry.lent.set(how),
+            (now, _) => panic!(
+                "fixture `{}` is lent {} already: a test takes a fixture once as `&mut T` or by value, and then \
+                 nothing else may name it",
+                entry.meta.name,
+                match now {
+                    Lent::Mut => "as `&mut`",
+                    Lent::Taken => "by value",
+                    _ => "shared",
+                }
+            ),
+        }
+        entry
     }
 
     /// The configuration of fixture `T` in this test: what the test gave with
@@ -100,14 +167,19 @@ impl FixtureStack {
             crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Setup(meta.name))));
             let started = show.start();
             let result = match meta.once {
-                None => self.run_setup(meta).await.map(Instance::Owned),
+                None => self.run_setup(meta).await.map(|instance| Instance::Owned(UnsafeCell::new(Some(instance)))),
                 Some(shared) => crate::once::instance(meta, shared, self.run_setup(meta)).await.map(Instance::Shared),
             };
             show.record(Phase::Setup, meta.name, started, result.is_ok());
             match result {
-                Ok(instance) => self.entries.push(Entry { meta, instance }),
+                Ok(instance) => self.entries.push(Entry::new(meta, instance)),
                 Err(cause) => return Err(Failure::new(Stage::Setup(meta.name), cause)),
             }
+        }
+        // The setups' borrows ended with them (this is `&mut self`): the body may now take
+        // what it names exclusively.
+        for entry in &mut self.entries {
+            *entry.lent.get_mut() = Lent::Free;
         }
         Ok(())
     }
@@ -123,9 +195,10 @@ impl FixtureStack {
     /// the others did; the failures are added in the order they happened (as they happen, so
     /// a timeout that cancels this keeps those before it).
     pub(crate) async fn tear_down(&mut self, show: &mut Show, failures: &mut Vec<Failure>) {
-        while let Some(Entry { meta, instance }) = self.entries.pop() {
-            // The process's, not this test's: torn down at exit.
+        while let Some(Entry { meta, instance, .. }) = self.entries.pop() {
+            // The process's, not this test's: torn down at exit; or the test took it by value.
             let Instance::Owned(instance) = instance else { continue };
+            let Some(instance) = instance.into_inner() else { continue };
             crate::scope::Scope::with_current(|scope| scope.map(|scope| scope.set_stage(Stage::Teardown(meta.name))));
             let started = show.start();
             let result = match meta.teardown {
@@ -145,6 +218,28 @@ impl FixtureStack {
             }
         }
     }
+}
+
+impl Entry {
+    fn new(meta: &'static FixtureMeta, instance: Instance) -> Self {
+        let type_id = match &instance {
+            // SAFETY: just made; nothing else can reach it.
+            Instance::Owned(cell) => unsafe { &*cell.get() }.as_deref().map_or(TypeId::of::<()>(), Any::type_id),
+            Instance::Shared(instance) => (**instance).type_id(),
+        };
+        Entry { meta, type_id, instance, lent: Cell::new(Lent::Free) }
+    }
+}
+
+/// A test parameter `T` of a `#[fixture(by_value)]` (the bound reports any other type).
+#[doc(hidden)]
+pub fn take<T: crate::fixture::ByValue>(stack: &FixtureStack) -> T {
+    stack.take()
+}
+
+#[track_caller]
+fn not_set_up<T>() -> ! {
+    panic!("fixture `{}` is not set up in this test's stack", std::any::type_name::<T>())
 }
 
 /// Drives a setup or teardown step to its result, catching panics in async ones.

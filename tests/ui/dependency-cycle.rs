@@ -25,4 +25,9 @@ impl Scheduler {
     }
 }
 
+
+
+// A test of a fixture on the cycle adds no second report of it.
+#[testrig::test]
+fn uses_the_cycle(_api: &Api, _cells: &Cells) {}
 fn main() {}

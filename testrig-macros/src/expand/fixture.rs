@@ -26,7 +26,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         Source::Impl(_) => quote!(<#self_ty>::setup),
         Source::Fn(function) => function.sig.ident.to_token_stream(),
     };
-    let setup_body = setup_body(setup, self_ty, &call_path);
+    let setup_body = setup_body(setup, self_ty, &call_path, def.wrapper.as_ref().map(|(ident, _)| ident));
+    let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
     let (teardown, teardown_async) = match def.teardown {
         Some(function) => (teardown_fn(&function.sig, self_ty), function.sig.asyncness.is_some()),
         None => (quote!(::core::option::Option::None), false),
@@ -36,6 +37,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         const _: () = ::testrig::__private::check_acyclic(<#self_ty as ::testrig::Fixture>::META);
     );
     let autouse = def.options.autouse.is_some();
+    let crate_wide = def.options.autouse_crate;
+    let by_value = def.options.by_value.map(|span| quote_spanned!(span=> impl ::testrig::__private::ByValue for #self_ty {}));
     // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
     let once = match def.options.once {
         Some(span) => quote_spanned!(span=> ::testrig::__private::once::<#self_ty>()),
@@ -46,6 +49,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     );
     quote! {
         #item
+        #wrapper
         const _: () = {
             static __TESTRIG_META: ::testrig::__private::FixtureMeta = ::testrig::__private::FixtureMeta {
                 name: #name,
@@ -69,6 +73,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
             }
             #check
             #once_check
+            #by_value
             ::testrig::__private::inventory::submit! {
                 ::testrig::__private::Registered {
                     fixture: &__TESTRIG_META,
@@ -76,13 +81,44 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                     file: ::core::file!(),
                     line: ::core::line!(),
                     autouse: #autouse,
+                    crate_wide: #crate_wide,
                 }
             }
         };
     }
 }
 
-fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream) -> TokenStream {
+/// The type a fixture function `scratch_dir` returning `V` is named by: `ScratchDir`,
+/// dereferencing to the `V` it holds.
+fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
+    let Source::Fn(function) = def.source else { return TokenStream::new() };
+    let vis = &function.vis;
+    let doc = format!("The fixture [`{}`]: tests take `&{ident}` (or `&mut {ident}`), which dereferences to what it returns.", function.sig.ident);
+    quote! {
+        #[doc = #doc]
+        #vis struct #ident(#value);
+        impl #ident {
+            /// What the fixture function returned.
+            #[allow(dead_code)]
+            #vis fn into_inner(self) -> #value {
+                self.0
+            }
+        }
+        impl ::core::ops::Deref for #ident {
+            type Target = #value;
+            fn deref(&self) -> &#value {
+                &self.0
+            }
+        }
+        impl ::core::ops::DerefMut for #ident {
+            fn deref_mut(&mut self) -> &mut #value {
+                &mut self.0
+            }
+        }
+    }
+}
+
+fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper: Option<&syn::Ident>) -> TokenStream {
     let args = setup.params.iter().map(|param| match (param.config, param.fixture_type()) {
         (Some(_), _) => quote!(__testrig_stack.config::<#self_ty>()),
         // Our local keeps our span (see expand/test.rs): the user's type may come from `macro_rules!`.
@@ -98,10 +134,13 @@ fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream) -> Token
     });
     let call = quote!(#call_path(#(#args),*));
     let call = if setup.sig.asyncness.is_some() { quote!(#call.await) } else { call };
-    let output = if setup.output.is_fallible() {
-        quote!(::testrig::__private::setup_output::<#self_ty, _>(#call))
-    } else {
-        quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#call)))
+    let output = match (setup.output.is_fallible(), wrapper) {
+        (true, None) => quote!(::testrig::__private::setup_output::<#self_ty, _>(#call)),
+        (true, Some(wrapper)) => {
+            quote!(::testrig::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#call, #wrapper)))
+        }
+        (false, None) => quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#call))),
+        (false, Some(wrapper)) => quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#wrapper(#call)))),
     };
     if setup.sig.asyncness.is_some() {
         quote!(::testrig::__private::Step::pending(async move { #output }))
@@ -142,9 +181,11 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
         Source::Impl(item) => item.trait_.is_none() && item.generics.params.is_empty(),
         Source::Fn(function) => function.sig.generics.params.is_empty(),
     };
+    let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
     match &def.self_ty {
         Some(self_ty) if plain => quote! {
             #item
+            #wrapper
             impl ::testrig::Fixture for #self_ty {
                 type Config = ();
                 const META: ::testrig::__private::FixtureRef = ::testrig::__private::FALLBACK_META;

@@ -3,7 +3,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::Attribute;
 
-use crate::ast::TestFn;
+use crate::ast::{Access, TestFn};
 use crate::attr::{ConfAttr, Flavor};
 
 /// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
@@ -53,12 +53,26 @@ pub fn test(test: &TestFn) -> TokenStream {
             const __TESTRIG_PLAN: #plan_ty = &__TESTRIG_PLAN_ARRAY;
         }
     };
-    let checks = match test.poison_db {
+    let mut checks = match test.poison_db {
         Some(span) if !roots.is_empty() => {
             quote_spanned!(span=> const _: () = ::testrig::__private::check_no_database(__TESTRIG_ROOTS);)
         }
         _ => TokenStream::new(),
     };
+    // `&mut T` and `T` taken: the test must be the only user of `T`.
+    for param in test.params.iter().filter(|param| !param.is_case_value()) {
+        let how = match param.fixture_access() {
+            Some((_, Access::Exclusive)) => "as `&mut`",
+            Some((_, Access::Taken)) => "by value",
+            _ => continue,
+        };
+        let Some(ty) = param.fixture_type() else { continue };
+        checks.extend(quote_spanned!(ty.span()=>
+            const _: () = ::testrig::__private::check_exclusive(
+                __TESTRIG_PLAN, &[#(#roots),*], <#ty as ::testrig::Fixture>::META, #how,
+            );
+        ));
+    }
     let inner = quote! {
         #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
         #inner
@@ -147,12 +161,16 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
     let args: Vec<TokenStream> = test
         .params
         .iter()
-        .map(|param| match param.fixture_type() {
+        .map(|param| match param.fixture_access() {
             // The local keeps our span, the call the type's: inside `macro_rules!` the user's
             // tokens carry another hygiene context, where our local would not resolve.
-            Some(ty) if !param.is_case_value() => {
+            Some((ty, access)) if !param.is_case_value() => {
                 let stack = Ident::new("__testrig_stack", Span::call_site());
-                quote_spanned!(ty.span()=> #stack.get::<#ty>())
+                match access {
+                    Access::Shared => quote_spanned!(ty.span()=> #stack.get::<#ty>()),
+                    Access::Exclusive => quote_spanned!(ty.span()=> #stack.get_mut::<#ty>()),
+                    Access::Taken => quote_spanned!(ty.span()=> ::testrig::__private::take::<#ty>(#stack)),
+                }
             }
             _ => {
                 let arg = quote::format_ident!("__testrig_arg_{}", case_params.next().unwrap_or_default());
@@ -229,7 +247,9 @@ fn shares_a_shim(test: &TestFn) -> bool {
         && test.withs.is_empty()
         && test.poison_db.is_none()
         && test.params.len() <= MAX_SHARED_BODY
-        && test.params.iter().all(|param| param.fixture_type().is_some() && !param.is_case_value())
+        && test.params.iter().all(|param| {
+            matches!(param.fixture_access(), Some((_, Access::Shared))) && !param.is_case_value()
+        })
 }
 
 /// The fields of `Test` this test sets beyond the defaults; `bindings` (a case's values, by

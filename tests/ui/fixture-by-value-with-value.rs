@@ -2,16 +2,11 @@ use testrig::prelude::*;
 
 pub struct Db;
 
-#[fixture]
+#[fixture(by_value = true)]
 impl Db {
     fn setup() -> Self {
         Db
     }
-}
-
-#[testrig::test]
-fn takes_db_mutably(db: &mut Db) {
-    let _ = db;
 }
 
 fn main() {}

@@ -1,0 +1,149 @@
+//! Fixtures of any type (a `#[fixture] fn` of a type of another crate names the wrapper it
+//! generates), `&mut T` when the test is the only user of `T`, `T` by value for
+//! `#[fixture(by_value)]` (teardown skipped), and crate-wide autouse from a `common` module.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use testrig::prelude::*;
+
+mod common_crate_wide;
+use common_crate_wide::audited;
+
+/// `PathBuf` is std's: no `impl Fixture for PathBuf` could be written here.
+#[fixture]
+fn scratch_dir() -> PathBuf {
+    std::env::temp_dir().join("testrig-access-scratch")
+}
+
+/// Fallible, depending on another function fixture by its wrapper.
+#[fixture]
+fn config_text(dir: &ScratchDir) -> Result<String, std::io::Error> {
+    Ok(format!("dir = {}", dir.display()))
+}
+
+#[testrig::test]
+fn a_function_fixture_of_a_foreign_type_is_named_by_its_wrapper(dir: &ScratchDir, text: &ConfigText) {
+    // Deref: the wrapper is the `PathBuf` to the test.
+    assert!(dir.ends_with("testrig-access-scratch"));
+    assert_eq!(text.as_str(), format!("dir = {}", dir.display()));
+}
+
+#[testrig::test]
+fn a_function_fixture_taken_mutably_changes_only_this_test(dir: &mut ScratchDir) {
+    dir.push("child");
+    assert!(dir.ends_with("testrig-access-scratch/child"));
+}
+
+#[cfg(feature = "async")]
+#[fixture]
+async fn greeting_words() -> Vec<&'static str> {
+    vec!["hello"]
+}
+
+#[cfg(feature = "async")]
+#[testrig::test]
+async fn async_function_fixtures_of_foreign_types(words: &mut GreetingWords) {
+    words.push("world");
+    assert_eq!(words.join(" "), "hello world");
+}
+
+static COUNTER_TEARDOWNS: AtomicUsize = AtomicUsize::new(0);
+
+pub struct Counter {
+    value: u32,
+}
+
+#[fixture]
+impl Counter {
+    fn setup() -> Self {
+        Counter { value: 1 }
+    }
+    fn teardown(self) {
+        assert_eq!(self.value, 2, "teardown sees what the test changed through `&mut`");
+        COUNTER_TEARDOWNS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[testrig::test]
+fn a_test_that_is_the_only_user_gets_mut(counter: &mut Counter) {
+    counter.value += 1;
+}
+
+static CONNECTION_TEARDOWNS: AtomicUsize = AtomicUsize::new(0);
+
+pub struct Connection {
+    open: bool,
+}
+
+#[fixture(by_value)]
+impl Connection {
+    fn setup() -> Self {
+        Connection { open: true }
+    }
+    fn teardown(self) {
+        CONNECTION_TEARDOWNS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Connection {
+    fn close(mut self) -> bool {
+        self.open = false;
+        !self.open
+    }
+}
+
+#[testrig::test]
+fn a_by_value_fixture_is_moved_to_the_test(conn: Connection) {
+    assert!(conn.close());
+}
+
+#[testrig::test]
+fn its_teardown_is_skipped_then() {
+    // Run the by-value test in this process, then count: its teardown never ran.
+    let before = CONNECTION_TEARDOWNS.load(Ordering::SeqCst);
+    a_by_value_fixture_is_moved_to_the_test();
+    assert_eq!(CONNECTION_TEARDOWNS.load(Ordering::SeqCst), before);
+}
+
+#[testrig::test]
+fn taken_by_reference_it_is_torn_down(_conn: &Connection) {}
+
+#[testrig::test]
+fn by_reference_teardown_runs() {
+    let before = CONNECTION_TEARDOWNS.load(Ordering::SeqCst);
+    taken_by_reference_it_is_torn_down();
+    assert_eq!(CONNECTION_TEARDOWNS.load(Ordering::SeqCst), before + 1);
+}
+
+#[testrig::test]
+fn mut_changes_reach_the_teardown() {
+    let before = COUNTER_TEARDOWNS.load(Ordering::SeqCst);
+    a_test_that_is_the_only_user_gets_mut();
+    assert_eq!(COUNTER_TEARDOWNS.load(Ordering::SeqCst), before + 1);
+}
+
+#[testrig::test]
+fn crate_wide_autouse_from_a_common_module_applies_here() {
+    assert_eq!(audited("access::crate_wide_autouse_from_a_common_module_applies_here"), 1);
+}
+
+mod nested {
+    use super::*;
+
+    #[testrig::test]
+    fn and_in_any_module_of_the_crate() {
+        assert_eq!(audited("access::nested::and_in_any_module_of_the_crate"), 1);
+    }
+
+    #[testrig::test(no_autouse)]
+    fn unless_the_test_opts_out() {
+        assert_eq!(audited("unless_the_test_opts_out"), 0);
+    }
+}
+
+#[test]
+fn a_plain_test_is_not_a_fixture_test() {
+    // `#[test]`: no scope, no autouse.
+    assert_eq!(audited("a_plain_test_is_not_a_fixture_test"), 0);
+}
