@@ -93,3 +93,50 @@ test_taking!(an_ident_fragment_type, Plus10);
 fn the_wrapper_from_the_macro(wrapper: &Wrapper) {
     assert_eq!(wrapper.0, 11);
 }
+
+/// Parameters under `#[cfg]`: rustc removes the false ones before our call is compiled.
+/// `cfg(any())` is never true, `cfg(all())` always.
+#[testrig::test]
+fn cfg_parameters(base: &Base, #[cfg(any())] never: &Plus10, #[cfg(all())] always: &Plus100) {
+    assert_eq!(base.0 + always.0, 112);
+}
+
+/// The fixtures a test's plan holds follow the parameters that are compiled.
+#[testrig::test]
+fn a_cfg_removed_parameter_brings_no_fixture(#[cfg(any())] never: &Counted, base: &Base) {
+    assert_eq!(base.0, 1);
+    assert_eq!(COUNTED.load(std::sync::atomic::Ordering::SeqCst), 0, "Counted was never set up");
+}
+
+static COUNTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub struct Counted;
+
+#[fixture]
+impl Counted {
+    fn setup() -> Self {
+        COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Counted
+    }
+}
+
+pub struct CfgSetup(pub u32);
+
+#[fixture]
+impl CfgSetup {
+    fn setup(#[cfg(any())] never: &Plus10, #[cfg(all())] always: &Base) -> Self {
+        CfgSetup(always.0 + 1)
+    }
+}
+
+macro_rules! cfg_test_of {
+    ($name:ident, $ty:ty) => {
+        #[testrig::test]
+        #[case(2)]
+        fn $name(n: u32, #[cfg(any())] _never: &Plus10, value: $ty) {
+            assert_eq!(value.0, n);
+        }
+    };
+}
+
+cfg_test_of!(cfg_parameters_in_a_macro_with_rows, &CfgSetup);

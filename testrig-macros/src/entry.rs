@@ -13,6 +13,22 @@ pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
         // Not valid Rust: hand it back untouched so rustc reports the real syntax error.
         Err(_) => return item,
     };
+    per_cfg_combination(&item, |item| fixture_item(args.clone(), item))
+}
+
+/// `expand(item)`, once per combination of `#[cfg]` parameters (see `cfg_params`).
+fn per_cfg_combination(item: &syn::Item, expand: impl Fn(syn::Item) -> TokenStream) -> TokenStream {
+    match crate::cfg_params::per_combination(item, expand) {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            let mut tokens = error.to_compile_error();
+            tokens.extend(item.to_token_stream());
+            tokens
+        }
+    }
+}
+
+fn fixture_item(args: TokenStream, item: syn::Item) -> TokenStream {
     let cx = Ctxt::new();
     let options = crate::attr::FixtureOptions::parse(args, &cx);
     let def = match &item {
@@ -36,6 +52,10 @@ pub fn test(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream
         Ok(item) => item,
         Err(_) => return item,
     };
+    per_cfg_combination(&item, |item| test_item(origin, args.clone(), item))
+}
+
+fn test_item(origin: Origin, args: TokenStream, item: syn::Item) -> TokenStream {
     let cx = Ctxt::new();
     let syn::Item::Fn(function) = &item else {
         cx.error_spanned_by(item_head(&item), messages::TEST_ON_WRONG_ITEM);

@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 
 mod ast;
 mod attr;
+mod cfg_params;
 mod check;
 mod ctxt;
 mod entry;

@@ -195,3 +195,5 @@ pub fn duplicate_database(name: &str) -> String {
 }
 pub const DUPLICATE_DATABASES: &str =
     "`#[databases]` is already given for this test: list every database in one `#[databases(a, b(..))]`";
+
+pub const TOO_MANY_CFG_PARAMS: &str = "at most four parameters of one test or fixture may be under `#[cfg(..)]` (each doubles its expansion): move the others into a fixture whose own `setup` is under `#[cfg]`";
