@@ -75,6 +75,7 @@ fn what_needs_a_feature_is_an_error_naming_it() {
         ("`#[poison_db]`", "sqlite", "#[poison_db]"),
         ("`#[database]`", "sqlite", "#[database(fixtures(\"users\"))]"),
         ("`#[service]`", "async", "#[service(start)]"),
+        ("`start_paused`", "start-paused", "#[testrig::test(start_paused = true)]"),
     ] {
         let message = format!(
             "{what} needs testrig's `{feature}` feature: write `testrig = {{ version = \"0.1\", features = [\"{feature}\"] }}` under `[dev-dependencies]`"

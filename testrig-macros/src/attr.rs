@@ -18,6 +18,8 @@ pub struct TestOptions {
     pub allow_leaks: Option<Span>,
     /// `no_autouse`: no `#[fixture(autouse)]` fixture applies to this test.
     pub no_autouse: Option<Span>,
+    /// `start_paused = true`: the async test's tokio clock starts paused.
+    pub start_paused: Option<(bool, Span)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +28,7 @@ pub enum Flavor {
     MultiThread,
 }
 
-const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "allow_leaks", "no_autouse"];
+const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "start_paused", "allow_leaks", "no_autouse"];
 
 /// `#[fixture(autouse)]`.
 #[derive(Default)]
@@ -160,6 +162,16 @@ impl TestOptions {
                             _ => cx.error_spanned_by(&name_value.value, messages::BAD_WORKERS),
                         },
                         _ => cx.error_spanned_by(&name_value.value, messages::BAD_WORKERS),
+                    }
+                }
+                "start_paused" => {
+                    if self.start_paused.is_some() {
+                        cx.error_spanned_by(key, messages::duplicate_option("start_paused"));
+                        continue;
+                    }
+                    match literal(&name_value.value) {
+                        Some(Lit::Bool(value)) => self.start_paused = Some((value.value, span)),
+                        _ => cx.error_spanned_by(&name_value.value, messages::BAD_START_PAUSED),
                     }
                 }
                 other => cx.error_spanned_by(key, messages::unknown_option("testrig::test", other, TEST_OPTIONS)),

@@ -160,6 +160,15 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
     if let (Some(span), Some(_)) = (test.poison_db, test.databases) {
         cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
+    if let Some((_, span)) = test.options.start_paused {
+        if !crate::features::Feature::StartPaused.enabled() {
+            cx.error_at(span, messages::needs_feature("`start_paused`", "start-paused"));
+        } else if !test.is_async() {
+            cx.error_at(span, messages::START_PAUSED_ON_SYNC);
+        } else if let Some((crate::attr::Flavor::MultiThread, _)) = test.options.flavor {
+            cx.error_at(span, messages::START_PAUSED_MULTI_THREAD);
+        }
+    }
     if !test.is_async() {
         if let Some((_, span)) = test.options.flavor {
             cx.error_at(span, messages::FLAVOR_ON_SYNC);

@@ -9,6 +9,7 @@ pub enum Feature {
     Logs,
     Db,
     Any,
+    StartPaused,
 }
 
 impl Feature {
@@ -19,6 +20,7 @@ impl Feature {
             Feature::Logs => "logs",
             Feature::Db => "sqlite",
             Feature::Any => "any",
+            Feature::StartPaused => "start-paused",
         }
     }
 
@@ -29,6 +31,7 @@ impl Feature {
             Feature::Logs => cfg!(feature = "logs"),
             Feature::Db => cfg!(feature = "db"),
             Feature::Any => cfg!(feature = "any"),
+            Feature::StartPaused => cfg!(feature = "start-paused"),
         }
     }
 }

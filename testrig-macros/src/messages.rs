@@ -197,3 +197,6 @@ pub const DUPLICATE_DATABASES: &str =
     "`#[databases]` is already given for this test: list every database in one `#[databases(a, b(..))]`";
 
 pub const TOO_MANY_CFG_PARAMS: &str = "at most four parameters of one test or fixture may be under `#[cfg(..)]` (each doubles its expansion): move the others into a fixture whose own `setup` is under `#[cfg]`";
+pub const BAD_START_PAUSED: &str = "`start_paused` is `true` or `false`: write `#[testrig::test(start_paused = true)]`";
+pub const START_PAUSED_ON_SYNC: &str = "`start_paused` pauses an async test's tokio clock, and this test is not `async`: make it `async fn` or remove the option";
+pub const START_PAUSED_MULTI_THREAD: &str = "tokio pauses time only on the current-thread runtime: remove `flavor = \"multi_thread\"` or `start_paused`";

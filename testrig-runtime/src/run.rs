@@ -178,6 +178,8 @@ pub type BodyFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + 'a>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
     CurrentThread,
+    /// `start_paused = true`: current-thread, its clock paused (the `start-paused` feature).
+    CurrentThreadPaused,
     MultiThread { worker_threads: Option<usize> },
 }
 
@@ -286,13 +288,13 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                 let outcome = crate::unwind::CatchUnwind::new(body(&stack)).await;
                 body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
             };
-            if let Err(failure) = within(test.timeout, scope, set_up_and_run).await.and_then(|done| done) {
+            if let Err(failure) = within(test.timeout, test.flavor, scope, set_up_and_run).await.and_then(|done| done) {
                 failures.push(failure);
             }
             if !failures.is_empty() {
                 scope.mark_failed();
             }
-            let torn_down = within(test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
+            let torn_down = within(test.timeout, test.flavor, scope, stack.tear_down(&mut show, &mut failures)).await;
             failures.extend(torn_down.err());
             if !test.allow_leaks {
                 failures.extend(crate::leaks::check_async(scope).await);
@@ -339,9 +341,49 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
 
 /// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
 #[cfg(feature = "async")]
-async fn within<T>(limit: Option<Duration>, scope: &Scope, work: impl Future<Output = T>) -> Result<T, Failure> {
+async fn within<T>(
+    limit: Option<Duration>,
+    flavor: Flavor,
+    scope: &Scope,
+    work: impl Future<Output = T>,
+) -> Result<T, Failure> {
     let Some(limit) = limit else { return Ok(work.await) };
-    tokio::time::timeout(limit, work).await.map_err(|_| Failure::new(scope.stage(), Cause::TimedOut(limit)))
+    let in_time = match flavor {
+        // A paused clock jumps to the next timer whenever the runtime idles: a tokio timeout
+        // would fire as soon as the test waits on anything else. A hang is real time.
+        Flavor::CurrentThreadPaused => wall_clock_timeout(limit, work).await,
+        _ => tokio::time::timeout(limit, work).await.map_err(drop),
+    };
+    in_time.map_err(|()| Failure::new(scope.stage(), Cause::TimedOut(limit)))
+}
+
+/// `work`, or `Err` once `limit` has passed on the wall clock. The timer thread ends as soon
+/// as `work` does (its channel is dropped), not after `limit`.
+async fn wall_clock_timeout<T>(limit: Duration, work: impl Future<Output = T>) -> Result<T, ()> {
+    let (expired, on_expiry) = tokio::sync::oneshot::channel::<()>();
+    let (done, until_done) = std::sync::mpsc::channel::<()>();
+    let timer = std::thread::Builder::new().name("testrig-timeout".into()).spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = until_done.recv_timeout(limit) {
+            let _ = expired.send(());
+        }
+    });
+    if let Err(error) = timer {
+        panic!("testrig: cannot start the thread that times the test's `#[timeout]`: {error}");
+    }
+    let mut work = pin!(work);
+    let mut on_expiry = on_expiry;
+    let outcome = std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        match Pin::new(&mut on_expiry).poll(cx) {
+            Poll::Ready(Ok(())) => Poll::Ready(Err(())),
+            _ => Poll::Pending,
+        }
+    })
+    .await;
+    drop(done);
+    outcome
 }
 
 fn body_failure(
@@ -384,6 +426,14 @@ enum Runtime {}
 fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
     let mut builder = match flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        Flavor::CurrentThreadPaused => {
+            #[cfg_attr(not(feature = "start-paused"), allow(unused_mut))]
+            let mut builder = tokio::runtime::Builder::new_current_thread();
+            // Without the feature the macro reports `start_paused` and never emits this flavor.
+            #[cfg(feature = "start-paused")]
+            builder.start_paused(true);
+            builder
+        }
         Flavor::MultiThread { worker_threads } => {
             let mut builder = tokio::runtime::Builder::new_multi_thread();
             if let Some(workers) = worker_threads {

@@ -286,6 +286,9 @@ fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
             __testrig_configs
         },));
     }
+    if let Some((true, _)) = test.options.start_paused {
+        fields.push(quote!(flavor: ::testrig::__private::Flavor::CurrentThreadPaused,));
+    }
     if let Some((Flavor::MultiThread, _)) = test.options.flavor {
         let workers = match test.options.worker_threads {
             Some((count, _)) => quote!(::core::option::Option::Some(#count)),

@@ -35,3 +35,6 @@ fn with_a_service() {}
 #[testrig::test]
 #[database(fixtures("users"))]
 fn with_a_database() {}
+
+#[testrig::test(start_paused = true)]
+fn with_a_paused_clock() {}
