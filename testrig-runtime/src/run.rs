@@ -359,6 +359,7 @@ async fn within<T>(
 
 /// `work`, or `Err` once `limit` has passed on the wall clock. The timer thread ends as soon
 /// as `work` does (its channel is dropped), not after `limit`.
+#[cfg(feature = "async")]
 async fn wall_clock_timeout<T>(limit: Duration, work: impl Future<Output = T>) -> Result<T, ()> {
     let (expired, on_expiry) = tokio::sync::oneshot::channel::<()>();
     let (done, until_done) = std::sync::mpsc::channel::<()>();

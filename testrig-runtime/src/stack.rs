@@ -93,6 +93,8 @@ impl FixtureStack {
     /// # Panics
     /// If `T` is lent already (named twice), or is a `scope = once` fixture, which every
     /// test of the process shares; the compile-time checks reject both.
+    // `&mut` from `&self`: sound because `lend` hands each instance out exclusively once.
+    #[allow(clippy::mut_from_ref)]
     pub fn get_mut<T: 'static>(&self) -> &mut T {
         let entry = self.lend::<T>(Lent::Mut);
         let Instance::Owned(cell) = &entry.instance else {
