@@ -596,6 +596,48 @@ pub mod service {
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use testrig_macros::service;
 
+/// Ends the running fixture test as skipped: its fixtures are torn down, it passes, and
+/// `testrig: skipped <test>: <reason>` is printed on stderr. Call it in the test or in a
+/// fixture's `setup` (like `pytest.skip`), with `format!` arguments for the reason.
+///
+/// libtest (and so nextest) has no "skipped at run time" outcome: the test is reported as
+/// passed. Set `TESTRIG_NO_SKIP=1` in the CI job that must run everything, and every skip
+/// fails instead.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// pub struct Server(String);
+///
+/// #[fixture]
+/// impl Server {
+///     fn setup() -> Self {
+///         match std::env::var("MY_SERVER_URL") {
+///             Ok(url) => Server(url),
+///             Err(_) => testrig::skip!("MY_SERVER_URL is not set"),
+///         }
+///     }
+/// }
+///
+/// #[testrig::test]
+/// fn talks_to_the_server(server: &Server) {
+///     assert!(server.0.starts_with("http"));
+/// }
+/// # if std::env::var_os("TESTRIG_NO_SKIP").is_none() {
+/// # std::env::remove_var("MY_SERVER_URL");
+/// # talks_to_the_server(); // skipped: passes
+/// # }
+/// ```
+#[macro_export]
+macro_rules! skip {
+    () => {
+        $crate::__private::skip(::std::string::String::new())
+    };
+    ($($reason:tt)+) => {
+        $crate::__private::skip(::std::format!($($reason)+))
+    };
+}
+
 /// Nova's default fixture stack for every fixture test of the module where it is written and
 /// of its submodules — write it once at the crate root of a test crate: each test's logs are
 /// captured (and printed if it fails), the database is poisoned unless the test claims it

@@ -47,6 +47,7 @@ mod scope;
 #[cfg(feature = "async")]
 pub mod service;
 mod show;
+mod skip;
 mod spawn;
 mod stack;
 mod temp_dir;
@@ -90,6 +91,7 @@ pub mod __private {
     };
     #[cfg(feature = "async")]
     pub use crate::service::{box_service, ServiceSpec};
+    pub use crate::skip::skip;
     pub use crate::stack::{take, FixtureStack};
     pub use inventory;
     pub use std::any::Any;

@@ -276,6 +276,8 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();
+    // A `skip!` in a setup or the body: not a failure, said after the teardowns.
+    let mut skipped = None;
     match test.body {
         #[cfg(not(feature = "async"))]
         Body::Async(_) => unreachable!("testrig-macros rejects async tests without the `async` feature"),
@@ -291,6 +293,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
             if let Err(failure) = within(test.timeout, test.flavor, scope, set_up_and_run).await.and_then(|done| done) {
                 failures.push(failure);
             }
+            skipped = crate::skip::take_skip(&mut failures);
             if !failures.is_empty() {
                 scope.mark_failed();
             }
@@ -320,6 +323,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                     failures.extend(body_failure(outcome, &mut show, started));
                 }
             }
+            skipped = crate::skip::take_skip(&mut failures);
             if !failures.is_empty() {
                 scope.mark_failed();
             }
@@ -336,6 +340,9 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     scope.close();
     drop(env);
     show.print();
+    if let Some(reason) = skipped {
+        crate::skip::report(test.name, &reason);
+    }
     failures
 }
 
