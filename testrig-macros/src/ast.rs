@@ -272,6 +272,8 @@ pub struct Param<'a> {
     /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
     /// other `#[values]` parameters and the `#[case]` rows).
     pub values: Option<(&'a Attribute, syn::Result<Vec<syn::Expr>>)>,
+    /// With `#[files(..)]` (which fills `values`): the file each value is, as its case's label.
+    pub labels: Vec<String>,
     /// A test parameter taken by value in a test without `#[case]` rows, and not `#[values]`:
     /// the fixture of that type, moved out of the stack.
     pub taken: bool,
@@ -293,12 +295,26 @@ impl<'a> Param<'a> {
         match arg {
             FnArg::Typed(original) => {
                 let config = original.attrs.iter().find(|a| a.path().is_ident("config"));
-                let values = original
-                    .attrs
-                    .iter()
-                    .find(|a| a.path().is_ident("values"))
-                    .map(|attribute| (attribute, expressions(attribute)));
-                Some(Param { original, config, values, taken: false })
+                let mut labels = Vec::new();
+                let values = original.attrs.iter().find_map(|attribute| {
+                    if attribute.path().is_ident("values") {
+                        Some((attribute, expressions(attribute)))
+                    } else if attribute.path().is_ident("files") {
+                        let files = crate::parse::files::parse(attribute).map(|files| {
+                            files
+                                .into_iter()
+                                .map(|file| {
+                                    labels.push(file.label);
+                                    file.value
+                                })
+                                .collect()
+                        });
+                        Some((attribute, files))
+                    } else {
+                        None
+                    }
+                });
+                Some(Param { original, config, values, labels, taken: false })
             }
             FnArg::Receiver(_) => None,
         }

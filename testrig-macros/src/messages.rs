@@ -200,3 +200,12 @@ pub const TOO_MANY_CFG_PARAMS: &str = "at most four parameters of one test or fi
 pub const BAD_START_PAUSED: &str = "`start_paused` is `true` or `false`: write `#[testrig::test(start_paused = true)]`";
 pub const START_PAUSED_ON_SYNC: &str = "`start_paused` pauses an async test's tokio clock, and this test is not `async`: make it `async fn` or remove the option";
 pub const START_PAUSED_MULTI_THREAD: &str = "tokio pauses time only on the current-thread runtime: remove `flavor = \"multi_thread\"` or `start_paused`";
+pub const FILES_SYNTAX: &str = "write `#[files(\"glob\", ..)]`: one or more glob patterns relative to the crate root, as `#[files(\"tests/data/*.json\")] path: PathBuf`";
+
+pub fn files_bad_glob(pattern: &str, why: &str) -> String {
+    format!("`{pattern}` is not a glob pattern: {why}")
+}
+
+pub fn files_no_match(pattern: &str, root: &str) -> String {
+    format!("no file matches `{pattern}` under the crate root `{root}`: `#[files]` patterns are relative to the directory of the crate's Cargo.toml")
+}

@@ -61,6 +61,13 @@ where
     }
 }
 
+/// A `#[files(..)]` case value: the file's path as the parameter's type (`PathBuf`,
+/// `String`, `&'static str`).
+#[doc(hidden)]
+pub fn case_file<T: From<&'static str>>(path: &'static str) -> T {
+    T::from(path)
+}
+
 /// The case of the running parametrized test (see [`Test::case`]).
 #[doc(hidden)]
 pub fn case_index() -> usize {

@@ -44,6 +44,8 @@ enum Source<'a> {
 
 struct CaseParam<'a> {
     name: String,
+    /// `#[files]`: each value's file, in the case names.
+    labels: &'a [String],
     pat: &'a syn::Pat,
     ty: &'a syn::Type,
     source: Source<'a>,
@@ -63,7 +65,7 @@ fn case_params<'a>(test: &'a TestFn) -> Vec<CaseParam<'a>> {
                 }
             };
             let name = param.original.pat.to_token_stream().to_string().replace(' ', "");
-            CaseParam { name, pat: &param.original.pat, ty: &param.original.ty, source }
+            CaseParam { name, labels: &param.labels, pat: &param.original.pat, ty: &param.original.ty, source }
         })
         .collect()
 }
@@ -104,7 +106,12 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
             for param in &params {
                 let Source::Values(values) = &param.source else { continue };
                 if let Some(pick) = next_pick.next() {
-                    parts.push(format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len())));
+                    let mut part = format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len()));
+                    if let Some(label) = param.labels.get(*pick) {
+                        part.push('_');
+                        part.push_str(label);
+                    }
+                    parts.push(part);
                 }
             }
             let index = row.unwrap_or(0) * per_row + within;

@@ -324,7 +324,7 @@ fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
 fn strip_values(sig: &mut syn::Signature) {
     for input in &mut sig.inputs {
         if let syn::FnArg::Typed(typed) = input {
-            typed.attrs.retain(|attribute| !attribute.path().is_ident("values"));
+            typed.attrs.retain(|attribute| !attribute.path().is_ident("values") && !attribute.path().is_ident("files"));
         }
     }
 }

@@ -1,3 +1,4 @@
 //! Attribute grammars, one file each (the older ones still live in `attr.rs`).
 
 pub mod database;
+pub mod files;
