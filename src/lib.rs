@@ -596,6 +596,60 @@ pub mod service {
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use testrig_macros::service;
 
+/// A table of `#[case]` rows that several tests share: `#[cases(table)]` on a test puts the
+/// rows where it is written (rstest_reuse's template and `#[apply]`). The table is a
+/// `macro_rules!` macro named `table`, re-exported with `pub(crate) use`, so a table in
+/// `tests/common/mod.rs` is used as `#[cases(common::sizes)]`.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// testrig::case_table! {
+///     /// The sizes every resize test runs with.
+///     sizes {
+///         #[case::small(1)]
+///         #[case::large(1000)]
+///     }
+/// }
+///
+/// #[testrig::test]
+/// #[cases(sizes)]
+/// fn resizes(n: u32) {
+///     assert!(n >= 1);
+/// }
+///
+/// #[testrig::test]
+/// #[cases(sizes)]
+/// #[case::huge(1_000_000)] // and rows of its own
+/// fn fits(n: u32) {
+///     assert!(n <= 1_000_000);
+/// }
+/// # resizes::case_1_small(); resizes::case_2_large(); fits::case_3_huge();
+/// ```
+#[macro_export]
+macro_rules! case_table {
+    ($(#[$meta:meta])* $name:ident { $($rows:tt)* }) => {
+        $crate::__case_table! { ($) $(#[$meta])* $name { $($rows)* } }
+    };
+}
+
+/// [`case_table!`] with `$` passed in, so the table it defines can take the test as `$tt`s.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __case_table {
+    (($d:tt) $(#[$meta:meta])* $name:ident { $($rows:tt)* }) => {
+        $(#[$meta])*
+        #[allow(unused_macros)]
+        macro_rules! $name {
+            (@testrig_apply [$d($d before:tt)*] [$d($d after:tt)*] $d($d item:tt)*) => {
+                $d($d before)* $($rows)* $d($d after)* $d($d item)*
+            };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use $name;
+    };
+}
+
 /// Ends the running fixture test as skipped: its fixtures are torn down, it passes, and
 /// `testrig: skipped <test>: <reason>` is printed on stderr. Call it in the test or in a
 /// fixture's `setup` (like `pytest.skip`), with `format!` arguments for the reason.

@@ -438,6 +438,23 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The attribute's name under `testrig::` (`test`, `with_cells`).
+    pub fn path_name(self) -> &'static str {
+        match self {
+            Kind::FixtureTest => "test",
+            Kind::With => "with",
+            Kind::Conf => "conf",
+            Kind::Env => "env",
+            Kind::WithCells => "with_cells",
+            Kind::PoisonDb => "poison_db",
+            Kind::CaptureLogs => "capture_logs",
+            Kind::Timeout => "timeout",
+            Kind::Service => "service",
+            Kind::Database => "database",
+            Kind::Databases => "databases",
+        }
+    }
+
     /// The attribute, and the facade feature it needs, when it needs one.
     pub fn feature(self) -> Option<(&'static str, crate::features::Feature)> {
         use crate::features::Feature;

@@ -56,6 +56,11 @@ pub fn test(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream
 }
 
 fn test_item(origin: Origin, args: TokenStream, item: syn::Item) -> TokenStream {
+    if let syn::Item::Fn(function) = &item {
+        if let Some(applied) = apply_case_table(origin, &args, function) {
+            return applied;
+        }
+    }
     let cx = Ctxt::new();
     let syn::Item::Fn(function) = &item else {
         cx.error_spanned_by(item_head(&item), messages::TEST_ON_WRONG_ITEM);
@@ -68,6 +73,38 @@ fn test_item(origin: Origin, args: TokenStream, item: syn::Item) -> TokenStream 
     }
     let _ = cx.check();
     expand::test(&test)
+}
+
+/// `#[cases(table)]`: the rows of `testrig::case_table! { table { .. } }` go where the
+/// attribute is. The table is a `macro_rules!` macro, so the test is handed to it — with the
+/// attribute that is expanding now written again — and it writes its rows in and expands
+/// the test again (rstest_reuse's `#[apply]`). One table per pass, in order.
+fn apply_case_table(origin: Origin, args: &TokenStream, function: &syn::ItemFn) -> Option<TokenStream> {
+    use quote::quote;
+    let at = function.attrs.iter().position(|attribute| {
+        let path = attribute.path();
+        path.is_ident("cases")
+            || (path.segments.len() == 2 && path.segments[0].ident == "testrig" && path.segments[1].ident == "cases")
+    })?;
+    let attribute = &function.attrs[at];
+    let table = match attribute.parse_args::<syn::Path>() {
+        Ok(table) => table,
+        Err(_) => {
+            // The function alone: without its rows, expanding it would add errors of its own.
+            let error = syn::Error::new_spanned(attribute, messages::CASES_SYNTAX).to_compile_error();
+            let mut bare = function.clone();
+            bare.attrs.clear();
+            return Some(quote!(#error #[allow(dead_code)] #bare));
+        }
+    };
+    let name = quote::format_ident!("{}", origin.path_name());
+    let before = &function.attrs[..at];
+    let after = &function.attrs[at + 1..];
+    let mut bare = function.clone();
+    bare.attrs.clear();
+    Some(quote! {
+        #table! { @testrig_apply [#[::testrig::#name(#args)] #(#before)*] [#(#after)*] #bare }
+    })
 }
 
 fn with_errors(cx: Ctxt, item: TokenStream) -> TokenStream {

@@ -209,3 +209,4 @@ pub fn files_bad_glob(pattern: &str, why: &str) -> String {
 pub fn files_no_match(pattern: &str, root: &str) -> String {
     format!("no file matches `{pattern}` under the crate root `{root}`: `#[files]` patterns are relative to the directory of the crate's Cargo.toml")
 }
+pub const CASES_SYNTAX: &str = "write `#[cases(table)]`, naming a table of rows written as `testrig::case_table! { table { #[case(..)] .. } }`";
