@@ -45,6 +45,8 @@ pub struct Test {
     /// Which case of a parametrized test this is: the generated code reads its values from
     /// it with [`case_index`].
     pub case: usize,
+    /// A case of a parametrized test, whose name ends in the case's (`::case_1_small`).
+    pub parametrized: bool,
 }
 
 /// A case value written as a string literal for a parameter of type `T`: parsed, or the test
@@ -90,6 +92,7 @@ impl Test {
         allow_leaks: false,
         autouse: true,
         case: 0,
+        parametrized: false,
     };
 }
 
@@ -204,6 +207,9 @@ pub fn run(test: Test) {
     // A fixture test called from another runs inside the caller's scope.
     let scope = Scope::with_hooks(test.name, hooks, Scope::current());
     scope.set_case(test.case);
+    if test.parametrized {
+        scope.set_case_name(test.name.rsplit("::").next().unwrap_or(test.name));
+    }
     match test.timeout {
         None if inside_a_runtime() => {
             // Called from an async test: this thread's runtime cannot block on another, so the
@@ -280,6 +286,13 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     if test.poison_db {
         crate::db::poison::poison_current_scope();
     }
+    // insta's settings are the thread's: bound here, where setup, body and teardown run.
+    #[cfg(feature = "insta")]
+    let _snapshots = scope.case_name().map(|case| {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_suffix(case);
+        settings.bind_to_scope()
+    });
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();

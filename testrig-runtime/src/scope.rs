@@ -63,6 +63,8 @@ pub struct Scope {
     parent: Option<Arc<Scope>>,
     /// Which case of a parametrized test this is (0 for others).
     case: std::sync::atomic::AtomicUsize,
+    /// The case's name in a parametrized test (`case_1_small`).
+    case_name: std::sync::OnceLock<&'static str>,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
@@ -91,6 +93,7 @@ impl Scope {
             hooks: hooks.into_boxed_slice(),
             parent,
             case: std::sync::atomic::AtomicUsize::new(0),
+            case_name: std::sync::OnceLock::new(),
             test_name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             failed: std::sync::atomic::AtomicBool::new(false),
@@ -125,6 +128,31 @@ impl Scope {
     /// Which case of a parametrized test (`#[case]`, `#[values]`) is running; 0 otherwise.
     pub fn case(&self) -> usize {
         self.case.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_case_name(&self, name: &'static str) {
+        let _ = self.case_name.set(name);
+    }
+
+    /// The running case of a parametrized test, as its test is named (`case_1_small`,
+    /// `path_2_users_json`); `None` in a test without cases. With the `insta` feature it is
+    /// the suffix of the case's snapshots.
+    ///
+    /// ```
+    /// use testrig::prelude::*;
+    ///
+    /// #[testrig::test]
+    /// #[case::small(1)]
+    /// fn sized(n: u32) {
+    ///     let scope = testrig::Scope::current().unwrap();
+    ///     assert_eq!(scope.case_name(), Some("case_1_small"));
+    ///     assert!(scope.test_name().ends_with("sized::case_1_small"));
+    ///     assert_eq!(n, 1);
+    /// }
+    /// # sized::case_1_small();
+    /// ```
+    pub fn case_name(&self) -> Option<&'static str> {
+        self.case_name.get().copied()
     }
 
     /// This scope's id and those of the tests it was called from, innermost first.

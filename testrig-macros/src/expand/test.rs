@@ -209,7 +209,10 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
             ::testrig::__private::Body::Sync(__testrig_body)
         }
     };
-    let fields = fields(test, &named);
+    let mut fields = fields(test, &named);
+    if bindings.is_some() {
+        fields.push(quote!(parametrized: true,));
+    }
     quote! {
         ::testrig::__private::Test {
             name: ::core::concat!(::core::module_path!(), "::", #name),
