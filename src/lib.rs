@@ -224,28 +224,75 @@ pub use testrig_runtime::{spawn, wait_for_async};
 /// # configured();
 /// ```
 ///
-/// Or on a function returning the value (the fixture is the return type, which must be a
-/// type of this crate):
+/// Or on a function returning the value, of any type: `fn scratch_dir()` is the fixture
+/// `ScratchDir`. When the function returns a type called `ScratchDir`, that type is the
+/// fixture; otherwise (`PathBuf`, `String`, a type of another crate) the macro defines
+/// `ScratchDir` around the value, dereferencing to it (`into_inner()` takes it out):
+///
+/// ```
+/// use std::path::PathBuf;
+/// use testrig::prelude::*;
+///
+/// #[fixture]
+/// fn scratch_dir() -> PathBuf {
+///     std::env::temp_dir().join("scratch")
+/// }
+///
+/// #[fixture]
+/// fn config_file(dir: &ScratchDir) -> std::io::Result<PathBuf> {
+///     Ok(dir.join("app.toml"))
+/// }
+///
+/// #[testrig::test]
+/// fn paths(dir: &ScratchDir, config: &ConfigFile) {
+///     assert!(config.starts_with(&**dir));
+///     assert_eq!(config.file_name().unwrap(), "app.toml");
+/// }
+/// # paths();
+/// ```
+///
+/// A test that is the only user of a fixture may take it `&mut T`; one marked
+/// `#[fixture(by_value)]` it may take by value, and then its teardown is skipped — the
+/// test owns the value (test-context's `skip_teardown`). Anything else naming `T` (another
+/// parameter, a fixture that requires it, `scope = once`) is a compile error saying so:
 ///
 /// ```
 /// use testrig::prelude::*;
 ///
-/// pub struct Port(u16);
+/// pub struct Counter(u32);
 ///
 /// #[fixture]
-/// fn free_port() -> Port {
-///     Port(8080)
+/// impl Counter {
+///     fn setup() -> Self {
+///         Counter(0)
+///     }
+/// }
+///
+/// pub struct Connection { open: bool }
+///
+/// #[fixture(by_value)]
+/// impl Connection {
+///     fn setup() -> Self {
+///         Connection { open: true }
+///     }
+///     fn teardown(self) {
+///         unreachable!("a test that takes it by value owns it");
+///     }
 /// }
 ///
 /// #[testrig::test]
-/// fn uses_port(port: &Port) {
-///     assert_eq!(port.0, 8080);
+/// fn counts(counter: &mut Counter, conn: Connection) {
+///     counter.0 += 1;
+///     assert!(conn.open);
+///     drop(conn); // closed by the test
 /// }
-/// # uses_port();
+/// # counts();
 /// ```
 ///
 /// `#[fixture(autouse)]` applies the fixture to every fixture test of the module that defines
-/// it and of its submodules, without naming it (`#[testrig::test(no_autouse)]` opts out):
+/// it and of its submodules, without naming it (`#[testrig::test(no_autouse)]` opts out);
+/// `#[fixture(autouse = crate)]` to every fixture test of the crate, as from the
+/// `tests/common/mod.rs` that test files include with `mod common;`:
 ///
 /// ```
 /// mod api_tests {
@@ -420,6 +467,22 @@ pub use testrig_macros::conf;
 /// assert!(std::env::var_os("TESTRIG_DOC_REGION").is_none());
 /// ```
 pub use testrig_macros::env;
+
+/// One row of values for a parametrized test: a test of its own per row, named `case_N` or,
+/// as `#[case::name(..)]`, `case_N_name`. Written below `#[testrig::test]`, it is read by it;
+/// written first, it makes the function a fixture test itself, as `#[testrig::test]` would.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// #[case(2, 4)]
+/// #[case(3, 9)]
+/// fn squares(n: u32, square: u32) {
+///     assert_eq!(n * n, square);
+/// }
+/// # squares::case_1(); squares::case_2();
+/// ```
+pub use testrig_macros::case;
 
 /// The database seam, the `Cells` fixture and the schema declaration. See
 /// [`testrig_runtime::db`].
@@ -731,13 +794,24 @@ macro_rules! default_stack {
 
 /// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
+    // `env` too: in the macro namespace, an attribute does not hide std's `env!` macro.
     pub use crate::{
-        capture_logs, conf, database, databases, fixture, poison_db, service, timeout, with, with_cells, Fixture,
+        capture_logs, case, conf, database, databases, env, fixture, poison_db, service, timeout, with, with_cells,
+        Fixture,
     };
+    /// This crate again, under its own name: a test's expansion names `testrig` once without
+    /// the leading `::`, which finds this import where the prelude is imported (so rustc does
+    /// not call the prelude unused when a module writes only `#[testrig::test]` and attributes
+    /// it reads), and the crate itself where it is not.
+    #[doc(hidden)]
+    pub use crate as testrig;
 }
 
 /// Not public API: what the macros' generated code refers to.
 #[doc(hidden)]
 pub mod __private {
     pub use testrig_runtime::__private::*;
+
+    /// What a test's expansion names through `testrig` (see the prelude).
+    pub const PRELUDE: () = ();
 }

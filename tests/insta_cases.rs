@@ -2,6 +2,8 @@
 //! (`<test>@<case>`), so cases (run in parallel) never overwrite or compare against each
 //! other's; a test without cases is named as insta names it.
 
+use testrig::prelude::*;
+
 /// Snapshots of this file are kept in `tests/snapshots/`, checked in; a case writing another
 /// case's snapshot would fail its assertion against the checked-in one.
 #[testrig::test]

@@ -105,7 +105,7 @@ impl<'a> TestFn<'a> {
                 quote::quote_spanned! {syn::spanned::Spanned::span(path)=>
                     ::testrig::__private::ServiceSpec {
                         name: #name,
-                        start: |context| ::testrig::__private::box_service(#path(context)),
+                        start: |context| ::testrig::__private::box_service(::testrig::__private::start_service(#path, context)),
                     }
                 }
             });

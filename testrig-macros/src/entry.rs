@@ -75,6 +75,30 @@ fn test_item(origin: Origin, args: TokenStream, item: syn::Item) -> TokenStream 
     expand::test(&test)
 }
 
+/// `#[case(..)]` written first (without `#[testrig::test]` above it): the row goes back on
+/// the function, and the function is a fixture test, with the options of a
+/// `#[testrig::test(..)]` below it if there is one.
+pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
+    use quote::quote;
+    let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        // Not a function: the test expansion says what a test is.
+        return test(Origin::FixtureTest, TokenStream::new(), item);
+    };
+    let is_test_attr = |attribute: &syn::Attribute| {
+        let path = attribute.path();
+        path.segments.len() == 2 && path.segments[0].ident == "testrig" && path.segments[1].ident == "test"
+    };
+    let options = match function.attrs.iter().position(is_test_attr) {
+        Some(at) => match function.attrs.remove(at).meta {
+            syn::Meta::List(list) => list.tokens,
+            _ => TokenStream::new(),
+        },
+        None => TokenStream::new(),
+    };
+    function.attrs.insert(0, syn::parse_quote!(#[case(#args)]));
+    test(Origin::FixtureTest, options, quote!(#function))
+}
+
 /// `#[cases(table)]`: the rows of `testrig::case_table! { table { .. } }` go where the
 /// attribute is. The table is a `macro_rules!` macro, so the test is handed to it — with the
 /// attribute that is expanding now written again — and it writes its rows in and expands

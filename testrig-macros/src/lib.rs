@@ -43,6 +43,12 @@ pub fn conf(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::test(ast::Origin::Conf, args.into(), item.into()).into()
 }
 
+/// One row of a parametrized test. See the `testrig` crate's documentation.
+#[proc_macro_attribute]
+pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::case(args.into(), item.into()).into()
+}
+
 /// Sets or removes environment variables for one test. See the `testrig` crate.
 #[proc_macro_attribute]
 pub fn env(args: TokenStream, item: TokenStream) -> TokenStream {

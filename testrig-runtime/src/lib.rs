@@ -90,7 +90,7 @@ pub mod __private {
         shared_run_5, shared_run_6, Body, BodyFuture, Flavor, Test,
     };
     #[cfg(feature = "async")]
-    pub use crate::service::{box_service, ServiceSpec};
+    pub use crate::service::{box_service, start_service, ServiceSpec};
     pub use crate::skip::skip;
     pub use crate::stack::{take, FixtureStack};
     pub use inventory;

@@ -92,6 +92,31 @@ pub struct ServiceSpec {
     pub start: fn(ServiceContext) -> ServiceFuture,
 }
 
+/// A function `#[service(..)]` can start: `async fn name(context: ServiceContext) ->
+/// Result<(), E>`; the bound is what reports any other shape, at the name in the attribute.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot start a `#[service]`: a start function takes the `ServiceContext` and nothing else",
+    label = "not `async fn(ServiceContext) -> Result<(), E>`",
+    note = "write `async fn name(context: testrig::service::ServiceContext) -> Result<(), E>` (`E: Display`): \
+            call `context.ready(handle)` once serving, and return when `context.stopped().await` completes"
+)]
+pub trait StartService<Output> {
+    fn start(self, context: ServiceContext) -> Output;
+}
+
+impl<F: FnOnce(ServiceContext) -> Output, Output> StartService<Output> for F {
+    fn start(self, context: ServiceContext) -> Output {
+        self(context)
+    }
+}
+
+/// Starts `start` with `context`, checked to be a start function.
+#[doc(hidden)]
+pub fn start_service<S: StartService<Output>, Output>(start: S, context: ServiceContext) -> Output {
+    start.start(context)
+}
+
 #[doc(hidden)]
 pub fn box_service<F, E>(service: F) -> ServiceFuture
 where

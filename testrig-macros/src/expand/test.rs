@@ -18,6 +18,13 @@ const MAX_SHARED_ROOTS: usize = 12;
 /// has `shared_body_0` to this).
 const MAX_SHARED_BODY: usize = 6;
 
+/// Names the prelude's `testrig` where it is imported, the crate where it is not: the
+/// attributes a test reads (`#[conf]`, `#[case]`, ..) are never resolved by rustc, which would
+/// otherwise report `use testrig::prelude::*` unused in a module of such tests.
+fn uses_the_prelude() -> TokenStream {
+    quote!(const _: () = testrig::__private::PRELUDE;)
+}
+
 pub fn test(test: &TestFn) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
@@ -87,7 +94,9 @@ pub fn test(test: &TestFn) -> TokenStream {
             let value = test_value(test, quote!(::core::stringify!(#ident)), None);
             quote!(::testrig::__private::run(#value))
         };
+        let uses_the_prelude = uses_the_prelude();
         return quote! {
+            #uses_the_prelude
             #(#outer_attrs)*
             // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
             // function the caller can run, where `#[test]` would remove it.
@@ -121,7 +130,9 @@ pub fn test(test: &TestFn) -> TokenStream {
             }
         }
     });
+    let uses_the_prelude = uses_the_prelude();
     quote! {
+        #uses_the_prelude
         #vis mod #ident {
             #[allow(unused_imports)]
             use super::*;
