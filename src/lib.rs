@@ -377,6 +377,34 @@ pub use testrig_macros::fixture;
 /// # runs_on_two_workers();
 /// ```
 ///
+/// With the `start-paused` feature, `start_paused = true` starts the test's tokio clock
+/// paused: sleeps return at once, in order (a `#[timeout]` still counts wall-clock time):
+///
+/// ```
+/// # #[cfg(feature = "start-paused")] {
+/// use std::time::Duration;
+///
+/// #[testrig::test(start_paused = true)]
+/// async fn an_hour_passes_at_once() {
+///     let start = tokio::time::Instant::now();
+///     tokio::time::sleep(Duration::from_secs(3600)).await;
+///     assert!(start.elapsed() >= Duration::from_secs(3600));
+/// }
+/// # an_hour_passes_at_once();
+/// # }
+/// ```
+///
+/// `#[files("glob", ..)]` on a parameter makes one case per matching file (relative to the
+/// crate root), named after it; parameters under `#[cfg]` are passed only when compiled:
+///
+/// ```
+/// #[testrig::test]
+/// fn every_manifest_parses(#[files("Cargo.toml")] manifest: std::path::PathBuf, #[cfg(any())] never: &u8) {
+///     assert!(std::fs::read_to_string(&manifest).unwrap().contains("[package]"));
+/// }
+/// # every_manifest_parses::manifest_1_cargo_toml();
+/// ```
+///
 /// A parameter that is not a fixture does not compile:
 ///
 /// ```compile_fail
