@@ -40,11 +40,27 @@ fn adds(a: i32, b: i32, sum: i32) {
     assert_eq!(a + b, sum);
 }
 
+thread_local! {
+    /// The rows `adds_recorded` ran with, on this thread.
+    static ROWS: std::cell::RefCell<Vec<(i32, i32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 #[testrig::test]
+#[case(1, 2)]
+#[case::negative(-1, -2)]
+fn adds_recorded(a: i32, b: i32) {
+    ROWS.with(|rows| rows.borrow_mut().push((a, b)));
+    let name = testrig::Scope::current().unwrap().test_name();
+    let expected = if a > 0 { "adds_recorded::case_1" } else { "adds_recorded::case_2_negative" };
+    assert!(name.ends_with(expected), "{name} runs the row of {expected}");
+}
+
+#[test]
 fn each_row_is_its_own_test_named_after_it() {
-    // The three cases are separate tests; this one checks their names exist as functions.
-    let cases: [fn(); 3] = [adds::case_1, adds::case_2_negative, adds::case_3_zero];
-    assert_eq!(cases.len(), 3);
+    // Each case function runs its own row, once, under its own name (checked inside).
+    adds_recorded::case_2_negative();
+    adds_recorded::case_1();
+    assert_eq!(ROWS.with(|rows| rows.borrow().clone()), [(-1, -2), (1, 2)]);
 }
 
 #[testrig::test]

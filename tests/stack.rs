@@ -202,6 +202,7 @@ pub struct NameConfig(String);
 #[fixture]
 impl Named {
     fn setup(#[config] name: &NameConfig) -> Self {
+        NAMED_FOR.lock().unwrap().push(testrig::Scope::current().unwrap().test_name());
         Named(if name.0.is_empty() { "default".into() } else { name.0.clone() })
     }
 }
@@ -217,9 +218,13 @@ fn unconfigured_fixture_gets_the_default(named: &Named) {
     assert_eq!(named.0, "default");
 }
 
+/// The tests `Named` was set up for.
+static NAMED_FOR: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
 #[with(Named)]
 fn with_alone_makes_a_fixture_test() {
-    assert!(testrig::Scope::current().is_some());
+    let this = testrig::Scope::current().unwrap().test_name();
+    assert!(NAMED_FOR.lock().unwrap().contains(&this), "`#[with(Named)]` set Named up for {this}");
 }
 
 #[testrig::test]

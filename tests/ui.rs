@@ -5,4 +5,6 @@
 fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/*.rs");
+    // What must compile without a warning.
+    cases.pass("tests/ui-pass/*.rs");
 }
