@@ -147,3 +147,23 @@ fn a_plain_test_is_not_a_fixture_test() {
     // `#[test]`: no scope, no autouse.
     assert_eq!(audited("a_plain_test_is_not_a_fixture_test"), 0);
 }
+
+pub struct Crate(u32);
+
+#[derive(Default)]
+pub struct SizeConfig(u32);
+
+#[fixture]
+impl Crate {
+    fn setup(#[config] size: &SizeConfig) -> Self {
+        Crate(size.0)
+    }
+}
+
+/// Configuring the fixture the test takes `&mut` is no second user of it.
+#[testrig::test]
+#[with(Crate = SizeConfig(3))]
+fn mut_with_its_own_configuration(sized: &mut Crate) {
+    sized.0 += 1;
+    assert_eq!(sized.0, 4);
+}

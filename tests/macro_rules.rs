@@ -140,3 +140,24 @@ macro_rules! cfg_test_of {
 }
 
 cfg_test_of!(cfg_parameters_in_a_macro_with_rows, &CfgSetup);
+
+/// Rows written with the full path, a tuple pattern and a raw identifier: case names stay
+/// identifiers (`arg1_1`, `type_1`).
+#[testrig::test]
+#[testrig::case(1)]
+#[testrig::case(2)]
+fn full_path_rows(n: u32, #[values((1, 2))] (a, b): (u32, u32), #[values(7)] r#type: u32) {
+    assert!(n > 0 && a < b && r#type == 7);
+}
+
+#[test]
+fn unusual_parameters_name_their_cases() {
+    full_path_rows::case_1__arg2_1__type_1();
+    full_path_rows::case_2__arg2_1__type_1();
+}
+
+/// Several `#[cfg]` on one parameter: all must hold.
+#[testrig::test]
+fn several_cfgs_on_a_parameter(#[cfg(test)] #[cfg(not(test))] never: &Plus10, base: &Base) {
+    assert_eq!(base.0, 1);
+}

@@ -178,18 +178,16 @@ fn diamond_sets_up_the_shared_dependency_once() {
     assert_eq!(journal, events(&["setup Base", "setup Left", "setup Right", "setup Top", "body", "teardown Base"]));
 }
 
-// Fixtures declared as functions compose with impl fixtures.
-pub struct Greeting(String);
-
+// Fixtures declared as functions compose with impl fixtures: `fn greeting` is `Greeting`.
 #[fixture]
-fn greeting(journal: &Journal) -> Greeting {
+fn greeting(journal: &Journal) -> String {
     journal.record("setup Greeting");
-    Greeting("hello".into())
+    "hello".into()
 }
 
 #[testrig::test]
 fn function_fixtures_are_injected(greeting: &Greeting, journal: &Journal) {
-    assert_eq!(greeting.0, "hello");
+    assert_eq!(greeting.as_str(), "hello");
     assert_eq!(journal.events(), ["setup Greeting"]);
 }
 

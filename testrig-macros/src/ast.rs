@@ -238,7 +238,12 @@ pub struct CaseRow<'a> {
 
 impl<'a> CaseRow<'a> {
     fn from_attr(attribute: &'a Attribute, cx: &Ctxt) -> Self {
-        let name = attribute.path().segments.iter().nth(1).map(|segment| segment.ident.clone());
+        // `case::name`; `testrig::case` has none.
+        let segments = &attribute.path().segments;
+        let name = match segments.first() {
+            Some(first) if first.ident == "case" => segments.iter().nth(1).map(|segment| segment.ident.clone()),
+            _ => None,
+        };
         let values = match expressions(attribute) {
             Ok(values) => values,
             Err(error) => {
@@ -462,17 +467,15 @@ impl<'a> FixtureDef<'a> {
         FixtureDef { source: Source::Impl(item), self_ty, wrapper: None, setup, teardown, options }
     }
 
-    /// A function `scratch_dir` is the fixture `ScratchDir`: the type it returns when that
-    /// is called `ScratchDir`, else a wrapper of that name we generate, so a function may
-    /// return a type of another crate (`PathBuf`), which no `impl Fixture` here could name.
+    /// A function `scratch_dir` is the fixture `ScratchDir`, a wrapper we generate around
+    /// what it returns: so it may return a type of another crate (`PathBuf`), which no
+    /// `impl Fixture` here could name. (The checks refuse a name that would clash.)
     pub fn from_fn(item: &'a ItemFn, options: crate::attr::FixtureOptions) -> Self {
         let setup = SetupFn::from_sig(&item.sig);
-        let name = camel_case(&item.sig.ident);
         let (self_ty, wrapper) = match setup.output.value_type() {
             None => (None, None),
-            Some(value) if last_ident(value).is_some_and(|ident| *ident == name) => (Some(value.clone()), None),
             Some(value) => {
-                let wrapper = syn::Ident::new(&name, item.sig.ident.span());
+                let wrapper = syn::Ident::new(&camel_case(&item.sig.ident), item.sig.ident.span());
                 (Some(syn::parse_quote!(#wrapper)), Some((wrapper, value.clone())))
             }
         };
@@ -480,8 +483,48 @@ impl<'a> FixtureDef<'a> {
     }
 }
 
+/// Why the wrapper a function fixture would define cannot be (see `check`).
+pub enum WrapperClash<'a> {
+    /// `-> impl Trait`: no struct field can hold it.
+    ImplTrait(&'a Type),
+    /// `fn client() -> Client`: `struct Client(Client)`.
+    ItsType(String),
+    /// `fn result() -> ..`: it would hide std's `Result` from the module.
+    Prelude(String),
+}
+
+impl FixtureDef<'_> {
+    pub fn wrapper_clash(&self) -> Option<WrapperClash<'_>> {
+        const PRELUDE: &[&str] = &[
+            "Self", "Result", "Option", "Some", "None", "Ok", "Err", "Vec", "String", "Box", "ToString", "ToOwned",
+            "Iterator", "IntoIterator", "Extend", "Fn", "FnMut", "FnOnce", "Drop", "Send", "Sync", "Sized", "Copy",
+            "Clone", "Default", "Eq", "PartialEq", "Ord", "PartialOrd", "AsRef", "AsMut", "Into", "From", "TryFrom",
+            "TryInto", "Unpin", "FromIterator", "DoubleEndedIterator", "ExactSizeIterator",
+        ];
+        let (wrapper, value) = self.wrapper.as_ref()?;
+        let name = wrapper.to_string();
+        if let Type::ImplTrait(_) = ungrouped(value) {
+            Some(WrapperClash::ImplTrait(value))
+        } else if last_ident(value).is_some_and(|ident| *ident == name) {
+            Some(WrapperClash::ItsType(name))
+        } else if PRELUDE.contains(&name.as_str()) {
+            Some(WrapperClash::Prelude(name))
+        } else {
+            None
+        }
+    }
+}
+
 /// `scratch_dir` → `ScratchDir` (a leading `r#` or `_` dropped); always an identifier.
 pub fn camel_case(ident: &syn::Ident) -> String {
+    let name = camel_case_text(ident);
+    match syn::parse_str::<syn::Ident>(&name) {
+        Ok(_) => name,
+        Err(_) => "Fixture".to_owned(),
+    }
+}
+
+fn camel_case_text(ident: &syn::Ident) -> String {
     let name = ident.to_string();
     let name: String = name
         .trim_start_matches("r#")
@@ -499,7 +542,7 @@ pub fn camel_case(ident: &syn::Ident) -> String {
 }
 
 /// The last identifier of a path type without a `qself` (`Greeting` of `crate::Greeting<T>`).
-fn last_ident(ty: &Type) -> Option<&syn::Ident> {
+pub fn last_ident(ty: &Type) -> Option<&syn::Ident> {
     match ungrouped(ty) {
         Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|segment| &segment.ident),
         _ => None,
@@ -572,12 +615,7 @@ mod tests {
         assert_eq!(def.self_ty.to_token_stream().to_string(), "ScratchDir");
         let (wrapper, value) = def.wrapper.as_ref().unwrap();
         assert_eq!((wrapper.to_string(), value.to_token_stream().to_string()), ("ScratchDir".into(), "std :: path :: PathBuf".into()));
-        // Returning the type it names: that type is the fixture, no wrapper.
-        let item: ItemFn = syn::parse_quote!(fn greeting() -> crate::Greeting { todo!() });
-        let def = FixtureDef::from_fn(&item, Default::default());
-        assert!(def.wrapper.is_none());
-        assert_eq!(def.self_ty.to_token_stream().to_string(), "crate :: Greeting");
-        for (name, camel) in [("__", "Fixture"), ("_2x", "Fixture2x"), ("r#type", "Type"), ("a__b_", "AB")] {
+        for (name, camel) in [("__", "Fixture"), ("_2x", "Fixture2x"), ("r#type", "Type"), ("a__b_", "AB"), ("self_", "Fixture")] {
             assert_eq!(camel_case(&syn::parse_str(name).unwrap()), camel);
         }
     }

@@ -510,7 +510,7 @@ impl<'a> TestAttr<'a> {
             },
             ["test"] | ["core" | "std", "prelude", _, "test"] => TestAttr::PlainTest(attribute),
             ["tokio", "test"] => TestAttr::TokioTest(attribute),
-            ["case"] | ["case", _] => TestAttr::Case(attribute),
+            ["case"] | ["case", _] | ["testrig", "case"] => TestAttr::Case(attribute),
             _ => TestAttr::Other(attribute),
         }
     }

@@ -67,12 +67,23 @@ fn under_cfg(tokens: TokenStream, condition: &TokenStream) -> TokenStream {
     }
 }
 
+/// The parameter's `#[cfg(..)]` predicates as one (`all(a, b)` for several).
 fn cfg_of(input: &FnArg) -> Option<TokenStream> {
     let FnArg::Typed(typed) = input else { return None };
-    typed.attrs.iter().find(|attribute| attribute.path().is_ident("cfg")).and_then(|attribute| match &attribute.meta {
-        syn::Meta::List(list) => Some(list.tokens.clone()),
-        _ => None,
-    })
+    let predicates: Vec<TokenStream> = typed
+        .attrs
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("cfg"))
+        .filter_map(|attribute| match &attribute.meta {
+            syn::Meta::List(list) => Some(list.tokens.clone()),
+            _ => None,
+        })
+        .collect();
+    match predicates.len() {
+        0 => None,
+        1 => predicates.into_iter().next(),
+        _ => Some(quote!(all(#(#predicates),*))),
+    }
 }
 
 fn strip_cfg(input: &mut FnArg) {
@@ -114,6 +125,14 @@ mod tests {
         let out = per_combination(&item, |item| item.into_token_stream()).unwrap().to_string();
         assert!(out.contains("# [cfg (all (unix))] fn t (a : & A , b : & B)"), "{out}");
         assert!(out.contains("# [cfg (all (not (unix)))] fn t (a : & A)"), "{out}");
+    }
+
+    #[test]
+    fn several_cfgs_on_one_parameter_are_all_of_them() {
+        let item: Item = syn::parse_quote!(fn t(#[cfg(unix)] #[cfg(any())] b: &B) {});
+        let out = per_combination(&item, |item| item.into_token_stream()).unwrap().to_string();
+        assert!(out.contains("# [cfg (all (all (unix , any ())))] fn t (b : & B)"), "{out}");
+        assert!(out.contains("# [cfg (all (not (all (unix , any ()))))] fn t ()"), "{out}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use quote::ToTokens;
 use syn::{FnArg, Generics, Signature, Type};
 
-use crate::ast::{FixtureDef, Output, Param, SetupFn, Source, TestFn};
+use crate::ast::{FixtureDef, Output, Param, SetupFn, Source, TestFn, WrapperClash};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -20,7 +20,10 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
                 cx.error_spanned_by(&item.self_ty, messages::FIXTURE_NO_SETUP);
             }
         }
-        Source::Fn(item) => generics(&item.sig.generics, messages::FIXTURE_GENERIC, cx),
+        Source::Fn(item) => {
+            generics(&item.sig.generics, messages::FIXTURE_GENERIC, cx);
+            function_fixture_name(def, item, cx);
+        }
     }
     if let Some(setup) = &def.setup {
         setup_fn(setup, def.self_ty.as_ref(), cx);
@@ -38,6 +41,23 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     }
     for sig in def.setup.iter().map(|setup| setup.sig).chain(def.teardown.map(|teardown| &teardown.sig)) {
         async_feature(sig, "an `async` fixture", cx);
+    }
+}
+
+/// The wrapper a function fixture defines must not clash: with the type it returns (a
+/// `struct Client(Client)`), with a name of std's prelude it would hide from the module, or
+/// be `impl Trait`, which no struct field can hold.
+fn function_fixture_name(def: &FixtureDef, item: &syn::ItemFn, cx: &Ctxt) {
+    let function = item.sig.ident.to_string();
+    match def.wrapper_clash() {
+        None => {}
+        Some(WrapperClash::ImplTrait(value)) => cx.error_spanned_by(value, messages::FIXTURE_FN_IMPL_TRAIT),
+        Some(WrapperClash::ItsType(name)) => {
+            cx.error_spanned_by(&item.sig.ident, messages::fixture_fn_named_like_its_type(&function, &name))
+        }
+        Some(WrapperClash::Prelude(name)) => {
+            cx.error_spanned_by(&item.sig.ident, messages::fixture_fn_named_like_prelude(&function, &name))
+        }
     }
 }
 

@@ -16,12 +16,24 @@ pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
     per_cfg_combination(&item, |item| fixture_item(args.clone(), item))
 }
 
-/// `expand(item)`, once per combination of `#[cfg]` parameters (see `cfg_params`).
+/// `expand(item)`, once per combination of `#[cfg]` parameters (see `cfg_params`); on
+/// error, the item as a plain function without our parameter attributes, which rustc would
+/// report as unknown.
 fn per_cfg_combination(item: &syn::Item, expand: impl Fn(syn::Item) -> TokenStream) -> TokenStream {
     match crate::cfg_params::per_combination(item, expand) {
         Ok(tokens) => tokens,
         Err(error) => {
             let mut tokens = error.to_compile_error();
+            let mut item = item.clone();
+            if let syn::Item::Fn(function) = &mut item {
+                function.attrs.clear();
+                for input in &mut function.sig.inputs {
+                    if let syn::FnArg::Typed(typed) = input {
+                        typed.attrs.retain(|attribute| attribute.path().is_ident("cfg"));
+                    }
+                }
+                tokens.extend(quote::quote!(#[allow(dead_code)]));
+            }
             tokens.extend(item.to_token_stream());
             tokens
         }

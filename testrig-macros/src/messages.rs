@@ -210,3 +210,12 @@ pub fn files_no_match(pattern: &str, root: &str) -> String {
     format!("no file matches `{pattern}` under the crate root `{root}`: `#[files]` patterns are relative to the directory of the crate's Cargo.toml")
 }
 pub const CASES_SYNTAX: &str = "write `#[cases(table)]`, naming a table of rows written as `testrig::case_table! { table { #[case(..)] .. } }`";
+pub const FIXTURE_FN_IMPL_TRAIT: &str = "a fixture's value has one type that tests can name: return it (`-> std::ops::Range<u8>`), or box it (`-> Box<dyn Iterator<Item = u8> + Send>`)";
+
+pub fn fixture_fn_named_like_its_type(function: &str, name: &str) -> String {
+    format!("`#[fixture] fn {function}` defines the fixture `{name}`, the name of the type it returns: rename the function (`fn my_{function}()` is the fixture `My{name}`), or, for a type of this crate, write `#[fixture] impl {name} {{ fn setup() -> Self {{ .. }} }}`")
+}
+
+pub fn fixture_fn_named_like_prelude(function: &str, name: &str) -> String {
+    format!("`#[fixture] fn {function}` would define the fixture `{name}`, hiding std's `{name}` from this module: rename the function")
+}

@@ -51,12 +51,25 @@ struct CaseParam<'a> {
     source: Source<'a>,
 }
 
+/// A parameter as it appears in case names: its identifier (`r#type` as `type`), or `argN`
+/// for a pattern (`(a, b)`), so a case name is always an identifier.
+fn pattern_name(pat: &syn::Pat, index: usize) -> String {
+    match pat {
+        syn::Pat::Ident(ident) => {
+            let name = ident.ident.to_string();
+            name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+        }
+        _ => format!("arg{}", index + 1),
+    }
+}
+
 fn case_params<'a>(test: &'a TestFn) -> Vec<CaseParam<'a>> {
     let mut column = 0;
     test.params
         .iter()
-        .filter(|param| param.is_case_value())
-        .map(|param| {
+        .enumerate()
+        .filter(|(_, param)| param.is_case_value())
+        .map(|(index, param)| {
             let source = match &param.values {
                 Some((_, Ok(values))) => Source::Values(values),
                 _ => {
@@ -64,7 +77,7 @@ fn case_params<'a>(test: &'a TestFn) -> Vec<CaseParam<'a>> {
                     Source::Rows { column: column - 1 }
                 }
             };
-            let name = param.original.pat.to_token_stream().to_string().replace(' ', "");
+            let name = pattern_name(&param.original.pat, index);
             CaseParam { name, labels: &param.labels, pat: &param.original.pat, ty: &param.original.ty, source }
         })
         .collect()

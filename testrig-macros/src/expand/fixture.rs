@@ -181,6 +181,10 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
         Source::Impl(item) => item.trait_.is_none() && item.generics.params.is_empty(),
         Source::Fn(function) => function.sig.generics.params.is_empty(),
     };
+    // A wrapper that cannot be (its own error says why) would only add errors of rustc's.
+    if def.wrapper_clash().is_some() {
+        return item;
+    }
     let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
     match &def.self_ty {
         Some(self_ty) if plain => quote! {

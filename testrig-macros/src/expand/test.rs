@@ -66,7 +66,15 @@ pub fn test(test: &TestFn) -> TokenStream {
         }
         _ => TokenStream::new(),
     };
-    // `&mut T` and `T` taken: the test must be the only user of `T`.
+    // `&mut T` and `T` taken: the test must be the only user of `T`. Only the parameters
+    // count as naming it again: `#[with(T = ..)]` configures the same instance.
+    let param_roots: Vec<TokenStream> = test
+        .params
+        .iter()
+        .filter(|param| !param.is_case_value())
+        .filter_map(|param| param.fixture_type())
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META))
+        .collect();
     for param in test.params.iter().filter(|param| !param.is_case_value()) {
         let how = match param.fixture_access() {
             Some((_, Access::Exclusive)) => "as `&mut`",
@@ -76,7 +84,7 @@ pub fn test(test: &TestFn) -> TokenStream {
         let Some(ty) = param.fixture_type() else { continue };
         checks.extend(quote_spanned!(ty.span()=>
             const _: () = ::testrig::__private::check_exclusive(
-                __TESTRIG_PLAN, &[#(#roots),*], <#ty as ::testrig::Fixture>::META, #how,
+                __TESTRIG_PLAN, &[#(#param_roots),*], <#ty as ::testrig::Fixture>::META, #how,
             );
         ));
     }
