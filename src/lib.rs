@@ -377,8 +377,9 @@ pub use testrig_macros::fixture;
 /// # runs_on_two_workers();
 /// ```
 ///
-/// With the `start-paused` feature, `start_paused = true` starts the test's tokio clock
-/// paused: sleeps return at once, in order (a `#[timeout]` still counts wall-clock time):
+/// With the `start-paused` feature, `start_paused = true` pauses the tokio clock while the
+/// body runs: sleeps return at once, in order. Fixtures set up and tear down in real time,
+/// and a `#[timeout]` counts wall-clock time:
 ///
 /// ```
 /// # #[cfg(feature = "start-paused")] {

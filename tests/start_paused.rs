@@ -50,3 +50,31 @@ async fn without_it_the_clock_runs() {
     std::thread::sleep(Duration::from_millis(5));
     assert!(tokio::time::Instant::now() > before);
 }
+
+/// Setup keeps real time: a fixture waiting on a thread with a tokio timeout (as a pool's
+/// acquire timeout does) is not timed out by a clock that jumps.
+pub struct SlowToStart(u32);
+
+#[fixture]
+impl SlowToStart {
+    async fn setup() -> Result<Self, String> {
+        let (sent, received) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            let _ = sent.send(5);
+        });
+        match tokio::time::timeout(Duration::from_secs(30), received).await {
+            Ok(Ok(value)) => Ok(SlowToStart(value)),
+            _ => Err("the setup's own timeout fired: the clock was paused during setup".into()),
+        }
+    }
+}
+
+#[testrig::test(start_paused = true)]
+async fn fixtures_set_up_in_real_time(slow: &SlowToStart) {
+    // And the body's clock is paused.
+    let before = tokio::time::Instant::now();
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(before.elapsed() >= Duration::from_secs(600));
+    assert_eq!(slow.0, 5);
+}

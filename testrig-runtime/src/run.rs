@@ -307,7 +307,9 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                 stack.set_up(plan, &mut show).await?;
                 scope.set_stage(Stage::Body);
                 let started = show.start();
+                let paused = PausedClock::for_body(test.flavor);
                 let outcome = crate::unwind::CatchUnwind::new(body(&stack)).await;
+                drop(paused);
                 body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
             };
             if let Err(failure) = within(test.timeout, test.flavor, scope, set_up_and_run).await.and_then(|done| done) {
@@ -364,6 +366,36 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
         crate::skip::report(test.name, &reason);
     }
     failures
+}
+
+/// The tokio clock of a `start_paused` test, paused while its body runs; resumed when this is
+/// dropped (after the body, or when a timeout cancels it, before the teardowns).
+#[cfg(feature = "async")]
+struct PausedClock(bool);
+
+#[cfg(feature = "async")]
+impl PausedClock {
+    fn for_body(flavor: Flavor) -> Self {
+        // Without the feature the macro reports `start_paused` and never emits this flavor.
+        #[cfg(feature = "start-paused")]
+        if flavor == Flavor::CurrentThreadPaused {
+            tokio::time::pause();
+            return PausedClock(true);
+        }
+        let _ = flavor;
+        PausedClock(false)
+    }
+}
+
+#[cfg(feature = "async")]
+impl Drop for PausedClock {
+    fn drop(&mut self) {
+        #[cfg(feature = "start-paused")]
+        if self.0 {
+            // Panics only if the body resumed the clock itself: then it runs already.
+            let _ = std::panic::catch_unwind(tokio::time::resume);
+        }
+    }
 }
 
 /// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
@@ -454,14 +486,10 @@ enum Runtime {}
 fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
     let mut builder = match flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
-        Flavor::CurrentThreadPaused => {
-            #[cfg_attr(not(feature = "start-paused"), allow(unused_mut))]
-            let mut builder = tokio::runtime::Builder::new_current_thread();
-            // Without the feature the macro reports `start_paused` and never emits this flavor.
-            #[cfg(feature = "start-paused")]
-            builder.start_paused(true);
-            builder
-        }
+        // Paused for the body only (`PausedClock`): setups, teardowns and the leak guard's
+        // grace keep real time, so a fixture's own timeouts (a pool's acquire, a service's
+        // start) do not fire the moment it waits on the network.
+        Flavor::CurrentThreadPaused => tokio::runtime::Builder::new_current_thread(),
         Flavor::MultiThread { worker_threads } => {
             let mut builder = tokio::runtime::Builder::new_multi_thread();
             if let Some(workers) = worker_threads {
