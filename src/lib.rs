@@ -747,8 +747,10 @@ macro_rules! __case_table {
 /// fixture's `setup` (like `pytest.skip`), with `format!` arguments for the reason.
 ///
 /// libtest (and so nextest) has no "skipped at run time" outcome: the test is reported as
-/// passed. Set `TESTRIG_NO_SKIP=1` in the CI job that must run everything, and every skip
-/// fails instead.
+/// passed (a `#[should_panic]` test, which passes only by panicking, fails instead). Set
+/// `TESTRIG_NO_SKIP=1` in the CI job that must run everything, and every skip fails. Only the
+/// test's setups and body may skip: in a teardown, or in a task or thread the test started,
+/// it is a failure saying so. A fixture test called from another that skips skips the caller.
 ///
 /// ```
 /// use testrig::prelude::*;

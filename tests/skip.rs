@@ -98,3 +98,51 @@ fn the_skip_is_printed_and_no_skip_fails_it() {
     assert!(!failed.status.success(), "{out}");
     assert!(out.contains("skipped, and TESTRIG_NO_SKIP is set: no server in this run"), "{out}");
 }
+
+pub struct SkipsInTeardown;
+
+#[fixture]
+impl SkipsInTeardown {
+    fn setup() -> Self {
+        SkipsInTeardown
+    }
+    fn teardown(self) {
+        testrig::skip!("too late");
+    }
+}
+
+#[testrig::test]
+#[should_panic(expected = "skipped: too late (`testrig::skip!` skips from a fixture's `setup` or the test's body)")]
+fn a_skip_in_a_teardown_fails_saying_so(_late: &SkipsInTeardown) {}
+
+#[testrig::test]
+fn a_skip_in_a_thread_the_test_started_is_refused() {
+    let joined = testrig::thread::spawn(|| testrig::skip!("from a thread")).join();
+    let payload = joined.unwrap_err();
+    let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("in a task or thread the test started"), "{message}");
+}
+
+#[cfg(feature = "async")]
+#[testrig::test]
+async fn a_skip_in_a_task_is_refused() {
+    let joined = testrig::spawn(async { testrig::skip!("from a task") }).await;
+    let message = joined.unwrap_err().to_string();
+    assert!(message.contains("in a task or thread the test started"), "{message}");
+}
+
+thread_local! {
+    static AFTER_NESTED: Cell<usize> = const { Cell::new(0) };
+}
+
+#[testrig::test]
+fn calls_a_test_that_skips() {
+    skipped_in_a_setup();
+    bump(&AFTER_NESTED);
+}
+
+#[test]
+fn a_caller_of_a_skipping_test_skips_too() {
+    calls_a_test_that_skips();
+    assert_eq!(AFTER_NESTED.get(), 0, "the caller did not go on after the called test skipped");
+}

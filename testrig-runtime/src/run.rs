@@ -225,7 +225,14 @@ pub fn run(test: Test) {
             let name = test.name;
             report::finish(name, run_in_scope(test, &plan, &scope));
         }
-        Some(limit) => run_watched(test, plan, scope, limit),
+        Some(limit) => run_watched(test, plan, Arc::clone(&scope), limit),
+    }
+    if let Some(reason) = scope.take_skipped() {
+        // Called from another fixture test: that one skips too, rather than go on.
+        if scope.is_nested() {
+            crate::skip::skip_caller(reason);
+        }
+        crate::skip::report(scope.test_name(), &reason);
     }
 }
 
@@ -278,6 +285,7 @@ fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, 
 /// report (where the test is, also when this ran on a thread of its own).
 fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Failure> {
     let _entered = scope.enter();
+    scope.set_runner_thread();
     // Taken before any fixture so fixtures see the test's environment; restored after the
     // last teardown, also when something panicked.
     let env = EnvGuard::apply(test.env);
@@ -363,7 +371,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     drop(env);
     show.print();
     if let Some(reason) = skipped {
-        crate::skip::report(test.name, &reason);
+        scope.set_skipped(reason);
     }
     failures
 }
@@ -371,6 +379,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
 /// The tokio clock of a `start_paused` test, paused while its body runs; resumed when this is
 /// dropped (after the body, or when a timeout cancels it, before the teardowns).
 #[cfg(feature = "async")]
+#[cfg_attr(not(feature = "start-paused"), allow(dead_code))]
 struct PausedClock(bool);
 
 #[cfg(feature = "async")]

@@ -65,6 +65,10 @@ pub struct Scope {
     case: std::sync::atomic::AtomicUsize,
     /// The case's name in a parametrized test (`case_1_small`).
     case_name: std::sync::OnceLock<&'static str>,
+    /// The thread its setups and body run on.
+    runner: std::sync::OnceLock<std::thread::ThreadId>,
+    /// Why the test skipped itself (`testrig::skip!`).
+    skipped: Mutex<Option<String>>,
     extensions: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
@@ -94,6 +98,8 @@ impl Scope {
             parent,
             case: std::sync::atomic::AtomicUsize::new(0),
             case_name: std::sync::OnceLock::new(),
+            runner: std::sync::OnceLock::new(),
+            skipped: Mutex::new(None),
             test_name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             failed: std::sync::atomic::AtomicBool::new(false),
@@ -128,6 +134,27 @@ impl Scope {
     /// Which case of a parametrized test (`#[case]`, `#[values]`) is running; 0 otherwise.
     pub fn case(&self) -> usize {
         self.case.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_runner_thread(&self) {
+        let _ = self.runner.set(std::thread::current().id());
+    }
+
+    pub(crate) fn is_runner_thread(&self) -> bool {
+        self.runner.get() == Some(&std::thread::current().id())
+    }
+
+    /// Whether this test was called from another fixture test.
+    pub(crate) fn is_nested(&self) -> bool {
+        self.parent.is_some()
+    }
+
+    pub(crate) fn set_skipped(&self, reason: String) {
+        *self.skipped.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+    }
+
+    pub(crate) fn take_skipped(&self) -> Option<String> {
+        self.skipped.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
     }
 
     pub(crate) fn set_case_name(&self, name: &'static str) {

@@ -7,12 +7,7 @@
 //! for the CI job that must not skip (the one with the database server).
 
 use crate::report::{Cause, Failure, Stage};
-use crate::unwind::Payload;
-
-/// The panic payload of a skip: unwound to the runner without the panic hook's message.
-struct Skipped {
-    reason: String,
-}
+use crate::unwind::{Payload, Skipped};
 
 /// Ends the current test as skipped; see [`skip!`](crate::skip!).
 #[doc(hidden)]
@@ -21,10 +16,31 @@ pub fn skip(reason: String) -> ! {
     if std::env::var_os("TESTRIG_NO_SKIP").is_some_and(|value| !value.is_empty() && value != "0") {
         panic!("skipped, and TESTRIG_NO_SKIP is set: {reason}");
     }
-    if crate::scope::Scope::current().is_none() {
+    let Some(scope) = crate::scope::Scope::current() else {
         panic!("`testrig::skip!` outside a fixture test (a `#[testrig::test]` and its fixtures): {reason}");
+    };
+    // Unwound in a task or thread the test started, the skip would end only that, unseen.
+    if !scope.is_runner_thread() || in_a_task() {
+        panic!(
+            "`testrig::skip!` in a task or thread the test started: call it in the test's body or a fixture's \
+             `setup` ({reason})"
+        );
     }
-    std::panic::resume_unwind(Box::new(Skipped { reason }))
+    let message = format!("skipped: {reason} (`testrig::skip!` skips from a fixture's `setup` or the test's body)");
+    std::panic::resume_unwind(Box::new(Skipped { message, reason }))
+}
+
+fn in_a_task() -> bool {
+    #[cfg(feature = "async")]
+    return tokio::task::try_id().is_some();
+    #[cfg(not(feature = "async"))]
+    false
+}
+
+/// Ends the calling test as skipped too: a fixture test called from another skipped.
+pub(crate) fn skip_caller(reason: String) -> ! {
+    let message = format!("skipped: {reason}");
+    std::panic::resume_unwind(Box::new(Skipped { message, reason }))
 }
 
 /// Takes a skip out of what failed in setup or the body: its reason, if the test skipped.

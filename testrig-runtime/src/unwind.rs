@@ -32,12 +32,21 @@ impl<T> Future for CatchUnwind<'_, T> {
     }
 }
 
+/// The payload `testrig::skip!` unwinds with, to the runner, without the panic hook's message.
+pub(crate) struct Skipped {
+    /// "skipped: <reason>", what it says where a skip is not allowed (a teardown).
+    pub(crate) message: String,
+    pub(crate) reason: String,
+}
+
 /// The text of a panic payload: the `&str` or `String` given to `panic!`.
 pub(crate) fn panic_message(payload: &Payload) -> &str {
     if let Some(text) = payload.downcast_ref::<&'static str>() {
         text
     } else if let Some(text) = payload.downcast_ref::<String>() {
         text
+    } else if let Some(skipped) = payload.downcast_ref::<Skipped>() {
+        &skipped.message
     } else {
         "Box<dyn Any>"
     }
