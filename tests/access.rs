@@ -167,3 +167,33 @@ fn mut_with_its_own_configuration(sized: &mut Crate) {
     sized.0 += 1;
     assert_eq!(sized.0, 4);
 }
+
+mod with_an_autouse_user {
+    use super::*;
+
+    pub struct Ledger;
+
+    #[fixture]
+    impl Ledger {
+        fn setup() -> Self {
+            Ledger
+        }
+    }
+
+    pub struct Auditor;
+
+    /// Requires `Ledger`, which a test below takes `&mut`.
+    #[fixture(autouse)]
+    impl Auditor {
+        fn setup(_ledger: &Ledger) -> Self {
+            Auditor
+        }
+    }
+
+    #[testrig::test]
+    #[should_panic(expected = "the autouse fixture `Auditor` requires it")]
+    fn an_autouse_fixture_requiring_it_fails_the_test(_ledger: &mut Ledger) {}
+
+    #[testrig::test(no_autouse)]
+    fn unless_the_test_opts_out(_ledger: &mut Ledger) {}
+}

@@ -47,6 +47,9 @@ pub struct Test {
     pub case: usize,
     /// A case of a parametrized test, whose name ends in the case's (`::case_1_small`).
     pub parametrized: bool,
+    /// The fixtures the test takes `&mut` or by value: no autouse fixture may require them
+    /// (the compile-time check saw only the test's own plan).
+    pub exclusive: &'static [FixtureRef],
 }
 
 /// A case value written as a string literal for a parameter of type `T`: parsed, or the test
@@ -93,6 +96,7 @@ impl Test {
         autouse: true,
         case: 0,
         parametrized: false,
+        exclusive: &[],
     };
 }
 
@@ -198,6 +202,7 @@ pub enum Flavor {
 #[track_caller]
 pub fn run(test: Test) {
     let autouse = if test.autouse { crate::registry::autouse_for(test.name) } else { Vec::new() };
+    check_autouse_leaves_exclusive(&autouse, test.exclusive);
     let plan = if autouse.is_empty() {
         Cow::Borrowed(test.plan)
     } else {
@@ -233,6 +238,24 @@ pub fn run(test: Test) {
             crate::skip::skip_caller(reason);
         }
         crate::skip::report(scope.test_name(), &reason);
+    }
+}
+
+/// Fails the test before any setup if an autouse fixture requires one it takes `&mut` or by
+/// value: that fixture would see the instance the test changes or moves away.
+#[track_caller]
+fn check_autouse_leaves_exclusive(autouse: &[FixtureRef], exclusive: &[FixtureRef]) {
+    for user in autouse {
+        for dep in user.get().deps {
+            if let Some(taken) = exclusive.iter().find(|taken| std::ptr::eq(taken.get(), dep.get())) {
+                panic!(
+                    "this test takes `{0}` as `&mut` or by value, so nothing else may use it, but the autouse fixture \
+                     `{1}` requires it: take `&{0}`, or opt the test out with `#[testrig::test(no_autouse)]`",
+                    taken.get().name,
+                    user.get().name,
+                );
+            }
+        }
     }
 }
 

@@ -290,6 +290,20 @@ fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
     if test.poison_db.is_some() {
         fields.push(quote!(poison_db: true,));
     }
+    let exclusive: Vec<TokenStream> = test
+        .params
+        .iter()
+        .filter(|param| !param.is_case_value())
+        .filter_map(|param| match param.fixture_access() {
+            Some((ty, Access::Exclusive | Access::Taken)) => {
+                Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META))
+            }
+            _ => None,
+        })
+        .collect();
+    if !exclusive.is_empty() {
+        fields.push(quote!(exclusive: &[#(#exclusive),*],));
+    }
     if test.options.no_autouse.is_some() {
         fields.push(quote!(autouse: false,));
     }
