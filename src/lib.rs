@@ -403,7 +403,7 @@ pub use testrig_macros::fixture;
 /// fn every_manifest_parses(#[files("Cargo.toml")] manifest: std::path::PathBuf, #[cfg(any())] never: &u8) {
 ///     assert!(std::fs::read_to_string(&manifest).unwrap().contains("[package]"));
 /// }
-/// # every_manifest_parses::manifest_1_cargo_toml();
+/// # every_manifest_parses::manifest_cargo_toml();
 /// ```
 ///
 /// A parameter that is not a fixture does not compile:

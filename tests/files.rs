@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use testrig::prelude::*;
 
+/// `tests/files_data/.hidden.txt` exists: `*` does not match a leading dot, as in a shell.
 #[testrig::test]
 fn one_case_per_text_file(#[files("tests/files_data/*.txt")] path: PathBuf) {
     let text = std::fs::read_to_string(&path).unwrap();
@@ -15,8 +16,8 @@ fn one_case_per_text_file(#[files("tests/files_data/*.txt")] path: PathBuf) {
 
 #[test]
 fn the_cases_are_named_after_the_files_in_path_order() {
-    one_case_per_text_file::path_1_one_txt();
-    one_case_per_text_file::path_2_two_txt();
+    one_case_per_text_file::path_one_txt();
+    one_case_per_text_file::path_two_txt();
 }
 
 #[testrig::test]
@@ -26,11 +27,11 @@ fn several_patterns_and_any_depth(#[files("tests/files_data/**/*.txt", "tests/fi
 
 #[test]
 fn several_patterns_give_each_file_once() {
-    // nested/four.txt, one.txt, three.json, two.txt: sorted by path.
-    several_patterns_and_any_depth::file_1_four_txt();
-    several_patterns_and_any_depth::file_2_one_txt();
-    several_patterns_and_any_depth::file_3_three_json();
-    several_patterns_and_any_depth::file_4_two_txt();
+    // Named by their paths below tests/files_data/, each once.
+    several_patterns_and_any_depth::file_nested_four_txt();
+    several_patterns_and_any_depth::file_one_txt();
+    several_patterns_and_any_depth::file_three_json();
+    several_patterns_and_any_depth::file_two_txt();
 }
 
 pub struct Root(PathBuf);
@@ -52,6 +53,6 @@ fn with_rows_and_fixtures(strict: bool, #[files("tests/files_data/*.json")] json
 
 #[test]
 fn rows_times_files() {
-    with_rows_and_fixtures::case_1_strict__json_1_three_json();
-    with_rows_and_fixtures::case_2_lax__json_1_three_json();
+    with_rows_and_fixtures::case_1_strict__json_three_json();
+    with_rows_and_fixtures::case_2_lax__json_three_json();
 }

@@ -37,3 +37,12 @@ fn the_snapshot_files_are_named_per_case() {
         assert!(dir.join(name).is_file(), "no {name} in {}", dir.display());
     }
 }
+
+/// On a worker of a multi-thread runtime and in a thread the test starts, too.
+#[testrig::test(flavor = "multi_thread", worker_threads = 2)]
+#[case::one(1)]
+#[case::two(2)]
+async fn on_every_thread_of_the_case(n: u32) {
+    tokio::spawn(async move { insta::assert_snapshot!("worker", format!("worker {n}")) }).await.unwrap();
+    testrig::thread::spawn(move || insta::assert_snapshot!("thread", format!("thread {n}"))).join().unwrap();
+}

@@ -206,6 +206,18 @@ pub fn files_bad_glob(pattern: &str, why: &str) -> String {
     format!("`{pattern}` is not a glob pattern: {why}")
 }
 
+pub fn files_absolute(pattern: &str) -> String {
+    format!("`{pattern}` is absolute: `#[files]` patterns are relative to the crate root (the directory of its Cargo.toml), so the test finds the same files on every machine")
+}
+
+pub fn files_unreadable(pattern: &str, why: &str) -> String {
+    format!("cannot list the files of `{pattern}`: {why}")
+}
+
+pub fn files_not_utf8(pattern: &str, path: &str) -> String {
+    format!("`{pattern}` matches `{path}`, whose name is not UTF-8: rename it, or narrow the pattern")
+}
+
 pub fn files_no_match(pattern: &str, root: &str) -> String {
     format!("no file matches `{pattern}` under the crate root `{root}`: `#[files]` patterns are relative to the directory of the crate's Cargo.toml")
 }

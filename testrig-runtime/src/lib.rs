@@ -48,6 +48,8 @@ mod scope;
 pub mod service;
 mod show;
 mod skip;
+#[cfg(feature = "insta")]
+mod snapshot_names;
 mod spawn;
 mod stack;
 mod temp_dir;

@@ -208,7 +208,14 @@ pub fn run(test: Test) {
     } else {
         Cow::Owned(crate::registry::with_autouse(autouse, test.plan))
     };
-    let hooks = plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
+    #[cfg_attr(not(feature = "insta"), allow(unused_mut))]
+    let mut hooks: Vec<Arc<dyn crate::scope::ScopeHook>> =
+        plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
+    #[cfg(feature = "insta")]
+    if test.parametrized {
+        let case = test.name.rsplit("::").next().unwrap_or(test.name);
+        hooks.push(Arc::new(crate::snapshot_names::SnapshotSuffix(case)));
+    }
     // A fixture test called from another runs inside the caller's scope.
     let scope = Scope::with_hooks(test.name, hooks, Scope::current());
     scope.set_case(test.case);
@@ -317,13 +324,6 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     if test.poison_db {
         crate::db::poison::poison_current_scope();
     }
-    // insta's settings are the thread's: bound here, where setup, body and teardown run.
-    #[cfg(feature = "insta")]
-    let _snapshots = scope.case_name().map(|case| {
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_suffix(case);
-        settings.bind_to_scope()
-    });
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();

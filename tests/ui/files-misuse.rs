@@ -20,4 +20,9 @@ fn no_pattern(#[files()] path: PathBuf) {
     let _ = path;
 }
 
+
+#[testrig::test]
+fn absolute(#[files("/etc/hostname")] path: PathBuf) {
+    let _ = path;
+}
 fn main() {}

@@ -119,12 +119,11 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
             for param in &params {
                 let Source::Values(values) = &param.source else { continue };
                 if let Some(pick) = next_pick.next() {
-                    let mut part = format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len()));
-                    if let Some(label) = param.labels.get(*pick) {
-                        part.push('_');
-                        part.push_str(label);
-                    }
-                    parts.push(part);
+                    // A file is named by its path, not its position (`#[files]`).
+                    parts.push(match param.labels.get(*pick) {
+                        Some(label) => format!("{}_{label}", param.name),
+                        None => format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len())),
+                    });
                 }
             }
             let index = row.unwrap_or(0) * per_row + within;

@@ -26,17 +26,30 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
         return Err(syn::Error::new(Span::call_site(), "`#[files]` needs cargo's CARGO_MANIFEST_DIR"));
     };
     let mut relative: Vec<String> = Vec::new();
+    // The crate's own path is no pattern: `[`, `*` in it match literally.
+    let base = glob::Pattern::escape(&root.to_string_lossy());
+    // As a shell does: `*` does not match a leading dot (`.gitkeep`).
+    let options = glob::MatchOptions { require_literal_leading_dot: true, ..glob::MatchOptions::new() };
     for pattern in &patterns {
-        let full = root.join(pattern.value());
-        let matches = glob::glob(&full.to_string_lossy())
-            .map_err(|error| syn::Error::new_spanned(pattern, messages::files_bad_glob(&pattern.value(), &error.msg)))?;
+        let text = pattern.value();
+        if std::path::Path::new(&text).is_absolute() {
+            return Err(syn::Error::new_spanned(pattern, messages::files_absolute(&text)));
+        }
+        let matches = glob::glob_with(&format!("{base}/{text}"), options)
+            .map_err(|error| syn::Error::new_spanned(pattern, messages::files_bad_glob(&text, error.msg)))?;
         let before = relative.len();
-        for path in matches.flatten().filter(|path| path.is_file()) {
-            if let Ok(rest) = path.strip_prefix(&root) {
-                let rest = rest.to_string_lossy().replace('\\', "/");
-                if !relative.contains(&rest) {
-                    relative.push(rest);
-                }
+        for entry in matches {
+            let path = entry.map_err(|error| syn::Error::new_spanned(pattern, messages::files_unreadable(&text, &error.to_string())))?;
+            if !path.is_file() {
+                continue;
+            }
+            let Ok(rest) = path.strip_prefix(&root) else { continue };
+            let Some(rest) = rest.to_str() else {
+                return Err(syn::Error::new_spanned(pattern, messages::files_not_utf8(&text, &rest.to_string_lossy())));
+            };
+            let rest = rest.replace('\\', "/");
+            if !relative.contains(&rest) {
+                relative.push(rest);
             }
         }
         if relative.len() == before {
@@ -44,20 +57,44 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
         }
     }
     relative.sort();
+    let labels = labels(&relative);
     Ok(relative
         .into_iter()
-        .map(|path| {
-            let label = label(&path);
+        .zip(labels)
+        .map(|(path, label)| {
             let value = syn::parse_quote!(::testrig::__private::case_file(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #path)));
             File { value, label }
         })
         .collect())
 }
 
-/// `tests/data/users.json` → `users_json`: the file name as identifier characters.
-fn label(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+/// Each file's path below the directory all of them share, as identifier characters
+/// (`tests/data/users.json` → `users_json`, `tests/data/v2/users.json` → `v2_users_json`):
+/// so a case keeps its name (and its snapshots) when other files come and go. Two that
+/// would read the same get their position too.
+fn labels(paths: &[String]) -> Vec<String> {
+    let dirs: Vec<Vec<&str>> = paths.iter().map(|path| path.split('/').collect()).collect();
+    let shared = match dirs.split_first() {
+        None => 0,
+        Some((first, rest)) => (0..first.len().saturating_sub(1))
+            .take_while(|&at| rest.iter().all(|other| other.len() > at + 1 && other[at] == first[at]))
+            .count(),
+    };
+    let labels: Vec<String> = dirs
+        .iter()
+        .map(|parts| {
+            let rest = parts[shared..].join("/");
+            rest.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+        })
+        .collect();
+    labels
+        .iter()
+        .enumerate()
+        .map(|(at, label)| match labels.iter().filter(|other| *other == label).count() {
+            1 => label.clone(),
+            _ => format!("{label}_{}", at + 1),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -65,8 +102,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_are_the_file_names_as_identifiers() {
-        assert_eq!(label("tests/data/Users.v2.json"), "users_v2_json");
-        assert_eq!(label("a b-c"), "a_b_c");
+    fn labels_are_the_paths_below_the_shared_directory() {
+        let paths = ["tests/data/Users.v2.json", "tests/data/nested/a b-c", "tests/data/nested/a_b_c"].map(String::from);
+        assert_eq!(labels(&paths), ["users_v2_json", "nested_a_b_c_2", "nested_a_b_c_3"]);
+        assert_eq!(labels(&["Cargo.toml".to_owned()]), ["cargo_toml"]);
     }
 }
