@@ -826,16 +826,16 @@ macro_rules! default_stack {
 /// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
     // `env` too: in the macro namespace, an attribute does not hide std's `env!` macro.
-    pub use crate::{
-        capture_logs, case, conf, database, databases, env, fixture, poison_db, service, timeout, with, with_cells,
-        Fixture,
-    };
     /// This crate again, under its own name: a test's expansion names `testrig` once without
     /// the leading `::`, which finds this import where the prelude is imported (so rustc does
     /// not call the prelude unused when a module writes only `#[testrig::test]` and attributes
     /// it reads), and the crate itself where it is not.
     #[doc(hidden)]
     pub use crate as testrig;
+    pub use crate::{
+        capture_logs, case, conf, database, databases, env, fixture, poison_db, service, timeout, with, with_cells,
+        Fixture,
+    };
 }
 
 /// Not public API: what the macros' generated code refers to.

@@ -53,7 +53,6 @@ fn result_err_fails_after_teardown(_tracked: &Tracked) -> Result<(), String> {
     Err("refused".into())
 }
 
-
 #[test]
 fn result_err_runs_teardown_and_reports_the_error() {
     TORN_DOWN.set(false);

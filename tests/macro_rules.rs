@@ -158,6 +158,11 @@ fn unusual_parameters_name_their_cases() {
 
 /// Several `#[cfg]` on one parameter: all must hold.
 #[testrig::test]
-fn several_cfgs_on_a_parameter(#[cfg(test)] #[cfg(not(test))] never: &Plus10, base: &Base) {
+fn several_cfgs_on_a_parameter(
+    #[cfg(test)]
+    #[cfg(not(test))]
+    never: &Plus10,
+    base: &Base,
+) {
     assert_eq!(base.0, 1);
 }

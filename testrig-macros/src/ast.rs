@@ -359,11 +359,13 @@ impl<'a> Param<'a> {
 /// it is a case value that lacks its values, and is reported as that.
 fn is_plain_value(ty: &Type) -> bool {
     const PLAIN: &[&str] = &[
-        "bool", "char", "str", "String", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
-        "i128", "isize", "f32", "f64",
+        "bool", "char", "str", "String", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128",
+        "isize", "f32", "f64",
     ];
     match ungrouped(ty) {
-        Type::Path(path) => path.qself.is_none() && path.path.get_ident().is_some_and(|ident| PLAIN.iter().any(|plain| ident == plain)),
+        Type::Path(path) => {
+            path.qself.is_none() && path.path.get_ident().is_some_and(|ident| PLAIN.iter().any(|plain| ident == plain))
+        }
         _ => false,
     }
 }
@@ -496,10 +498,45 @@ pub enum WrapperClash<'a> {
 impl FixtureDef<'_> {
     pub fn wrapper_clash(&self) -> Option<WrapperClash<'_>> {
         const PRELUDE: &[&str] = &[
-            "Self", "Result", "Option", "Some", "None", "Ok", "Err", "Vec", "String", "Box", "ToString", "ToOwned",
-            "Iterator", "IntoIterator", "Extend", "Fn", "FnMut", "FnOnce", "Drop", "Send", "Sync", "Sized", "Copy",
-            "Clone", "Default", "Eq", "PartialEq", "Ord", "PartialOrd", "AsRef", "AsMut", "Into", "From", "TryFrom",
-            "TryInto", "Unpin", "FromIterator", "DoubleEndedIterator", "ExactSizeIterator",
+            "Self",
+            "Result",
+            "Option",
+            "Some",
+            "None",
+            "Ok",
+            "Err",
+            "Vec",
+            "String",
+            "Box",
+            "ToString",
+            "ToOwned",
+            "Iterator",
+            "IntoIterator",
+            "Extend",
+            "Fn",
+            "FnMut",
+            "FnOnce",
+            "Drop",
+            "Send",
+            "Sync",
+            "Sized",
+            "Copy",
+            "Clone",
+            "Default",
+            "Eq",
+            "PartialEq",
+            "Ord",
+            "PartialOrd",
+            "AsRef",
+            "AsMut",
+            "Into",
+            "From",
+            "TryFrom",
+            "TryInto",
+            "Unpin",
+            "FromIterator",
+            "DoubleEndedIterator",
+            "ExactSizeIterator",
         ];
         let (wrapper, value) = self.wrapper.as_ref()?;
         let name = wrapper.to_string();
@@ -610,12 +647,21 @@ mod tests {
 
     #[test]
     fn a_function_fixture_is_named_after_the_function() {
-        let item: ItemFn = syn::parse_quote!(fn scratch_dir() -> std::io::Result<std::path::PathBuf> { todo!() });
+        let item: ItemFn = syn::parse_quote!(
+            fn scratch_dir() -> std::io::Result<std::path::PathBuf> {
+                todo!()
+            }
+        );
         let def = FixtureDef::from_fn(&item, Default::default());
         assert_eq!(def.self_ty.to_token_stream().to_string(), "ScratchDir");
         let (wrapper, value) = def.wrapper.as_ref().unwrap();
-        assert_eq!((wrapper.to_string(), value.to_token_stream().to_string()), ("ScratchDir".into(), "std :: path :: PathBuf".into()));
-        for (name, camel) in [("__", "Fixture"), ("_2x", "Fixture2x"), ("r#type", "Type"), ("a__b_", "AB"), ("self_", "Fixture")] {
+        assert_eq!(
+            (wrapper.to_string(), value.to_token_stream().to_string()),
+            ("ScratchDir".into(), "std :: path :: PathBuf".into())
+        );
+        for (name, camel) in
+            [("__", "Fixture"), ("_2x", "Fixture2x"), ("r#type", "Type"), ("a__b_", "AB"), ("self_", "Fixture")]
+        {
             assert_eq!(camel_case(&syn::parse_str(name).unwrap()), camel);
         }
     }

@@ -121,7 +121,9 @@ mod tests {
 
     #[test]
     fn one_expansion_per_combination_each_under_its_condition() {
-        let item: Item = syn::parse_quote!(fn t(a: &A, #[cfg(unix)] b: &B) {});
+        let item: Item = syn::parse_quote!(
+            fn t(a: &A, #[cfg(unix)] b: &B) {}
+        );
         let out = per_combination(&item, |item| item.into_token_stream()).unwrap().to_string();
         assert!(out.contains("# [cfg (all (unix))] fn t (a : & A , b : & B)"), "{out}");
         assert!(out.contains("# [cfg (all (not (unix)))] fn t (a : & A)"), "{out}");
@@ -129,7 +131,14 @@ mod tests {
 
     #[test]
     fn several_cfgs_on_one_parameter_are_all_of_them() {
-        let item: Item = syn::parse_quote!(fn t(#[cfg(unix)] #[cfg(any())] b: &B) {});
+        let item: Item = syn::parse_quote!(
+            fn t(
+                #[cfg(unix)]
+                #[cfg(any())]
+                b: &B,
+            ) {
+            }
+        );
         let out = per_combination(&item, |item| item.into_token_stream()).unwrap().to_string();
         assert!(out.contains("# [cfg (all (all (unix , any ())))] fn t (b : & B)"), "{out}");
         assert!(out.contains("# [cfg (all (not (all (unix , any ()))))] fn t ()"), "{out}");
@@ -137,7 +146,9 @@ mod tests {
 
     #[test]
     fn more_than_four_is_an_error_at_the_fifth() {
-        let item: Item = syn::parse_quote!(fn t(#[cfg(a)] a: &A, #[cfg(b)] b: &B, #[cfg(c)] c: &C, #[cfg(d)] d: &D, #[cfg(e)] e: &E) {});
+        let item: Item = syn::parse_quote!(
+            fn t(#[cfg(a)] a: &A, #[cfg(b)] b: &B, #[cfg(c)] c: &C, #[cfg(d)] d: &D, #[cfg(e)] e: &E) {}
+        );
         let error = per_combination(&item, |item| item.into_token_stream()).unwrap_err();
         assert_eq!(error.to_string(), crate::messages::TOO_MANY_CFG_PARAMS);
     }

@@ -152,7 +152,6 @@ pub fn duplicate_case(name: &str) -> String {
     format!("case `{name}` is named twice: each case is its own test, so give each a different name")
 }
 
-
 /// An attribute or an `async fn` whose support is behind one of the facade's features.
 pub fn needs_feature(what: &str, feature: &str) -> String {
     format!(
@@ -199,7 +198,8 @@ pub const DUPLICATE_DATABASES: &str =
 pub const TOO_MANY_CFG_PARAMS: &str = "at most four parameters of one test or fixture may be under `#[cfg(..)]` (each doubles its expansion): move the others into a fixture whose own `setup` is under `#[cfg]`";
 pub const BAD_START_PAUSED: &str = "`start_paused` is `true` or `false`: write `#[testrig::test(start_paused = true)]`";
 pub const START_PAUSED_ON_SYNC: &str = "`start_paused` pauses an async test's tokio clock, and this test is not `async`: make it `async fn` or remove the option";
-pub const START_PAUSED_MULTI_THREAD: &str = "tokio pauses time only on the current-thread runtime: remove `flavor = \"multi_thread\"` or `start_paused`";
+pub const START_PAUSED_MULTI_THREAD: &str =
+    "tokio pauses time only on the current-thread runtime: remove `flavor = \"multi_thread\"` or `start_paused`";
 pub const FILES_SYNTAX: &str = "write `#[files(\"glob\", ..)]`: one or more glob patterns relative to the crate root, as `#[files(\"tests/data/*.json\")] path: PathBuf`";
 
 pub fn files_bad_glob(pattern: &str, why: &str) -> String {
@@ -221,7 +221,8 @@ pub fn files_not_utf8(pattern: &str, path: &str) -> String {
 pub fn files_no_match(pattern: &str, root: &str) -> String {
     format!("no file matches `{pattern}` under the crate root `{root}`: `#[files]` patterns are relative to the directory of the crate's Cargo.toml")
 }
-pub const CASES_SYNTAX: &str = "write `#[cases(table)]`, naming a table of rows written as `testrig::case_table! { table { #[case(..)] .. } }`";
+pub const CASES_SYNTAX: &str =
+    "write `#[cases(table)]`, naming a table of rows written as `testrig::case_table! { table { #[case(..)] .. } }`";
 pub const FIXTURE_FN_IMPL_TRAIT: &str = "a fixture's value has one type that tests can name: return it (`-> std::ops::Range<u8>`), or box it (`-> Box<dyn Iterator<Item = u8> + Send>`)";
 
 pub fn fixture_fn_named_like_its_type(function: &str, name: &str) -> String {

@@ -83,13 +83,14 @@ pub mod __private {
     };
     pub use crate::outcome::Outcome;
     pub use crate::plan::{
-        check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots, Walked,
+        check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots,
+        Walked,
     };
     pub use crate::registry::Registered;
     pub use crate::run::{
-        case_file, case_index, parse_case, run, shared_body_0, shared_body_1, shared_body_2, shared_body_3, shared_body_4,
-        shared_body_5, shared_body_6, shared_run_0, shared_run_1, shared_run_2, shared_run_3, shared_run_4,
-        shared_run_5, shared_run_6, Body, BodyFuture, Flavor, Test,
+        case_file, case_index, parse_case, run, shared_body_0, shared_body_1, shared_body_2, shared_body_3,
+        shared_body_4, shared_body_5, shared_body_6, shared_run_0, shared_run_1, shared_run_2, shared_run_3,
+        shared_run_4, shared_run_5, shared_run_6, Body, BodyFuture, Flavor, Test,
     };
     #[cfg(feature = "async")]
     pub use crate::service::{box_service, start_service, ServiceSpec};

@@ -194,7 +194,9 @@ pub enum Flavor {
     CurrentThread,
     /// `start_paused = true`: current-thread, its clock paused (the `start-paused` feature).
     CurrentThreadPaused,
-    MultiThread { worker_threads: Option<usize> },
+    MultiThread {
+        worker_threads: Option<usize>,
+    },
 }
 
 /// Runs a test and panics (failing it) if its setup, body or teardown failed.

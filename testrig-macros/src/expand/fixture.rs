@@ -38,7 +38,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     );
     let autouse = def.options.autouse.is_some();
     let crate_wide = def.options.autouse_crate;
-    let by_value = def.options.by_value.map(|span| quote_spanned!(span=> impl ::testrig::__private::ByValue for #self_ty {}));
+    let by_value =
+        def.options.by_value.map(|span| quote_spanned!(span=> impl ::testrig::__private::ByValue for #self_ty {}));
     // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
     let once = match def.options.once {
         Some(span) => quote_spanned!(span=> ::testrig::__private::once::<#self_ty>()),
@@ -93,7 +94,10 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
 fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
     let Source::Fn(function) = def.source else { return TokenStream::new() };
     let vis = &function.vis;
-    let doc = format!("The fixture [`{}`]: tests take `&{ident}` (or `&mut {ident}`), which dereferences to what it returns.", function.sig.ident);
+    let doc = format!(
+        "The fixture [`{}`]: tests take `&{ident}` (or `&mut {ident}`), which dereferences to what it returns.",
+        function.sig.ident
+    );
     quote! {
         #[doc = #doc]
         #vis struct #ident(#value);
@@ -139,8 +143,12 @@ fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper:
         (true, Some(wrapper)) => {
             quote!(::testrig::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#call, #wrapper)))
         }
-        (false, None) => quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#call))),
-        (false, Some(wrapper)) => quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#wrapper(#call)))),
+        (false, None) => {
+            quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#call)))
+        }
+        (false, Some(wrapper)) => {
+            quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#wrapper(#call))))
+        }
     };
     if setup.sig.asyncness.is_some() {
         quote!(::testrig::__private::Step::pending(async move { #output }))

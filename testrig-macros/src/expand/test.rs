@@ -22,7 +22,9 @@ const MAX_SHARED_BODY: usize = 6;
 /// attributes a test reads (`#[conf]`, `#[case]`, ..) are never resolved by rustc, which would
 /// otherwise report `use testrig::prelude::*` unused in a module of such tests.
 fn uses_the_prelude() -> TokenStream {
-    quote!(const _: () = testrig::__private::PRELUDE;)
+    quote!(
+        const _: () = testrig::__private::PRELUDE;
+    )
 }
 
 pub fn test(test: &TestFn) -> TokenStream {
@@ -269,9 +271,10 @@ fn shares_a_shim(test: &TestFn) -> bool {
         && test.withs.is_empty()
         && test.poison_db.is_none()
         && test.params.len() <= MAX_SHARED_BODY
-        && test.params.iter().all(|param| {
-            matches!(param.fixture_access(), Some((_, Access::Shared))) && !param.is_case_value()
-        })
+        && test
+            .params
+            .iter()
+            .all(|param| matches!(param.fixture_access(), Some((_, Access::Shared))) && !param.is_case_value())
 }
 
 /// The fields of `Test` this test sets beyond the defaults; `bindings` (a case's values, by

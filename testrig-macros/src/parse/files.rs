@@ -39,7 +39,9 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
             .map_err(|error| syn::Error::new_spanned(pattern, messages::files_bad_glob(&text, error.msg)))?;
         let before = relative.len();
         for entry in matches {
-            let path = entry.map_err(|error| syn::Error::new_spanned(pattern, messages::files_unreadable(&text, &error.to_string())))?;
+            let path = entry.map_err(|error| {
+                syn::Error::new_spanned(pattern, messages::files_unreadable(&text, &error.to_string()))
+            })?;
             if !path.is_file() {
                 continue;
             }
@@ -53,7 +55,10 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
             }
         }
         if relative.len() == before {
-            return Err(syn::Error::new_spanned(pattern, messages::files_no_match(&pattern.value(), &root.display().to_string())));
+            return Err(syn::Error::new_spanned(
+                pattern,
+                messages::files_no_match(&pattern.value(), &root.display().to_string()),
+            ));
         }
     }
     relative.sort();
@@ -62,7 +67,9 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
         .into_iter()
         .zip(labels)
         .map(|(path, label)| {
-            let value = syn::parse_quote!(::testrig::__private::case_file(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #path)));
+            let value = syn::parse_quote!(::testrig::__private::case_file(
+                ::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #path)
+            ));
             File { value, label }
         })
         .collect())
@@ -103,7 +110,8 @@ mod tests {
 
     #[test]
     fn labels_are_the_paths_below_the_shared_directory() {
-        let paths = ["tests/data/Users.v2.json", "tests/data/nested/a b-c", "tests/data/nested/a_b_c"].map(String::from);
+        let paths =
+            ["tests/data/Users.v2.json", "tests/data/nested/a b-c", "tests/data/nested/a_b_c"].map(String::from);
         assert_eq!(labels(&paths), ["users_v2_json", "nested_a_b_c_2", "nested_a_b_c_3"]);
         assert_eq!(labels(&["Cargo.toml".to_owned()]), ["cargo_toml"]);
     }
