@@ -329,8 +329,6 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Show::new(test.name);
     let mut failures = Vec::new();
-    // A `skip!` in a setup or the body: not a failure, said after the teardowns.
-    let mut skipped = None;
     match test.body {
         #[cfg(not(feature = "async"))]
         Body::Async(_) => unreachable!("testrig-macros rejects async tests without the `async` feature"),
@@ -348,7 +346,10 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
             if let Err(failure) = within(test.timeout, test.flavor, scope, set_up_and_run).await.and_then(|done| done) {
                 failures.push(failure);
             }
-            skipped = crate::skip::take_skip(&mut failures);
+            // A `skip!` in a setup or the body: not a failure; said after the teardowns.
+            if let Some(reason) = crate::skip::take_skip(&mut failures) {
+                scope.set_skipped(reason);
+            }
             if !failures.is_empty() {
                 scope.mark_failed();
             }
@@ -378,7 +379,9 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                     failures.extend(body_failure(outcome, &mut show, started));
                 }
             }
-            skipped = crate::skip::take_skip(&mut failures);
+            if let Some(reason) = crate::skip::take_skip(&mut failures) {
+                scope.set_skipped(reason);
+            }
             if !failures.is_empty() {
                 scope.mark_failed();
             }
@@ -395,9 +398,6 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     scope.close();
     drop(env);
     show.print();
-    if let Some(reason) = skipped {
-        scope.set_skipped(reason);
-    }
     failures
 }
 
