@@ -4,13 +4,7 @@ use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::stack::FixtureStack;
-
-/// The error type fixture setups and teardowns report.
-///
-/// Anything that converts into it works as a setup or teardown error: `std::io::Error`,
-/// `anyhow::Error`, `String`, `&str`, any `std::error::Error + Send + Sync`.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub use crate::report::BoxError;
 
 /// A value a test can receive by reference, set up before the test and torn down after it.
 ///
@@ -155,7 +149,52 @@ fn take_back<T: Any + Send + Sync>(shared: SharedInstance) -> Option<Box<dyn Any
 
 /// Sets a fixture up from the stack that holds its (already set up) dependencies.
 #[doc(hidden)]
-pub type SetupFn = for<'a> fn(&'a FixtureStack) -> Step<'a, Box<dyn Any>>;
+pub type SetupFn = for<'a> fn(&'a dyn Dependencies) -> Step<'a, Box<dyn Any>>;
+
+/// What a fixture's setup reads of its test: the instances of its dependencies, its
+/// configuration, and which fixtures the test's plan has. The test's stack is one; naming
+/// this interface rather than the stack keeps the metadata below the stack that holds it.
+#[doc(hidden)]
+pub trait Dependencies {
+    /// The set-up instance whose type is `ty`, if the test has one.
+    fn instance(&self, ty: std::any::TypeId) -> Option<&dyn Any>;
+    /// What the test gave `fixture` with `#[with(..)]`, or its default.
+    fn configuration(&self, fixture: &'static FixtureMeta) -> Option<&dyn Any>;
+    /// Whether the test's plan has `fixture`, set up yet or not.
+    fn has_planned(&self, fixture: &'static FixtureMeta) -> bool;
+}
+
+impl dyn Dependencies + '_ {
+    /// The instance of fixture `T`.
+    ///
+    /// # Panics
+    /// If `T` is not set up yet; the compile-time plan sets up every dependency before its
+    /// dependents, so generated code never hits this.
+    // No `T: Fixture` bound: the plan already requires it, and a second bound here would
+    // repeat the "not a fixture" error for every parameter.
+    pub fn get<T: 'static>(&self) -> &T {
+        match self.instance(std::any::TypeId::of::<T>()).and_then(<dyn Any>::downcast_ref) {
+            Some(instance) => instance,
+            None => panic!("fixture `{}` is not set up in this test's stack", std::any::type_name::<T>()),
+        }
+    }
+
+    /// The configuration of fixture `T`: what the test gave with `#[with(T = value)]`, or
+    /// `T::Config::default()`.
+    pub fn config<T: Fixture>(&self) -> &T::Config {
+        let meta = T::META.get();
+        match self.configuration(meta).and_then(<dyn Any>::downcast_ref::<T::Config>) {
+            Some(config) => config,
+            None => panic!("fixture `{}` has no configuration in this test's stack", meta.name),
+        }
+    }
+
+    /// Whether the test's plan has fixture `T`: a fixture whose setup depends on what the
+    /// test asks for (a database's backend on its typed pools) reads it.
+    pub fn plans<T: Fixture>(&self) -> bool {
+        self.has_planned(T::META.get())
+    }
+}
 
 /// Tears down the instance a [`SetupFn`] produced.
 #[doc(hidden)]
@@ -262,7 +301,7 @@ pub const FALLBACK_META: FixtureRef = FixtureRef::new(&FALLBACK);
 
 static FALLBACK: FixtureMeta = FixtureMeta::DEFAULT;
 
-fn fallback_setup(_: &FixtureStack) -> Step<'_, Box<dyn Any>> {
+fn fallback_setup(_: &dyn Dependencies) -> Step<'_, Box<dyn Any>> {
     Step::Ready(Err("this fixture failed to compile".into()))
 }
 
@@ -298,7 +337,7 @@ macro_rules! built_in_fixture {
                 ..$crate::fixture::FixtureMeta::DEFAULT
             };
             fn setup(
-                $stack: &$crate::stack::FixtureStack,
+                $stack: &dyn $crate::fixture::Dependencies,
             ) -> $crate::fixture::Step<'_, Box<dyn ::std::any::Any>> {
                 $setup
             }
@@ -309,7 +348,7 @@ macro_rules! built_in_fixture {
                 const META: $crate::fixture::FixtureRef = $crate::fixture::FixtureRef::new(&META);
             }
             inventory::submit! {
-                $crate::registry::Registered {
+                $crate::fixture::Registered {
                     fixture: &META, module: $module, file: file!(), line: line!(), autouse: false, crate_wide: false,
                 }
             }
@@ -321,3 +360,20 @@ macro_rules! built_in_fixture {
     (@option) => { None };
 }
 pub(crate) use built_in_fixture;
+
+/// What `#[fixture]` registers for each fixture: the registry lists them, and finds the
+/// autouse ones.
+#[doc(hidden)]
+pub struct Registered {
+    pub fixture: &'static FixtureMeta,
+    /// `module_path!()` where the fixture is defined.
+    pub module: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+    /// `#[fixture(autouse)]`.
+    pub autouse: bool,
+    /// `#[fixture(autouse = crate)]`: for every test of the crate that defines it.
+    pub crate_wide: bool,
+}
+
+inventory::collect!(Registered);

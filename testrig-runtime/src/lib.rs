@@ -79,14 +79,13 @@ pub mod __private {
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
         config, default_config, downcast, no_configs, once, setup_output, teardown_output, ByValue, Configs,
-        FixtureMeta, FixtureRef, Shared, Step, FALLBACK_META,
+        Dependencies, FixtureMeta, FixtureRef, Registered, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
     pub use crate::plan::{
         check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots,
         Walked,
     };
-    pub use crate::registry::Registered;
     pub use crate::run::{
         case_file, case_index, parse_case, run, shared_body_0, shared_body_1, shared_body_2, shared_body_3,
         shared_body_4, shared_body_5, shared_body_6, shared_run_0, shared_run_1, shared_run_2, shared_run_3,

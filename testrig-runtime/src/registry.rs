@@ -5,23 +5,7 @@
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use crate::fixture::{FixtureMeta, FixtureRef};
-
-/// What `#[fixture]` registers for each fixture.
-#[doc(hidden)]
-pub struct Registered {
-    pub fixture: &'static FixtureMeta,
-    /// `module_path!()` where the fixture is defined.
-    pub module: &'static str,
-    pub file: &'static str,
-    pub line: u32,
-    /// `#[fixture(autouse)]`.
-    pub autouse: bool,
-    /// `#[fixture(autouse = crate)]`: for every test of the crate that defines it.
-    pub crate_wide: bool,
-}
-
-inventory::collect!(Registered);
+use crate::fixture::{FixtureMeta, FixtureRef, Registered};
 
 /// A fixture of this binary, as [`list`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]

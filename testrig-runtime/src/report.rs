@@ -2,8 +2,13 @@
 
 use std::fmt::{self, Display, Write as _};
 
-use crate::fixture::BoxError;
 use crate::unwind::{panic_message, Payload};
+
+/// The error type fixture setups and teardowns report.
+///
+/// Anything that converts into it works as a setup or teardown error: `std::io::Error`,
+/// `anyhow::Error`, `String`, `&str`, any `std::error::Error + Send + Sync`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Where a failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

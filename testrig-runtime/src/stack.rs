@@ -4,7 +4,7 @@ use std::any::{Any, TypeId};
 use std::cell::{Cell, UnsafeCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::fixture::{Configs, Fixture, FixtureMeta, FixtureRef, Step};
+use crate::fixture::{Configs, Dependencies, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::report::{Cause, Failure, Stage};
 use crate::show::{Phase, Show};
 use crate::unwind::CatchUnwind;
@@ -62,30 +62,22 @@ impl FixtureStack {
         FixtureStack { entries: Vec::with_capacity(plan_len), configs }
     }
 
-    /// Whether this test's plan has fixture `T`, set up yet or not: a fixture whose setup
-    /// depends on what the test asks for (a database's backend on its typed pools) reads it.
+    /// Whether this test's plan has fixture `T`, set up yet or not.
     pub fn plans<T: Fixture>(&self) -> bool {
-        let meta = T::META.get();
-        self.configs.iter().any(|(planned, _)| std::ptr::eq(*planned, meta))
+        (self as &dyn Dependencies).plans::<T>()
     }
 
-    /// The instance of fixture `T` in this test.
-    ///
-    /// # Panics
-    /// If `T` is not set up yet (the compile-time plan sets up every dependency before its
-    /// dependents, so generated code never hits this), or if the test has it as `&mut T` or
-    /// by value, which the compile-time checks allow only when nothing else names `T`.
-    // No `T: Fixture` bound: the plan already requires it, and a second bound here would
-    // repeat the "not a fixture" error for every parameter.
+    /// The instance of fixture `T` in this test (see [`Dependencies`]); the test has it
+    /// shared, unless it takes it `&mut T` or by value, which the compile-time checks allow
+    /// only when nothing else names `T`.
     pub fn get<T: 'static>(&self) -> &T {
-        let entry = self.lend::<T>(Lent::Shared);
-        let instance = match &entry.instance {
-            // SAFETY: `lend` allowed a shared borrow: no `&mut` to this instance is alive and
-            // none is handed out until the stack is next borrowed mutably.
-            Instance::Owned(cell) => unsafe { &*cell.get() }.as_deref(),
-            Instance::Shared(instance) => Some(&**instance as &dyn Any),
-        };
-        instance.and_then(<dyn Any>::downcast_ref).unwrap_or_else(|| not_set_up::<T>())
+        (self as &dyn Dependencies).get::<T>()
+    }
+
+    /// The configuration of fixture `T` in this test: what the test gave with
+    /// `#[with(T = value)]`, or `T::Config::default()`.
+    pub fn config<T: Fixture>(&self) -> &T::Config {
+        (self as &dyn Dependencies).config::<T>()
     }
 
     /// Fixture `T` of this test, exclusively: a test parameter `&mut T`.
@@ -126,8 +118,11 @@ impl FixtureStack {
 
     /// The entry of `T`, marked lent as `how` if that is compatible with how it is lent now.
     fn lend<T: 'static>(&self, how: Lent) -> &Entry {
-        let wanted = TypeId::of::<T>();
-        let Some(entry) = self.entries.iter().find(|entry| entry.type_id == wanted) else { not_set_up::<T>() };
+        self.lend_by_id(TypeId::of::<T>(), how).unwrap_or_else(|| not_set_up::<T>())
+    }
+
+    fn lend_by_id(&self, wanted: TypeId, how: Lent) -> Option<&Entry> {
+        let entry = self.entries.iter().find(|entry| entry.type_id == wanted)?;
         match (entry.lent.get(), how) {
             (Lent::Free, _) | (Lent::Shared, Lent::Shared) => entry.lent.set(how),
             (now, _) => panic!(
@@ -141,18 +136,7 @@ impl FixtureStack {
                 }
             ),
         }
-        entry
-    }
-
-    /// The configuration of fixture `T` in this test: what the test gave with
-    /// `#[with(T = value)]`, or `T::Config::default()`.
-    pub fn config<T: Fixture>(&self) -> &T::Config {
-        let meta = T::META.get();
-        let found = self.configs.iter().find(|(owner, _)| std::ptr::eq(*owner, meta));
-        match found.and_then(|(_, config)| config.downcast_ref::<T::Config>()) {
-            Some(config) => config,
-            None => panic!("fixture `{}` has no configuration in this test's stack", meta.name),
-        }
+        Some(entry)
     }
 
     /// Sets up every fixture of `plan` in order; stops at the first failure, leaving what
@@ -187,7 +171,7 @@ impl FixtureStack {
     }
 
     async fn run_setup(&self, meta: &'static FixtureMeta) -> Result<Box<dyn Any>, Cause> {
-        match catch_unwind(AssertUnwindSafe(|| (meta.setup)(self))) {
+        match catch_unwind(AssertUnwindSafe(|| (meta.setup)(self as &dyn Dependencies))) {
             Err(payload) => Err(Cause::Panic(payload)),
             Ok(step) => settle(step).await,
         }
@@ -219,6 +203,25 @@ impl FixtureStack {
                 failures.push(Failure::new(Stage::Teardown(meta.name), cause));
             }
         }
+    }
+}
+
+impl Dependencies for FixtureStack {
+    fn instance(&self, ty: TypeId) -> Option<&dyn Any> {
+        let entry = self.lend_by_id(ty, Lent::Shared)?;
+        match &entry.instance {
+            // SAFETY: as in `get`: `lend_by_id` allowed a shared borrow.
+            Instance::Owned(cell) => unsafe { &*cell.get() }.as_deref(),
+            Instance::Shared(instance) => Some(&**instance as &dyn Any),
+        }
+    }
+
+    fn configuration(&self, fixture: &'static FixtureMeta) -> Option<&dyn Any> {
+        self.configs.iter().find(|(owner, _)| std::ptr::eq(*owner, fixture)).map(|(_, config)| &**config)
+    }
+
+    fn has_planned(&self, fixture: &'static FixtureMeta) -> bool {
+        self.configs.iter().any(|(planned, _)| std::ptr::eq(*planned, fixture))
     }
 }
 

@@ -45,9 +45,12 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         Some(span) => quote_spanned!(span=> ::testrig::__private::once::<#self_ty>()),
         None => quote!(::core::option::Option::None),
     };
-    let once_check = quote_spanned!(self_ty.span()=>
-        const _: () = ::testrig::__private::check_once_requirements(<#self_ty as ::testrig::Fixture>::META);
-    );
+    // Only a `once` fixture has requirements to check: nothing is emitted for the others.
+    let once_check = def.options.once.map(|_| {
+        quote_spanned!(self_ty.span()=>
+            const _: () = ::testrig::__private::check_once_requirements(<#self_ty as ::testrig::Fixture>::META);
+        )
+    });
     quote! {
         #item
         #wrapper
@@ -64,7 +67,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 ..::testrig::__private::FixtureMeta::DEFAULT
             };
             fn __testrig_setup(
-                __testrig_stack: &::testrig::__private::FixtureStack,
+                __testrig_stack: &dyn ::testrig::__private::Dependencies,
             ) -> ::testrig::__private::Step<'_, ::testrig::__private::Box<dyn ::testrig::__private::Any>> {
                 #setup_body
             }

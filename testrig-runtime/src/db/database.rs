@@ -9,9 +9,9 @@ use std::time::Duration;
 use crate::db::backend::{self, Backend, Created};
 use crate::db::recipe::Recipe;
 use crate::db::DbError;
+use crate::fixture::Dependencies;
 use crate::fixture::{setup_output, Step};
 use crate::scope::Scope;
-use crate::stack::FixtureStack;
 
 /// What a test's database is made from: `#[database(migrations = "..", fixtures(..))]` fills
 /// it in; without the attribute, the migrations in `migrations/` of the crate under test
@@ -129,7 +129,7 @@ pub(crate) fn still_held(what: &str) -> DbError {
 }
 
 impl Database {
-    async fn setup(stack: &FixtureStack, config: &DatabaseConfig) -> Result<Database, DbError> {
+    async fn setup(stack: &dyn Dependencies, config: &DatabaseConfig) -> Result<Database, DbError> {
         crate::db::poison::check("a database fixture");
         Database::create(config.recipe()?, backend_for(stack)?).await
     }
@@ -225,7 +225,7 @@ impl Database {
 
 /// The backend a test's typed pools require, else the default: `&PgPool` means PostgreSQL,
 /// `&SqlitePool` SQLite; both in one test is a mistake, said at setup.
-fn backend_for(stack: &FixtureStack) -> Result<Backend, DbError> {
+fn backend_for(stack: &dyn Dependencies) -> Result<Backend, DbError> {
     #[cfg(feature = "sqlite")]
     let sqlite = stack.plans::<sqlx::SqlitePool>();
     #[cfg(not(feature = "sqlite"))]
@@ -313,7 +313,7 @@ impl Pools {
     }
 }
 
-fn setup_database(stack: &FixtureStack) -> Step<'_, Box<dyn Any>> {
+fn setup_database(stack: &dyn Dependencies) -> Step<'_, Box<dyn Any>> {
     Step::pending(
         async move { setup_output::<Database, DbError>(Database::setup(stack, stack.config::<Database>()).await) },
     )

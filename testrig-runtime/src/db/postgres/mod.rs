@@ -276,8 +276,13 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     for TestDatabase { name, template, keeper } in databases {
         let url = with_database(url, &name);
         tasks.spawn(async move {
-            let reset =
-                on_database(url, keeper, Some(reset::check(&template)), reset::reset_sql(&template, &name)).await;
+            let reset = on_database(
+                url,
+                keeper,
+                Some(reset::check(&template.facts)),
+                reset::reset_sql(&template.name, &template.facts, &name),
+            )
+            .await;
             (name, template, reset)
         });
     }

@@ -14,8 +14,6 @@
 //! refuses), inserts the recorded rows back, sets every sequence to its recorded value and
 //! refreshes materialized views.
 
-use super::template::Template;
-
 /// The SQLSTATE the reset raises when the test changed the schema: the database is dropped
 /// instead of reused, which is no failure of the test.
 pub(super) const SCHEMA_CHANGED: &str = "TRG01";
@@ -174,8 +172,9 @@ pub(super) fn literal(text: &str) -> String {
 /// wait for the WAL flush (a test database needs no durability) and marks it clean in the
 /// same commit. Run only after [`check`] passed; raises [`SCHEMA_CHANGED`] when the recorded
 /// rows cannot go back in.
-pub(super) fn reset_sql(template: &Template, database: &str) -> String {
-    let facts = &template.facts;
+/// (`template` is its name, `facts` what its build recorded: the reset knows no `Template`,
+/// so the template's build can use the reset's pieces without a cycle between them.)
+pub(super) fn reset_sql(template: &str, facts: &Facts, database: &str) -> String {
     let rows = facts.rows.iter().map(|row| literal(row)).collect::<Vec<_>>().join(", ");
     // Recorded as `SELECT setval(..)`; inside PL/pgSQL a result nobody reads is `PERFORM`ed.
     let sequences =
@@ -221,16 +220,15 @@ pub(super) fn reset_sql(template: &Template, database: &str) -> String {
                CASE triggers[i][3] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, triggers[i][2]); \
            END LOOP; \
          END $testrig$; \
-         COMMENT ON DATABASE \"{database}\" IS '{FREE_MARK}{template}'; COMMIT;",
-        template = template.name,
+         COMMENT ON DATABASE \"{database}\" IS '{FREE_MARK}{template}'; COMMIT;"
     )
 }
 
 /// What must hold before a reset: the catalog's fingerprint is the template's. Asked as a
 /// prepared statement on the kept connection, so it is planned once per connection (the
 /// planning of this query costs more than running it).
-pub(super) fn check(template: &Template) -> Check {
-    Check { query: fingerprint_sql(), expected: template.facts.fingerprint.clone() }
+pub(super) fn check(facts: &Facts) -> Check {
+    Check { query: fingerprint_sql(), expected: facts.fingerprint.clone() }
 }
 
 /// A query whose one text result must equal `expected`.
