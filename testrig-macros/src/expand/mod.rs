@@ -62,7 +62,12 @@ mod snapshots {
 
     #[test]
     fn a_sync_test_of_three_fixtures() {
-        let out = test(quote!(), quote!(fn three(a: &A, b: &B, c: &C) {}));
+        let out = test(
+            quote!(),
+            quote!(
+                fn three(a: &A, b: &B, c: &C) {}
+            ),
+        );
         insta::assert_snapshot!(out);
     }
 
@@ -94,7 +99,12 @@ mod snapshots {
 
     #[test]
     fn a_test_taking_mut_and_by_value() {
-        let out = test(quote!(), quote!(fn owns(counter: &mut Counter, conn: Connection) {}));
+        let out = test(
+            quote!(),
+            quote!(
+                fn owns(counter: &mut Counter, conn: Connection) {}
+            ),
+        );
         insta::assert_snapshot!(out);
     }
 
@@ -114,7 +124,14 @@ mod snapshots {
 
     #[test]
     fn a_function_fixture_of_a_foreign_type() {
-        let out = shown(&entry::fixture(quote!(), quote!(pub fn scratch_dir(db: &Db) -> std::path::PathBuf { todo!() })));
+        let out = shown(&entry::fixture(
+            quote!(),
+            quote!(
+                pub fn scratch_dir(db: &Db) -> std::path::PathBuf {
+                    todo!()
+                }
+            ),
+        ));
         insta::assert_snapshot!(out);
     }
 }
