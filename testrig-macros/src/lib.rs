@@ -13,6 +13,8 @@ mod check;
 mod ctxt;
 mod entry;
 mod expand;
+#[cfg(test)]
+mod expansion_snapshots;
 mod features;
 mod messages;
 mod parse;

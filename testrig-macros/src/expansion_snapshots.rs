@@ -1,0 +1,112 @@
+//! The generated code of representative inputs, as snapshots (`cargo insta review` after
+//! a deliberate change), each with its token count: the expansion is the compiler's
+//! work per test.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+
+use crate::ast::Origin;
+use crate::entry;
+
+fn count(tokens: &TokenStream) -> usize {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => 2 + count(&group.stream()),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// One line per statement or brace, so a snapshot diff shows what changed.
+fn shown(tokens: &TokenStream) -> String {
+    let text = tokens.to_string();
+    let mut out = format!("tokens: {}\n", count(tokens));
+    for c in text.chars() {
+        out.push(c);
+        if matches!(c, ';' | '{' | '}') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn test(args: TokenStream, item: TokenStream) -> String {
+    shown(&entry::test(Origin::FixtureTest, args, item))
+}
+
+#[test]
+fn a_sync_test_of_three_fixtures() {
+    let out = test(
+        quote!(),
+        quote!(
+            fn three(a: &A, b: &B, c: &C) {}
+        ),
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn an_async_test_with_conf_and_env() {
+    let out = test(
+        quote!(),
+        quote! {
+            #[conf(compute.timeout = 10)]
+            #[env(REGION = "two")]
+            async fn configured(cloud: &Cloud) {}
+        },
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_parametrized_test() {
+    let out = test(
+        quote!(),
+        quote! {
+            #[case::small(1)]
+            #[case(2)]
+            fn sized(n: u32, #[values("a", "b")] tag: &'static str, db: &Db) {}
+        },
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_test_taking_mut_and_by_value() {
+    let out = test(
+        quote!(),
+        quote!(
+            fn owns(counter: &mut Counter, conn: Connection) {}
+        ),
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn an_impl_fixture_with_teardown() {
+    let out = shown(&entry::fixture(
+        quote!(),
+        quote! {
+            impl Cloud {
+                async fn setup(db: &Db, #[config] names: &Names) -> anyhow::Result<Self> { todo!() }
+                fn teardown(self) {}
+            }
+        },
+    ));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_function_fixture_of_a_foreign_type() {
+    let out = shown(&entry::fixture(
+        quote!(),
+        quote!(
+            pub fn scratch_dir(db: &Db) -> std::path::PathBuf {
+                todo!()
+            }
+        ),
+    ));
+    insta::assert_snapshot!(out);
+}
