@@ -126,16 +126,17 @@ pub const fn check_once_requirements(fixture: FixtureRef) {
     while i < meta.deps.len() {
         let dep = meta.deps[i].get();
         if dep.once.is_none() {
-            let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
-            message.push("fixture `");
-            message.push(meta.name);
-            message.push("` is set up once per process (`scope = once`) and cannot require `");
-            message.push(dep.name);
-            message.push("`, which is set up for each test: make `");
-            message.push(dep.name);
-            message.push("` `#[fixture(scope = once)]` too, or set `");
-            message.push(meta.name);
-            message.push("` up per test");
+            let message = Message::joined(&[
+                "fixture `",
+                meta.name,
+                "` is set up once per process (`scope = once`) and cannot require `",
+                dep.name,
+                "`, which is set up for each test: make `",
+                dep.name,
+                "` `#[fixture(scope = once)]` too, or set `",
+                meta.name,
+                "` up per test",
+            ]);
             panic!("{}", message.as_str());
         }
         i += 1;
@@ -149,11 +150,7 @@ pub const fn check_once_requirements(fixture: FixtureRef) {
 #[doc(hidden)]
 pub const fn check_exclusive(plan: &[FixtureRef], roots: &[FixtureRef], fixture: FixtureRef, how: &str) {
     let meta = fixture.get();
-    let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
-    message.push("this test takes `");
-    message.push(meta.name);
-    message.push("` ");
-    message.push(how);
+    let mut message = Message::joined(&["this test takes `", meta.name, "` ", how]);
     if meta.once.is_some() {
         message.push(", but it is set up once and shared by every test of the process (`scope = once`): take `&");
         message.push(meta.name);
@@ -178,13 +175,15 @@ pub const fn check_exclusive(plan: &[FixtureRef], roots: &[FixtureRef], fixture:
         let mut d = 0;
         while d < user.deps.len() {
             if same(user.deps[d], fixture) {
-                message.push(", but fixture `");
-                message.push(user.name);
-                message.push("` requires it too and has seen the instance: take `&");
-                message.push(meta.name);
-                message.push("`, or stop `");
-                message.push(user.name);
-                message.push("` from requiring it");
+                message.push_all(&[
+                    ", but fixture `",
+                    user.name,
+                    "` requires it too and has seen the instance: take `&",
+                    meta.name,
+                    "`, or stop `",
+                    user.name,
+                    "` from requiring it",
+                ]);
                 panic!("{}", message.as_str());
             }
             d += 1;
@@ -204,13 +203,13 @@ pub const fn check_no_database(roots: &[FixtureRef]) {
         i -= 1;
         let meta = walked.order[i].get();
         if meta.claims_database {
-            let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
-            message
-                .push("`#[poison_db]` says this test does not use the database, but it needs the database fixture `");
-            message.push(meta.name);
-            message.push("`: remove `#[poison_db]`, or the parameter or fixture that brings `");
-            message.push(meta.name);
-            message.push("`");
+            let message = Message::joined(&[
+                "`#[poison_db]` says this test does not use the database, but it needs the database fixture `",
+                meta.name,
+                "`: remove `#[poison_db]`, or the parameter or fixture that brings `",
+                meta.name,
+                "`",
+            ]);
             panic!("{}", message.as_str());
         }
     }
@@ -256,8 +255,7 @@ impl Cycle {
 
     /// `fixture dependency cycle: A -> B -> A; ..`
     const fn message(&self) -> Message {
-        let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
-        message.push("fixture dependency cycle: ");
+        let mut message = Message::joined(&["fixture dependency cycle: "]);
         let mut i = self.start;
         while i < self.depth {
             if let Some((fixture, _)) = self.path[i] {
@@ -390,6 +388,20 @@ struct Message {
 }
 
 impl Message {
+    const fn joined(parts: &[&str]) -> Message {
+        let mut message = Message { bytes: [0; MESSAGE_CAPACITY], len: 0, truncated: false };
+        message.push_all(parts);
+        message
+    }
+
+    const fn push_all(&mut self, parts: &[&str]) {
+        let mut i = 0;
+        while i < parts.len() {
+            self.push(parts[i]);
+            i += 1;
+        }
+    }
+
     const fn push(&mut self, text: &str) {
         if self.truncated {
             return;
