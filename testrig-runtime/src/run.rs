@@ -213,16 +213,17 @@ pub fn run(test: Test) {
     #[cfg_attr(not(feature = "insta"), allow(unused_mut))]
     let mut hooks: Vec<Arc<dyn crate::scope::ScopeHook>> =
         plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
+    // A case's name is the last segment of its test's (`sized::case_1_small`).
+    let case_name = test.parametrized.then(|| test.name.rsplit("::").next().unwrap_or(test.name));
     #[cfg(feature = "insta")]
-    if test.parametrized {
-        let case = test.name.rsplit("::").next().unwrap_or(test.name);
+    if let Some(case) = case_name {
         hooks.push(Arc::new(crate::snapshot_names::SnapshotSuffix(case)));
     }
     // A fixture test called from another runs inside the caller's scope.
     let scope = Scope::with_hooks(test.name, hooks, Scope::current());
     scope.set_case(test.case);
-    if test.parametrized {
-        scope.set_case_name(test.name.rsplit("::").next().unwrap_or(test.name));
+    if let Some(case) = case_name {
+        scope.set_case_name(case);
     }
     match test.timeout {
         None if inside_a_runtime() => {

@@ -88,10 +88,7 @@ impl FixtureStack {
     // `&mut` from `&self`: sound because `lend` hands each instance out exclusively once.
     #[allow(clippy::mut_from_ref)]
     pub fn get_mut<T: 'static>(&self) -> &mut T {
-        let entry = self.lend::<T>(Lent::Mut);
-        let Instance::Owned(cell) = &entry.instance else {
-            panic!("fixture `{}` is shared by every test (`scope = once`): take `&{0}`", entry.meta.name)
-        };
+        let cell = self.lend::<T>(Lent::Mut).owned();
         // SAFETY: `lend` found it free and marked it lent mutably: no other reference to it
         // is alive, and none is handed out until the stack is next borrowed mutably.
         let instance = unsafe { &mut *cell.get() };
@@ -104,10 +101,7 @@ impl FixtureStack {
     /// # Panics
     /// As [`FixtureStack::get_mut`].
     pub fn take<T: 'static>(&self) -> T {
-        let entry = self.lend::<T>(Lent::Taken);
-        let Instance::Owned(cell) = &entry.instance else {
-            panic!("fixture `{}` is shared by every test (`scope = once`): take `&{0}`", entry.meta.name)
-        };
+        let cell = self.lend::<T>(Lent::Taken).owned();
         // SAFETY: as in `get_mut`; after this, `lend` refuses every other use of the entry.
         let instance = unsafe { &mut *cell.get() }.take();
         match instance.map(<Box<dyn Any>>::downcast::<T>) {
@@ -226,6 +220,19 @@ impl Dependencies for FixtureStack {
 }
 
 impl Entry {
+    /// The test's own instance, which `&mut T` and by-value parameters need.
+    ///
+    /// # Panics
+    /// For a `scope = once` fixture, which every test of the process shares.
+    fn owned(&self) -> &UnsafeCell<Option<Box<dyn Any>>> {
+        match &self.instance {
+            Instance::Owned(cell) => cell,
+            Instance::Shared(_) => {
+                panic!("fixture `{}` is shared by every test (`scope = once`): take `&{0}`", self.meta.name)
+            }
+        }
+    }
+
     fn new(meta: &'static FixtureMeta, instance: Instance) -> Self {
         let type_id = match &instance {
             // SAFETY: just made; nothing else can reach it.
