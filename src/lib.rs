@@ -826,10 +826,9 @@ macro_rules! default_stack {
 /// `use testrig::prelude::*;` brings the attributes and the [`Fixture`] trait into scope.
 pub mod prelude {
     // `env` too: in the macro namespace, an attribute does not hide std's `env!` macro.
-    /// This crate again, under its own name: a test's expansion names `testrig` once without
-    /// the leading `::`, which finds this import where the prelude is imported (so rustc does
-    /// not call the prelude unused when a module writes only `#[testrig::test]` and attributes
-    /// it reads), and the crate itself where it is not.
+    /// This crate again, under its own name: the path of `use testrig::prelude::*` then resolves
+    /// through the import itself, so rustc never calls the prelude unused in a module whose tests
+    /// read only attributes it brings (rustc never resolves those; tests/prelude_use.rs).
     #[doc(hidden)]
     pub use crate as testrig;
     pub use crate::{
@@ -842,7 +841,4 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use testrig_runtime::__private::*;
-
-    /// What a test's expansion names through `testrig` (see the prelude).
-    pub const PRELUDE: () = ();
 }

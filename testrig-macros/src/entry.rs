@@ -8,7 +8,7 @@ use crate::ctxt::Ctxt;
 use crate::{check, expand, messages};
 
 pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = match syn::parse2::<syn::Item>(item.clone()) {
+    let item = match crate::parse::item::item(item.clone()) {
         Ok(item) => item,
         // Not valid Rust: hand it back untouched so rustc reports the real syntax error.
         Err(_) => return item,
@@ -60,7 +60,7 @@ fn fixture_item(args: TokenStream, item: syn::Item) -> TokenStream {
 }
 
 pub fn test(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = match syn::parse2::<syn::Item>(item.clone()) {
+    let item = match crate::parse::item::item(item.clone()) {
         Ok(item) => item,
         Err(_) => return item,
     };
@@ -92,7 +92,7 @@ fn test_item(origin: Origin, args: TokenStream, item: syn::Item) -> TokenStream 
 /// `#[testrig::test(..)]` below it if there is one.
 pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
     use quote::quote;
-    let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+    let Ok(mut function) = crate::parse::item::function(item.clone()) else {
         // Not a function: the test expansion says what a test is.
         return test(Origin::FixtureTest, TokenStream::new(), item);
     };

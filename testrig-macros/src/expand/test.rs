@@ -18,13 +18,11 @@ const MAX_SHARED_ROOTS: usize = 12;
 /// has `shared_body_0` to this).
 const MAX_SHARED_BODY: usize = 6;
 
-/// Names the prelude's `testrig` where it is imported, the crate where it is not: the
-/// attributes a test reads (`#[conf]`, `#[case]`, ..) are never resolved by rustc, which would
-/// otherwise report `use testrig::prelude::*` unused in a module of such tests.
-fn uses_the_prelude() -> TokenStream {
-    quote!(
-        const _: () = testrig::__private::PRELUDE;
-    )
+/// `module::name` of a test function, as the harness names it: the module path is known only
+/// to rustc, the name is known here (no `stringify!` per test for rustc to expand).
+fn qualified_name(ident: &Ident) -> TokenStream {
+    let suffix = syn::LitStr::new(&format!("::{ident}"), Span::call_site());
+    quote!(::core::concat!(::core::module_path!(), #suffix))
 }
 
 pub fn test(test: &TestFn) -> TokenStream {
@@ -90,26 +88,29 @@ pub fn test(test: &TestFn) -> TokenStream {
             );
         ));
     }
+    // Fixtures are taken by reference whatever their size, and `&mut` whether or not the body
+    // mutates. Only under clippy: a lint attribute per test costs every build its own lint
+    // scope (benches/compare_build.sh), and these lints are clippy's.
     let inner = quote! {
-        #[allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref)]
+        #[cfg_attr(clippy, allow(clippy::needless_pass_by_ref_mut, clippy::trivially_copy_pass_by_ref))]
         #inner
     };
 
     if !test.has_cases() {
         let call = if shares_a_shim(test) && fields(test, &TokenStream::new()).is_empty() {
             // Nothing but fixtures: the wrapper is one call of the shim for its signature.
-            let name = quote!(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident)));
+            let name = qualified_name(ident);
             shim_call(test, "shared_run", quote!(#name, #ident))
         } else {
             let value = test_value(test, quote!(::core::stringify!(#ident)), None);
             quote!(::testrig::__private::run(#value))
         };
-        let uses_the_prelude = uses_the_prelude();
         return quote! {
-            #uses_the_prelude
             #(#outer_attrs)*
             // Outside `cfg(test)` (doctests, examples run as binaries) the wrapper stays a plain
-            // function the caller can run, where `#[test]` would remove it.
+            // function the caller can run, where `#[test]` would remove it. The harness's
+            // `#[test]` is named through `testrig`, and outside `cfg(test)` the marker is: see
+            // `uses_the_prelude` (both cost nothing beyond the attribute itself).
             #[cfg_attr(test, ::core::prelude::v1::test)]
             #[cfg_attr(not(test), allow(dead_code))]
             #vis fn #ident() {
@@ -124,6 +125,7 @@ pub fn test(test: &TestFn) -> TokenStream {
     let value = test_value(test, quote!(""), Some(&bindings));
     let shims = super::cases::cases(test).into_iter().map(|case| {
         let name = &case.name;
+        let qualified = qualified_name(name);
         let index = case.index;
         let case_attrs = &case.attrs;
         quote! {
@@ -133,16 +135,14 @@ pub fn test(test: &TestFn) -> TokenStream {
             #[cfg_attr(not(test), allow(dead_code))]
             pub fn #name() {
                 ::testrig::__private::run(::testrig::__private::Test {
-                    name: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
+                    name: #qualified,
                     case: #index,
                     ..__TESTRIG_TEST
                 })
             }
         }
     });
-    let uses_the_prelude = uses_the_prelude();
     quote! {
-        #uses_the_prelude
         #vis mod #ident {
             #[allow(unused_imports)]
             use super::*;
