@@ -87,7 +87,7 @@ pub mod __private {
         Walked,
     };
     pub use crate::run::{
-        case_file, case_index, parse_case, run, shared_body_0, shared_body_1, shared_body_2, shared_body_3,
+        case_file, case_index, parse_case, run, run_case, shared_body_0, shared_body_1, shared_body_2, shared_body_3,
         shared_body_4, shared_body_5, shared_body_6, shared_run_0, shared_run_1, shared_run_2, shared_run_3,
         shared_run_4, shared_run_5, shared_run_6, Body, BodyFuture, Flavor, Test,
     };

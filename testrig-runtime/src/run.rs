@@ -20,6 +20,7 @@ use crate::unwind::Payload;
 /// Everything `#[testrig::test]` knows about one test. The macro emits this as data and one
 /// call to [`run`]; the logic lives here, compiled once.
 #[doc(hidden)]
+#[derive(Clone, Copy)]
 pub struct Test {
     /// `module::path::test_name`.
     pub name: &'static str,
@@ -101,6 +102,7 @@ impl Test {
 }
 
 #[doc(hidden)]
+#[derive(Clone, Copy)]
 pub enum Body {
     Sync(fn(&FixtureStack) -> Outcome),
     Async(for<'a> fn(&'a FixtureStack) -> BodyFuture<'a>),
@@ -197,6 +199,14 @@ pub enum Flavor {
     MultiThread {
         worker_threads: Option<usize>,
     },
+}
+
+/// Runs case `case` of a parametrized test, named `name`: one call per case, the rest of its
+/// `Test` copied here rather than in every case's function.
+#[doc(hidden)]
+#[track_caller]
+pub fn run_case(test: &'static Test, name: &'static str, case: usize) {
+    run(Test { name, case, ..*test })
 }
 
 /// Runs a test and panics (failing it) if its setup, body or teardown failed.

@@ -132,24 +132,22 @@ pub fn test(test: &TestFn) -> TokenStream {
             #(#outer_attrs)*
             #(#case_attrs)*
             #[cfg_attr(test, ::core::prelude::v1::test)]
-            #[cfg_attr(not(test), allow(dead_code))]
             pub fn #name() {
-                ::testrig::__private::run(::testrig::__private::Test {
-                    name: #qualified,
-                    case: #index,
-                    ..__TESTRIG_TEST
-                })
+                ::testrig::__private::run_case(&__TESTRIG_TEST, #qualified, #index)
             }
         }
     });
     quote! {
+        // Outside `cfg(test)` the cases stay functions the caller can run (see above); said once
+        // here rather than on each case.
+        #[cfg_attr(not(test), allow(dead_code))]
         #vis mod #ident {
             #[allow(unused_imports)]
             use super::*;
             #inner
             #plan
             #checks
-            const __TESTRIG_TEST: ::testrig::__private::Test = #value;
+            static __TESTRIG_TEST: ::testrig::__private::Test = #value;
             #(#shims)*
         }
     }
