@@ -175,7 +175,7 @@ impl dyn Dependencies + '_ {
     pub fn get<T: 'static>(&self) -> &T {
         match self.instance(std::any::TypeId::of::<T>()).and_then(<dyn Any>::downcast_ref) {
             Some(instance) => instance,
-            None => panic!("fixture `{}` is not set up in this test's stack", std::any::type_name::<T>()),
+            None => not_set_up(std::any::type_name::<T>()),
         }
     }
 
@@ -256,6 +256,20 @@ pub fn setup_output<T: 'static, E: Into<BoxError>>(result: Result<T, E>) -> Resu
     }
 }
 
+/// The panic of [`Dependencies::get`], outside it: its message is formatted by code compiled
+/// once, not in every crate for every fixture type.
+#[cold]
+#[track_caller]
+pub(crate) fn not_set_up(type_name: &str) -> ! {
+    panic!("fixture `{type_name}` is not set up in this test's stack")
+}
+
+/// An infallible setup's value as the stack's result.
+#[doc(hidden)]
+pub fn setup_value<T: 'static>(value: T) -> Result<Box<dyn Any>, BoxError> {
+    Ok(Box::new(value))
+}
+
 /// Turns what a user's `teardown` returned into the stack's result.
 #[doc(hidden)]
 pub fn teardown_output<E: Into<BoxError>>(result: Result<(), E>) -> Result<(), BoxError> {
@@ -275,6 +289,12 @@ pub fn downcast<T: 'static>(instance: Box<dyn Any>) -> T {
 #[doc(hidden)]
 pub fn default_config<T: Fixture>() -> Box<dyn Any> {
     Box::new(T::Config::default())
+}
+
+/// The configuration of a fixture that takes none (`()`), shared by all of them.
+#[doc(hidden)]
+pub fn no_config() -> Box<dyn Any> {
+    Box::new(())
 }
 
 /// A configuration a test gives one of its fixtures (`#[with(Type = value)]`).

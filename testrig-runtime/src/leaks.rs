@@ -97,7 +97,7 @@ fn still_running(scope: &Scope) -> Option<Failure> {
     let message = format!(
         "{} still running after teardown: {} (await or stop it before the test ends, or opt out with `#[testrig::test(allow_leaks)]`)",
         running.len(),
-        running.join("; "),
+        crate::report::Joined(&running, "; "),
     );
     Some(Failure::new(Stage::LeakCheck, Cause::Error(message.into())))
 }

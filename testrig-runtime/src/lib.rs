@@ -78,8 +78,8 @@ pub mod __private {
     pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
-        config, default_config, downcast, no_configs, once, setup_output, teardown_output, ByValue, Configs,
-        Dependencies, FixtureMeta, FixtureRef, Registered, Shared, Step, FALLBACK_META,
+        config, default_config, downcast, no_config, no_configs, once, setup_output, setup_value, teardown_output,
+        ByValue, Configs, Dependencies, FixtureMeta, FixtureRef, Registered, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;
     pub use crate::plan::{

@@ -46,7 +46,7 @@ pub struct FixtureInfo {
 /// assert!(testrig::registry::dot().starts_with("digraph fixtures {"));
 /// ```
 pub fn list() -> Vec<FixtureInfo> {
-    let mut fixtures: Vec<FixtureInfo> = inventory::iter::<Registered>
+    let fixtures: Vec<FixtureInfo> = inventory::iter::<Registered>
         .into_iter()
         .map(|registered| FixtureInfo {
             name: registered.fixture.name,
@@ -57,8 +57,14 @@ pub fn list() -> Vec<FixtureInfo> {
             once: registered.fixture.once.is_some(),
         })
         .collect();
-    fixtures.sort_by(|a, b| (a.module, a.name).cmp(&(b.module, b.name)));
-    fixtures
+    // Ordered by insertion, not `sort_by`: a sort is kilobytes of code every test binary links.
+    let mut sorted: Vec<FixtureInfo> = Vec::with_capacity(fixtures.len());
+    for fixture in fixtures {
+        let key = (fixture.module, fixture.name);
+        let at = sorted.partition_point(|placed| (placed.module, placed.name) <= key);
+        sorted.insert(at, fixture);
+    }
+    sorted
 }
 
 /// The fixtures as text, one block each: name, module and place, what it requires.
@@ -69,7 +75,7 @@ pub fn text() -> String {
         let once = if fixture.once { " [once]" } else { "" };
         let _ = writeln!(text, "{}{autouse}{once} -- {} ({})", fixture.name, fixture.module, fixture.location);
         if !fixture.requires.is_empty() {
-            let _ = writeln!(text, "    requires: {}", fixture.requires.join(", "));
+            let _ = writeln!(text, "    requires: {}", crate::report::Joined(&fixture.requires, ", "));
         }
     }
     text

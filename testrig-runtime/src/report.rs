@@ -71,6 +71,22 @@ impl Display for Failure {
     }
 }
 
+/// `parts` written with `separator` between them: `[..].join(..)` without its generic code in
+/// every test binary.
+pub(crate) struct Joined<'a, T>(pub &'a [T], pub &'a str);
+
+impl<T: Display> Display for Joined<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, part) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(self.1)?;
+            }
+            part.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
 /// Turns the failures of one test into its outcome for the harness.
 ///
 /// A body panic with nothing else wrong is resumed as is, so `#[should_panic(expected = ..)]`

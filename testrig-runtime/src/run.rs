@@ -294,7 +294,8 @@ fn inside_a_runtime() -> bool {
 #[track_caller]
 fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
     let asynchronous = cfg!(feature = "async") && matches!(test.body, Body::Async(_));
-    let (done, finished) = std::sync::mpsc::channel();
+    let finished = Arc::new(Handoff::default());
+    let done = Arc::clone(&finished);
     let in_thread = Arc::clone(&scope);
     // The harness names the test's thread after the test; panic messages keep saying so.
     let mut thread = std::thread::Builder::new();
@@ -302,25 +303,56 @@ fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, 
         thread = thread.name(name.to_owned());
     }
     let spawned = thread.spawn(move || {
-        let _ = done.send(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread))));
+        done.put(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread))));
     });
     if let Err(error) = spawned {
         panic!("testrig: cannot start the thread of test `{}`: {error}", scope.test_name());
     }
-    let mut waited = finished.recv_timeout(limit);
-    if asynchronous && waited.is_err() {
+    let mut waited = finished.take_within(limit);
+    if asynchronous && waited.is_none() {
         // The test's own timer fires now; its teardowns get `limit` too.
-        waited = finished.recv_timeout(limit + Duration::from_secs(1));
+        waited = finished.take_within(limit + Duration::from_secs(1));
     }
     match waited {
         // Reported here, on the caller's thread, so the failure points at the test.
-        Ok(Ok(failures)) => report::finish(scope.test_name(), failures),
-        Ok(Err(payload)) => std::panic::resume_unwind(payload),
-        Err(_) => panic!(
+        Some(Ok(failures)) => report::finish(scope.test_name(), failures),
+        Some(Err(payload)) => std::panic::resume_unwind(payload),
+        None => panic!(
             "fixture test `{}` failed:\n  - {}; the thread is blocked in a call that cannot be interrupted and was left running",
             scope.test_name(),
             Failure::new(scope.stage(), Cause::TimedOut(limit)),
         ),
+    }
+}
+
+/// What the test's thread hands back to the thread watching its clock. A slot and a condvar
+/// rather than a channel: std's channel is the biggest piece of code a sync test would link
+/// otherwise (benches/compare_build.sh).
+struct Handoff<T> {
+    slot: std::sync::Mutex<Option<T>>,
+    filled: std::sync::Condvar,
+}
+
+impl<T> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff { slot: std::sync::Mutex::new(None), filled: std::sync::Condvar::new() }
+    }
+}
+
+impl<T> Handoff<T> {
+    fn put(&self, value: T) {
+        *self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
+        self.filled.notify_all();
+    }
+
+    /// The value, if it is put within `limit`.
+    fn take_within(&self, limit: Duration) -> Option<T> {
+        let slot = self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mut slot, _) = self
+            .filled
+            .wait_timeout_while(slot, limit, |slot| slot.is_none())
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.take()
     }
 }
 

@@ -92,7 +92,7 @@ impl FixtureStack {
         // SAFETY: `lend` found it free and marked it lent mutably: no other reference to it
         // is alive, and none is handed out until the stack is next borrowed mutably.
         let instance = unsafe { &mut *cell.get() };
-        instance.as_deref_mut().and_then(<dyn Any>::downcast_mut).unwrap_or_else(|| not_set_up::<T>())
+        instance.as_deref_mut().and_then(<dyn Any>::downcast_mut).unwrap_or_else(|| crate::fixture::not_set_up(std::any::type_name::<T>()))
     }
 
     /// Fixture `T` of this test, moved out of the stack: a test parameter `T` of a fixture
@@ -106,13 +106,13 @@ impl FixtureStack {
         let instance = unsafe { &mut *cell.get() }.take();
         match instance.map(<Box<dyn Any>>::downcast::<T>) {
             Some(Ok(instance)) => *instance,
-            _ => not_set_up::<T>(),
+            _ => crate::fixture::not_set_up(std::any::type_name::<T>()),
         }
     }
 
     /// The entry of `T`, marked lent as `how` if that is compatible with how it is lent now.
     fn lend<T: 'static>(&self, how: Lent) -> &Entry {
-        self.lend_by_id(TypeId::of::<T>(), how).unwrap_or_else(|| not_set_up::<T>())
+        self.lend_by_id(TypeId::of::<T>(), how).unwrap_or_else(|| crate::fixture::not_set_up(std::any::type_name::<T>()))
     }
 
     fn lend_by_id(&self, wanted: TypeId, how: Lent) -> Option<&Entry> {
@@ -249,10 +249,6 @@ pub fn take<T: crate::fixture::ByValue>(stack: &FixtureStack) -> T {
     stack.take()
 }
 
-#[track_caller]
-fn not_set_up<T>() -> ! {
-    panic!("fixture `{}` is not set up in this test's stack", std::any::type_name::<T>())
-}
 
 /// Drives a setup or teardown step to its result, catching panics in async ones.
 async fn settle<T>(step: Step<'_, T>) -> Result<T, Cause> {

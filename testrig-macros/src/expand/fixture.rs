@@ -18,10 +18,12 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         .filter(|p| p.config.is_none())
         .filter_map(|p| p.fixture_type())
         .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META));
-    let config_ty = match setup.params.iter().find(|p| p.config.is_some()).and_then(|p| p.fixture_type()) {
-        Some(ty) => ty.to_token_stream(),
-        None => quote!(()),
-    };
+    // Without a configuration, the shared `no_config` instead of an instance per fixture type.
+    let (config_ty, default_config) =
+        match setup.params.iter().find(|p| p.config.is_some()).and_then(|p| p.fixture_type()) {
+            Some(ty) => (ty.to_token_stream(), quote!(::testrig::__private::default_config::<#self_ty>)),
+            None => (quote!(()), quote!(::testrig::__private::no_config)),
+        };
     let call_path = match def.source {
         Source::Impl(_) => quote!(<#self_ty>::setup),
         Source::Fn(function) => function.sig.ident.to_token_stream(),
@@ -62,7 +64,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 setup: __testrig_setup,
                 teardown: #teardown,
                 asynchronous: #asynchronous,
-                default_config: ::testrig::__private::default_config::<#self_ty>,
+                default_config: #default_config,
                 once: #once,
                 ..::testrig::__private::FixtureMeta::DEFAULT
             };
@@ -146,12 +148,9 @@ fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper:
         (true, Some(wrapper)) => {
             quote!(::testrig::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#call, #wrapper)))
         }
-        (false, None) => {
-            quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#call)))
-        }
-        (false, Some(wrapper)) => {
-            quote!(::testrig::__private::setup_output::<#self_ty, ::core::convert::Infallible>(::core::result::Result::Ok(#wrapper(#call))))
-        }
+        // No error to convert: no `Infallible` conversion code for the compiler to make.
+        (false, None) => quote!(::testrig::__private::setup_value::<#self_ty>(#call)),
+        (false, Some(wrapper)) => quote!(::testrig::__private::setup_value::<#self_ty>(#wrapper(#call))),
     };
     if setup.sig.asyncness.is_some() {
         quote!(::testrig::__private::Step::pending(async move { #output }))
@@ -165,7 +164,7 @@ fn teardown_fn(sig: &Signature, self_ty: &Type) -> TokenStream {
     let call = if sig.asyncness.is_some() { quote!(#call.await) } else { call };
     let output = match &sig.output {
         syn::ReturnType::Default => {
-            quote!({ #call; ::testrig::__private::teardown_output::<::core::convert::Infallible>(::core::result::Result::Ok(())) })
+            quote!({ #call; ::core::result::Result::Ok(()) })
         }
         syn::ReturnType::Type(..) => quote!(::testrig::__private::teardown_output(#call)),
     };
