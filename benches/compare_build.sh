@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build time of a test crate with 200 tests that each need 3 fixtures: with `testrig`, with
 # rstest, and as plain `#[test]` functions doing the setup by hand. Dependencies are built
-# first; then each crate's own test target is built clean 3 times (median), and rebuilt once
-# after touching one test (incremental, debug profile as `cargo test` uses).
+# first; then each crate's own test target is built clean and rebuilt after touching one test
+# (incremental, debug profile as `cargo test` uses), 5 times, the crates taking turns (median).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
@@ -100,23 +100,34 @@ build_ms() { # dir: builds the suite test target, returns ms
   echo $(( (end - start) / 1000000 ))
 }
 
-declare -A clean incremental
-for name in with_fixture with_rstest plain_tests cases_fixture cases_rstest cases_plain; do
+names=(with_fixture with_rstest plain_tests cases_fixture cases_rstest cases_plain)
+for name in "${names[@]}"; do
   dir="$work/$name"
   (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q --tests >/dev/null 2>&1) # dependencies
-  runs=()
-  for _ in 1 2 3; do
+done
+# The crates take turns, run after run, so a slow moment of the machine falls on all of them
+# alike; each figure is the median of its runs.
+runs=5
+declare -A clean_runs incremental_runs
+for _ in $(seq "$runs"); do
+  for name in "${names[@]}"; do
+    dir="$work/$name"
     (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo clean -q -p "$name" >/dev/null 2>&1)
-    runs+=("$(build_ms "$dir")")
+    clean_runs[$name]+="$(build_ms "$dir") "
+    # Touch one test: toggle a space in its line.
+    sed -i '$ s/assert!(/assert! (/; t; $ s/assert! (/assert!(/' "$dir/tests/suite.rs"
+    incremental_runs[$name]+="$(build_ms "$dir") "
   done
-  clean[$name]=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)
-  # Touch one test: toggle a space in its line.
-  sed -i '$ s/assert!(/assert! (/; t; $ s/assert! (/assert!(/' "$dir/tests/suite.rs"
-  incremental[$name]=$(build_ms "$dir")
+done
+median() { printf '%s\n' $1 | sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
+declare -A clean incremental
+for name in "${names[@]}"; do
+  clean[$name]=$(median "${clean_runs[$name]}")
+  incremental[$name]=$(median "${incremental_runs[$name]}")
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
-echo "| $tests tests, 3 fixtures each | clean build of the test crate (median of 3) | rebuild after touching one test |"
+echo "| $tests tests, 3 fixtures each | clean build of the test crate (median of $runs) | rebuild after touching one test (median of $runs) |"
 echo "|---|---|---|"
 for name in with_fixture with_rstest plain_tests; do
   echo "| $name | ${clean[$name]} ms | ${incremental[$name]} ms |"
@@ -125,7 +136,7 @@ echo
 echo "testrig / rstest: $(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") incremental"
 echo "testrig / plain:  $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[plain_tests]}") incremental"
 echo
-echo "| 1,000 cases (#[values] 10 x 10 x 10, 1 fixture) | clean build of the test crate (median of 3) | rebuild after touching the test |"
+echo "| 1,000 cases (#[values] 10 x 10 x 10, 1 fixture) | clean build of the test crate (median of $runs) | rebuild after touching the test (median of $runs) |"
 echo "|---|---|---|"
 echo "| #[testrig::test] + #[values] | ${clean[cases_fixture]} ms | ${incremental[cases_fixture]} ms |"
 echo "| rstest + #[values] | ${clean[cases_rstest]} ms | ${incremental[cases_rstest]} ms |"
