@@ -45,8 +45,8 @@
 //!   `fn teardown(self)` (sync or `async`, returning `()` or `Result<(), E>`).
 //! - [`#[testrig::test]`](macro@test) on a test, sync or `async`; parameters `&T` are
 //!   injected by type. Options: `flavor = "multi_thread"`, `worker_threads = N`.
-//! - [`#[with(T, U = config)]`](macro@with) adds fixtures no parameter names, and gives
-//!   fixtures their configuration.
+//! - [`#[with(T, U = options)]`](macro@with) adds fixtures no parameter names, and gives
+//!   fixtures their options.
 //!
 //! ## Guarantees
 //!
@@ -88,7 +88,7 @@
 //! ## Chapters
 //!
 //! Each attribute's page has a runnable example: [`#[fixture]`](macro@fixture) (also
-//! `autouse`, `scope = once`, `#[config]`), [`#[testrig::test]`](macro@test) (`flavor`,
+//! `autouse`, `scope = once`, `#[options]`), [`#[testrig::test]`](macro@test) (`flavor`,
 //! `worker_threads`, `no_autouse`, `allow_leaks`), [`#[with]`](macro@with),
 //! [`#[conf]`](macro@conf), [`#[env]`](macro@env), [`#[timeout]`](macro@timeout),
 //! [`#[with_cells]`](macro@with_cells), [`#[poison_db]`](macro@poison_db),
@@ -201,8 +201,10 @@ pub use testrig_runtime::{spawn, wait_for_async};
 /// # two_hosts();
 /// ```
 ///
-/// A fixture can take configuration from the test (`#[with(Type = value)]`) through one
-/// `#[config]` parameter of `setup`; tests that give none get `Default::default()`:
+/// A fixture can take options from the test (`#[with(Type = value)]`) through one
+/// `#[options]` parameter of `setup` (its type is the fixture's `Fixture::Options`); tests
+/// that give none get `Default::default()`. (It was `#[config]`, too close to `#[conf]`,
+/// which overrides a `testrig::Conf`; `#[config]` is now an error saying so.)
 ///
 /// ```
 /// use testrig::prelude::*;
@@ -211,7 +213,7 @@ pub use testrig_runtime::{spawn, wait_for_async};
 ///
 /// #[fixture]
 /// impl Cells {
-///     fn setup(#[config] names: &Vec<&'static str>) -> Self {
+///     fn setup(#[options] names: &Vec<&'static str>) -> Self {
 ///         Cells { names: if names.is_empty() { vec!["cell1"] } else { names.clone() } }
 ///     }
 /// }
@@ -415,7 +417,7 @@ pub use testrig_macros::fixture;
 pub use testrig_macros::test;
 
 /// Adds fixtures to a test that no parameter names, and configures fixtures:
-/// `#[with(Type)]`, `#[with(Type = config)]`. On its own it also makes the function a
+/// `#[with(Type)]`, `#[with(Type = options)]`. On its own it also makes the function a
 /// fixture test.
 ///
 /// ```
@@ -520,11 +522,11 @@ pub use testrig_macros::case;
 pub mod db {
     #[cfg(feature = "any")]
     pub use testrig_runtime::db::{
-        api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsConfig, Registered, Schema,
+        api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsOptions, Registered, Schema,
         Targeted, Urls,
     };
     pub use testrig_runtime::db::{
-        poison, Backend, Database, DatabaseConfig, Databases, DatabasesConfig, DbError, Recipe, Seed,
+        poison, Backend, Database, DatabaseOptions, Databases, DatabasesOptions, DbError, Recipe, Seed,
     };
     // sqlx's items stay in sqlx's docs: a glob re-export here copied all of them into ours.
     #[doc(hidden)]
@@ -658,7 +660,7 @@ pub use testrig_macros::timeout;
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub mod service {
-    pub use testrig_runtime::service::{ServiceContext, Services, ServicesConfig, READY_WITHIN, STOP_WITHIN};
+    pub use testrig_runtime::service::{ServiceContext, Services, ServicesOptions, READY_WITHIN, STOP_WITHIN};
 }
 
 /// Starts each named async start function — `async fn start(service: ServiceContext) ->

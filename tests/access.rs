@@ -155,7 +155,7 @@ pub struct SizeConfig(u32);
 
 #[fixture]
 impl Crate {
-    fn setup(#[config] size: &SizeConfig) -> Self {
+    fn setup(#[options] size: &SizeConfig) -> Self {
         Crate(size.0)
     }
 }

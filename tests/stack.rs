@@ -199,7 +199,7 @@ pub struct NameConfig(String);
 
 #[fixture]
 impl Named {
-    fn setup(#[config] name: &NameConfig) -> Self {
+    fn setup(#[options] name: &NameConfig) -> Self {
         NAMED_FOR.lock().unwrap().push(testrig::Scope::current().unwrap().test_name());
         Named(if name.0.is_empty() { "default".into() } else { name.0.clone() })
     }

@@ -98,7 +98,7 @@ impl<'a> TestFn<'a> {
             }
         }
         if !test.services.is_empty() {
-            // `#[service(a, b)]` is `#[with(Services = ServicesConfig::new(..))]`; the closures
+            // `#[service(a, b)]` is `#[with(Services = ServicesOptions::new(..))]`; the closures
             // keep each path's span, so a start function of the wrong shape is reported there.
             let specs = test.services.iter().map(|path| {
                 let name = attr::service_name(path);
@@ -111,7 +111,7 @@ impl<'a> TestFn<'a> {
             });
             test.withs.push(WithEntry {
                 ty: syn::parse_quote!(::testrig::service::Services),
-                config: Some(syn::parse_quote!(::testrig::service::ServicesConfig::new(::std::vec![#(#specs),*]))),
+                config: Some(syn::parse_quote!(::testrig::service::ServicesOptions::new(::std::vec![#(#specs),*]))),
             });
         }
         test
@@ -143,7 +143,7 @@ impl<'a> TestFn<'a> {
             Kind::WithCells => {
                 self.cells = attr::parse_cells(args, attribute, cx);
                 if let Some(cells) = &self.cells {
-                    // `#[with_cells(..)]` is `#[with(Cells = CellsConfig::new(..))]`.
+                    // `#[with_cells(..)]` is `#[with(Cells = CellsOptions::new(..))]`.
                     let schema = match &cells.schema {
                         Some(path) => quote::quote!(::core::option::Option::Some(&#path)),
                         None => quote::quote!(::core::option::Option::None),
@@ -151,7 +151,7 @@ impl<'a> TestFn<'a> {
                     let names = &cells.names;
                     self.withs.push(WithEntry {
                         ty: syn::parse_quote!(::testrig::db::Cells),
-                        config: Some(syn::parse_quote!(::testrig::db::CellsConfig::new(#schema, &[#(#names),*]))),
+                        config: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
                     });
                 }
             }
@@ -180,7 +180,7 @@ impl<'a> TestFn<'a> {
             Kind::Database => {
                 self.database = Some(span);
                 let attr = crate::parse::database::parse(args, cx);
-                // `#[database(..)]` is `#[with(Database = DatabaseConfig::new(&RECIPE))]`.
+                // `#[database(..)]` is `#[with(Database = DatabaseOptions::new(&RECIPE))]`.
                 self.withs.push(WithEntry {
                     ty: syn::parse_quote!(::testrig::db::Database),
                     config: Some(syn::parse2(attr.config()).unwrap_or_else(|error| {
@@ -193,7 +193,7 @@ impl<'a> TestFn<'a> {
             Kind::Databases => {
                 self.databases = Some(span);
                 let set = crate::parse::database::parse_set(args, span, cx);
-                // `#[databases(..)]` is `#[with(Databases = DatabasesConfig::new(&[..]))]`.
+                // `#[databases(..)]` is `#[with(Databases = DatabasesOptions::new(&[..]))]`.
                 self.withs.push(WithEntry {
                     ty: syn::parse_quote!(::testrig::db::Databases),
                     config: Some(syn::parse2(set.config()).unwrap_or_else(|error| {
@@ -269,10 +269,17 @@ fn is_case_attr(attribute: &Attribute) -> bool {
     attribute.path().is_ident("should_panic") || attribute.path().is_ident("ignore")
 }
 
+/// `#[options]`, or `#[config]` as it was called before (reported by the checks): renamed so
+/// it cannot be mixed up with `#[conf]`, which overrides a `testrig::Conf`.
+pub fn is_options_marker(attribute: &Attribute) -> bool {
+    attribute.path().is_ident("options") || attribute.path().is_ident("config")
+}
+
 /// A typed parameter of a test or of a fixture's `setup`.
 pub struct Param<'a> {
     pub original: &'a PatType,
-    /// The `#[config]` marker, if the parameter has one.
+    /// The `#[options]` marker (or its old spelling `#[config]`, an error), if the parameter
+    /// has one.
     pub config: Option<&'a Attribute>,
     /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
     /// other `#[values]` parameters and the `#[case]` rows).
@@ -299,7 +306,7 @@ impl<'a> Param<'a> {
     fn from_arg(arg: &'a FnArg) -> Option<Self> {
         match arg {
             FnArg::Typed(original) => {
-                let config = original.attrs.iter().find(|a| a.path().is_ident("config"));
+                let config = original.attrs.iter().find(|a| is_options_marker(a));
                 let mut labels = Vec::new();
                 let values = original.attrs.iter().find_map(|attribute| {
                     if attribute.path().is_ident("values") {
@@ -595,7 +602,7 @@ mod tests {
     fn reads_setup_teardown_and_fallibility() {
         let item: ItemImpl = syn::parse_quote! {
             impl Cloud {
-                async fn setup(cells: &Cells, #[config] names: &Names) -> anyhow::Result<Self> { todo!() }
+                async fn setup(cells: &Cells, #[options] names: &Names) -> anyhow::Result<Self> { todo!() }
                 fn teardown(self) {}
                 fn helper(&self) {}
             }

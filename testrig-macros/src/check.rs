@@ -26,6 +26,7 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
         }
     }
     if let Some(setup) = &def.setup {
+        renamed_config(&setup.params, cx);
         setup_fn(setup, def.self_ty.as_ref(), cx);
         if let Some(config) = setup.params.iter().find_map(|param| param.config) {
             if def.options.autouse.is_some() {
@@ -47,6 +48,15 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
 /// The wrapper a function fixture defines must not clash: with the type it returns (a
 /// `struct Client(Client)`), with a name of std's prelude it would hide from the module, or
 /// be `impl Trait`, which no struct field can hold.
+/// `#[config]`, the old spelling of `#[options]`.
+fn renamed_config(params: &[crate::ast::Param], cx: &Ctxt) {
+    for config in params.iter().filter_map(|param| param.config) {
+        if config.path().is_ident("config") {
+            cx.error_spanned_by(config, messages::CONFIG_RENAMED);
+        }
+    }
+}
+
 fn function_fixture_name(def: &FixtureDef, item: &syn::ItemFn, cx: &Ctxt) {
     let function = item.sig.ident.to_string();
     match def.wrapper_clash() {
@@ -134,8 +144,10 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
             cx.error_spanned_by(receiver, messages::TEST_RECEIVER);
         }
     }
+    renamed_config(&test.params, cx);
     for param in &test.params {
         match (param.config, &param.values) {
+            (Some(config), _) if config.path().is_ident("config") => {}
             (Some(config), _) => cx.error_spanned_by(config, messages::CONFIG_IN_TEST),
             (None, Some((attribute, _))) if !param.is_case_value() => {
                 cx.error_spanned_by(attribute, messages::VALUES_ON_FIXTURE)

@@ -90,7 +90,7 @@ fn an_impl_fixture_with_teardown() {
         quote!(),
         quote! {
             impl Cloud {
-                async fn setup(db: &Db, #[config] names: &Names) -> anyhow::Result<Self> { todo!() }
+                async fn setup(db: &Db, #[options] names: &Names) -> anyhow::Result<Self> { todo!() }
                 fn teardown(self) {}
             }
         },

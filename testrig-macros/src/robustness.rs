@@ -148,7 +148,7 @@ fn seeds() -> Vec<(Option<Origin>, TokenStream, TokenStream)> {
             quote!(scope = test),
             quote! {
                 impl Cloud {
-                    async fn setup(a: &A, #[config] c: &C) -> Result<Self, E> { todo!() }
+                    async fn setup(a: &A, #[options] c: &C) -> Result<Self, E> { todo!() }
                     async fn teardown(self) -> Result<(), E> { Ok(()) }
                 }
             },

@@ -49,9 +49,9 @@ pub use crate::report::BoxError;
 )]
 pub trait Fixture: Sized + 'static {
     /// The configuration a test can give this fixture with `#[with(Type = value)]`; `()`
-    /// for fixtures that take none. A fixture receives it through a `#[config]` parameter
+    /// for fixtures that take none. A fixture receives it through a `#[options]` parameter
     /// of its `setup`.
-    type Config: Default + 'static;
+    type Options: Default + 'static;
 
     #[doc(hidden)]
     const META: FixtureRef;
@@ -71,7 +71,7 @@ pub struct FixtureMeta {
     pub teardown: Option<TeardownFn>,
     /// Whether setup or teardown is `async`; a sync test builds a runtime only if one is.
     pub asynchronous: bool,
-    pub default_config: fn() -> Box<dyn Any>,
+    pub default_options: fn() -> Box<dyn Any>,
     /// `Some` for a `#[fixture(scope = once)]` fixture: set up once per process, shared.
     pub once: Option<Shared>,
     /// The capability a feature's fixture plugs into the run with: a test whose plan has
@@ -92,7 +92,7 @@ impl FixtureMeta {
         setup: fallback_setup,
         teardown: None,
         asynchronous: false,
-        default_config: unit_config,
+        default_options: unit_config,
         once: None,
         scope_hook: None,
         claims_database: false,
@@ -180,10 +180,10 @@ impl dyn Dependencies + '_ {
     }
 
     /// The configuration of fixture `T`: what the test gave with `#[with(T = value)]`, or
-    /// `T::Config::default()`.
-    pub fn config<T: Fixture>(&self) -> &T::Config {
+    /// `T::Options::default()`.
+    pub fn options<T: Fixture>(&self) -> &T::Options {
         let meta = T::META.get();
-        match self.configuration(meta).and_then(<dyn Any>::downcast_ref::<T::Config>) {
+        match self.configuration(meta).and_then(<dyn Any>::downcast_ref::<T::Options>) {
             Some(config) => config,
             None => panic!("fixture `{}` has no configuration in this test's stack", meta.name),
         }
@@ -287,13 +287,13 @@ pub fn downcast<T: 'static>(instance: Box<dyn Any>) -> T {
 
 /// The `Config::default()` of a fixture, erased, for tests that do not configure it.
 #[doc(hidden)]
-pub fn default_config<T: Fixture>() -> Box<dyn Any> {
-    Box::new(T::Config::default())
+pub fn default_options<T: Fixture>() -> Box<dyn Any> {
+    Box::new(T::Options::default())
 }
 
 /// The configuration of a fixture that takes none (`()`), shared by all of them.
 #[doc(hidden)]
-pub fn no_config() -> Box<dyn Any> {
+pub fn no_options() -> Box<dyn Any> {
     Box::new(())
 }
 
@@ -304,7 +304,7 @@ pub type Configs = Vec<(FixtureRef, Box<dyn Any>)>;
 /// Pairs a fixture with the configuration a test gives it; typed, so a value of the wrong
 /// type is a compile error at the `#[with(Type = value)]`.
 #[doc(hidden)]
-pub fn config<T: Fixture>(value: T::Config) -> (FixtureRef, Box<dyn Any>) {
+pub fn options<T: Fixture>(value: T::Options) -> (FixtureRef, Box<dyn Any>) {
     (T::META, Box::new(value))
 }
 
@@ -334,7 +334,7 @@ macro_rules! built_in_fixture {
         $ty:ty {
             id: $id:expr,
             module: $module:literal,
-            config: $config:ty,
+            options: $options:ty,
             requires: [$($dep:ty),*],
             asynchronous: $asynchronous:literal,
             $(scope_hook: $scope_hook:expr,)?
@@ -351,7 +351,7 @@ macro_rules! built_in_fixture {
                 setup,
                 teardown: $crate::fixture::built_in_fixture!(@teardown $($teardown)?),
                 asynchronous: $asynchronous,
-                default_config: $crate::fixture::default_config::<$ty>,
+                default_options: $crate::fixture::default_options::<$ty>,
                 scope_hook: $crate::fixture::built_in_fixture!(@option $($scope_hook)?),
                 $(claims_database: $claims_database,)?
                 ..$crate::fixture::FixtureMeta::DEFAULT
@@ -364,7 +364,7 @@ macro_rules! built_in_fixture {
             // Not offered to users as "other types implementing `Fixture`" when theirs is not one.
             #[diagnostic::do_not_recommend]
             impl $crate::fixture::Fixture for $ty {
-                type Config = $config;
+                type Options = $options;
                 const META: $crate::fixture::FixtureRef = $crate::fixture::FixtureRef::new(&META);
             }
             inventory::submit! {

@@ -78,7 +78,7 @@ pub mod __private {
     pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
     pub use crate::env::EnvChange;
     pub use crate::fixture::{
-        config, default_config, downcast, no_config, no_configs, once, setup_output, setup_value, teardown_output,
+        default_options, downcast, no_configs, no_options, once, options, setup_output, setup_value, teardown_output,
         ByValue, Configs, Dependencies, FixtureMeta, FixtureRef, Registered, Shared, Step, FALLBACK_META,
     };
     pub use crate::outcome::Outcome;

@@ -128,14 +128,14 @@ where
 
 /// What `#[service(a, b)]` asks of [`Services`].
 #[derive(Default)]
-pub struct ServicesConfig {
+pub struct ServicesOptions {
     specs: Vec<ServiceSpec>,
 }
 
-impl ServicesConfig {
+impl ServicesOptions {
     /// The services of `#[service(a, b)]`, in order.
     pub fn new(specs: Vec<ServiceSpec>) -> Self {
-        ServicesConfig { specs }
+        ServicesOptions { specs }
     }
 }
 
@@ -179,7 +179,7 @@ impl Services {
         self.running.iter().map(|running| running.name).collect()
     }
 
-    async fn setup(config: &ServicesConfig) -> Result<Services, BoxError> {
+    async fn setup(config: &ServicesOptions) -> Result<Services, BoxError> {
         let mut services = Services { running: Vec::new() };
         for spec in &config.specs {
             match start(spec).await {
@@ -254,11 +254,11 @@ fn ended_before_ready(ended: Result<Result<(), String>, tokio::task::JoinError>)
 crate::fixture::built_in_fixture!(Services {
     id: "testrig::service::Services",
     module: "testrig::service",
-    config: ServicesConfig,
+    options: ServicesOptions,
     requires: [],
     asynchronous: true,
     setup: |stack| Step::pending(async move {
-        setup_output::<Services, BoxError>(Services::setup(stack.config::<Services>()).await)
+        setup_output::<Services, BoxError>(Services::setup(stack.options::<Services>()).await)
     }),
     teardown: teardown_services
 });

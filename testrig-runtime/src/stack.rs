@@ -75,9 +75,9 @@ impl FixtureStack {
     }
 
     /// The configuration of fixture `T` in this test: what the test gave with
-    /// `#[with(T = value)]`, or `T::Config::default()`.
-    pub fn config<T: Fixture>(&self) -> &T::Config {
-        (self as &dyn Dependencies).config::<T>()
+    /// `#[with(T = value)]`, or `T::Options::default()`.
+    pub fn options<T: Fixture>(&self) -> &T::Options {
+        (self as &dyn Dependencies).options::<T>()
     }
 
     /// Fixture `T` of this test, exclusively: a test parameter `&mut T`.
@@ -92,7 +92,10 @@ impl FixtureStack {
         // SAFETY: `lend` found it free and marked it lent mutably: no other reference to it
         // is alive, and none is handed out until the stack is next borrowed mutably.
         let instance = unsafe { &mut *cell.get() };
-        instance.as_deref_mut().and_then(<dyn Any>::downcast_mut).unwrap_or_else(|| crate::fixture::not_set_up(std::any::type_name::<T>()))
+        instance
+            .as_deref_mut()
+            .and_then(<dyn Any>::downcast_mut)
+            .unwrap_or_else(|| crate::fixture::not_set_up(std::any::type_name::<T>()))
     }
 
     /// Fixture `T` of this test, moved out of the stack: a test parameter `T` of a fixture
@@ -112,7 +115,8 @@ impl FixtureStack {
 
     /// The entry of `T`, marked lent as `how` if that is compatible with how it is lent now.
     fn lend<T: 'static>(&self, how: Lent) -> &Entry {
-        self.lend_by_id(TypeId::of::<T>(), how).unwrap_or_else(|| crate::fixture::not_set_up(std::any::type_name::<T>()))
+        self.lend_by_id(TypeId::of::<T>(), how)
+            .unwrap_or_else(|| crate::fixture::not_set_up(std::any::type_name::<T>()))
     }
 
     fn lend_by_id(&self, wanted: TypeId, how: Lent) -> Option<&Entry> {
@@ -139,7 +143,7 @@ impl FixtureStack {
         for fixture in plan {
             let meta = fixture.get();
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {
-                self.configs.push((meta, (meta.default_config)()));
+                self.configs.push((meta, (meta.default_options)()));
             }
         }
         for fixture in plan {
@@ -248,7 +252,6 @@ impl Entry {
 pub fn take<T: crate::fixture::ByValue>(stack: &FixtureStack) -> T {
     stack.take()
 }
-
 
 /// Drives a setup or teardown step to its result, catching panics in async ones.
 async fn settle<T>(step: Step<'_, T>) -> Result<T, Cause> {

@@ -72,7 +72,7 @@ impl AsRef<Path> for TempDir {
 crate::fixture::built_in_fixture!(TempDir {
     id: "testrig::TempDir",
     module: "testrig",
-    config: (),
+    options: (),
     requires: [],
     asynchronous: false,
     setup: |_stack| Step::Ready(TempDir::setup().map(|dir| Box::new(dir) as Box<dyn Any>)),

@@ -43,7 +43,7 @@ pub struct Journal {
 
 #[fixture]
 impl Journal {
-    fn setup(#[config] faults: &FaultPlan) -> Self {
+    fn setup(#[options] faults: &FaultPlan) -> Self {
         let journal = Journal { events: Arc::default(), faults: Arc::new(faults.clone()) };
         LAST_JOURNAL.with(|last| *last.borrow_mut() = Some(journal.clone()));
         journal

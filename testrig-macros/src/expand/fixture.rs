@@ -5,7 +5,7 @@ use syn::{FnArg, ImplItem, Item, Signature, Type};
 
 use crate::ast::{FixtureDef, SetupFn, Source};
 
-/// The user's item (without our `#[config]` markers) plus the `Fixture` impl and the static
+/// The user's item (without our `#[options]` markers) plus the `Fixture` impl and the static
 /// metadata the compile-time planner walks.
 pub fn fixture(def: &FixtureDef) -> TokenStream {
     let (Some(self_ty), Some(setup)) = (&def.self_ty, &def.setup) else { return fixture_fallback(def) };
@@ -18,11 +18,11 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         .filter(|p| p.config.is_none())
         .filter_map(|p| p.fixture_type())
         .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META));
-    // Without a configuration, the shared `no_config` instead of an instance per fixture type.
-    let (config_ty, default_config) =
+    // Without a configuration, the shared `no_options` instead of an instance per fixture type.
+    let (config_ty, default_options) =
         match setup.params.iter().find(|p| p.config.is_some()).and_then(|p| p.fixture_type()) {
-            Some(ty) => (ty.to_token_stream(), quote!(::testrig::__private::default_config::<#self_ty>)),
-            None => (quote!(()), quote!(::testrig::__private::no_config)),
+            Some(ty) => (ty.to_token_stream(), quote!(::testrig::__private::default_options::<#self_ty>)),
+            None => (quote!(()), quote!(::testrig::__private::no_options)),
         };
     let call_path = match def.source {
         Source::Impl(_) => quote!(<#self_ty>::setup),
@@ -64,7 +64,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 setup: __testrig_setup,
                 teardown: #teardown,
                 asynchronous: #asynchronous,
-                default_config: #default_config,
+                default_options: #default_options,
                 once: #once,
                 ..::testrig::__private::FixtureMeta::DEFAULT
             };
@@ -74,7 +74,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 #setup_body
             }
             impl ::testrig::Fixture for #self_ty {
-                type Config = #config_ty;
+                type Options = #config_ty;
                 const META: ::testrig::__private::FixtureRef = ::testrig::__private::FixtureRef::new(&__TESTRIG_META);
             }
             #check
@@ -129,7 +129,7 @@ fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
 
 fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper: Option<&syn::Ident>) -> TokenStream {
     let args = setup.params.iter().map(|param| match (param.config, param.fixture_type()) {
-        (Some(_), _) => quote!(__testrig_stack.config::<#self_ty>()),
+        (Some(_), _) => quote!(__testrig_stack.options::<#self_ty>()),
         // Our local keeps our span (see expand/test.rs): the user's type may come from `macro_rules!`.
         (None, Some(ty)) => {
             let stack = syn::Ident::new("__testrig_stack", proc_macro2::Span::call_site());
@@ -201,7 +201,7 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
             #item
             #wrapper
             impl ::testrig::Fixture for #self_ty {
-                type Config = ();
+                type Options = ();
                 const META: ::testrig::__private::FixtureRef = ::testrig::__private::FALLBACK_META;
             }
         },
@@ -209,7 +209,7 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
     }
 }
 
-/// The user's item with the `#[config]` markers removed from `setup`'s parameters, which
+/// The user's item with the `#[options]` markers removed from `setup`'s parameters, which
 /// rustc would otherwise reject as unknown attributes.
 fn stripped_item(def: &FixtureDef) -> TokenStream {
     let mut item = match def.source {
@@ -227,7 +227,7 @@ fn stripped_item(def: &FixtureDef) -> TokenStream {
     if let Some(sig) = sig {
         for input in &mut sig.inputs {
             if let FnArg::Typed(typed) = input {
-                typed.attrs.retain(|attribute| !attribute.path().is_ident("config"));
+                typed.attrs.retain(|attribute| !crate::ast::is_options_marker(attribute));
             }
         }
     }

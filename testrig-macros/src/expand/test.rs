@@ -284,7 +284,7 @@ fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
         .filter_map(|with| {
             let ty = &with.ty;
             let value = with.config.as_ref()?;
-            Some(quote_spanned!(value.span()=> ::testrig::__private::config::<#ty>(#value)))
+            Some(quote_spanned!(value.span()=> ::testrig::__private::options::<#ty>(#value)))
         })
         .collect();
     let mut fields = Vec::new();
@@ -412,12 +412,12 @@ fn is_lint(attribute: &Attribute) -> bool {
 pub fn test_fallback(test: &TestFn) -> TokenStream {
     let mut item = test.original.clone();
     item.attrs = test.kept_attrs.iter().map(|attribute| (*attribute).clone()).collect();
-    // `#[config]` and `#[values]` are ours; left on a parameter, rustc would add "cannot
+    // `#[options]` and `#[values]` are ours; left on a parameter, rustc would add "cannot
     // find attribute".
     strip_values(&mut item.sig);
     for input in &mut item.sig.inputs {
         if let syn::FnArg::Typed(typed) = input {
-            typed.attrs.retain(|attribute| !attribute.path().is_ident("config"));
+            typed.attrs.retain(|attribute| !crate::ast::is_options_marker(attribute));
         }
     }
     let item = item.into_token_stream();

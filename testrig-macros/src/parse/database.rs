@@ -146,7 +146,7 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
 }
 
 impl DatabasesAttr {
-    /// The `DatabasesConfig` expression: one static recipe per name.
+    /// The `DatabasesOptions` expression: one static recipe per name.
     pub fn config(&self) -> TokenStream {
         let entries = self.entries.iter().map(|(name, attr)| {
             let text = name.to_string();
@@ -156,7 +156,7 @@ impl DatabasesAttr {
         let count = self.entries.len();
         quote! {{
             static __TESTRIG_DATABASES: [(&str, &::testrig::db::Recipe); #count] = [#(#entries),*];
-            ::testrig::db::DatabasesConfig::new(&__TESTRIG_DATABASES)
+            ::testrig::db::DatabasesOptions::new(&__TESTRIG_DATABASES)
         }}
     }
 }
@@ -210,14 +210,14 @@ fn check_dir(dir: &LitStr, cx: &Ctxt) {
 }
 
 impl DatabaseAttr {
-    /// The `DatabaseConfig` expression: a static recipe — migrations resolved against the
+    /// The `DatabaseOptions` expression: a static recipe — migrations resolved against the
     /// crate root, seeds included at compile time so a missing file is a compile error at its
     /// name — and the config pointing at it.
     pub fn config(&self) -> TokenStream {
         let recipe = self.recipe("main");
         quote! {{
             #recipe
-            ::testrig::db::DatabaseConfig::new(&__TESTRIG_RECIPE)
+            ::testrig::db::DatabaseOptions::new(&__TESTRIG_RECIPE)
         }}
     }
 

@@ -20,17 +20,17 @@ use crate::scope::Scope;
 
 /// What a test asks of [`Cells`]: `#[with_cells(cell1, cell2)]` fills it in.
 #[derive(Debug, Clone, Default)]
-pub struct CellsConfig {
+pub struct CellsOptions {
     /// `None`: the one schema declared with [`schema!`](crate::schema).
     pub schema: Option<&'static Schema>,
     /// The named cells besides cell0; empty means `["cell1"]`.
     pub names: Vec<&'static str>,
 }
 
-impl CellsConfig {
+impl CellsOptions {
     /// What `#[with_cells(in = SCHEMA, names..)]` gives: the schema, if named, and the cells.
     pub fn new(schema: Option<&'static Schema>, names: &[&'static str]) -> Self {
-        CellsConfig { schema, names: names.to_vec() }
+        CellsOptions { schema, names: names.to_vec() }
     }
 }
 
@@ -86,7 +86,7 @@ impl std::fmt::Debug for Cells {
 pub(crate) struct TestDatabases(pub(crate) Arc<Inner>);
 
 impl Cells {
-    async fn setup(config: &CellsConfig) -> Result<Cells, DbError> {
+    async fn setup(config: &CellsOptions) -> Result<Cells, DbError> {
         crate::db::poison::check("#[with_cells] / the Cells fixture");
         crate::db::install_drivers();
         let schema = match config.schema {
@@ -298,14 +298,14 @@ async fn fresh(
 crate::fixture::built_in_fixture!(Cells {
     id: "testrig::db::Cells",
     module: "testrig::db",
-    config: CellsConfig,
+    options: CellsOptions,
     requires: [],
     asynchronous: true,
     scope_hook: crate::db::poison::Claimed::hook,
     claims_database: true,
-    setup: |stack| Step::pending(
-        async move { setup_output::<Cells, DbError>(Cells::setup(stack.config::<Cells>()).await) }
-    ),
+    setup: |stack| Step::pending(async move {
+        setup_output::<Cells, DbError>(Cells::setup(stack.options::<Cells>()).await)
+    }),
     teardown: teardown_cells
 });
 

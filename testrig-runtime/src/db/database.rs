@@ -1,6 +1,6 @@
 //! One database per test: the [`Database`] fixture and the typed pools tests take as
 //! parameters (`&sqlx::SqlitePool`, `&sqlx::PgPool`, `&sqlx::AnyPool`), made from the
-//! test's [`DatabaseConfig`] — `#[database(..)]`, or the crate's `migrations/` by default.
+//! test's [`DatabaseOptions`] — `#[database(..)]`, or the crate's `migrations/` by default.
 
 use std::any::Any;
 use std::sync::OnceLock;
@@ -17,14 +17,14 @@ use crate::scope::Scope;
 /// it in; without the attribute, the migrations in `migrations/` of the crate under test
 /// (found through `CARGO_MANIFEST_DIR`, as `sqlx::migrate!()` finds them), if it has one.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DatabaseConfig {
+pub struct DatabaseOptions {
     recipe: Option<&'static Recipe>,
 }
 
-impl DatabaseConfig {
+impl DatabaseOptions {
     /// The database made from `recipe` (what `#[database(..)]` expands to).
     pub const fn new(recipe: &'static Recipe) -> Self {
-        DatabaseConfig { recipe: Some(recipe) }
+        DatabaseOptions { recipe: Some(recipe) }
     }
 
     fn recipe(&self) -> Result<&'static Recipe, DbError> {
@@ -129,7 +129,7 @@ pub(crate) fn still_held(what: &str) -> DbError {
 }
 
 impl Database {
-    async fn setup(stack: &dyn Dependencies, config: &DatabaseConfig) -> Result<Database, DbError> {
+    async fn setup(stack: &dyn Dependencies, config: &DatabaseOptions) -> Result<Database, DbError> {
         crate::db::poison::check("a database fixture");
         Database::create(config.recipe()?, backend_for(stack)?).await
     }
@@ -314,9 +314,9 @@ impl Pools {
 }
 
 fn setup_database(stack: &dyn Dependencies) -> Step<'_, Box<dyn Any>> {
-    Step::pending(
-        async move { setup_output::<Database, DbError>(Database::setup(stack, stack.config::<Database>()).await) },
-    )
+    Step::pending(async move {
+        setup_output::<Database, DbError>(Database::setup(stack, stack.options::<Database>()).await)
+    })
 }
 
 fn teardown_database(instance: Box<dyn Any>) -> Step<'static, ()> {
@@ -327,7 +327,7 @@ fn teardown_database(instance: Box<dyn Any>) -> Step<'static, ()> {
 crate::fixture::built_in_fixture!(Database {
     id: "testrig::db::Database",
     module: "testrig::db",
-    config: DatabaseConfig,
+    options: DatabaseOptions,
     requires: [],
     asynchronous: true,
     scope_hook: crate::db::poison::Claimed::hook,
@@ -339,14 +339,14 @@ crate::fixture::built_in_fixture!(Database {
 /// What `#[databases(primary, analytics(migrations = ".."))]` gives: each database's name
 /// and recipe, in order.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DatabasesConfig {
+pub struct DatabasesOptions {
     entries: &'static [(&'static str, &'static Recipe)],
 }
 
-impl DatabasesConfig {
+impl DatabasesOptions {
     /// The named databases, in order (what `#[databases(..)]` expands to).
     pub const fn new(entries: &'static [(&'static str, &'static Recipe)]) -> Self {
-        DatabasesConfig { entries }
+        DatabasesOptions { entries }
     }
 }
 
@@ -374,7 +374,7 @@ pub struct Databases {
 }
 
 impl Databases {
-    async fn setup(config: &DatabasesConfig) -> Result<Databases, DbError> {
+    async fn setup(config: &DatabasesOptions) -> Result<Databases, DbError> {
         crate::db::poison::check("a database fixture");
         if config.entries.is_empty() {
             return Err(DbError::Database {
@@ -443,13 +443,13 @@ impl Databases {
 crate::fixture::built_in_fixture!(Databases {
     id: "testrig::db::Databases",
     module: "testrig::db",
-    config: DatabasesConfig,
+    options: DatabasesOptions,
     requires: [],
     asynchronous: true,
     scope_hook: crate::db::poison::Claimed::hook,
     claims_database: true,
     setup: |stack| Step::pending(async move {
-        setup_output::<Databases, DbError>(Databases::setup(stack.config::<Databases>()).await)
+        setup_output::<Databases, DbError>(Databases::setup(stack.options::<Databases>()).await)
     }),
     teardown: teardown_databases
 });
@@ -467,7 +467,7 @@ macro_rules! pool_fixture {
         crate::fixture::built_in_fixture!($pool {
             id: $id,
             module: "testrig::db",
-            config: (),
+            options: (),
             requires: [Database],
             asynchronous: false,
             scope_hook: crate::db::poison::Claimed::hook,

@@ -40,8 +40,8 @@ pub use sqlx::AnyPool;
 
 pub use self::backend::Backend;
 #[cfg(feature = "any")]
-pub use self::cells::{Cells, CellsConfig};
-pub use self::database::{Database, DatabaseConfig, Databases, DatabasesConfig};
+pub use self::cells::{Cells, CellsOptions};
+pub use self::database::{Database, DatabaseOptions, Databases, DatabasesOptions};
 pub use self::error::DbError;
 pub use self::recipe::{Recipe, Seed};
 #[cfg(feature = "any")]

@@ -112,7 +112,7 @@ impl Logs {
 crate::fixture::built_in_fixture!(Logs {
     id: "testrig::logs::Logs",
     module: "testrig::logs",
-    config: (),
+    options: (),
     requires: [],
     asynchronous: false,
     scope_hook: Capture::hook,

@@ -98,7 +98,7 @@ impl std::fmt::Debug for Pending {
 crate::fixture::built_in_fixture!(Notifications {
     id: "testrig::logs::Notifications",
     module: "testrig::logs",
-    config: (),
+    options: (),
     requires: [Logs],
     asynchronous: false,
     setup: |stack| Step::Ready(Ok(Box::new(Notifications { logs: stack.get::<Logs>().clone() }))),

@@ -4,7 +4,7 @@ pub struct Catalog(String);
 
 #[fixture(scope = once)]
 impl Catalog {
-    fn setup(#[config] region: &String) -> Self {
+    fn setup(#[options] region: &String) -> Self {
         Catalog(region.clone())
     }
 }

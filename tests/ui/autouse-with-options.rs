@@ -4,7 +4,7 @@ pub struct Region(String);
 
 #[fixture(autouse)]
 impl Region {
-    fn setup(#[config] name: &String) -> Self {
+    fn setup(#[options] name: &String) -> Self {
         Region(name.clone())
     }
 }

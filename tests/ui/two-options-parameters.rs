@@ -4,7 +4,7 @@ pub struct Cells;
 
 #[fixture]
 impl Cells {
-    fn setup(#[config] _names: &Vec<String>, #[config] _count: &usize) -> Self {
+    fn setup(#[options] _names: &Vec<String>, #[options] _count: &usize) -> Self {
         Cells
     }
 }

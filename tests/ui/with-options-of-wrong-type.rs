@@ -4,7 +4,7 @@ pub struct Cells;
 
 #[fixture]
 impl Cells {
-    fn setup(#[config] _count: &usize) -> Self {
+    fn setup(#[options] _count: &usize) -> Self {
         Cells
     }
 }

@@ -1,4 +1,0 @@
-#[testrig::test]
-fn test_with_config(#[config] _count: &usize) {}
-
-fn main() {}

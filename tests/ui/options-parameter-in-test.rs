@@ -1,0 +1,4 @@
+#[testrig::test]
+fn test_with_config(#[options] _count: &usize) {}
+
+fn main() {}
