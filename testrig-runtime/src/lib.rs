@@ -28,73 +28,81 @@ compile_error!(
 #[cfg(all(feature = "sqlx-0_8", not(feature = "sqlx-0_9")))]
 extern crate sqlx08 as sqlx;
 
-mod conf;
-mod context;
-#[cfg(feature = "db")]
-pub mod db;
-mod env;
-mod fixture;
-mod leaks;
-#[cfg(feature = "logs")]
-pub mod logs;
-mod once;
-mod outcome;
-pub mod plan;
-pub mod registry;
-mod report;
-mod run;
-mod scope;
-#[cfg(feature = "async")]
-pub mod service;
-mod show;
-mod skip;
-#[cfg(feature = "insta")]
-mod snapshot_names;
-mod spawn;
-mod stack;
-mod temp_dir;
-mod unwind;
-mod wait;
+// Three layers, each naming only the ones before it: `leaf` (what a failure is), `core` (a
+// fixture, the plan, the stack, the scope, the run; no feature), `features` (what plugs in).
+// `.ci/import_graph.py --layers` checks the order.
+mod core;
+mod features;
+mod leaf;
 
-pub use crate::conf::{Conf, ConfGuard};
-pub use crate::context::{Context, InContext};
-pub use crate::fixture::{BoxError, Fixture};
-pub use crate::outcome::TestOutcome;
-pub use crate::scope::{Scope, ScopeGuard};
+pub use crate::core::{plan, registry};
+
+// The features as the core calls them, without knowing which they are: the crate root is
+// where they are plugged in.
+
+/// What features hold for the whole of a test (its `#[env]` variables).
+const TEST_GUARDS: &[crate::core::run::TestGuard] = &[crate::features::env::guard];
+
+/// What features check after a test's teardowns (tasks and threads it left running).
+const AFTER_TEARDOWN: &[crate::core::run::AfterTeardown] = &[crate::features::leaks::after_teardown];
+
+/// [`AFTER_TEARDOWN`] for an async test, on its runtime.
 #[cfg(feature = "async")]
-pub use crate::spawn::spawn;
-pub use crate::spawn::{thread, Scoped};
-pub use crate::stack::FixtureStack;
-pub use crate::temp_dir::TempDir;
+const AFTER_TEARDOWN_ASYNC: &[crate::core::run::AfterTeardownAsync] = &[crate::features::leaks::after_teardown_async];
+
+/// What features add to the scope of each case of a parametrized test, given the case's name
+/// (insta's snapshot suffix).
+const CASE_HOOKS: &[crate::core::run::CaseHook] = &[
+    #[cfg(feature = "insta")]
+    crate::features::snapshot_names::for_case,
+];
+#[cfg(feature = "db")]
+pub use crate::features::db;
+#[cfg(feature = "logs")]
+pub use crate::features::logs;
 #[cfg(feature = "async")]
-pub use crate::wait::wait_for_async;
-pub use crate::wait::{wait_for, Observation};
+pub use crate::features::service;
+
+pub use crate::core::fixture::{BoxError, Fixture};
+pub use crate::core::scope::{Scope, ScopeGuard};
+pub use crate::core::stack::FixtureStack;
+pub use crate::features::conf::{Conf, ConfGuard};
+pub use crate::features::context::{Context, InContext};
+#[cfg(feature = "async")]
+pub use crate::features::spawn::spawn;
+pub use crate::features::spawn::{thread, Scoped};
+pub use crate::features::temp_dir::TempDir;
+#[cfg(feature = "async")]
+pub use crate::features::wait::wait_for_async;
+pub use crate::features::wait::{wait_for, Observation};
+pub use crate::leaf::outcome::TestOutcome;
 
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
-    #[cfg(feature = "db")]
-    pub use crate::db::poison::{poison_current_scope, poison_unless_claimed};
-    pub use crate::env::EnvChange;
-    pub use crate::fixture::{
-        default_options, downcast, no_configs, no_options, once, options, setup_output, setup_value, teardown_output,
+    pub use crate::core::fixture::{
+        default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
         ByValue, Configs, Dependencies, FixtureMeta, FixtureRef, Registered, Shared, Step, FALLBACK_META,
     };
-    pub use crate::outcome::Outcome;
-    pub use crate::plan::{
+    pub use crate::core::plan::{
         check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots,
         Walked,
     };
-    pub use crate::run::{
+    pub use crate::core::run::EnvChange;
+    pub use crate::core::run::{
         case_file, case_index, parse_case, run, run_case, shared_body_0, shared_body_1, shared_body_2, shared_body_3,
         shared_body_4, shared_body_5, shared_body_6, shared_run_0, shared_run_1, shared_run_2, shared_run_3,
         shared_run_4, shared_run_5, shared_run_6, Body, BodyFuture, Flavor, Test,
     };
+    pub use crate::core::stack::{take, FixtureStack};
+    pub use crate::features::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
+    #[cfg(feature = "db")]
+    pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed};
+    pub use crate::features::once::once;
     #[cfg(feature = "async")]
-    pub use crate::service::{box_service, start_service, ServiceSpec};
-    pub use crate::skip::skip;
-    pub use crate::stack::{take, FixtureStack};
+    pub use crate::features::service::{box_service, start_service, ServiceSpec};
+    pub use crate::features::skip::skip;
+    pub use crate::leaf::outcome::Outcome;
     pub use inventory;
     pub use std::any::Any;
     pub use std::boxed::Box;

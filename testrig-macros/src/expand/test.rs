@@ -289,7 +289,7 @@ fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
         .collect();
     let mut fields = Vec::new();
     if test.poison_db.is_some() {
-        fields.push(quote!(poison_db: true,));
+        fields.push(quote!(on_enter: ::core::option::Option::Some(::testrig::__private::poison_current_scope),));
     }
     let exclusive: Vec<TokenStream> = test
         .params

@@ -1,0 +1,606 @@
+//! Running one test: scope, runtime, setup, body, teardown, report.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use crate::core::fixture::{Configs, FixtureRef};
+use crate::core::scope::Scope;
+use crate::core::stack::FixtureStack;
+use crate::leaf::outcome::Outcome;
+use crate::leaf::report::{self, Cause, Failure, Stage};
+use crate::leaf::show::{Phase, Show};
+use crate::leaf::unwind::Payload;
+
+/// One environment variable a test sets (`Some`) or removes (`None`) with `#[env(..)]`.
+#[doc(hidden)]
+pub type EnvChange = (&'static str, Option<&'static str>);
+
+/// Checks a feature makes after a test's teardowns (the leak check), given the test, in its
+/// scope: what failed. Listed at the crate root, which plugs the features in.
+pub(crate) type AfterTeardown = fn(&Test, &Scope) -> Option<Failure>;
+
+/// [`AfterTeardown`] on the test's runtime.
+#[cfg(feature = "async")]
+pub(crate) type AfterTeardownAsync =
+    for<'a> fn(&'a Test, &'a Scope) -> Pin<Box<dyn Future<Output = Option<Failure>> + 'a>>;
+
+/// What a feature holds for the whole test, dropped after the last teardown (the environment
+/// variables of `#[env]`, restored then). Listed at the crate root.
+pub(crate) type TestGuard = fn(&Test) -> Option<Box<dyn std::any::Any>>;
+
+/// A feature's hook in the scope of each case of a parametrized test, given the case's name
+/// (insta's snapshot suffix). Listed at the crate root.
+pub(crate) type CaseHook = fn(&'static str) -> Arc<dyn crate::core::scope::ScopeHook>;
+
+/// Everything `#[testrig::test]` knows about one test. The macro emits this as data and one
+/// call to [`run`]; the logic lives here, compiled once.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Test {
+    /// `module::path::test_name`.
+    pub name: &'static str,
+    /// The setup order, computed at compile time.
+    pub plan: &'static [FixtureRef],
+    /// Configurations the test gives its fixtures (`#[with(Type = value)]`).
+    pub configs: fn() -> Configs,
+    pub body: Body,
+    pub flavor: Flavor,
+    /// Environment variables the test sets or removes (`#[env(..)]`).
+    pub env: &'static [EnvChange],
+    /// Installs the test's configuration overrides (`#[conf(..)]`) in its scope.
+    pub conf: fn(),
+    /// What a feature does once the test's scope is entered, before any fixture is set up
+    /// (`#[poison_db]` poisons the scope): the core calls it without knowing which.
+    pub on_enter: Option<fn()>,
+    /// `#[timeout(..)]`: how long setup and body may take, and then the teardowns.
+    pub timeout: Option<Duration>,
+    /// `#[testrig::test(allow_leaks)]`: tasks and threads still running after teardown are
+    /// not a failure.
+    pub allow_leaks: bool,
+    /// `false` for `#[testrig::test(no_autouse)]`: no autouse fixture applies.
+    pub autouse: bool,
+    /// Which case of a parametrized test this is: the generated code reads its values from
+    /// it with [`case_index`].
+    pub case: usize,
+    /// A case of a parametrized test, whose name ends in the case's (`::case_1_small`).
+    pub parametrized: bool,
+    /// The fixtures the test takes `&mut` or by value: no autouse fixture may require them
+    /// (the compile-time check saw only the test's own plan).
+    pub exclusive: &'static [FixtureRef],
+}
+
+/// A case value written as a string literal for a parameter of type `T`: parsed, or the test
+/// fails saying which value and why.
+#[doc(hidden)]
+#[track_caller]
+pub fn parse_case<T: std::str::FromStr>(text: &'static str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    match text.parse() {
+        Ok(value) => value,
+        Err(error) => panic!("case value {text:?} is not a valid `{}`: {error:?}", std::any::type_name::<T>()),
+    }
+}
+
+/// A `#[files(..)]` case value: the file's path as the parameter's type (`PathBuf`,
+/// `String`, `&'static str`).
+#[doc(hidden)]
+pub fn case_file<T: From<&'static str>>(path: &'static str) -> T {
+    T::from(path)
+}
+
+/// The case of the running parametrized test (see [`Test::case`]).
+#[doc(hidden)]
+pub fn case_index() -> usize {
+    Scope::with_current(|scope| scope.map_or(0, Scope::case))
+}
+
+impl Test {
+    /// The fields a test that uses no attribute beyond `#[testrig::test]` leaves as they are;
+    /// generated code writes `..Test::DEFAULT` so new attributes don't grow every expansion.
+    pub const DEFAULT: Test = Test {
+        name: "",
+        plan: &[],
+        configs: crate::core::fixture::no_configs,
+        body: Body::Sync(|_| Ok(())),
+        flavor: Flavor::CurrentThread,
+        env: &[],
+        conf: || {},
+        on_enter: None,
+        timeout: None,
+        allow_leaks: false,
+        autouse: true,
+        case: 0,
+        parametrized: false,
+        exclusive: &[],
+    };
+}
+
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum Body {
+    Sync(fn(&FixtureStack) -> Outcome),
+    Async(for<'a> fn(&'a FixtureStack) -> BodyFuture<'a>),
+    /// The user's function itself and a shim shared by every test of its signature (see
+    /// [`shared_body`]): no body function per test for the compiler to generate.
+    Shared {
+        call: fn(UserFn, &FixtureStack) -> Outcome,
+        user: UserFn,
+    },
+}
+
+impl Body {
+    /// Runs a sync body.
+    fn call_sync(&self, stack: &FixtureStack) -> Outcome {
+        match self {
+            Body::Sync(body) => body(stack),
+            Body::Shared { call, user } => call(*user, stack),
+            Body::Async(_) => unreachable!("an async body is run on its runtime"),
+        }
+    }
+}
+
+/// A test's own function, type-erased for [`Body::Shared`]; only its shim, made together
+/// with it, turns it back into its type.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct UserFn(*const ());
+
+// SAFETY: it is a function pointer (code, not data), only called through its shim.
+unsafe impl Send for UserFn {}
+// SAFETY: as above.
+unsafe impl Sync for UserFn {}
+
+/// `shared_body_2::<A, B, R>(t)`: the plan and body of a sync test `fn t(a: &A, b: &B) -> R`
+/// whose parameters are all fixtures and its only roots: the plan walked once per tuple of
+/// root types ([`crate::core::plan::Roots`]) and one shim per signature, instead of a plan and a
+/// body function per test (the compiler's cost per test, benches/compare_build.sh). One
+/// generic call, so a parameter that is no fixture is one error.
+macro_rules! shared_bodies {
+    ($($name:ident $run:ident($($fixture:ident)*);)*) => {$(
+        /// Runs such a test that sets nothing else (no timeout, conf, env, ..): the whole
+        /// wrapper is this one call. Its failure points at the test, as [`run`]'s does.
+        #[doc(hidden)]
+        #[track_caller]
+        pub fn $run<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
+            name: &'static str,
+            user: fn($(&$fixture),*) -> R,
+        ) {
+            let (plan, body) = $name(user);
+            run(Test { name, plan, body, ..Test::DEFAULT })
+        }
+
+        #[doc(hidden)]
+        pub fn $name<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
+            user: fn($(&$fixture),*) -> R,
+        ) -> (&'static [FixtureRef], Body) {
+            fn call<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
+                user: UserFn,
+                stack: &FixtureStack,
+            ) -> Outcome {
+                // SAFETY: `user` was made below from a `fn($(&$fixture),*) -> R` of these
+                // same types, and only this shim, paired with it there, reads it.
+                let user = unsafe { std::mem::transmute::<*const (), fn($(&$fixture),*) -> R>(user.0) };
+                let _ = stack; // a test without fixtures reads none
+                crate::leaf::outcome::TestOutcome::into_outcome(user($(stack.get::<$fixture>()),*))
+            }
+            let plan = <($($fixture,)*) as crate::core::plan::Roots>::PLAN;
+            (plan, Body::Shared { call: call::<$($fixture,)* R>, user: UserFn(user as *const ()) })
+        }
+    )*};
+}
+
+shared_bodies! {
+    shared_body_0 shared_run_0();
+    shared_body_1 shared_run_1(A);
+    shared_body_2 shared_run_2(A B);
+    shared_body_3 shared_run_3(A B C);
+    shared_body_4 shared_run_4(A B C D);
+    shared_body_5 shared_run_5(A B C D E);
+    shared_body_6 shared_run_6(A B C D E F);
+}
+
+/// The future of an async test body, boxed so the runtime is compiled once for all tests.
+#[doc(hidden)]
+pub type BodyFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + 'a>>;
+
+/// The tokio runtime an async test runs on.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    CurrentThread,
+    /// `start_paused = true`: current-thread, its clock paused (the `start-paused` feature).
+    CurrentThreadPaused,
+    MultiThread {
+        worker_threads: Option<usize>,
+    },
+}
+
+/// Runs case `case` of a parametrized test, named `name`: one call per case, the rest of its
+/// `Test` copied here rather than in every case's function.
+#[doc(hidden)]
+#[track_caller]
+pub fn run_case(test: &'static Test, name: &'static str, case: usize) {
+    run(Test { name, case, ..*test })
+}
+
+/// Runs a test and panics (failing it) if its setup, body or teardown failed.
+#[doc(hidden)]
+#[track_caller]
+pub fn run(test: Test) {
+    let autouse = if test.autouse { crate::core::registry::autouse_for(test.name) } else { Vec::new() };
+    check_autouse_leaves_exclusive(&autouse, test.exclusive);
+    let plan = if autouse.is_empty() {
+        Cow::Borrowed(test.plan)
+    } else {
+        Cow::Owned(crate::core::registry::with_autouse(autouse, test.plan))
+    };
+    let mut hooks: Vec<Arc<dyn crate::core::scope::ScopeHook>> =
+        plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
+    // A case's name is the last segment of its test's (`sized::case_1_small`).
+    let case_name = test.parametrized.then(|| test.name.rsplit("::").next().unwrap_or(test.name));
+    if let Some(case) = case_name {
+        hooks.extend(crate::CASE_HOOKS.iter().map(|make| make(case)));
+    }
+    // A fixture test called from another runs inside the caller's scope.
+    let scope = Scope::with_hooks(test.name, hooks, Scope::current());
+    scope.set_case(test.case);
+    if let Some(case) = case_name {
+        scope.set_case_name(case);
+    }
+    match test.timeout {
+        None if inside_a_runtime() => {
+            // Called from an async test: this thread's runtime cannot block on another, so the
+            // called test runs on a thread of its own, and is reported here.
+            let name = test.name;
+            let ran = std::thread::scope(|threads| threads.spawn(|| run_in_scope(test, &plan, &scope)).join());
+            match ran {
+                Ok(failures) => report::finish(name, failures),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        None => {
+            let name = test.name;
+            report::finish(name, run_in_scope(test, &plan, &scope));
+        }
+        Some(limit) => run_watched(test, plan, Arc::clone(&scope), limit),
+    }
+    if let Some(reason) = scope.take_skipped() {
+        // Called from another fixture test: that one skips too, rather than go on.
+        if scope.is_nested() {
+            crate::leaf::skipped::skip_caller(reason);
+        }
+        crate::leaf::skipped::report(scope.test_name(), &reason);
+    }
+}
+
+/// Fails the test before any setup if an autouse fixture requires one it takes `&mut` or by
+/// value: that fixture would see the instance the test changes or moves away.
+#[track_caller]
+fn check_autouse_leaves_exclusive(autouse: &[FixtureRef], exclusive: &[FixtureRef]) {
+    for user in autouse {
+        for dep in user.get().deps {
+            if let Some(taken) = exclusive.iter().find(|taken| std::ptr::eq(taken.get(), dep.get())) {
+                panic!(
+                    "this test takes `{0}` as `&mut` or by value, so nothing else may use it, but the autouse fixture \
+                     `{1}` requires it: take `&{0}`, or opt the test out with `#[testrig::test(no_autouse)]`",
+                    taken.get().name,
+                    user.get().name,
+                );
+            }
+        }
+    }
+}
+
+/// Whether this thread is inside a tokio runtime (an async test calling a fixture test).
+fn inside_a_runtime() -> bool {
+    #[cfg(feature = "async")]
+    return tokio::runtime::Handle::try_current().is_ok();
+    #[cfg(not(feature = "async"))]
+    false
+}
+
+/// With `#[timeout]`: the test runs on a thread of its own while this one watches the clock.
+/// An async stage that overruns is cancelled there and the teardowns still run, bounded by
+/// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
+/// naming the stage, and leaves the stuck thread behind.
+#[track_caller]
+fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
+    let asynchronous = cfg!(feature = "async") && matches!(test.body, Body::Async(_));
+    let finished = Arc::new(Handoff::default());
+    let done = Arc::clone(&finished);
+    let in_thread = Arc::clone(&scope);
+    // The harness names the test's thread after the test; panic messages keep saying so.
+    let mut thread = std::thread::Builder::new();
+    if let Some(name) = std::thread::current().name() {
+        thread = thread.name(name.to_owned());
+    }
+    let spawned = thread.spawn(move || {
+        done.put(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread))));
+    });
+    if let Err(error) = spawned {
+        panic!("testrig: cannot start the thread of test `{}`: {error}", scope.test_name());
+    }
+    let mut waited = finished.take_within(limit);
+    if asynchronous && waited.is_none() {
+        // The test's own timer fires now; its teardowns get `limit` too.
+        waited = finished.take_within(limit + Duration::from_secs(1));
+    }
+    match waited {
+        // Reported here, on the caller's thread, so the failure points at the test.
+        Some(Ok(failures)) => report::finish(scope.test_name(), failures),
+        Some(Err(payload)) => std::panic::resume_unwind(payload),
+        None => panic!(
+            "fixture test `{}` failed:\n  - {}; the thread is blocked in a call that cannot be interrupted and was left running",
+            scope.test_name(),
+            Failure::new(scope.stage(), Cause::TimedOut(limit)),
+        ),
+    }
+}
+
+/// What the test's thread hands back to the thread watching its clock. A slot and a condvar
+/// rather than a channel: std's channel is the biggest piece of code a sync test would link
+/// otherwise (benches/compare_build.sh).
+struct Handoff<T> {
+    slot: std::sync::Mutex<Option<T>>,
+    filled: std::sync::Condvar,
+}
+
+impl<T> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff { slot: std::sync::Mutex::new(None), filled: std::sync::Condvar::new() }
+    }
+}
+
+impl<T> Handoff<T> {
+    fn put(&self, value: T) {
+        *self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
+        self.filled.notify_all();
+    }
+
+    /// The value, if it is put within `limit`.
+    fn take_within(&self, limit: Duration) -> Option<T> {
+        let slot = self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mut slot, _) = self
+            .filled
+            .wait_timeout_while(slot, limit, |slot| slot.is_none())
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.take()
+    }
+}
+
+/// Sets up, runs and tears down the test inside its scope; what failed, for the caller to
+/// report (where the test is, also when this ran on a thread of its own).
+fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Failure> {
+    let _entered = scope.enter();
+    scope.set_runner_thread();
+    // Taken before any fixture so fixtures see the test's environment; restored after the
+    // last teardown, also when something panicked.
+    let guards: Vec<Box<dyn std::any::Any>> = crate::TEST_GUARDS.iter().filter_map(|guard| guard(&test)).collect();
+    (test.conf)();
+    if let Some(on_enter) = test.on_enter {
+        on_enter();
+    }
+    let mut stack = FixtureStack::new(plan.len(), (test.configs)());
+    let mut show = Show::new(test.name);
+    let mut failures = Vec::new();
+    match test.body {
+        #[cfg(not(feature = "async"))]
+        Body::Async(_) => unreachable!("testrig-macros rejects async tests without the `async` feature"),
+        #[cfg(feature = "async")]
+        Body::Async(body) => build_runtime(test.flavor, scope).block_on(async {
+            let set_up_and_run = async {
+                stack.set_up(plan, &mut show).await?;
+                scope.set_stage(Stage::Body);
+                let started = show.start();
+                let paused = PausedClock::for_body(test.flavor);
+                let outcome = crate::leaf::unwind::CatchUnwind::new(body(&stack)).await;
+                drop(paused);
+                body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
+            };
+            if let Err(failure) = within(test.timeout, test.flavor, scope, set_up_and_run).await.and_then(|done| done) {
+                failures.push(failure);
+            }
+            // A `skip!` in a setup or the body: not a failure; said after the teardowns.
+            if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
+                scope.set_skipped(reason);
+            }
+            if !failures.is_empty() {
+                scope.mark_failed();
+            }
+            let torn_down = within(test.timeout, test.flavor, scope, stack.tear_down(&mut show, &mut failures)).await;
+            failures.extend(torn_down.err());
+            for check in crate::AFTER_TEARDOWN_ASYNC {
+                failures.extend(check(&test, scope).await);
+            }
+        }),
+        ref body => {
+            // Sync fixtures finish in one poll; a runtime is built only when one is async.
+            #[cfg(feature = "async")]
+            let runtime = plan
+                .iter()
+                .any(|fixture| fixture.get().asynchronous)
+                .then(|| build_runtime(Flavor::CurrentThread, scope));
+            #[cfg(not(feature = "async"))]
+            let runtime: Option<Runtime> = None;
+            match drive(runtime.as_ref(), stack.set_up(plan, &mut show)) {
+                Err(failure) => failures.push(failure),
+                Ok(()) => {
+                    #[cfg(feature = "async")]
+                    let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
+                    scope.set_stage(Stage::Body);
+                    let started = show.start();
+                    let outcome = catch_unwind(AssertUnwindSafe(|| body.call_sync(&stack)));
+                    failures.extend(body_failure(outcome, &mut show, started));
+                }
+            }
+            if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
+                scope.set_skipped(reason);
+            }
+            if !failures.is_empty() {
+                scope.mark_failed();
+            }
+            drive(runtime.as_ref(), stack.tear_down(&mut show, &mut failures));
+            failures.extend(crate::AFTER_TEARDOWN.iter().filter_map(|check| check(&test, scope)));
+        }
+    }
+    drop(stack);
+    if !failures.is_empty() {
+        scope.report_failure();
+    }
+    scope.close();
+    // In reverse, as fixtures are torn down.
+    for guard in guards.into_iter().rev() {
+        drop(guard);
+    }
+    show.print();
+    failures
+}
+
+/// The tokio clock of a `start_paused` test, paused while its body runs; resumed when this is
+/// dropped (after the body, or when a timeout cancels it, before the teardowns).
+#[cfg(feature = "async")]
+#[cfg_attr(not(feature = "start-paused"), allow(dead_code))]
+struct PausedClock(bool);
+
+#[cfg(feature = "async")]
+impl PausedClock {
+    fn for_body(flavor: Flavor) -> Self {
+        // Without the feature the macro reports `start_paused` and never emits this flavor.
+        #[cfg(feature = "start-paused")]
+        if flavor == Flavor::CurrentThreadPaused {
+            tokio::time::pause();
+            return PausedClock(true);
+        }
+        let _ = flavor;
+        PausedClock(false)
+    }
+}
+
+#[cfg(feature = "async")]
+impl Drop for PausedClock {
+    fn drop(&mut self) {
+        #[cfg(feature = "start-paused")]
+        if self.0 {
+            // Panics only if the body resumed the clock itself: then it runs already.
+            let _ = std::panic::catch_unwind(tokio::time::resume);
+        }
+    }
+}
+
+/// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
+#[cfg(feature = "async")]
+async fn within<T>(
+    limit: Option<Duration>,
+    flavor: Flavor,
+    scope: &Scope,
+    work: impl Future<Output = T>,
+) -> Result<T, Failure> {
+    let Some(limit) = limit else { return Ok(work.await) };
+    let in_time = match flavor {
+        // A paused clock jumps to the next timer whenever the runtime idles: a tokio timeout
+        // would fire as soon as the test waits on anything else. A hang is real time.
+        Flavor::CurrentThreadPaused => wall_clock_timeout(limit, work).await,
+        _ => tokio::time::timeout(limit, work).await.map_err(drop),
+    };
+    in_time.map_err(|()| Failure::new(scope.stage(), Cause::TimedOut(limit)))
+}
+
+/// `work`, or `Err` once `limit` has passed on the wall clock. The timer thread ends as soon
+/// as `work` does (its channel is dropped), not after `limit`.
+#[cfg(feature = "async")]
+async fn wall_clock_timeout<T>(limit: Duration, work: impl Future<Output = T>) -> Result<T, ()> {
+    let (expired, on_expiry) = tokio::sync::oneshot::channel::<()>();
+    let (done, until_done) = std::sync::mpsc::channel::<()>();
+    let timer = std::thread::Builder::new().name("testrig-timeout".into()).spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = until_done.recv_timeout(limit) {
+            let _ = expired.send(());
+        }
+    });
+    if let Err(error) = timer {
+        panic!("testrig: cannot start the thread that times the test's `#[timeout]`: {error}");
+    }
+    let mut work = pin!(work);
+    let mut on_expiry = on_expiry;
+    let outcome = std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        match Pin::new(&mut on_expiry).poll(cx) {
+            Poll::Ready(Ok(())) => Poll::Ready(Err(())),
+            _ => Poll::Pending,
+        }
+    })
+    .await;
+    drop(done);
+    outcome
+}
+
+fn body_failure(
+    outcome: Result<Outcome, Payload>,
+    show: &mut Show,
+    started: Option<std::time::Instant>,
+) -> Option<Failure> {
+    show.record(Phase::Test, "body", started, matches!(outcome, Ok(Ok(()))));
+    match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(returned)) => Some(Failure::new(Stage::Body, Cause::Returned(returned))),
+        Err(payload) => Some(Failure::new(Stage::Body, Cause::Panic(payload))),
+    }
+}
+
+/// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
+/// step in it is a sync fixture, so it is ready at the first poll.
+fn drive<F: Future>(runtime: Option<&Runtime>, future: F) -> F::Output {
+    if let Some(runtime) = runtime {
+        #[cfg(feature = "async")]
+        return runtime.block_on(future);
+        #[cfg(not(feature = "async"))]
+        match *runtime {}
+    }
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("a plan of sync fixtures returned a pending future"),
+    }
+}
+
+#[cfg(feature = "async")]
+type Runtime = tokio::runtime::Runtime;
+/// Without the `async` feature no fixture is async, so no test needs a runtime.
+#[cfg(not(feature = "async"))]
+enum Runtime {}
+
+/// The test's own runtime; every worker and blocking thread it starts enters the test's
+/// scope, so tasks see the test's state without any global lookup.
+#[cfg(feature = "async")]
+fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        // Paused for the body only (`PausedClock`): setups, teardowns and the leak guard's
+        // grace keep real time, so a fixture's own timeouts (a pool's acquire, a service's
+        // start) do not fire the moment it waits on the network.
+        Flavor::CurrentThreadPaused => tokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread { worker_threads } => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if let Some(workers) = worker_threads {
+                builder.worker_threads(workers);
+            }
+            builder
+        }
+    };
+    let for_workers = Arc::clone(scope);
+    builder
+        .enable_all()
+        .on_thread_start(move || crate::core::scope::enter_for_thread(&for_workers))
+        .on_thread_stop(crate::core::scope::leave_for_thread);
+    match builder.build() {
+        Ok(runtime) => runtime,
+        Err(error) => panic!("testrig: cannot build the test's tokio runtime: {error}"),
+    }
+}

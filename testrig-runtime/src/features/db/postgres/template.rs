@@ -1,0 +1,142 @@
+//! Migrated template databases: built once per schema and migration hash, on the server, for
+//! every process sharing it.
+
+use sqlx::postgres::{PgConnection, PgPoolOptions};
+use sqlx::Connection;
+
+use super::reset::{literal, record_facts_sql, Facts};
+use super::{admin, drop_database, execute, server_error, with_database};
+use crate::features::db::recipe::{apply, fnv1a, Recipe, Templates};
+use crate::features::db::DbError;
+
+/// A migrated and seeded template database.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub(crate) name: String,
+    /// What its build recorded to reset its clones exactly (see [`super::reset`]).
+    pub(crate) facts: std::sync::Arc<Facts>,
+}
+
+/// Every template's name starts so; `v3` templates carry the [`Facts`] their clones are
+/// reset from, older ones are never reused.
+pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v3_";
+
+/// A template being built is first a scratch database `testrig_tpl_s_<hash>_<owner id>`,
+/// renamed once complete; the reaper drops one whose builder is gone.
+pub(crate) const SCRATCH_PREFIX: &str = "testrig_tpl_s_";
+
+/// The migrated and seeded template database for `recipe`, built if missing.
+pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Template, DbError> {
+    static TEMPLATES: Templates<Template> = Templates::new();
+    TEMPLATES.get_or_build(recipe, |hash| build(url, recipe, hash)).await
+}
+
+async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template, DbError> {
+    let mut admin = admin(url).await?;
+    // Per role: a database can be cloned only by its owner (or a superuser), and the objects
+    // of a clone stay the template owner's, so a second CREATEDB role gets templates of its own.
+    let (role,): (String,) = sqlx::query_as("SELECT current_user::text")
+        .fetch_one(&mut admin)
+        .await
+        .map_err(server_error("cannot read the server role"))?;
+    // The way facts are recorded is part of a template: a testrig that records them
+    // differently builds its own instead of trusting another version's.
+    let hash = hash ^ fnv1a(record_facts_sql().as_bytes()) ^ fnv1a(role.as_bytes()).rotate_left(17);
+    let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
+    // Before looking for it: a reaper drops no template a live process marked.
+    super::liveness::use_template(url, &name).await?;
+    let scratch = format!("{SCRATCH_PREFIX}{hash:016x}_{:08x}", super::liveness::owner_id(url).await?);
+    // One builder per template across every process sharing the server.
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(hash as i64)
+        .execute(&mut admin)
+        .await
+        .map_err(server_error("cannot take the template lock"))?;
+    let built = build_locked(url, &mut admin, &name, &scratch, recipe).await;
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
+    let described = match built {
+        // Whoever built it recorded whether its migrations left rows (see `describe`).
+        Ok(()) => sqlx::query_as::<_, (Option<String>,)>(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+        )
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .map_err(server_error("cannot read the template's description")),
+        Err(error) => Err(error),
+    };
+    let _ = admin.close().await;
+    let (description,) = described?;
+    let Some(facts) = description.as_deref().and_then(Facts::read) else {
+        return Err(DbError::Database {
+            what: format!("template {name} has no reset facts"),
+            cause: "it was built by another version of testrig; drop it and the next test builds it again".into(),
+        });
+    };
+    Ok(Template { facts: std::sync::Arc::new(facts), name })
+}
+
+async fn build_locked(
+    url: &str,
+    admin: &mut PgConnection,
+    name: &str,
+    scratch: &str,
+    recipe: &'static Recipe,
+) -> Result<(), DbError> {
+    let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_optional(&mut *admin)
+        .await
+        .map_err(server_error("cannot list databases"))?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    drop_database(admin, scratch).await?;
+    execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
+    let migrated = async {
+        let scratch_url = with_database(url, scratch);
+        let pool = super::within_connect_timeout(url, PgPoolOptions::new().max_connections(1).connect(&scratch_url))
+            .await?
+            .map_err(server_error("cannot connect to the template being built"))?;
+        let result = async {
+            apply(recipe, &pool).await?;
+            describe(&pool, scratch).await
+        }
+        .await;
+        pool.close().await;
+        result
+    }
+    .await;
+    if let Err(error) = migrated {
+        let _ = drop_database(admin, scratch).await;
+        return Err(error);
+    }
+    // Complete only now: a process killed before this line leaves a scratch database, which
+    // a reaper drops once the server says its builder is gone, never a half-migrated template.
+    execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
+}
+
+/// Records on the template what its clones are reset from: its catalog's fingerprint, the
+/// rows of its non-empty tables and its sequences' values (see [`super::reset`]).
+async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
+    let mut session = pool.acquire().await.map_err(server_error("cannot inspect the template"))?;
+    crate::features::db::sql::run_on(&mut session, record_facts_sql())
+        .await
+        .map_err(server_error("cannot record the template's facts"))?;
+    let recorded: Vec<(String, String)> = sqlx::query_as("SELECT kind, body FROM pg_temp.testrig_facts")
+        .fetch_all(&mut *session)
+        .await
+        .map_err(server_error("cannot read the template's facts"))?;
+    let _ = crate::features::db::sql::run_on(&mut session, "DROP TABLE pg_temp.testrig_facts").await;
+    let built = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let mut facts = Facts { built, ..Facts::default() };
+    for (kind, body) in recorded {
+        match kind.as_str() {
+            "fingerprint" => facts.fingerprint = body,
+            "rows" => facts.rows.push(body),
+            _ => facts.sequences.push(body),
+        }
+    }
+    let sql = format!("COMMENT ON DATABASE \"{name}\" IS {}", literal(&facts.describe()));
+    crate::features::db::sql::run_on(&mut session, &sql).await.map_err(server_error("cannot describe the template"))
+}

@@ -1,0 +1,202 @@
+//! What a test database is made from: a migrations directory and seed scripts. Each backend
+//! builds one template per distinct *content* (the migration files and the seeds), so tests
+//! that share a recipe share a template wherever their recipes are declared, and an edited
+//! migration or seed gets a new one.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::features::db::DbError;
+
+/// How one database of a test is made.
+#[derive(Debug)]
+pub struct Recipe {
+    /// Who declared it, for names and messages: a schema's name, or the test crate's.
+    pub owner: &'static str,
+    /// Which database of the owner: `api`, `cell`, `main`, or a name given in `#[databases]`.
+    pub database: &'static str,
+    /// A sqlx migrations directory (absolute), or `None` for an empty database.
+    pub migrations: Option<&'static str>,
+    /// Scripts run after the migrations, in order, once into the template.
+    pub seeds: &'static [Seed],
+}
+
+/// A seed script, included into the test binary at compile time
+/// (`#[database(fixtures("users"))]` reads `fixtures/users.sql` next to the test file).
+#[derive(Debug)]
+pub struct Seed {
+    /// The name it was asked for by: `users`, or the path given.
+    pub name: &'static str,
+    /// Its SQL, one or more statements.
+    pub sql: &'static str,
+}
+
+impl Recipe {
+    /// A recipe with no migrations and no seeds.
+    pub const fn empty(owner: &'static str, database: &'static str) -> Recipe {
+        Recipe { owner, database, migrations: None, seeds: &[] }
+    }
+
+    /// The error of a migration that could not be read or run.
+    pub(crate) fn migration_error(&self, cause: impl std::fmt::Display) -> DbError {
+        DbError::Migration { schema: self.owner, dir: self.migrations.unwrap_or("(none)"), cause: cause.to_string() }
+    }
+
+    /// The error of a seed script that failed.
+    pub(crate) fn seed_error(&self, seed: &Seed, cause: impl std::fmt::Display) -> DbError {
+        DbError::Seed {
+            database: format!("{}.{}", self.owner, self.database),
+            seed: seed.name,
+            cause: cause.to_string(),
+        }
+    }
+
+    /// A name part for templates: lowercase alphanumerics of owner and database.
+    pub(crate) fn label(&self) -> String {
+        format!("{}_{}", identifier(self.owner, 16), identifier(self.database, 16))
+    }
+
+    /// A hash of the migration files' names and contents and of the seeds: equal recipes
+    /// share a template, and a changed file gets a new one. Computed once per recipe.
+    pub(crate) fn content_hash(&'static self) -> Result<u64, DbError> {
+        static KNOWN: Mutex<Vec<(usize, u64)>> = Mutex::new(Vec::new());
+        let key = self as *const Recipe as usize;
+        if let Some((_, hash)) = KNOWN.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|(k, _)| *k == key) {
+            return Ok(*hash);
+        }
+        let mut bytes = Vec::new();
+        if let Some(dir) = self.migrations {
+            warn_about_skipped(dir);
+            for file in migration_files(dir).map_err(|e| self.migration_error(e))? {
+                bytes.extend(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+                bytes.extend(std::fs::read(&file).map_err(|e| self.migration_error(e))?);
+            }
+        }
+        for seed in self.seeds {
+            bytes.extend(b"\0seed\0");
+            bytes.extend(seed.name.as_bytes());
+            bytes.extend(seed.sql.as_bytes());
+        }
+        let hash = fnv1a(&bytes);
+        KNOWN.lock().unwrap_or_else(PoisonError::into_inner).push((key, hash));
+        Ok(hash)
+    }
+}
+
+/// Builds a template's content on `pool`: `recipe`'s migrations, then its seeds, in order. The
+/// one way both backends make a template.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) async fn apply<DB>(recipe: &Recipe, pool: &sqlx::Pool<DB>) -> Result<(), DbError>
+where
+    DB: sqlx::Database,
+    DB::Connection: sqlx::migrate::Migrate,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    if let Some(dir) = recipe.migrations {
+        let migrator =
+            sqlx::migrate::Migrator::new(std::path::Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?;
+        migrator.run(pool).await.map_err(|e| recipe.migration_error(e))?;
+    }
+    for seed in recipe.seeds {
+        sqlx::raw_sql(crate::features::db::sql::trusted(seed.sql))
+            .execute(pool)
+            .await
+            .map_err(|e| recipe.seed_error(seed, e))?;
+    }
+    Ok(())
+}
+
+/// The files of a migrations directory that sqlx runs, in order: subdirectories and other
+/// files are not migrations.
+pub(crate) fn migration_files(dir: &str) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "sql"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// sqlx runs only `<VERSION>_<DESCRIPTION>.sql` files and skips a `.sql` file without the
+/// `_` silently: said once here, since such a migration never runs on either backend.
+fn warn_about_skipped(dir: &str) {
+    let Ok(files) = migration_files(dir) else { return };
+    for file in files {
+        let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        if !name.contains('_') {
+            let line = format!(
+                "testrig: migration `{}` is skipped by sqlx, which runs only files named `<VERSION>_<DESCRIPTION>.sql`\n",
+                file.display()
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        }
+    }
+}
+
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3))
+}
+
+pub(crate) fn identifier(text: &str, max: usize) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).take(max).collect()
+}
+
+/// Per-process cache of what a backend builds once per recipe content: the migrated and
+/// seeded template. Concurrent first users wait for one build; a failed build is retried by
+/// the next user.
+pub(crate) struct Templates<T> {
+    built: Mutex<Vec<(u64, Arc<tokio::sync::OnceCell<T>>)>>,
+}
+
+impl<T: Clone> Templates<T> {
+    pub(crate) const fn new() -> Self {
+        Templates { built: Mutex::new(Vec::new()) }
+    }
+
+    pub(crate) async fn get_or_build<F>(
+        &self,
+        recipe: &'static Recipe,
+        build: impl FnOnce(u64) -> F,
+    ) -> Result<T, DbError>
+    where
+        F: std::future::Future<Output = Result<T, DbError>>,
+    {
+        let hash = recipe.content_hash()?;
+        let cell = {
+            let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+            match built.iter().find(|(key, _)| *key == hash) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(tokio::sync::OnceCell::new());
+                    built.push((hash, cell.clone()));
+                    cell
+                }
+            }
+        };
+        cell.get_or_try_init(|| build(hash)).await.cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_lowercase_alphanumerics() {
+        assert_eq!(identifier("My-Schema_1", 16), "myschema1");
+    }
+
+    static SEEDED: Recipe =
+        Recipe { owner: "t", database: "main", migrations: None, seeds: &[Seed { name: "users", sql: "INSERT .." }] };
+    static OTHER_SEED: Recipe =
+        Recipe { owner: "t", database: "main", migrations: None, seeds: &[Seed { name: "users", sql: "INSERT 2" }] };
+    static SAME_AS_SEEDED: Recipe =
+        Recipe { owner: "u", database: "x", migrations: None, seeds: &[Seed { name: "users", sql: "INSERT .." }] };
+
+    #[test]
+    fn the_hash_follows_content_not_place() {
+        let seeded = SEEDED.content_hash().unwrap();
+        assert_eq!(seeded, SAME_AS_SEEDED.content_hash().unwrap());
+        assert_ne!(seeded, OTHER_SEED.content_hash().unwrap());
+    }
+}

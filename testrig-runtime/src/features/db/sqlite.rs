@@ -1,0 +1,204 @@
+//! The embedded backend: each schema is migrated once per process into a template file;
+//! every test database is a copy of those bytes, not a re-run of the migrations.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::features::db::recipe::{apply, Recipe, Templates};
+use crate::features::db::DbError;
+
+/// The migrated and seeded image of `recipe`, built on first use in this process.
+async fn template(recipe: &'static Recipe) -> Result<Arc<[u8]>, DbError> {
+    static TEMPLATES: Templates<Arc<[u8]>> = Templates::new();
+    TEMPLATES.get_or_build(recipe, |hash| build_template(recipe, hash)).await
+}
+
+async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
+    let path = store()?.join(format!("template-{}-{hash:016x}.db", recipe.label()));
+    // The template is read back into memory right after, so it needs room only briefly.
+    remove_database_files(&path);
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Delete)
+        .synchronous(SqliteSynchronous::Off);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| {
+        DbError::Database { what: format!("cannot create the template at {}", path.display()), cause: e.to_string() }
+    })?;
+    let made = apply(recipe, &pool).await;
+    pool.close().await;
+    if let Err(error) = made {
+        remove_database_files(&path);
+        return Err(error);
+    }
+    let bytes = tokio::fs::read(&path).await;
+    remove_database_files(&path);
+    let bytes = bytes.map_err(|e| DbError::Database {
+        what: format!("cannot read the template {}", path.display()),
+        cause: e.to_string(),
+    })?;
+    Ok(bytes.into())
+}
+
+/// A fresh database for one test: the template's bytes written to a file of its own.
+pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf, DbError> {
+    let bytes = template(recipe).await?;
+    loop {
+        let dir = store()?;
+        if dir.starts_with("/dev/shm") {
+            if let Some(free) = too_little_room(bytes.len() as u64) {
+                move_off_shm(&format!("{} KB free", free / 1024));
+                continue;
+            }
+        }
+        let path = dir.join(name);
+        match tokio::fs::write(&path, &bytes).await {
+            Ok(()) => return Ok(path),
+            Err(error) => {
+                remove_database_files(&path);
+                if !(out_of_room(&dir, &error) && move_off_shm(&error.to_string())) {
+                    return Err(DbError::Database {
+                        what: format!("cannot create {}", path.display()),
+                        cause: error.to_string(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The URL sqlx opens a database file by.
+pub(crate) fn url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Removes a database file and its journal files; missing ones are fine.
+pub(crate) fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+/// This process's directory for database files: `TESTRIG_DB_DIR` when set; else in
+/// `/dev/shm` when it is there and writable (memory, no disk writes); else the temp dir.
+/// Directories of processes that are gone (killed runs) are removed when the first one is
+/// made. After `/dev/shm` ran out of space (Docker gives containers 64 MB), the temp dir.
+fn store() -> Result<PathBuf, DbError> {
+    static PRIMARY: OnceLock<Result<(PathBuf, bool), DbError>> = OnceLock::new();
+    static FALLBACK: OnceLock<Result<PathBuf, DbError>> = OnceLock::new();
+    if SHM_FULL.load(std::sync::atomic::Ordering::Relaxed) {
+        return FALLBACK.get_or_init(|| per_process_dir(&std::env::temp_dir())).clone();
+    }
+    let primary = PRIMARY.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("TESTRIG_DB_DIR").filter(|dir| !dir.is_empty()) {
+            return per_process_dir(Path::new(&dir)).map(|dir| (dir, false));
+        }
+        let shm = Path::new("/dev/shm");
+        if shm.is_dir() {
+            if let Ok(dir) = per_process_dir(shm) {
+                return Ok((dir, true));
+            }
+        }
+        per_process_dir(&std::env::temp_dir()).map(|dir| (dir, false))
+    });
+    primary.clone().map(|(dir, _)| dir)
+}
+
+/// Set once `/dev/shm` refused a database for lack of space: from then on the temp dir.
+static SHM_FULL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `error`, writing into `dir`, means `/dev/shm` is too small or read-only (and
+/// `TESTRIG_DB_DIR` did not choose it).
+fn out_of_room(dir: &Path, error: &std::io::Error) -> bool {
+    let full = matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
+        || error.raw_os_error() == Some(28);
+    full && dir.starts_with("/dev/shm") && std::env::var_os("TESTRIG_DB_DIR").is_none()
+}
+
+/// Sends the next databases to the temp dir instead of `/dev/shm` (said once on stderr, with
+/// `why`); true, so the caller tries again there.
+fn move_off_shm(why: &str) -> bool {
+    if !SHM_FULL.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        let line = format!(
+            "testrig: /dev/shm cannot hold more test databases ({why}); they go to {} from now on \
+             (TESTRIG_DB_DIR chooses the directory)\n",
+            std::env::temp_dir().display()
+        );
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    }
+    true
+}
+
+/// `Some(free bytes)` when `/dev/shm` has less room than a database of `size` bytes needs
+/// for each test that may run at once: a test's writes grow its file, WAL and journal after
+/// the copy, so a copy that fits can still fail the test with "database or disk is full"
+/// (Docker's 64 MB `/dev/shm` failed 484 of 500 parallel tests so). Four times the copy per
+/// test, for the test threads (at least 8).
+fn too_little_room(size: u64) -> Option<u64> {
+    // Read once: this runs before every database copied to /dev/shm.
+    static PARALLEL: OnceLock<u64> = OnceLock::new();
+    let parallel = *PARALLEL.get_or_init(|| {
+        let threads = std::env::var("RUST_TEST_THREADS").ok().and_then(|n| n.parse::<u64>().ok());
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(8, |n| n.get() as u64)).max(8)
+    });
+    let needed = size.saturating_mul(4).saturating_mul(parallel);
+    let free = free_bytes(Path::new("/dev/shm"))?;
+    (free < needed).then_some(free)
+}
+
+/// Free bytes for an unprivileged writer on the file system of `path`.
+#[cfg(unix)]
+fn free_bytes(path: &Path) -> Option<u64> {
+    let path = std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str())).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is NUL-terminated and `stats` is written by statvfs before it is read.
+    let stats = unsafe {
+        if libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
+}
+
+/// `root/testrig-<pid>`, created (and probed with a write, so a read-only mount is found
+/// now), after removing the directories of processes that are gone.
+fn per_process_dir(root: &Path) -> Result<PathBuf, DbError> {
+    reap_stale(root);
+    let dir = root.join(format!("testrig-{}", std::process::id()));
+    let made = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join(".probe"), b"testrig"));
+    made.map(|()| dir.clone()).map_err(|e| DbError::Database {
+        what: format!("cannot create the database directory {}", dir.display()),
+        cause: format!("{e} (set TESTRIG_DB_DIR to a writable directory)"),
+    })
+}
+
+fn reap_stale(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("testrig-")).and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A database file name unique within this process.
+pub(crate) fn unique_name(scope_id: u64, database: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("test-{scope_id}-{n}-{database}.db")
+}

@@ -1,0 +1,8 @@
+//! What a failure is (stage and cause), a panic as a value, a test's outcome, a skip, the
+//! timing display: the layer everything else names, which names nothing of this crate.
+
+pub(crate) mod outcome;
+pub(crate) mod report;
+pub(crate) mod show;
+pub(crate) mod skipped;
+pub(crate) mod unwind;
