@@ -1,6 +1,10 @@
 //! Fixtures of any type (a `#[fixture] fn` of a type of another crate names the wrapper it
 //! generates), `&mut T` when the test is the only user of `T`, `T` by value for
 //! `#[fixture(by_value)]` (teardown skipped), and crate-wide autouse from a `common` module.
+//!
+//! The lints below would flag `&Port` and a `&mut` the body does not use; the expansion allows
+//! them under clippy (CI's clippy denies warnings), since a test names its fixtures that way.
+#![warn(clippy::trivially_copy_pass_by_ref, clippy::needless_pass_by_ref_mut)]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,6 +13,27 @@ use testrig::prelude::*;
 
 mod common_crate_wide;
 use common_crate_wide::audited;
+
+/// A small `Copy` fixture, taken by reference as every fixture is.
+#[derive(Clone, Copy)]
+pub struct Port(u16);
+
+#[fixture]
+impl Port {
+    fn setup() -> Self {
+        Port(8080)
+    }
+}
+
+#[testrig::test]
+fn a_copy_fixture_by_reference(port: &Port) {
+    assert_eq!(port.0, 8080);
+}
+
+#[testrig::test]
+fn a_mut_fixture_the_body_only_reads(port: &mut Port) {
+    assert_eq!(port.0, 8080);
+}
 
 /// `PathBuf` is std's: no `impl Fixture for PathBuf` could be written here.
 #[fixture]
