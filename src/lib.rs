@@ -522,8 +522,8 @@ pub use testrig_macros::case;
 pub mod db {
     #[cfg(feature = "any")]
     pub use testrig_runtime::db::{
-        api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsOptions, Registered, Schema,
-        Targeted, Urls,
+        api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsOptions, RegisteredSchema,
+        Schema, Targeted, Urls,
     };
     pub use testrig_runtime::db::{
         poison, Backend, Database, DatabaseOptions, Databases, DatabasesOptions, DbError, Recipe, Seed,

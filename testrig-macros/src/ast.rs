@@ -4,11 +4,8 @@
 use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
-use crate::attr::{self, CellsAttr, ConfAttr, EnvEntry, Kind, TestAttr, TestOptions, WithEntry};
+use crate::attr::{self, CellsAttr, ConfAttr, EnvEntry, OurAttribute, TestAttr, TestOptions, WithEntry};
 use crate::ctxt::Ctxt;
-
-/// Which of our attributes started the expansion of a test.
-pub use crate::attr::Kind as Origin;
 
 /// A `#[testrig::test]` function.
 pub struct TestFn<'a> {
@@ -44,7 +41,7 @@ pub struct TestFn<'a> {
 }
 
 impl<'a> TestFn<'a> {
-    pub fn from_syn(origin: Origin, args: TokenStream, item: &'a ItemFn, cx: &Ctxt) -> Self {
+    pub fn from_syn(origin: OurAttribute, args: TokenStream, item: &'a ItemFn, cx: &Ctxt) -> Self {
         let mut test = TestFn {
             original: item,
             options: TestOptions::default(),
@@ -119,7 +116,7 @@ impl<'a> TestFn<'a> {
 
     /// Takes in one of our attributes: the one being expanded (`attribute` is `None`, its
     /// span is the call site) or one written below it.
-    fn absorb(&mut self, kind: Kind, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
+    fn absorb(&mut self, kind: OurAttribute, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
         let span = attribute.map_or_else(Span::call_site, |attribute| {
             attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
         });
@@ -128,19 +125,19 @@ impl<'a> TestFn<'a> {
             cx.error_at(span, crate::messages::needs_feature(what, feature.name()));
         }
         match kind {
-            Kind::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),
-            Kind::FixtureTest => {
+            OurAttribute::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),
+            OurAttribute::FixtureTest => {
                 self.seen_test_attr = true;
                 self.options.parse_into(args, cx);
             }
-            Kind::With => self.withs.extend(attr::parse_with(args, attribute, cx)),
-            Kind::Conf => self.confs.extend(attr::parse_conf(args, attribute, cx)),
-            Kind::Env => {
+            OurAttribute::With => self.withs.extend(attr::parse_with(args, attribute, cx)),
+            OurAttribute::Conf => self.confs.extend(attr::parse_conf(args, attribute, cx)),
+            OurAttribute::Env => {
                 let entries = attr::parse_env(args, attribute, &self.env, cx);
                 self.env.extend(entries);
             }
-            Kind::WithCells if self.cells.is_some() => reject(crate::messages::DUPLICATE_WITH_CELLS),
-            Kind::WithCells => {
+            OurAttribute::WithCells if self.cells.is_some() => reject(crate::messages::DUPLICATE_WITH_CELLS),
+            OurAttribute::WithCells => {
                 self.cells = attr::parse_cells(args, attribute, cx);
                 if let Some(cells) = &self.cells {
                     // `#[with_cells(..)]` is `#[with(Cells = CellsOptions::new(..))]`.
@@ -155,15 +152,15 @@ impl<'a> TestFn<'a> {
                     });
                 }
             }
-            Kind::PoisonDb if self.poison_db.is_some() => reject(crate::messages::DUPLICATE_POISON),
-            Kind::PoisonDb => {
+            OurAttribute::PoisonDb if self.poison_db.is_some() => reject(crate::messages::DUPLICATE_POISON),
+            OurAttribute::PoisonDb => {
                 if !args.is_empty() {
                     cx.error_spanned_by(&args, crate::messages::POISON_OPTIONS);
                 }
                 self.poison_db = Some(span);
             }
-            Kind::CaptureLogs if self.capture_logs.is_some() => reject(crate::messages::DUPLICATE_CAPTURE_LOGS),
-            Kind::CaptureLogs => {
+            OurAttribute::CaptureLogs if self.capture_logs.is_some() => reject(crate::messages::DUPLICATE_CAPTURE_LOGS),
+            OurAttribute::CaptureLogs => {
                 if !args.is_empty() {
                     cx.error_spanned_by(&args, crate::messages::CAPTURE_LOGS_OPTIONS);
                 }
@@ -172,12 +169,12 @@ impl<'a> TestFn<'a> {
                 self.withs
                     .push(WithEntry { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), config: None });
             }
-            Kind::Service => {
+            OurAttribute::Service => {
                 let paths = attr::parse_services(args, attribute, &self.services, cx);
                 self.services.extend(paths);
             }
-            Kind::Database if self.database.is_some() => reject(crate::messages::DUPLICATE_DATABASE),
-            Kind::Database => {
+            OurAttribute::Database if self.database.is_some() => reject(crate::messages::DUPLICATE_DATABASE),
+            OurAttribute::Database => {
                 self.database = Some(span);
                 let attr = crate::parse::database::parse(args, cx);
                 // `#[database(..)]` is `#[with(Database = DatabaseOptions::new(&RECIPE))]`.
@@ -189,8 +186,8 @@ impl<'a> TestFn<'a> {
                     })),
                 });
             }
-            Kind::Databases if self.databases.is_some() => reject(crate::messages::DUPLICATE_DATABASES),
-            Kind::Databases => {
+            OurAttribute::Databases if self.databases.is_some() => reject(crate::messages::DUPLICATE_DATABASES),
+            OurAttribute::Databases => {
                 self.databases = Some(span);
                 let set = crate::parse::database::parse_set(args, span, cx);
                 // `#[databases(..)]` is `#[with(Databases = DatabasesOptions::new(&[..]))]`.
@@ -202,8 +199,8 @@ impl<'a> TestFn<'a> {
                     })),
                 });
             }
-            Kind::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
-            Kind::Timeout => {
+            OurAttribute::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
+            OurAttribute::Timeout => {
                 self.seen_timeout = true;
                 self.timeout_millis = attr::parse_timeout(args, attribute, cx);
             }
@@ -388,7 +385,7 @@ pub fn ungrouped(ty: &Type) -> &Type {
 
 /// A `#[fixture]`: an impl block with `setup`/`teardown`, or a function returning the value.
 pub struct FixtureDef<'a> {
-    pub source: Source<'a>,
+    pub source: FixtureSource<'a>,
     /// The fixture type: the impl's self type; for a function `name`, the type `Name`.
     pub self_ty: Option<Type>,
     /// For a function `name` returning a type not called `Name`: the `Name` we generate
@@ -399,7 +396,7 @@ pub struct FixtureDef<'a> {
     pub options: crate::attr::FixtureOptions,
 }
 
-pub enum Source<'a> {
+pub enum FixtureSource<'a> {
     Impl(&'a ItemImpl),
     Fn(&'a ItemFn),
 }
@@ -473,7 +470,7 @@ impl<'a> FixtureDef<'a> {
             }
         }
         let self_ty = Some((*item.self_ty).clone());
-        FixtureDef { source: Source::Impl(item), self_ty, wrapper: None, setup, teardown, options }
+        FixtureDef { source: FixtureSource::Impl(item), self_ty, wrapper: None, setup, teardown, options }
     }
 
     /// A function `scratch_dir` is the fixture `ScratchDir`, a wrapper we generate around
@@ -488,7 +485,7 @@ impl<'a> FixtureDef<'a> {
                 (Some(syn::parse_quote!(#wrapper)), Some((wrapper, value.clone())))
             }
         };
-        FixtureDef { source: Source::Fn(item), self_ty, wrapper, setup: Some(setup), teardown: None, options }
+        FixtureDef { source: FixtureSource::Fn(item), self_ty, wrapper, setup: Some(setup), teardown: None, options }
     }
 }
 
@@ -633,7 +630,7 @@ mod tests {
             fn t(a: &A, b: &mut B, c: C, n: u32) {}
         );
         let cx = Ctxt::new();
-        let test = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
+        let test = TestFn::from_syn(OurAttribute::FixtureTest, TokenStream::new(), &item, &cx);
         cx.check().unwrap();
         let found: Vec<Option<Access>> = test.params.iter().map(|p| p.fixture_access().map(|(_, a)| a)).collect();
         // `u32`: no fixture can be one; a case value missing its rows.
@@ -647,7 +644,7 @@ mod tests {
             fn t(c: C) {}
         );
         let cx = Ctxt::new();
-        let test = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
+        let test = TestFn::from_syn(OurAttribute::FixtureTest, TokenStream::new(), &item, &cx);
         cx.check().unwrap();
         assert!(test.params[0].is_case_value() && test.params[0].fixture_type().is_none());
     }

@@ -412,7 +412,7 @@ pub fn parse_env(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEn
 
 /// Our attributes that may sit on a test function; any of them can start the expansion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum OurAttribute {
     /// `#[testrig::test(..)]`.
     FixtureTest,
     /// `#[with(..)]`.
@@ -437,21 +437,21 @@ pub enum Kind {
     Databases,
 }
 
-impl Kind {
+impl OurAttribute {
     /// The attribute's name under `testrig::` (`test`, `with_cells`).
     pub fn path_name(self) -> &'static str {
         match self {
-            Kind::FixtureTest => "test",
-            Kind::With => "with",
-            Kind::Conf => "conf",
-            Kind::Env => "env",
-            Kind::WithCells => "with_cells",
-            Kind::PoisonDb => "poison_db",
-            Kind::CaptureLogs => "capture_logs",
-            Kind::Timeout => "timeout",
-            Kind::Service => "service",
-            Kind::Database => "database",
-            Kind::Databases => "databases",
+            OurAttribute::FixtureTest => "test",
+            OurAttribute::With => "with",
+            OurAttribute::Conf => "conf",
+            OurAttribute::Env => "env",
+            OurAttribute::WithCells => "with_cells",
+            OurAttribute::PoisonDb => "poison_db",
+            OurAttribute::CaptureLogs => "capture_logs",
+            OurAttribute::Timeout => "timeout",
+            OurAttribute::Service => "service",
+            OurAttribute::Database => "database",
+            OurAttribute::Databases => "databases",
         }
     }
 
@@ -459,13 +459,17 @@ impl Kind {
     pub fn feature(self) -> Option<(&'static str, crate::features::Feature)> {
         use crate::features::Feature;
         match self {
-            Kind::WithCells => Some(("`#[with_cells]`", Feature::Any)),
-            Kind::PoisonDb => Some(("`#[poison_db]`", Feature::Db)),
-            Kind::Database => Some(("`#[database]`", Feature::Db)),
-            Kind::Databases => Some(("`#[databases]`", Feature::Db)),
-            Kind::CaptureLogs => Some(("`#[capture_logs]`", Feature::Logs)),
-            Kind::Service => Some(("`#[service]`", Feature::Async)),
-            Kind::FixtureTest | Kind::With | Kind::Conf | Kind::Env | Kind::Timeout => None,
+            OurAttribute::WithCells => Some(("`#[with_cells]`", Feature::Any)),
+            OurAttribute::PoisonDb => Some(("`#[poison_db]`", Feature::Db)),
+            OurAttribute::Database => Some(("`#[database]`", Feature::Db)),
+            OurAttribute::Databases => Some(("`#[databases]`", Feature::Db)),
+            OurAttribute::CaptureLogs => Some(("`#[capture_logs]`", Feature::Logs)),
+            OurAttribute::Service => Some(("`#[service]`", Feature::Async)),
+            OurAttribute::FixtureTest
+            | OurAttribute::With
+            | OurAttribute::Conf
+            | OurAttribute::Env
+            | OurAttribute::Timeout => None,
         }
     }
 }
@@ -473,7 +477,7 @@ impl Kind {
 /// What an attribute on a test function is to us.
 pub enum TestAttr<'a> {
     /// One of ours, bare (`#[with(..)]`) or under `testrig::` (`#[testrig::with(..)]`).
-    Ours(Kind, &'a Attribute),
+    Ours(OurAttribute, &'a Attribute),
     /// `#[test]`, or the `#[::core::prelude::v1::test]` another test macro left.
     PlainTest(&'a Attribute),
     /// `#[tokio::test]`.
@@ -490,20 +494,20 @@ impl<'a> TestAttr<'a> {
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         let ours = |name: &str| match name {
-            "with" => Some(Kind::With),
-            "conf" => Some(Kind::Conf),
-            "env" => Some(Kind::Env),
-            "with_cells" => Some(Kind::WithCells),
-            "poison_db" => Some(Kind::PoisonDb),
-            "capture_logs" => Some(Kind::CaptureLogs),
-            "timeout" => Some(Kind::Timeout),
-            "service" => Some(Kind::Service),
-            "database" => Some(Kind::Database),
-            "databases" => Some(Kind::Databases),
+            "with" => Some(OurAttribute::With),
+            "conf" => Some(OurAttribute::Conf),
+            "env" => Some(OurAttribute::Env),
+            "with_cells" => Some(OurAttribute::WithCells),
+            "poison_db" => Some(OurAttribute::PoisonDb),
+            "capture_logs" => Some(OurAttribute::CaptureLogs),
+            "timeout" => Some(OurAttribute::Timeout),
+            "service" => Some(OurAttribute::Service),
+            "database" => Some(OurAttribute::Database),
+            "databases" => Some(OurAttribute::Databases),
             _ => None,
         };
         match segments.as_slice() {
-            ["testrig", "test"] => TestAttr::Ours(Kind::FixtureTest, attribute),
+            ["testrig", "test"] => TestAttr::Ours(OurAttribute::FixtureTest, attribute),
             [name] | ["testrig", name] if ours(name).is_some() => match ours(name) {
                 Some(kind) => TestAttr::Ours(kind, attribute),
                 None => TestAttr::Other(attribute),

@@ -4,13 +4,13 @@
 use quote::ToTokens;
 use syn::{FnArg, Generics, Signature, Type};
 
-use crate::ast::{FixtureDef, Output, Param, SetupFn, Source, TestFn, WrapperClash};
+use crate::ast::{FixtureDef, FixtureSource, Output, Param, SetupFn, TestFn, WrapperClash};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
 pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     match def.source {
-        Source::Impl(item) => {
+        FixtureSource::Impl(item) => {
             if let Some((_, trait_path, _)) = &item.trait_ {
                 // The trait is the mistake; a missing `setup` would only follow from it.
                 return cx.error_spanned_by(trait_path, messages::FIXTURE_ON_TRAIT_IMPL);
@@ -20,7 +20,7 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
                 cx.error_spanned_by(&item.self_ty, messages::FIXTURE_NO_SETUP);
             }
         }
-        Source::Fn(item) => {
+        FixtureSource::Fn(item) => {
             generics(&item.sig.generics, messages::FIXTURE_GENERIC, cx);
             function_fixture_name(def, item, cx);
         }
@@ -261,12 +261,12 @@ fn reference_param(param: &Param, what: &str, cx: &Ctxt) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ast::Origin;
+    use crate::attr::OurAttribute;
     use proc_macro2::TokenStream;
 
     fn test_errors(item: syn::ItemFn) -> Vec<String> {
         let cx = Ctxt::new();
-        let parsed = TestFn::from_syn(Origin::FixtureTest, TokenStream::new(), &item, &cx);
+        let parsed = TestFn::from_syn(OurAttribute::FixtureTest, TokenStream::new(), &item, &cx);
         test(&parsed, &cx);
         cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
     }

@@ -3,7 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
-use crate::ast::{FixtureDef, Origin, TestFn};
+use crate::ast::{FixtureDef, TestFn};
+use crate::attr::OurAttribute;
 use crate::ctxt::Ctxt;
 use crate::{check, expand, messages};
 
@@ -59,7 +60,7 @@ fn fixture_item(args: TokenStream, item: syn::Item) -> TokenStream {
     expand::fixture(&def)
 }
 
-pub fn test(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream {
+pub fn test(origin: OurAttribute, args: TokenStream, item: TokenStream) -> TokenStream {
     let item = match crate::parse::item::item(item.clone()) {
         Ok(item) => item,
         Err(_) => return item,
@@ -67,7 +68,7 @@ pub fn test(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream
     per_cfg_combination(&item, |item| test_item(origin, args.clone(), item))
 }
 
-fn test_item(origin: Origin, args: TokenStream, item: syn::Item) -> TokenStream {
+fn test_item(origin: OurAttribute, args: TokenStream, item: syn::Item) -> TokenStream {
     if let syn::Item::Fn(function) = &item {
         if let Some(applied) = apply_case_table(origin, &args, function) {
             return applied;
@@ -94,7 +95,7 @@ pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
     use quote::quote;
     let Ok(mut function) = crate::parse::item::function(item.clone()) else {
         // Not a function: the test expansion says what a test is.
-        return test(Origin::FixtureTest, TokenStream::new(), item);
+        return test(OurAttribute::FixtureTest, TokenStream::new(), item);
     };
     let is_test_attr = |attribute: &syn::Attribute| {
         let path = attribute.path();
@@ -108,14 +109,14 @@ pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
         None => TokenStream::new(),
     };
     function.attrs.insert(0, syn::parse_quote!(#[case(#args)]));
-    test(Origin::FixtureTest, options, quote!(#function))
+    test(OurAttribute::FixtureTest, options, quote!(#function))
 }
 
 /// `#[cases(table)]`: the rows of `testrig::case_table! { table { .. } }` go where the
 /// attribute is. The table is a `macro_rules!` macro, so the test is handed to it — with the
 /// attribute that is expanding now written again — and it writes its rows in and expands
 /// the test again (rstest_reuse's `#[apply]`). One table per pass, in order.
-fn apply_case_table(origin: Origin, args: &TokenStream, function: &syn::ItemFn) -> Option<TokenStream> {
+fn apply_case_table(origin: OurAttribute, args: &TokenStream, function: &syn::ItemFn) -> Option<TokenStream> {
     use quote::quote;
     let at = function.attrs.iter().position(|attribute| {
         let path = attribute.path();
@@ -198,7 +199,7 @@ mod tests {
     #[test]
     fn valid_test_expands_to_a_harness_test() {
         let out = test(
-            Origin::FixtureTest,
+            OurAttribute::FixtureTest,
             quote!(),
             quote!(
                 fn t(a: &A) {}
@@ -214,7 +215,7 @@ mod tests {
     #[test]
     fn errors_come_with_the_original_function() {
         let out = test(
-            Origin::FixtureTest,
+            OurAttribute::FixtureTest,
             quote!(flavor = "x"),
             quote!(
                 fn t(a: A) {
@@ -230,7 +231,7 @@ mod tests {
     #[test]
     fn unparsable_input_is_returned_unchanged() {
         let input = quote!(fn broken(a: ) {});
-        assert_eq!(test(Origin::FixtureTest, quote!(), input.clone()).to_string(), input.to_string());
+        assert_eq!(test(OurAttribute::FixtureTest, quote!(), input.clone()).to_string(), input.to_string());
         assert_eq!(fixture(quote!(), input.clone()).to_string(), input.to_string());
     }
 

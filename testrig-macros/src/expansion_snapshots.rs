@@ -5,7 +5,7 @@
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
-use crate::ast::Origin;
+use crate::attr::OurAttribute;
 use crate::entry;
 
 fn count(tokens: &TokenStream) -> usize {
@@ -33,7 +33,7 @@ fn shown(tokens: &TokenStream) -> String {
 }
 
 fn test(args: TokenStream, item: TokenStream) -> String {
-    shown(&entry::test(Origin::FixtureTest, args, item))
+    shown(&entry::test(OurAttribute::FixtureTest, args, item))
 }
 
 #[test]

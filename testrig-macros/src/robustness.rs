@@ -5,7 +5,7 @@
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::ast::Origin;
+use crate::attr::OurAttribute;
 use crate::entry;
 
 /// xorshift64*: reproducible cases without a dependency.
@@ -124,10 +124,10 @@ fn mutate(rng: &mut Rng, stream: TokenStream) -> TokenStream {
 }
 
 /// Valid inputs to mutate: (attribute arguments, item).
-fn seeds() -> Vec<(Option<Origin>, TokenStream, TokenStream)> {
+fn seeds() -> Vec<(Option<OurAttribute>, TokenStream, TokenStream)> {
     vec![
         (
-            Some(Origin::FixtureTest),
+            Some(OurAttribute::FixtureTest),
             quote!(flavor = "multi_thread", worker_threads = 2),
             quote! {
                 #[with(A, B = 3)] #[conf(a.b = 1, in = CONF)] #[env(K = "v", O = unset)]
@@ -136,7 +136,7 @@ fn seeds() -> Vec<(Option<Origin>, TokenStream, TokenStream)> {
             },
         ),
         (
-            Some(Origin::WithCells),
+            Some(OurAttribute::WithCells),
             quote!(in = db::SCHEMA, cell1, cell2),
             quote! {
                 #[capture_logs] #[timeout(0.5)] #[service(start_api, crate::b::start)]
@@ -165,26 +165,26 @@ fn seeds() -> Vec<(Option<Origin>, TokenStream, TokenStream)> {
     ]
 }
 
-fn expand(origin: Option<Origin>, args: TokenStream, item: TokenStream) -> TokenStream {
+fn expand(origin: Option<OurAttribute>, args: TokenStream, item: TokenStream) -> TokenStream {
     match origin {
         Some(origin) => entry::test(origin, args, item),
         None => entry::fixture(args, item),
     }
 }
 
-const ORIGINS: [Option<Origin>; 12] = [
+const ORIGINS: [Option<OurAttribute>; 12] = [
     None,
-    Some(Origin::FixtureTest),
-    Some(Origin::With),
-    Some(Origin::Conf),
-    Some(Origin::Env),
-    Some(Origin::WithCells),
-    Some(Origin::PoisonDb),
-    Some(Origin::CaptureLogs),
-    Some(Origin::Timeout),
-    Some(Origin::Service),
-    Some(Origin::Database),
-    Some(Origin::Databases),
+    Some(OurAttribute::FixtureTest),
+    Some(OurAttribute::With),
+    Some(OurAttribute::Conf),
+    Some(OurAttribute::Env),
+    Some(OurAttribute::WithCells),
+    Some(OurAttribute::PoisonDb),
+    Some(OurAttribute::CaptureLogs),
+    Some(OurAttribute::Timeout),
+    Some(OurAttribute::Service),
+    Some(OurAttribute::Database),
+    Some(OurAttribute::Databases),
 ];
 
 #[test]

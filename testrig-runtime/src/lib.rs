@@ -82,7 +82,7 @@ pub use crate::leaf::outcome::TestOutcome;
 pub mod __private {
     pub use crate::core::fixture::{
         default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
-        ByValue, Configs, Dependencies, FixtureMeta, FixtureRef, Registered, Shared, Step, FALLBACK_META,
+        ByValue, Configs, Dependencies, FixtureMeta, FixtureRef, RegisteredFixture, Shared, Step, FALLBACK_META,
     };
     pub use crate::core::plan::{
         check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots,

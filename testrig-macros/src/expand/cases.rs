@@ -34,7 +34,7 @@ fn case_value(value: &Expr, ty: &syn::Type) -> TokenStream {
 }
 
 /// A parameter taken by value: where its values come from.
-enum Source<'a> {
+enum ValueSource<'a> {
     /// The `#[case]` rows, as their `column`-th value.
     Rows {
         column: usize,
@@ -48,7 +48,7 @@ struct CaseParam<'a> {
     labels: &'a [String],
     pat: &'a syn::Pat,
     ty: &'a syn::Type,
-    source: Source<'a>,
+    source: ValueSource<'a>,
 }
 
 /// A parameter as it appears in case names: its identifier (`r#type` as `type`), or `argN`
@@ -71,10 +71,10 @@ fn case_params<'a>(test: &'a TestFn) -> Vec<CaseParam<'a>> {
         .filter(|(_, param)| param.is_case_value())
         .map(|(index, param)| {
             let source = match &param.values {
-                Some((_, Ok(values))) => Source::Values(values),
+                Some((_, Ok(values))) => ValueSource::Values(values),
                 _ => {
                     column += 1;
-                    Source::Rows { column: column - 1 }
+                    ValueSource::Rows { column: column - 1 }
                 }
             };
             let name = pattern_name(&param.original.pat, index);
@@ -117,7 +117,7 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
             let mut next_pick = picks.iter();
             // Only `#[values]` parameters have a pick: a row parameter before one takes none.
             for param in &params {
-                let Source::Values(values) = &param.source else { continue };
+                let ValueSource::Values(values) = &param.source else { continue };
                 if let Some(pick) = next_pick.next() {
                     // A file is named by its path, not its position (`#[files]`).
                     parts.push(match param.labels.get(*pick) {
@@ -158,7 +158,7 @@ pub fn bindings(test: &TestFn) -> Bindings {
         decode.extend(quote!(let _ = __testrig_row;));
     }
     let values_params: Vec<usize> =
-        (0..params.len()).filter(|i| matches!(params[*i].source, Source::Values(_))).collect();
+        (0..params.len()).filter(|i| matches!(params[*i].source, ValueSource::Values(_))).collect();
     if !values_params.is_empty() {
         decode.extend(match (has_rows, per_row) {
             (true, 1) => quote!(let __testrig_within = 0_usize;),
@@ -181,7 +181,7 @@ pub fn bindings(test: &TestFn) -> Bindings {
     let mut named = decode;
     for (i, param) in params.iter().enumerate() {
         let arms: Vec<TokenStream> = match &param.source {
-            Source::Values(values) => values
+            ValueSource::Values(values) => values
                 .iter()
                 .enumerate()
                 .map(|(n, value)| {
@@ -189,7 +189,7 @@ pub fn bindings(test: &TestFn) -> Bindings {
                     quote!(#n => #value,)
                 })
                 .collect(),
-            Source::Rows { column } => test
+            ValueSource::Rows { column } => test
                 .cases
                 .iter()
                 .enumerate()
@@ -200,8 +200,8 @@ pub fn bindings(test: &TestFn) -> Bindings {
                 .collect(),
         };
         let selector = match param.source {
-            Source::Values(_) => format_ident!("__testrig_pick_{}", i).to_token_stream(),
-            Source::Rows { .. } => quote!(__testrig_row),
+            ValueSource::Values(_) => format_ident!("__testrig_pick_{}", i).to_token_stream(),
+            ValueSource::Rows { .. } => quote!(__testrig_row),
         };
         let value = quote!(match #selector { #(#arms)* _ => ::core::unreachable!("no such case") });
         let (pat, ty) = (param.pat, param.ty);
@@ -218,8 +218,8 @@ fn radices(params: &[CaseParam]) -> Vec<usize> {
     params
         .iter()
         .filter_map(|param| match param.source {
-            Source::Values(values) => Some(values.len().max(1)),
-            Source::Rows { .. } => None,
+            ValueSource::Values(values) => Some(values.len().max(1)),
+            ValueSource::Rows { .. } => None,
         })
         .collect()
 }

@@ -3,7 +3,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, Item, Signature, Type};
 
-use crate::ast::{FixtureDef, SetupFn, Source};
+use crate::ast::{FixtureDef, FixtureSource, SetupFn};
 
 /// The user's item (without our `#[options]` markers) plus the `Fixture` impl and the static
 /// metadata the compile-time planner walks.
@@ -25,8 +25,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
             None => (quote!(()), quote!(::testrig::__private::no_options)),
         };
     let call_path = match def.source {
-        Source::Impl(_) => quote!(<#self_ty>::setup),
-        Source::Fn(function) => function.sig.ident.to_token_stream(),
+        FixtureSource::Impl(_) => quote!(<#self_ty>::setup),
+        FixtureSource::Fn(function) => function.sig.ident.to_token_stream(),
     };
     let setup_body = setup_body(setup, self_ty, &call_path, def.wrapper.as_ref().map(|(ident, _)| ident));
     let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
@@ -81,7 +81,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
             #once_check
             #by_value
             ::testrig::__private::inventory::submit! {
-                ::testrig::__private::Registered {
+                ::testrig::__private::RegisteredFixture {
                     fixture: &__TESTRIG_META,
                     module: ::core::module_path!(),
                     file: ::core::file!(),
@@ -97,7 +97,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
 /// The type a fixture function `scratch_dir` returning `V` is named by: `ScratchDir`,
 /// dereferencing to the `V` it holds.
 fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
-    let Source::Fn(function) = def.source else { return TokenStream::new() };
+    let FixtureSource::Fn(function) = def.source else { return TokenStream::new() };
     let vis = &function.vis;
     let doc = format!(
         "The fixture [`{}`]: tests take `&{ident}` (or `&mut {ident}`), which dereferences to what it returns.",
@@ -188,8 +188,8 @@ fn teardown_fn(sig: &Signature, self_ty: &Type) -> TokenStream {
 pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
     let item = stripped_item(def);
     let plain = match def.source {
-        Source::Impl(item) => item.trait_.is_none() && item.generics.params.is_empty(),
-        Source::Fn(function) => function.sig.generics.params.is_empty(),
+        FixtureSource::Impl(item) => item.trait_.is_none() && item.generics.params.is_empty(),
+        FixtureSource::Fn(function) => function.sig.generics.params.is_empty(),
     };
     // A wrapper that cannot be (its own error says why) would only add errors of rustc's.
     if def.wrapper_clash().is_some() {
@@ -213,8 +213,8 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
 /// rustc would otherwise reject as unknown attributes.
 fn stripped_item(def: &FixtureDef) -> TokenStream {
     let mut item = match def.source {
-        Source::Impl(item) => Item::Impl(item.clone()),
-        Source::Fn(function) => Item::Fn(function.clone()),
+        FixtureSource::Impl(item) => Item::Impl(item.clone()),
+        FixtureSource::Fn(function) => Item::Fn(function.clone()),
     };
     let sig = match &mut item {
         Item::Impl(item) => item.items.iter_mut().find_map(|impl_item| match impl_item {

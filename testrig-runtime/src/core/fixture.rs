@@ -362,7 +362,7 @@ macro_rules! built_in_fixture {
                 const META: $crate::core::fixture::FixtureRef = $crate::core::fixture::FixtureRef::new(&META);
             }
             inventory::submit! {
-                $crate::core::fixture::Registered {
+                $crate::core::fixture::RegisteredFixture {
                     fixture: &META, module: $module, file: file!(), line: line!(), autouse: false, crate_wide: false,
                 }
             }
@@ -378,7 +378,7 @@ pub(crate) use built_in_fixture;
 /// What `#[fixture]` registers for each fixture: the registry lists them, and finds the
 /// autouse ones.
 #[doc(hidden)]
-pub struct Registered {
+pub struct RegisteredFixture {
     pub fixture: &'static FixtureMeta,
     /// `module_path!()` where the fixture is defined.
     pub module: &'static str,
@@ -390,4 +390,4 @@ pub struct Registered {
     pub crate_wide: bool,
 }
 
-inventory::collect!(Registered);
+inventory::collect!(RegisteredFixture);

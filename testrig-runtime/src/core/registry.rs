@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use crate::core::fixture::{FixtureMeta, FixtureRef, Registered};
+use crate::core::fixture::{FixtureMeta, FixtureRef, RegisteredFixture};
 
 /// A fixture of this binary, as [`list`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub struct FixtureInfo {
 /// assert!(testrig::registry::dot().starts_with("digraph fixtures {"));
 /// ```
 pub fn list() -> Vec<FixtureInfo> {
-    let fixtures: Vec<FixtureInfo> = inventory::iter::<Registered>
+    let fixtures: Vec<FixtureInfo> = inventory::iter::<RegisteredFixture>
         .into_iter()
         .map(|registered| FixtureInfo {
             name: registered.fixture.name,
@@ -100,7 +100,7 @@ pub fn dot() -> String {
 pub(crate) fn autouse_for(test_name: &str) -> Vec<FixtureRef> {
     static AUTOUSE: OnceLock<Vec<(&'static str, &'static FixtureMeta)>> = OnceLock::new();
     let autouse = AUTOUSE.get_or_init(|| {
-        inventory::iter::<Registered>
+        inventory::iter::<RegisteredFixture>
             .into_iter()
             .filter(|registered| registered.autouse)
             // Crate-wide: the crate is the module path's first segment (a library the tests

@@ -13,7 +13,7 @@ use crate::core::scope::Scope;
 use crate::core::stack::FixtureStack;
 use crate::leaf::outcome::Outcome;
 use crate::leaf::report::{self, Cause, Failure, Stage};
-use crate::leaf::show::{Phase, Show};
+use crate::leaf::show::{Phase, Timeline};
 use crate::leaf::unwind::Payload;
 
 /// One environment variable a test sets (`Some`) or removes (`None`) with `#[env(..)]`.
@@ -388,7 +388,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
         on_enter();
     }
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
-    let mut show = Show::new(test.name);
+    let mut show = Timeline::new(test.name);
     let mut failures = Vec::new();
     match test.body {
         #[cfg(not(feature = "async"))]
@@ -544,7 +544,7 @@ async fn wall_clock_timeout<T>(limit: Duration, work: impl Future<Output = T>) -
 
 fn body_failure(
     outcome: Result<Outcome, Payload>,
-    show: &mut Show,
+    show: &mut Timeline,
     started: Option<std::time::Instant>,
 ) -> Option<Failure> {
     show.record(Phase::Test, "body", started, matches!(outcome, Ok(Ok(()))));

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::core::fixture::{Configs, Dependencies, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::leaf::report::{Cause, Failure, Stage};
-use crate::leaf::show::{Phase, Show};
+use crate::leaf::show::{Phase, Timeline};
 use crate::leaf::unwind::CatchUnwind;
 
 /// The set-up fixtures of one test, one instance per fixture type.
@@ -139,7 +139,7 @@ impl FixtureStack {
 
     /// Sets up every fixture of `plan` in order; stops at the first failure, leaving what
     /// was set up on the stack for [`FixtureStack::tear_down`].
-    pub(crate) async fn set_up(&mut self, plan: &[FixtureRef], show: &mut Show) -> Result<(), Failure> {
+    pub(crate) async fn set_up(&mut self, plan: &[FixtureRef], show: &mut Timeline) -> Result<(), Failure> {
         for fixture in plan {
             let meta = fixture.get();
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {
@@ -182,7 +182,7 @@ impl FixtureStack {
     /// Tears down everything on the stack, last set up first. Every teardown runs, whatever
     /// the others did; the failures are added in the order they happened (as they happen, so
     /// a timeout that cancels this keeps those before it).
-    pub(crate) async fn tear_down(&mut self, show: &mut Show, failures: &mut Vec<Failure>) {
+    pub(crate) async fn tear_down(&mut self, show: &mut Timeline, failures: &mut Vec<Failure>) {
         while let Some(Entry { meta, instance, .. }) = self.entries.pop() {
             // The process's, not this test's: torn down at exit; or the test took it by value.
             let Instance::Owned(instance) = instance else { continue };

@@ -22,16 +22,16 @@ struct Spawned {
 
 /// Held by a task's future or a thread's closure: dropping it — the task completed or was
 /// aborted, the thread returned or unwound — marks it stopped.
-pub(crate) struct Running(Arc<AtomicBool>);
+pub(crate) struct RunningFlag(Arc<AtomicBool>);
 
-impl Drop for Running {
+impl Drop for RunningFlag {
     fn drop(&mut self) {
         self.0.store(false, Ordering::Release);
     }
 }
 
 /// Records a task or thread being started at `location` by the current test, if any.
-pub(crate) fn track(kind: &'static str, location: &'static Location<'static>) -> Option<Running> {
+pub(crate) fn track(kind: &'static str, location: &'static Location<'static>) -> Option<RunningFlag> {
     Scope::with_current(|scope| {
         let scope = scope?;
         let running = Arc::new(AtomicBool::new(true));
@@ -40,7 +40,7 @@ pub(crate) fn track(kind: &'static str, location: &'static Location<'static>) ->
         // Keeps the list to what may still run in tests that start many short tasks.
         started.retain(|spawned| spawned.running.load(Ordering::Acquire));
         started.push(Spawned { kind, location, running: running.clone() });
-        Some(Running(running))
+        Some(RunningFlag(running))
     })
 }
 

@@ -142,10 +142,10 @@ impl ServicesOptions {
 /// The services of a test, running: `#[service(start_api, ..)]` starts them in order, each
 /// ready before the next starts, and stops them in reverse order after the body.
 pub struct Services {
-    running: Vec<Running>,
+    running: Vec<RunningService>,
 }
 
-struct Running {
+struct RunningService {
     name: &'static str,
     handle: Published,
     stop: watch::Sender<bool>,
@@ -196,7 +196,7 @@ impl Services {
 
     async fn teardown(self) -> Result<(), BoxError> {
         let mut errors = Vec::new();
-        for Running { name, stop, mut task, .. } in self.running.into_iter().rev() {
+        for RunningService { name, stop, mut task, .. } in self.running.into_iter().rev() {
             let _ = stop.send(true);
             let problem = match tokio::time::timeout(STOP_WITHIN, &mut task).await {
                 Ok(Ok(Ok(()))) => continue,
@@ -221,7 +221,7 @@ impl Services {
 }
 
 /// Starts one service and waits until it is ready, or fails saying why it is not.
-async fn start(spec: &ServiceSpec) -> Result<Running, BoxError> {
+async fn start(spec: &ServiceSpec) -> Result<RunningService, BoxError> {
     let (ready, published) = oneshot::channel();
     let (stop, stop_signal) = watch::channel(false);
     let context = ServiceContext { ready: Mutex::new(Some(ready)), stop: stop_signal };
@@ -231,7 +231,7 @@ async fn start(spec: &ServiceSpec) -> Result<Running, BoxError> {
     // The context goes with the service's future: when that ends (returns, fails, panics)
     // before `ready`, the sender is dropped and `published` completes with an error.
     match tokio::time::timeout(READY_WITHIN, published).await {
-        Ok(Ok(handle)) => Ok(Running { name, handle, stop, task }),
+        Ok(Ok(handle)) => Ok(RunningService { name, handle, stop, task }),
         Ok(Err(_)) => Err(failed(ended_before_ready(task.await))),
         Err(_) => {
             task.abort();

@@ -13,7 +13,7 @@ pub(crate) enum Phase {
 }
 
 /// The timeline of one test; records nothing (and reads no clock) unless `TESTRIG_SHOW` is on.
-pub(crate) struct Show {
+pub(crate) struct Timeline {
     test_name: &'static str,
     lines: Option<Vec<(Phase, &'static str, Duration, bool)>>,
 }
@@ -23,9 +23,9 @@ fn enabled() -> bool {
     *ENABLED.get_or_init(|| std::env::var_os("TESTRIG_SHOW").is_some_and(|v| !v.is_empty() && v != "0"))
 }
 
-impl Show {
+impl Timeline {
     pub(crate) fn new(test_name: &'static str) -> Self {
-        Show { test_name, lines: enabled().then(Vec::new) }
+        Timeline { test_name, lines: enabled().then(Vec::new) }
     }
 
     pub(crate) fn start(&self) -> Option<Instant> {

@@ -45,7 +45,7 @@ pub use self::database::{Database, DatabaseOptions, Databases, DatabasesOptions}
 pub use self::error::DbError;
 pub use self::recipe::{Recipe, Seed};
 #[cfg(feature = "any")]
-pub use self::schema::{Registered, Schema};
+pub use self::schema::{RegisteredSchema, Schema};
 #[cfg(feature = "any")]
 pub use self::target::{CellGuard, CellTarget, Targeted};
 #[cfg(feature = "any")]

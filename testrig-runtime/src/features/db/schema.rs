@@ -41,16 +41,18 @@ impl Schema {
 }
 
 #[doc(hidden)]
-pub struct Registered(pub &'static Schema);
+pub struct RegisteredSchema(pub &'static Schema);
 
-inventory::collect!(Registered);
+inventory::collect!(RegisteredSchema);
 
 /// The one declared schema, for tests that do not name one.
 pub(crate) fn default_schema() -> Result<&'static Schema, DbError> {
-    let mut declared = inventory::iter::<Registered>.into_iter().map(|registered| registered.0);
+    let mut declared = inventory::iter::<RegisteredSchema>.into_iter().map(|registered| registered.0);
     match (declared.next(), declared.next()) {
         (Some(only), None) => Ok(only),
-        _ => Err(DbError::NoSchema { declared: inventory::iter::<Registered>.into_iter().map(|r| r.0.name).collect() }),
+        _ => Err(DbError::NoSchema {
+            declared: inventory::iter::<RegisteredSchema>.into_iter().map(|r| r.0.name).collect(),
+        }),
     }
 }
 
@@ -70,6 +72,6 @@ macro_rules! schema {
             ::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", $api),
             ::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", $cells),
         );
-        $crate::__private::inventory::submit! { $crate::db::Registered(&$name) }
+        $crate::__private::inventory::submit! { $crate::db::RegisteredSchema(&$name) }
     };
 }
