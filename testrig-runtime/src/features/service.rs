@@ -13,6 +13,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::core::fixture::{setup_output, BoxError, Step};
+use crate::leaf::report::Joined;
 use crate::leaf::unwind::panic_message;
 
 /// How long a service has to call [`ServiceContext::ready`].
@@ -166,7 +167,7 @@ impl Services {
     #[track_caller]
     pub fn get<T: Any>(&self, name: &str) -> &T {
         let Some(running) = self.running.iter().find(|running| running.name == name) else {
-            panic!("no service `{name}` in this test; its services are: {}", self.names().join(", "));
+            panic!("no service `{name}` in this test; its services are: {}", Joined(&self.names(), ", "));
         };
         match running.handle.downcast_ref::<T>() {
             Some(handle) => handle,
@@ -215,7 +216,7 @@ impl Services {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(errors.join("; ").into())
+            Err(Joined(&errors, "; ").to_string().into())
         }
     }
 }
