@@ -89,7 +89,7 @@ impl<'a> TestFn<'a> {
         if test.cases.is_empty() {
             for param in &mut test.params {
                 param.taken = param.values.is_none()
-                    && param.config.is_none()
+                    && param.options.is_none()
                     && matches!(ungrouped(&param.original.ty), Type::Path(_))
                     && !is_plain_value(&param.original.ty);
             }
@@ -277,7 +277,7 @@ pub struct Param<'a> {
     pub original: &'a PatType,
     /// The `#[options]` marker (or its old spelling `#[config]`, an error), if the parameter
     /// has one.
-    pub config: Option<&'a Attribute>,
+    pub options: Option<&'a Attribute>,
     /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
     /// other `#[values]` parameters and the `#[case]` rows).
     pub values: Option<(&'a Attribute, syn::Result<Vec<syn::Expr>>)>,
@@ -303,7 +303,7 @@ impl<'a> Param<'a> {
     fn from_arg(arg: &'a FnArg) -> Option<Self> {
         match arg {
             FnArg::Typed(original) => {
-                let config = original.attrs.iter().find(|a| is_options_marker(a));
+                let options = original.attrs.iter().find(|a| is_options_marker(a));
                 let mut labels = Vec::new();
                 let values = original.attrs.iter().find_map(|attribute| {
                     if attribute.path().is_ident("values") {
@@ -323,7 +323,7 @@ impl<'a> Param<'a> {
                         None
                     }
                 });
-                Some(Param { original, config, values, labels, taken: false })
+                Some(Param { original, options, values, labels, taken: false })
             }
             FnArg::Receiver(_) => None,
         }
@@ -608,7 +608,7 @@ mod tests {
         let setup = def.setup.as_ref().unwrap();
         assert!(setup.output.is_fallible());
         assert_eq!(setup.params.len(), 2);
-        assert!(setup.params[0].config.is_none() && setup.params[1].config.is_some());
+        assert!(setup.params[0].options.is_none() && setup.params[1].options.is_some());
         assert_eq!(setup.params[0].fixture_type().unwrap().to_token_stream().to_string(), "Cells");
         assert!(def.teardown.is_some());
     }

@@ -28,12 +28,12 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     if let Some(setup) = &def.setup {
         renamed_config(&setup.params, cx);
         setup_fn(setup, def.self_ty.as_ref(), cx);
-        if let Some(config) = setup.params.iter().find_map(|param| param.config) {
+        if let Some(marker) = setup.params.iter().find_map(|param| param.options) {
             if def.options.autouse.is_some() {
-                cx.error_spanned_by(config, messages::AUTOUSE_WITH_CONFIG);
+                cx.error_spanned_by(marker, messages::AUTOUSE_WITH_OPTIONS);
             }
             if def.options.once.is_some() {
-                cx.error_spanned_by(config, messages::ONCE_WITH_CONFIG);
+                cx.error_spanned_by(marker, messages::ONCE_WITH_OPTIONS);
             }
         }
     }
@@ -50,7 +50,7 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
 /// be `impl Trait`, which no struct field can hold.
 /// `#[config]`, the old spelling of `#[options]`.
 fn renamed_config(params: &[crate::ast::Param], cx: &Ctxt) {
-    for config in params.iter().filter_map(|param| param.config) {
+    for config in params.iter().filter_map(|param| param.options) {
         if config.path().is_ident("config") {
             cx.error_spanned_by(config, messages::CONFIG_RENAMED);
         }
@@ -90,14 +90,14 @@ fn setup_fn(setup: &SetupFn, self_ty: Option<&Type>, cx: &Ctxt) {
     if let Output::Missing = setup.output {
         cx.error_spanned_by(&sig.ident, messages::SETUP_NO_RETURN);
     }
-    let mut configs = setup.params.iter().filter(|param| param.config.is_some());
-    if let Some(second) = configs.nth(1) {
-        cx.error_spanned_by(second.config, messages::CONFIG_TWICE);
+    let mut marked = setup.params.iter().filter(|param| param.options.is_some());
+    if let Some(second) = marked.nth(1) {
+        cx.error_spanned_by(second.options, messages::OPTIONS_TWICE);
     }
     let self_text = self_ty.map(|ty| ty.to_token_stream().to_string());
     for param in &setup.params {
         reference_param(param, "fixture `setup` functions", cx);
-        if let (Some(ty), None) = (param.fixture_type(), param.config) {
+        if let (Some(ty), None) = (param.fixture_type(), param.options) {
             let text = ty.to_token_stream().to_string();
             if text == "Self" || Some(&text) == self_text.as_ref() {
                 cx.error_spanned_by(ty, messages::SELF_DEPENDENCY);
@@ -146,9 +146,9 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
     }
     renamed_config(&test.params, cx);
     for param in &test.params {
-        match (param.config, &param.values) {
-            (Some(config), _) if config.path().is_ident("config") => {}
-            (Some(config), _) => cx.error_spanned_by(config, messages::CONFIG_IN_TEST),
+        match (param.options, &param.values) {
+            (Some(marker), _) if marker.path().is_ident("config") => {}
+            (Some(marker), _) => cx.error_spanned_by(marker, messages::OPTIONS_IN_TEST),
             (None, Some((attribute, _))) if !param.is_case_value() => {
                 cx.error_spanned_by(attribute, messages::VALUES_ON_FIXTURE)
             }

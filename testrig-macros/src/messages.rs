@@ -16,10 +16,10 @@ pub const SETUP_NO_RETURN: &str = "`setup` must return the fixture: add `-> Self
 pub const SETUP_GENERIC: &str = "`setup` cannot be generic: its parameters are fixtures, named by concrete types";
 pub const SELF_DEPENDENCY: &str =
     "a fixture cannot depend on itself: remove this parameter, or depend on another fixture type";
-pub const CONFIG_TWICE: &str = "only one `#[options]` parameter is allowed: put all settings in one options type";
+pub const OPTIONS_TWICE: &str = "only one `#[options]` parameter is allowed: put all settings in one options type";
 pub const CONFIG_RENAMED: &str =
     "`#[config]` is now `#[options]` (renamed so it is not mixed up with `#[conf]`): write `#[options]`, and `type Options` where you named `Fixture::Config`";
-pub const CONFIG_IN_TEST: &str =
+pub const OPTIONS_IN_TEST: &str =
     "`#[options]` marks a fixture's options in its `setup`; in a test, give a fixture its options with `#[with(Type = value)]`";
 pub const TEARDOWN_RECEIVER: &str =
     "`teardown` consumes the fixture: write `fn teardown(self)` (or `async fn teardown(self) -> Result<(), E>`)";
@@ -90,8 +90,8 @@ pub const AUTOUSE_FLAG: &str = "write `#[fixture(autouse)]` for the fixture test
 pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type` (or by value, when marked `#[fixture(by_value)]`)";
 pub const BY_VALUE_FLAG: &str = "`by_value` is a flag: write `#[fixture(by_value)]` to let tests take the fixture by value (its teardown is then skipped)";
 pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `once` (set up once per process, shared by every test) or `test` (the default): write `#[fixture(scope = once)]`";
-pub const ONCE_WITH_CONFIG: &str = "a `scope = once` fixture cannot take `#[options]`: it is set up once for every test of the process, so no one test gives it options";
-pub const AUTOUSE_WITH_CONFIG: &str = "an autouse fixture cannot take `#[options]`: no test names it to give it options. Remove `autouse` and list it with `#[with(Fixture = options)]`, or drop the `#[options]` parameter";
+pub const ONCE_WITH_OPTIONS: &str = "a `scope = once` fixture cannot take `#[options]`: it is set up once for every test of the process, so no one test gives it options";
+pub const AUTOUSE_WITH_OPTIONS: &str = "an autouse fixture cannot take `#[options]`: no test names it to give it options. Remove `autouse` and list it with `#[with(Fixture = options)]`, or drop the `#[options]` parameter";
 pub const SERVICE_NOT_PATH: &str =
     "`#[service]` takes the paths of async start functions: write `#[service(start_api, crate::scheduler::start)]`";
 pub const EMPTY_SERVICE: &str =

@@ -15,12 +15,12 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     let deps = setup
         .params
         .iter()
-        .filter(|p| p.config.is_none())
+        .filter(|p| p.options.is_none())
         .filter_map(|p| p.fixture_type())
         .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META));
     // Without a configuration, the shared `no_options` instead of an instance per fixture type.
     let (config_ty, default_options) =
-        match setup.params.iter().find(|p| p.config.is_some()).and_then(|p| p.fixture_type()) {
+        match setup.params.iter().find(|p| p.options.is_some()).and_then(|p| p.fixture_type()) {
             Some(ty) => (ty.to_token_stream(), quote!(::testrig::__private::default_options::<#self_ty>)),
             None => (quote!(()), quote!(::testrig::__private::no_options)),
         };
@@ -128,7 +128,7 @@ fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
 }
 
 fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper: Option<&syn::Ident>) -> TokenStream {
-    let args = setup.params.iter().map(|param| match (param.config, param.fixture_type()) {
+    let args = setup.params.iter().map(|param| match (param.options, param.fixture_type()) {
         (Some(_), _) => quote!(__testrig_stack.options::<#self_ty>()),
         // Our local keeps our span (see expand/test.rs): the user's type may come from `macro_rules!`.
         (None, Some(ty)) => {

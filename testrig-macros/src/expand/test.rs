@@ -102,7 +102,7 @@ pub fn test(test: &TestFn) -> TokenStream {
             let name = qualified_name(ident);
             shim_call(test, "shared_run", quote!(#name, #ident))
         } else {
-            let value = test_value(test, quote!(::core::stringify!(#ident)), None);
+            let value = test_value(test, qualified_name(ident), None);
             quote!(::testrig::__private::run(#value))
         };
         return quote! {
@@ -122,6 +122,7 @@ pub fn test(test: &TestFn) -> TokenStream {
         };
     }
     let bindings = super::cases::bindings(test);
+    // Each case names itself (`run_case`): the shared value needs no name.
     let value = test_value(test, quote!(""), Some(&bindings));
     let shims = super::cases::cases(test).into_iter().map(|case| {
         let name = &case.name;
@@ -153,8 +154,8 @@ pub fn test(test: &TestFn) -> TokenStream {
     }
 }
 
-/// The `Test` value of a test whose name is `name` (a `&str` expression, in the module it is
-/// expanded in): its plan, its body calling the user's function with its fixtures — and, for
+/// The `Test` value of a test whose name is `name` (a `&str` expression of its
+/// `module::test` path): its plan, its body calling the user's function with its fixtures — and, for
 /// a parametrized test, with the running case's values, which `bindings` decode.
 fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::Bindings>) -> TokenStream {
     let original = test.original;
@@ -167,7 +168,7 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
         return quote! {{
             let (__testrig_plan, __testrig_body) = #shared;
             ::testrig::__private::Test {
-                name: ::core::concat!(::core::module_path!(), "::", #name),
+                name: #name,
                 plan: __testrig_plan,
                 body: __testrig_body,
                 #(#fields)*
@@ -234,7 +235,7 @@ fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::
     }
     quote! {
         ::testrig::__private::Test {
-            name: ::core::concat!(::core::module_path!(), "::", #name),
+            name: #name,
             plan: __TESTRIG_PLAN,
             body: { #body },
             #(#fields)*
