@@ -166,3 +166,31 @@ fn several_cfgs_on_a_parameter(
 ) {
     assert_eq!(base.0, 1);
 }
+
+/// The body as a `$body:block` fragment: it reaches the attribute wrapped in an invisible
+/// group, which the fast path that keeps a body as tokens does not take, so syn reads it.
+macro_rules! test_with_body {
+    ($name:ident($param:ident) $body:block) => {
+        #[testrig::test]
+        fn $name($param: &Base) $body
+    };
+    ($name:ident($n:ident, $param:ident) rows $(($row:expr))* $body:block) => {
+        #[testrig::test]
+        $(#[case($row)])*
+        fn $name($n: u32, $param: &Base) $body
+    };
+}
+
+test_with_body!(a_body_passed_as_a_block_fragment(base) {
+    assert_eq!(base.0, 1);
+});
+
+test_with_body!(cases_with_a_block_fragment_body(n, base) rows (2) (3) {
+    assert!(n > base.0);
+});
+
+#[test]
+fn block_fragment_cases_are_generated() {
+    cases_with_a_block_fragment_body::case_1();
+    cases_with_a_block_fragment_body::case_2();
+}
