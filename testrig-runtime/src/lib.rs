@@ -47,8 +47,17 @@ const TEST_GUARDS: &[crate::core::run::TestGuard] = &[crate::features::env::guar
 const AFTER_TEARDOWN: &[crate::core::run::AfterTeardown] = &[crate::features::leaks::after_teardown];
 
 /// [`AFTER_TEARDOWN`] for an async test, on its runtime.
+const AFTER_TEARDOWN_ASYNC: &[crate::core::run::AfterTeardownAsync] = &[
+    #[cfg(feature = "async")]
+    crate::features::leaks::after_teardown_async,
+];
+
+/// What runs async tests and fixtures: none without the `async` feature (the macros reject
+/// both then).
 #[cfg(feature = "async")]
-const AFTER_TEARDOWN_ASYNC: &[crate::core::run::AfterTeardownAsync] = &[crate::features::leaks::after_teardown_async];
+const EXECUTOR: Option<&dyn crate::core::run::Executor> = Some(&crate::features::tokio_runtime::Tokio);
+#[cfg(not(feature = "async"))]
+const EXECUTOR: Option<&dyn crate::core::run::Executor> = None;
 
 /// What features add to the scope of each case of a parametrized test, given the case's name
 /// (insta's snapshot suffix).

@@ -25,7 +25,6 @@ pub type EnvChange = (&'static str, Option<&'static str>);
 pub(crate) type AfterTeardown = fn(&Test, &Scope) -> Option<Failure>;
 
 /// [`AfterTeardown`] on the test's runtime.
-#[cfg(feature = "async")]
 pub(crate) type AfterTeardownAsync =
     for<'a> fn(&'a Test, &'a Scope) -> Pin<Box<dyn Future<Output = Option<Failure>> + 'a>>;
 
@@ -298,12 +297,9 @@ fn check_autouse_leaves_exclusive(autouse: &[FixtureRef], exclusive: &[FixtureRe
     }
 }
 
-/// Whether this thread is inside a tokio runtime (an async test calling a fixture test).
+/// Whether this thread is inside a runtime (an async test calling a fixture test).
 fn inside_a_runtime() -> bool {
-    #[cfg(feature = "async")]
-    return tokio::runtime::Handle::try_current().is_ok();
-    #[cfg(not(feature = "async"))]
-    false
+    crate::EXECUTOR.is_some_and(Executor::is_current)
 }
 
 /// With `#[timeout]`: the test runs on a thread of its own while this one watches the clock.
@@ -312,7 +308,7 @@ fn inside_a_runtime() -> bool {
 /// naming the stage, and leaves the stuck thread behind.
 #[track_caller]
 fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
-    let asynchronous = cfg!(feature = "async") && matches!(test.body, Body::Async(_));
+    let asynchronous = matches!(test.body, Body::Async(_));
     let finished = Arc::new(Handoff::default());
     let done = Arc::clone(&finished);
     let in_thread = Arc::clone(&scope);
@@ -391,49 +387,49 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     let mut show = Timeline::new(test.name);
     let mut failures = Vec::new();
     match test.body {
-        #[cfg(not(feature = "async"))]
-        Body::Async(_) => unreachable!("testrig-macros rejects async tests without the `async` feature"),
-        #[cfg(feature = "async")]
-        Body::Async(body) => build_runtime(test.flavor, scope).block_on(async {
-            let set_up_and_run = async {
-                stack.set_up(plan, &mut show).await?;
-                scope.set_stage(Stage::Body);
-                let started = show.start();
-                let paused = PausedClock::for_body(test.flavor);
-                let outcome = crate::leaf::unwind::CatchUnwind::new(body(&stack)).await;
-                drop(paused);
-                body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
-            };
-            if let Err(failure) = within(test.timeout, test.flavor, scope, set_up_and_run).await.and_then(|done| done) {
-                failures.push(failure);
-            }
-            // A `skip!` in a setup or the body: not a failure; said after the teardowns.
-            if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
-                scope.set_skipped(reason);
-            }
-            if !failures.is_empty() {
-                scope.mark_failed();
-            }
-            let torn_down = within(test.timeout, test.flavor, scope, stack.tear_down(&mut show, &mut failures)).await;
-            failures.extend(torn_down.err());
-            for check in crate::AFTER_TEARDOWN_ASYNC {
-                failures.extend(check(&test, scope).await);
-            }
-        }),
+        Body::Async(body) => {
+            let runtime = executor().runtime(test.flavor, scope);
+            let runtime = &*runtime;
+            runtime.block_on(Box::pin(async {
+                let set_up_and_run = async {
+                    stack.set_up(plan, &mut show).await?;
+                    scope.set_stage(Stage::Body);
+                    let started = show.start();
+                    let paused = runtime.pause_clock_for_body();
+                    let outcome = crate::leaf::unwind::CatchUnwind::new(body(&stack)).await;
+                    drop(paused);
+                    body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
+                };
+                if let Err(failure) = within(runtime, test.timeout, scope, set_up_and_run).await.and_then(|done| done) {
+                    failures.push(failure);
+                }
+                // A `skip!` in a setup or the body: not a failure; said after the teardowns.
+                if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
+                    scope.set_skipped(reason);
+                }
+                if !failures.is_empty() {
+                    scope.mark_failed();
+                }
+                let torn_down = within(runtime, test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
+                failures.extend(torn_down.err());
+                for check in crate::AFTER_TEARDOWN_ASYNC {
+                    failures.extend(check(&test, scope).await);
+                }
+            }));
+        }
         ref body => {
             // Sync fixtures finish in one poll; a runtime is built only when one is async.
-            #[cfg(feature = "async")]
             let runtime = plan
                 .iter()
                 .any(|fixture| fixture.get().asynchronous)
-                .then(|| build_runtime(Flavor::CurrentThread, scope));
-            #[cfg(not(feature = "async"))]
-            let runtime: Option<Runtime> = None;
-            match drive(runtime.as_ref(), stack.set_up(plan, &mut show)) {
+                .then(|| executor().runtime(Flavor::CurrentThread, scope));
+            let runtime = runtime.as_deref();
+            match drive(runtime, stack.set_up(plan, &mut show)) {
                 Err(failure) => failures.push(failure),
                 Ok(()) => {
-                    #[cfg(feature = "async")]
-                    let _context = runtime.as_ref().map(tokio::runtime::Runtime::enter);
+                    // The body's own `Handle::current()` and `block_on` find the runtime its
+                    // fixtures were set up on.
+                    let _context = runtime.map(TestRuntime::enter);
                     scope.set_stage(Stage::Body);
                     let started = show.start();
                     let outcome = catch_unwind(AssertUnwindSafe(|| body.call_sync(&stack)));
@@ -446,7 +442,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
             if !failures.is_empty() {
                 scope.mark_failed();
             }
-            drive(runtime.as_ref(), stack.tear_down(&mut show, &mut failures));
+            drive(runtime, stack.tear_down(&mut show, &mut failures));
             failures.extend(crate::AFTER_TEARDOWN.iter().filter_map(|check| check(&test, scope)));
         }
     }
@@ -463,83 +459,59 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     failures
 }
 
-/// The tokio clock of a `start_paused` test, paused while its body runs; resumed when this is
-/// dropped (after the body, or when a timeout cancels it, before the teardowns).
-#[cfg(feature = "async")]
-#[cfg_attr(not(feature = "start-paused"), allow(dead_code))]
-struct PausedClock(bool);
-
-#[cfg(feature = "async")]
-impl PausedClock {
-    fn for_body(flavor: Flavor) -> Self {
-        // Without the feature the macro reports `start_paused` and never emits this flavor.
-        #[cfg(feature = "start-paused")]
-        if flavor == Flavor::CurrentThreadPaused {
-            tokio::time::pause();
-            return PausedClock(true);
-        }
-        let _ = flavor;
-        PausedClock(false)
-    }
+/// What runs futures on a real runtime, listed at the crate root as [`crate::EXECUTOR`] (tokio,
+/// with the `async` feature). The core drives only sync fixtures without one: their futures
+/// are ready at the first poll.
+pub(crate) trait Executor: Sync {
+    /// Whether this thread is inside one of its runtimes (an async test calling a fixture
+    /// test, which then runs on a thread of its own).
+    fn is_current(&self) -> bool;
+    /// A runtime for one test of `flavor`, every thread it starts inside `scope`.
+    fn runtime(&self, flavor: Flavor, scope: &Arc<Scope>) -> Box<dyn TestRuntime>;
 }
 
-#[cfg(feature = "async")]
-impl Drop for PausedClock {
-    fn drop(&mut self) {
-        #[cfg(feature = "start-paused")]
-        if self.0 {
-            // Panics only if the body resumed the clock itself: then it runs already.
-            let _ = std::panic::catch_unwind(tokio::time::resume);
-        }
+/// A future the core hands an executor: boxed, so the executor is not generic over the test.
+pub(crate) type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// What is undone when it is dropped (a runtime context entered, a clock paused).
+pub(crate) trait Undo {}
+impl<T> Undo for T {}
+
+/// One test's runtime, built by an [`Executor`].
+pub(crate) trait TestRuntime {
+    /// Runs `work` to completion on this thread.
+    fn block_on(&self, work: LocalFuture<'_, ()>);
+    /// Makes the runtime this thread's current one until the guard is dropped (a sync body).
+    fn enter(&self) -> Box<dyn Undo + '_>;
+    /// `work`, or `Err` once `limit` has passed.
+    fn timeout<'a>(&'a self, limit: Duration, work: LocalFuture<'a, ()>) -> LocalFuture<'a, Result<(), ()>>;
+    /// Pauses the clock while the body runs, for a `start_paused` test; resumed on drop.
+    fn pause_clock_for_body(&self) -> Box<dyn Undo>;
+}
+
+/// The executor of async tests and fixtures. Without one the macro rejects both, so nothing
+/// the core runs can ask for it.
+fn executor() -> &'static dyn Executor {
+    match crate::EXECUTOR {
+        Some(executor) => executor,
+        None => unreachable!("testrig-macros rejects async tests and fixtures without the `async` feature"),
     }
 }
 
 /// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
-#[cfg(feature = "async")]
 async fn within<T>(
+    runtime: &dyn TestRuntime,
     limit: Option<Duration>,
-    flavor: Flavor,
     scope: &Scope,
     work: impl Future<Output = T>,
 ) -> Result<T, Failure> {
     let Some(limit) = limit else { return Ok(work.await) };
-    let in_time = match flavor {
-        // A paused clock jumps to the next timer whenever the runtime idles: a tokio timeout
-        // would fire as soon as the test waits on anything else. A hang is real time.
-        Flavor::CurrentThreadPaused => wall_clock_timeout(limit, work).await,
-        _ => tokio::time::timeout(limit, work).await.map_err(drop),
-    };
-    in_time.map_err(|()| Failure::new(scope.stage(), Cause::TimedOut(limit)))
-}
-
-/// `work`, or `Err` once `limit` has passed on the wall clock. The timer thread ends as soon
-/// as `work` does (its channel is dropped), not after `limit`.
-#[cfg(feature = "async")]
-async fn wall_clock_timeout<T>(limit: Duration, work: impl Future<Output = T>) -> Result<T, ()> {
-    let (expired, on_expiry) = tokio::sync::oneshot::channel::<()>();
-    let (done, until_done) = std::sync::mpsc::channel::<()>();
-    let timer = std::thread::Builder::new().name("testrig-timeout".into()).spawn(move || {
-        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = until_done.recv_timeout(limit) {
-            let _ = expired.send(());
-        }
-    });
-    if let Err(error) = timer {
-        panic!("testrig: cannot start the thread that times the test's `#[timeout]`: {error}");
+    let mut output = None;
+    let in_time = runtime.timeout(limit, Box::pin(async { output = Some(work.await) })).await;
+    match (in_time, output) {
+        (Ok(()), Some(output)) => Ok(output),
+        _ => Err(Failure::new(scope.stage(), Cause::TimedOut(limit))),
     }
-    let mut work = pin!(work);
-    let mut on_expiry = on_expiry;
-    let outcome = std::future::poll_fn(|cx| {
-        if let Poll::Ready(output) = work.as_mut().poll(cx) {
-            return Poll::Ready(Ok(output));
-        }
-        match Pin::new(&mut on_expiry).poll(cx) {
-            Poll::Ready(Ok(())) => Poll::Ready(Err(())),
-            _ => Poll::Pending,
-        }
-    })
-    .await;
-    drop(done);
-    outcome
 }
 
 fn body_failure(
@@ -557,50 +529,14 @@ fn body_failure(
 
 /// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
 /// step in it is a sync fixture, so it is ready at the first poll.
-fn drive<F: Future>(runtime: Option<&Runtime>, future: F) -> F::Output {
+fn drive<T>(runtime: Option<&dyn TestRuntime>, future: impl Future<Output = T>) -> T {
     if let Some(runtime) = runtime {
-        #[cfg(feature = "async")]
-        return runtime.block_on(future);
-        #[cfg(not(feature = "async"))]
-        match *runtime {}
+        let mut output = None;
+        runtime.block_on(Box::pin(async { output = Some(future.await) }));
+        return output.expect("block_on runs its future to completion");
     }
     match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(output) => output,
         Poll::Pending => unreachable!("a plan of sync fixtures returned a pending future"),
-    }
-}
-
-#[cfg(feature = "async")]
-type Runtime = tokio::runtime::Runtime;
-/// Without the `async` feature no fixture is async, so no test needs a runtime.
-#[cfg(not(feature = "async"))]
-enum Runtime {}
-
-/// The test's own runtime; every worker and blocking thread it starts enters the test's
-/// scope, so tasks see the test's state without any global lookup.
-#[cfg(feature = "async")]
-fn build_runtime(flavor: Flavor, scope: &Arc<Scope>) -> tokio::runtime::Runtime {
-    let mut builder = match flavor {
-        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
-        // Paused for the body only (`PausedClock`): setups, teardowns and the leak guard's
-        // grace keep real time, so a fixture's own timeouts (a pool's acquire, a service's
-        // start) do not fire the moment it waits on the network.
-        Flavor::CurrentThreadPaused => tokio::runtime::Builder::new_current_thread(),
-        Flavor::MultiThread { worker_threads } => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            if let Some(workers) = worker_threads {
-                builder.worker_threads(workers);
-            }
-            builder
-        }
-    };
-    let for_workers = Arc::clone(scope);
-    builder
-        .enable_all()
-        .on_thread_start(move || crate::core::scope::enter_for_thread(&for_workers))
-        .on_thread_stop(crate::core::scope::leave_for_thread);
-    match builder.build() {
-        Ok(runtime) => runtime,
-        Err(error) => panic!("testrig: cannot build the test's tokio runtime: {error}"),
     }
 }

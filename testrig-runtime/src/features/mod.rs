@@ -1,6 +1,6 @@
 //! What plugs into the core: configuration overrides, environment variables, databases, log
 //! capture, services, leak checks, process-wide fixtures, skips, scoped threads and tasks,
-//! waits, temporary directories, insta's snapshot names.
+//! waits, temporary directories, insta's snapshot names, tokio as the executor of async tests.
 
 pub(crate) mod conf;
 pub(crate) mod context;
@@ -18,4 +18,6 @@ pub(crate) mod skip;
 pub(crate) mod snapshot_names;
 pub(crate) mod spawn;
 pub(crate) mod temp_dir;
+#[cfg(feature = "async")]
+pub(crate) mod tokio_runtime;
 pub(crate) mod wait;
