@@ -1,17 +1,27 @@
-//! Our small IR of what the user wrote. Each node keeps the `syn` node it came from, so the
-//! checks can span errors at the user's tokens.
+//! Our small IR of what the user wrote, as syntax: each node keeps the `syn` node it came
+//! from, so the checks can span errors at the user's tokens. What the test needs, generated
+//! paths included, is built from it once it is checked ([`crate::roots`]).
 
 use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
-use crate::attr::{self, CellsAttr, ConfAttr, EnvEntry, OurAttribute, TestAttr, TestOptions, WithEntry};
+use crate::attr::{OurAttribute, TestAttr};
 use crate::ctxt::Ctxt;
+use crate::parse::cells::CellsAttr;
+use crate::parse::conf::ConfAttr;
+use crate::parse::database::{DatabaseAttr, DatabasesAttr};
+use crate::parse::env::EnvEntry;
+use crate::parse::slot::{Attr, Flag};
+use crate::parse::test_options::TestOptions;
+use crate::parse::with::WithEntry;
+use crate::{messages, parse};
 
 /// A `#[testrig::test]` function.
 pub struct TestFn<'a> {
     pub original: &'a ItemFn,
     pub options: TestOptions,
     pub params: Vec<Param<'a>>,
+    /// `#[with(..)]` entries, in order.
     pub withs: Vec<WithEntry>,
     /// `#[conf(..)]` attributes, applied in the order written.
     pub confs: Vec<ConfAttr>,
@@ -19,16 +29,15 @@ pub struct TestFn<'a> {
     pub env: Vec<EnvEntry>,
     pub cells: Option<CellsAttr>,
     /// `#[database(..)]`, with where it was written.
-    pub database: Option<Span>,
+    pub database: Option<(Span, DatabaseAttr)>,
     /// `#[databases(..)]`, with where it was written.
-    pub databases: Option<Span>,
+    pub databases: Option<(Span, DatabasesAttr)>,
     /// `#[poison_db]`, with where it was written.
     pub poison_db: Option<Span>,
     /// `#[capture_logs]`, with where it was written.
     pub capture_logs: Option<Span>,
-    /// `#[timeout(..)]` in milliseconds; `seen_timeout` also when its value was wrong.
+    /// `#[timeout(..)]` in milliseconds.
     pub timeout_millis: Option<u64>,
-    seen_timeout: bool,
     /// The start functions of every `#[service(..)]`, in order.
     pub services: Vec<syn::Path>,
     /// `#[case(..)]` / `#[case::name(..)]` rows, in order.
@@ -37,7 +46,19 @@ pub struct TestFn<'a> {
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
     pub rejected_attrs: Vec<(&'a Attribute, &'static str)>,
-    seen_test_attr: bool,
+}
+
+/// The attributes a test carries once, while its attributes are read: a second one is
+/// reported by its slot.
+struct Once<'c> {
+    test_attr: Attr<'c, TestOptions>,
+    cells: Attr<'c, Option<CellsAttr>>,
+    database: Attr<'c, (Span, DatabaseAttr)>,
+    databases: Attr<'c, (Span, DatabasesAttr)>,
+    poison_db: Flag<'c>,
+    capture_logs: Flag<'c>,
+    /// `None` inside when its value was wrong (reported): a second one is still a duplicate.
+    timeout: Attr<'c, Option<u64>>,
 }
 
 impl<'a> TestFn<'a> {
@@ -55,27 +76,30 @@ impl<'a> TestFn<'a> {
             poison_db: None,
             capture_logs: None,
             timeout_millis: None,
-            seen_timeout: false,
             services: Vec::new(),
             cases: Vec::new(),
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
-            seen_test_attr: false,
         };
-        test.absorb(origin, args, None, cx);
+        let mut once = Once {
+            test_attr: Attr::attribute(cx, messages::DUPLICATE_TEST_ATTR),
+            cells: Attr::attribute(cx, messages::DUPLICATE_WITH_CELLS),
+            database: Attr::attribute(cx, messages::DUPLICATE_DATABASE),
+            databases: Attr::attribute(cx, messages::DUPLICATE_DATABASES),
+            poison_db: Flag::attribute(cx, messages::DUPLICATE_POISON),
+            capture_logs: Flag::attribute(cx, messages::DUPLICATE_CAPTURE_LOGS),
+            timeout: Attr::attribute(cx, messages::DUPLICATE_TIMEOUT),
+        };
+        test.absorb(origin, args, None, &mut once, cx);
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
                 TestAttr::Ours(kind, attribute) => {
-                    if let Some(args) = attr::attribute_args(attribute, cx) {
-                        test.absorb(kind, args, Some(attribute), cx);
+                    if let Some(args) = parse::attribute_args(attribute, cx) {
+                        test.absorb(kind, args, Some(attribute), &mut once, cx);
                     }
                 }
-                TestAttr::PlainTest(attribute) => {
-                    test.rejected_attrs.push((attribute, crate::messages::PLAIN_TEST_ATTR))
-                }
-                TestAttr::TokioTest(attribute) => {
-                    test.rejected_attrs.push((attribute, crate::messages::TOKIO_TEST_ATTR))
-                }
+                TestAttr::PlainTest(attribute) => test.rejected_attrs.push((attribute, messages::PLAIN_TEST_ATTR)),
+                TestAttr::TokioTest(attribute) => test.rejected_attrs.push((attribute, messages::TOKIO_TEST_ATTR)),
                 TestAttr::Case(attribute) => test.cases.push(CaseRow::from_attr(attribute, cx)),
                 // `#[should_panic]` / `#[ignore]` right after a `#[case]` belong to that case.
                 TestAttr::Other(attribute) if is_case_attr(attribute) && test.cases.last().is_some() => {
@@ -86,6 +110,13 @@ impl<'a> TestFn<'a> {
                 TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
             }
         }
+        test.options = once.test_attr.get().unwrap_or_default();
+        test.cells = once.cells.get().flatten();
+        test.database = once.database.get();
+        test.databases = once.databases.get();
+        test.poison_db = once.poison_db.get();
+        test.capture_logs = once.capture_logs.get();
+        test.timeout_millis = once.timeout.get().flatten();
         if test.cases.is_empty() {
             for param in &mut test.params {
                 param.taken = param.values.is_none()
@@ -94,116 +125,57 @@ impl<'a> TestFn<'a> {
                     && !is_plain_value(&param.original.ty);
             }
         }
-        if !test.services.is_empty() {
-            // `#[service(a, b)]` is `#[with(Services = ServicesOptions::new(..))]`; the closures
-            // keep each path's span, so a start function of the wrong shape is reported there.
-            let specs = test.services.iter().map(|path| {
-                let name = attr::service_name(path);
-                quote::quote_spanned! {syn::spanned::Spanned::span(path)=>
-                    ::testrig::__private::ServiceSpec {
-                        name: #name,
-                        start: |context| ::testrig::__private::box_service(::testrig::__private::start_service(#path, context)),
-                    }
-                }
-            });
-            test.withs.push(WithEntry {
-                ty: syn::parse_quote!(::testrig::service::Services),
-                config: Some(syn::parse_quote!(::testrig::service::ServicesOptions::new(::std::vec![#(#specs),*]))),
-            });
-        }
         test
     }
 
     /// Takes in one of our attributes: the one being expanded (`attribute` is `None`, its
     /// span is the call site) or one written below it.
-    fn absorb(&mut self, kind: OurAttribute, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
+    fn absorb(
+        &mut self,
+        kind: OurAttribute,
+        args: TokenStream,
+        attribute: Option<&'a Attribute>,
+        once: &mut Once<'_>,
+        cx: &Ctxt,
+    ) {
         let span = attribute.map_or_else(Span::call_site, |attribute| {
             attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
         });
-        let reject = |message| attr::report_at(attribute, message, cx);
         if let Some((what, feature)) = kind.feature().filter(|(_, feature)| !feature.enabled()) {
-            cx.error_at(span, crate::messages::needs_feature(what, feature.name()));
+            cx.error_at(span, messages::needs_feature(what, feature.name()));
         }
         match kind {
-            OurAttribute::FixtureTest if self.seen_test_attr => reject(crate::messages::DUPLICATE_TEST_ATTR),
-            OurAttribute::FixtureTest => {
-                self.seen_test_attr = true;
-                self.options.parse_into(args, cx);
-            }
-            OurAttribute::With => self.withs.extend(attr::parse_with(args, attribute, cx)),
-            OurAttribute::Conf => self.confs.extend(attr::parse_conf(args, attribute, cx)),
+            OurAttribute::FixtureTest => once.test_attr.set_with(attribute, || TestOptions::parse(args, cx)),
+            OurAttribute::With => self.withs.extend(parse::with::parse(args, attribute, cx)),
+            OurAttribute::Conf => self.confs.extend(parse::conf::parse(args, attribute, cx)),
             OurAttribute::Env => {
-                let entries = attr::parse_env(args, attribute, &self.env, cx);
+                let entries = parse::env::parse(args, attribute, &self.env, cx);
                 self.env.extend(entries);
             }
-            OurAttribute::WithCells if self.cells.is_some() => reject(crate::messages::DUPLICATE_WITH_CELLS),
-            OurAttribute::WithCells => {
-                self.cells = attr::parse_cells(args, attribute, cx);
-                if let Some(cells) = &self.cells {
-                    // `#[with_cells(..)]` is `#[with(Cells = CellsOptions::new(..))]`.
-                    let schema = match &cells.schema {
-                        Some(path) => quote::quote!(::core::option::Option::Some(&#path)),
-                        None => quote::quote!(::core::option::Option::None),
-                    };
-                    let names = &cells.names;
-                    self.withs.push(WithEntry {
-                        ty: syn::parse_quote!(::testrig::db::Cells),
-                        config: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
-                    });
-                }
-            }
-            OurAttribute::PoisonDb if self.poison_db.is_some() => reject(crate::messages::DUPLICATE_POISON),
-            OurAttribute::PoisonDb => {
+            OurAttribute::WithCells => once.cells.set_with(attribute, || parse::cells::parse(args, attribute, cx)),
+            OurAttribute::PoisonDb => once.poison_db.set_with(attribute, || {
                 if !args.is_empty() {
-                    cx.error_spanned_by(&args, crate::messages::POISON_OPTIONS);
+                    cx.error_spanned_by(&args, messages::POISON_OPTIONS);
                 }
-                self.poison_db = Some(span);
-            }
-            OurAttribute::CaptureLogs if self.capture_logs.is_some() => reject(crate::messages::DUPLICATE_CAPTURE_LOGS),
-            OurAttribute::CaptureLogs => {
+                span
+            }),
+            OurAttribute::CaptureLogs => once.capture_logs.set_with(attribute, || {
                 if !args.is_empty() {
-                    cx.error_spanned_by(&args, crate::messages::CAPTURE_LOGS_OPTIONS);
+                    cx.error_spanned_by(&args, messages::CAPTURE_LOGS_OPTIONS);
                 }
-                self.capture_logs = Some(span);
-                // `#[capture_logs]` is `#[with(Logs)]`.
-                self.withs
-                    .push(WithEntry { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), config: None });
-            }
+                span
+            }),
             OurAttribute::Service => {
-                let paths = attr::parse_services(args, attribute, &self.services, cx);
+                let paths = parse::services::parse(args, attribute, &self.services, cx);
                 self.services.extend(paths);
             }
-            OurAttribute::Database if self.database.is_some() => reject(crate::messages::DUPLICATE_DATABASE),
             OurAttribute::Database => {
-                self.database = Some(span);
-                let attr = crate::parse::database::parse(args, cx);
-                // `#[database(..)]` is `#[with(Database = DatabaseOptions::new(&RECIPE))]`.
-                self.withs.push(WithEntry {
-                    ty: syn::parse_quote!(::testrig::db::Database),
-                    config: Some(syn::parse2(attr.config()).unwrap_or_else(|error| {
-                        cx.syn_error(error);
-                        syn::parse_quote!(::core::default::Default::default())
-                    })),
-                });
+                once.database.set_with(attribute, || (span, parse::database::parse(args, cx)));
             }
-            OurAttribute::Databases if self.databases.is_some() => reject(crate::messages::DUPLICATE_DATABASES),
             OurAttribute::Databases => {
-                self.databases = Some(span);
-                let set = crate::parse::database::parse_set(args, span, cx);
-                // `#[databases(..)]` is `#[with(Databases = DatabasesOptions::new(&[..]))]`.
-                self.withs.push(WithEntry {
-                    ty: syn::parse_quote!(::testrig::db::Databases),
-                    config: Some(syn::parse2(set.config()).unwrap_or_else(|error| {
-                        cx.syn_error(error);
-                        syn::parse_quote!(::core::default::Default::default())
-                    })),
-                });
+                once.databases.set_with(attribute, || (span, parse::database::parse_set(args, span, cx)));
             }
-            OurAttribute::Timeout if self.seen_timeout => reject(crate::messages::DUPLICATE_TIMEOUT),
-            OurAttribute::Timeout => {
-                self.seen_timeout = true;
-                self.timeout_millis = attr::parse_timeout(args, attribute, cx);
-            }
+            OurAttribute::Timeout => once.timeout.set_with(attribute, || parse::timeout::parse(args, attribute, cx)),
         }
     }
 
@@ -214,12 +186,6 @@ impl<'a> TestFn<'a> {
 
     pub fn is_async(&self) -> bool {
         self.original.sig.asyncness.is_some()
-    }
-
-    /// The fixtures the test asks for: its parameters' types, then those `#[with]` adds.
-    pub fn fixture_types(&self) -> impl Iterator<Item = &Type> {
-        let fixtures = self.params.iter().filter(|param| !param.is_case_value());
-        fixtures.filter_map(Param::fixture_type).chain(self.withs.iter().map(|with| &with.ty))
     }
 }
 
@@ -393,7 +359,7 @@ pub struct FixtureDef<'a> {
     pub wrapper: Option<(syn::Ident, Type)>,
     pub setup: Option<SetupFn<'a>>,
     pub teardown: Option<&'a ImplItemFn>,
-    pub options: crate::attr::FixtureOptions,
+    pub options: crate::parse::fixture_options::FixtureOptions,
 }
 
 pub enum FixtureSource<'a> {
@@ -457,7 +423,7 @@ impl<'a> SetupFn<'a> {
 }
 
 impl<'a> FixtureDef<'a> {
-    pub fn from_impl(item: &'a ItemImpl, options: crate::attr::FixtureOptions) -> Self {
+    pub fn from_impl(item: &'a ItemImpl, options: crate::parse::fixture_options::FixtureOptions) -> Self {
         let mut setup = None;
         let mut teardown = None;
         for impl_item in &item.items {
@@ -476,7 +442,7 @@ impl<'a> FixtureDef<'a> {
     /// A function `scratch_dir` is the fixture `ScratchDir`, a wrapper we generate around
     /// what it returns: so it may return a type of another crate (`PathBuf`), which no
     /// `impl Fixture` here could name. (The checks refuse a name that would clash.)
-    pub fn from_fn(item: &'a ItemFn, options: crate::attr::FixtureOptions) -> Self {
+    pub fn from_fn(item: &'a ItemFn, options: crate::parse::fixture_options::FixtureOptions) -> Self {
         let setup = SetupFn::from_sig(&item.sig);
         let (self_ty, wrapper) = match setup.output.value_type() {
             None => (None, None),

@@ -169,27 +169,21 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         }
     }
     cases(test, cx);
-    let mut listed: Vec<String> = Vec::new();
-    for with in &test.withs {
-        let text = with.ty.to_token_stream().to_string();
-        if listed.contains(&text) {
-            cx.error_spanned_by(&with.ty, messages::duplicate_fixture(&text));
-        }
-        listed.push(text);
-    }
     if let (Some(span), Some(_)) = (test.poison_db, &test.cells) {
         cx.error_at(span, messages::POISON_WITH_CELLS);
     }
-    if let (Some(span), Some(_)) = (test.poison_db, test.database) {
+    if let (Some(span), Some(_)) = (test.poison_db, &test.database) {
         cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
-    if let (Some(span), Some(_)) = (test.database.or(test.databases), &test.cells) {
+    if let (Some(span), Some(_)) =
+        (test.database.as_ref().map(|(span, _)| *span).or(test.databases.as_ref().map(|(span, _)| *span)), &test.cells)
+    {
         cx.error_at(span, messages::DATABASE_WITH_CELLS);
     }
-    if let (Some(_), Some(span)) = (test.database, test.databases) {
-        cx.error_at(span, messages::DATABASE_AND_DATABASES);
+    if let (Some(_), Some((span, _))) = (&test.database, &test.databases) {
+        cx.error_at(*span, messages::DATABASE_AND_DATABASES);
     }
-    if let (Some(span), Some(_)) = (test.poison_db, test.databases) {
+    if let (Some(span), Some(_)) = (test.poison_db, &test.databases) {
         cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
     if let Some((_, span)) = test.options.start_paused {
@@ -197,7 +191,7 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
             cx.error_at(span, messages::needs_feature("`start_paused`", "start-paused"));
         } else if !test.is_async() {
             cx.error_at(span, messages::START_PAUSED_ON_SYNC);
-        } else if let Some((crate::attr::Flavor::MultiThread, _)) = test.options.flavor {
+        } else if let Some((crate::parse::test_options::Flavor::MultiThread, _)) = test.options.flavor {
             cx.error_at(span, messages::START_PAUSED_MULTI_THREAD);
         }
     }
@@ -209,7 +203,7 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
             cx.error_at(span, messages::WORKERS_ON_SYNC);
         }
     } else if let Some((_, span)) = test.options.worker_threads {
-        if !matches!(test.options.flavor, Some((crate::attr::Flavor::MultiThread, _))) {
+        if !matches!(test.options.flavor, Some((crate::parse::test_options::Flavor::MultiThread, _))) {
             cx.error_at(span, messages::WORKERS_NEED_MULTI_THREAD);
         }
     }

@@ -43,7 +43,7 @@ fn per_cfg_combination(item: &syn::Item, expand: impl Fn(syn::Item) -> TokenStre
 
 fn fixture_item(args: TokenStream, item: syn::Item) -> TokenStream {
     let cx = Ctxt::new();
-    let options = crate::attr::FixtureOptions::parse(args, &cx);
+    let options = crate::parse::fixture_options::FixtureOptions::parse(args, &cx);
     let def = match &item {
         syn::Item::Impl(item) => FixtureDef::from_impl(item, options),
         syn::Item::Fn(function) => FixtureDef::from_fn(function, options),
@@ -80,12 +80,13 @@ fn test_item(origin: OurAttribute, args: TokenStream, item: syn::Item) -> TokenS
         return with_errors(cx, item.to_token_stream());
     };
     let test = TestFn::from_syn(origin, args, function, &cx);
+    let built = crate::roots::BuiltTest::new(&test, &cx);
     check::test(&test, &cx);
     if cx.has_errors() {
         return with_errors(cx, expand::test_fallback(&test));
     }
     let _ = cx.check();
-    expand::test(&test)
+    expand::test(&built)
 }
 
 /// `#[case(..)]` written first (without `#[testrig::test]` above it): the row goes back on

@@ -20,6 +20,7 @@ mod messages;
 mod parse;
 #[cfg(test)]
 mod robustness;
+mod roots;
 
 /// Makes a type a fixture. See the `testrig` crate's documentation.
 #[proc_macro_attribute]

@@ -4,7 +4,9 @@ use syn::spanned::Spanned;
 use syn::Attribute;
 
 use crate::ast::{Access, TestFn};
-use crate::attr::{ConfAttr, Flavor};
+use crate::parse::conf::ConfAttr;
+use crate::parse::test_options::Flavor;
+use crate::roots::BuiltTest;
 
 /// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
 /// `::testrig::__private::run` along with the compile-time plan. With `#[case]` rows or
@@ -25,7 +27,7 @@ fn qualified_name(ident: &Ident) -> TokenStream {
     quote!(::core::concat!(::core::module_path!(), #suffix))
 }
 
-pub fn test(test: &TestFn) -> TokenStream {
+pub fn test(test: &BuiltTest) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
     let vis = &original.vis;
@@ -36,7 +38,7 @@ pub fn test(test: &TestFn) -> TokenStream {
     inner.vis = syn::Visibility::Inherited;
     strip_values(&mut inner.sig);
 
-    let root_types: Vec<&syn::Type> = test.fixture_types().collect();
+    let root_types: Vec<&syn::Type> = crate::roots::types(test, &test.implied);
     let roots: Vec<TokenStream> =
         root_types.iter().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
     let plan_ty = quote!(&[::testrig::__private::FixtureRef]);
@@ -157,7 +159,7 @@ pub fn test(test: &TestFn) -> TokenStream {
 /// The `Test` value of a test whose name is `name` (a `&str` expression of its
 /// `module::test` path): its plan, its body calling the user's function with its fixtures — and, for
 /// a parametrized test, with the running case's values, which `bindings` decode.
-fn test_value(test: &TestFn, name: TokenStream, bindings: Option<&super::cases::Bindings>) -> TokenStream {
+fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::cases::Bindings>) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;
     if shares_a_shim(test) {
@@ -255,7 +257,7 @@ fn output_span(original: &syn::ItemFn) -> Span {
 /// A call of the runtime's shim `<kind>_<arity>` for the test's fixture types, with `args`:
 /// spanned at the return type, so an unsupported one is reported there, while each fixture
 /// type keeps its own span.
-fn shim_call(test: &TestFn, kind: &str, args: TokenStream) -> TokenStream {
+fn shim_call(test: &BuiltTest, kind: &str, args: TokenStream) -> TokenStream {
     let shim = quote::format_ident!("{kind}_{}", test.params.len());
     let types = test.params.iter().filter_map(|param| param.fixture_type());
     let span = output_span(test.original);
@@ -264,10 +266,10 @@ fn shim_call(test: &TestFn, kind: &str, args: TokenStream) -> TokenStream {
 
 /// Whether the test's plan and body come from a shim shared per signature: a sync test
 /// without cases whose parameters, all fixtures, are its only roots.
-fn shares_a_shim(test: &TestFn) -> bool {
+fn shares_a_shim(test: &BuiltTest) -> bool {
     !test.is_async()
         && !test.has_cases()
-        && test.withs.is_empty()
+        && test.implied.is_empty()
         && test.poison_db.is_none()
         && test.params.len() <= MAX_SHARED_BODY
         && test
@@ -278,13 +280,13 @@ fn shares_a_shim(test: &TestFn) -> bool {
 
 /// The fields of `Test` this test sets beyond the defaults; `bindings` (a case's values, by
 /// parameter name) come first in the functions that evaluate `#[conf]` and `#[with]` values.
-fn fields(test: &TestFn, bindings: &TokenStream) -> Vec<TokenStream> {
+fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
     let configs: Vec<TokenStream> = test
-        .withs
+        .implied
         .iter()
-        .filter_map(|with| {
-            let ty = &with.ty;
-            let value = with.config.as_ref()?;
+        .filter_map(|root| {
+            let ty = &root.ty;
+            let value = root.options.as_ref()?;
             Some(quote_spanned!(value.span()=> ::testrig::__private::options::<#ty>(#value)))
         })
         .collect();

@@ -9,6 +9,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{LitBool, LitStr, Token};
 
+use super::slot::Attr;
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -162,38 +163,33 @@ impl DatabasesAttr {
 }
 
 fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
-    let mut attr = DatabaseAttr { migrations: None, seeds: Vec::new() };
-    let mut fixtures_seen = false;
+    let mut migrations = Attr::option(cx, "migrations");
+    let mut fixtures: Attr<Vec<SeedSource>> = Attr::option(cx, "fixtures");
     for item in items {
         match item {
-            Item::Migrations(key, _) if attr.migrations.is_some() => {
-                cx.error_spanned_by(&key, messages::duplicate_option("migrations"))
-            }
-            Item::Migrations(_, migrations) => {
-                if let Migrations::Dir(dir) = &migrations {
+            Item::Migrations(key, value) => migrations.set_with(&key, || {
+                if let Migrations::Dir(dir) = &value {
                     check_dir(dir, cx);
                 }
-                attr.migrations = Some(migrations);
-            }
-            Item::Fixtures(key, _) if fixtures_seen => {
-                cx.error_spanned_by(&key, messages::duplicate_option("fixtures"))
-            }
-            Item::Fixtures(key, seeds) => {
-                fixtures_seen = true;
-                if seeds.is_empty() {
+                value
+            }),
+            Item::Fixtures(key, listed) => fixtures.set_with(&key, || {
+                if listed.is_empty() {
                     cx.error_spanned_by(&key, messages::DATABASE_FIXTURES_EMPTY);
                 }
-                for seed in seeds {
-                    if attr.seeds.iter().any(|seen| seen.name == seed.name) {
+                let mut seeds: Vec<SeedSource> = Vec::new();
+                for seed in listed {
+                    if seeds.iter().any(|seen| seen.name == seed.name) {
                         cx.error_spanned_by(&seed.file, messages::duplicate_seed(&seed.name));
                     } else {
-                        attr.seeds.push(seed);
+                        seeds.push(seed);
                     }
                 }
-            }
+                seeds
+            }),
         }
     }
-    attr
+    DatabaseAttr { migrations: migrations.get(), seeds: fixtures.get().unwrap_or_default() }
 }
 
 /// The crate root the paths are relative to, as cargo gives it to the macro.

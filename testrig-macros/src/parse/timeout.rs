@@ -1,0 +1,31 @@
+//! `#[timeout(10)]`, `#[timeout(0.5)]`: how long a test may take, in seconds.
+
+use proc_macro2::TokenStream;
+use syn::Attribute;
+
+use super::report_at;
+use crate::ctxt::Ctxt;
+use crate::messages;
+
+/// `#[timeout(10)]`, `#[timeout(0.5)]`: the limit in whole milliseconds.
+pub fn parse(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<u64> {
+    if args.is_empty() {
+        report_at(attribute, messages::TIMEOUT_VALUE, cx);
+        return None;
+    }
+    let seconds = match syn::parse2::<syn::Lit>(args.clone()) {
+        Ok(syn::Lit::Int(int)) if int.suffix().is_empty() => int.base10_parse::<u32>().ok().map(f64::from),
+        Ok(syn::Lit::Float(float)) if float.suffix().is_empty() => float.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    let Some(seconds) = seconds.filter(|seconds| seconds.is_finite()) else {
+        cx.error_spanned_by(&args, messages::TIMEOUT_VALUE);
+        return None;
+    };
+    let millis = (seconds * 1000.0).round();
+    if millis < 1.0 {
+        cx.error_spanned_by(&args, messages::TIMEOUT_POSITIVE);
+        return None;
+    }
+    Some(millis as u64)
+}

@@ -1,0 +1,104 @@
+//! What a checked test needs, built from its syntax (tokio-macros' `build()`): the fixtures
+//! it names — its parameters, `#[with(..)]` — and those its attributes stand for, each with
+//! the options it gives. The expansion reads this, not the attributes.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::{Expr, Type};
+
+use crate::ast::TestFn;
+use crate::ctxt::Ctxt;
+use crate::messages;
+use crate::parse::services::service_name;
+
+/// A checked test and its [`implied`] roots: what the expansion reads.
+pub struct BuiltTest<'t, 'a> {
+    test: &'t TestFn<'a>,
+    pub implied: Vec<Root>,
+}
+
+impl<'t, 'a> BuiltTest<'t, 'a> {
+    pub fn new(test: &'t TestFn<'a>, cx: &Ctxt) -> Self {
+        BuiltTest { test, implied: implied(test, cx) }
+    }
+}
+
+impl<'a> std::ops::Deref for BuiltTest<'_, 'a> {
+    type Target = TestFn<'a>;
+
+    fn deref(&self) -> &TestFn<'a> {
+        self.test
+    }
+}
+
+/// A fixture the test asks for itself (a root of its plan), and what it configures it with.
+pub struct Root {
+    pub ty: Type,
+    /// `#[with(Type = options)]`, or what our attribute writes there.
+    pub options: Option<Expr>,
+}
+
+/// The test's roots beyond its parameters, in order: `#[with]`'s, then those of
+/// `#[capture_logs]`, `#[with_cells]`, `#[service]`, `#[database]` and `#[databases]`.
+/// A fixture named twice is reported at its second name.
+fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
+    let mut roots: Vec<Root> =
+        test.withs.iter().map(|with| Root { ty: with.ty.clone(), options: with.config.clone() }).collect();
+    if let Some(span) = test.capture_logs {
+        roots.push(Root { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), options: None });
+    }
+    if let Some(cells) = &test.cells {
+        let schema = match &cells.schema {
+            Some(path) => quote!(::core::option::Option::Some(&#path)),
+            None => quote!(::core::option::Option::None),
+        };
+        let names = &cells.names;
+        roots.push(Root {
+            ty: syn::parse_quote!(::testrig::db::Cells),
+            options: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
+        });
+    }
+    if !test.services.is_empty() {
+        // The closures keep each path's span, so a start function of the wrong shape is
+        // reported there.
+        let specs = test.services.iter().map(|path| {
+            let name = service_name(path);
+            quote_spanned! {syn::spanned::Spanned::span(path)=>
+                ::testrig::__private::ServiceSpec {
+                    name: #name,
+                    start: |context| ::testrig::__private::box_service(::testrig::__private::start_service(#path, context)),
+                }
+            }
+        });
+        roots.push(Root {
+            ty: syn::parse_quote!(::testrig::service::Services),
+            options: Some(syn::parse_quote!(::testrig::service::ServicesOptions::new(::std::vec![#(#specs),*]))),
+        });
+    }
+    if let Some((_, database)) = &test.database {
+        roots.push(Root { ty: syn::parse_quote!(::testrig::db::Database), options: Some(block(database.config())) });
+    }
+    if let Some((_, databases)) = &test.databases {
+        roots.push(Root { ty: syn::parse_quote!(::testrig::db::Databases), options: Some(block(databases.config())) });
+    }
+    let mut listed: Vec<String> = Vec::new();
+    for root in &roots {
+        let text = quote::ToTokens::to_token_stream(&root.ty).to_string();
+        if listed.contains(&text) {
+            cx.error_spanned_by(&root.ty, messages::duplicate_fixture(&text));
+        }
+        listed.push(text);
+    }
+    roots
+}
+
+/// A `{ static ..; value }` block our grammar wrote, as the expression it is.
+fn block(tokens: TokenStream) -> Expr {
+    Expr::Verbatim(tokens)
+}
+
+/// The types of the test's roots: its parameters that are fixtures, then `implied`.
+pub fn types<'r>(test: &'r TestFn, implied: &'r [Root]) -> Vec<&'r Type> {
+    let params = test.params.iter().filter(|param| !param.is_case_value()).filter_map(|param| param.fixture_type());
+    params.chain(implied.iter().map(|root| &root.ty)).collect()
+}
