@@ -16,6 +16,7 @@ use sqlx::Connection;
 use tokio::runtime::{Builder, Runtime};
 
 use super::reset::Check;
+use super::server::within_connect_timeout;
 
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -45,6 +46,17 @@ async fn on_keeper_thread<T: Send + 'static>(
 
 /// An open connection to one pooled test database, living on the keepers' thread.
 pub(super) struct Keeper(PgConnection);
+
+/// A new keeper connected to `url` within [`connect_timeout`]; past it, an I/O error saying
+/// so, naming the server.
+///
+/// [`connect_timeout`]: super::server::connect_timeout
+pub(super) async fn open_keeper(url: &str) -> Result<Keeper, sqlx::Error> {
+    let opened = within_connect_timeout(url, Keeper::open(url.to_owned())).await;
+    opened.map_err(|timed_out| {
+        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, timed_out.to_string()))
+    })?
+}
 
 impl Keeper {
     pub(super) async fn open(url: String) -> Result<Keeper, sqlx::Error> {

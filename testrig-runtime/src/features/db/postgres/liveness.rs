@@ -8,8 +8,8 @@
 //! dropped as stale only by a reaper that takes the lock exclusively, so never under a
 //! process about to clone it.
 
-use super::connections::Keeper;
-use super::{server_error, within_connect_timeout};
+use super::connections::{open_keeper, Keeper};
+use super::server::{server_error, within_connect_timeout};
 use crate::features::db::recipe::fnv1a;
 use crate::features::db::DbError;
 
@@ -138,7 +138,7 @@ pub(super) async fn use_template(url: &str, template: &str) -> Result<(), DbErro
 /// one was cut: while it was, a reaper could take this process for gone (its databases in
 /// use stay, being connected to).
 async fn rejoin(url: &str, id: u32, templates: &[String]) -> Result<Keeper, sqlx::Error> {
-    let mut keeper = super::open_keeper(url).await?;
+    let mut keeper = open_keeper(url).await?;
     keeper = keeper.text(Lock::owner(id).sql("pg_try_advisory_lock")).await?.0;
     for template in templates {
         keeper = keeper.text(Lock::template(template).sql("pg_advisory_lock_shared")).await?.0;

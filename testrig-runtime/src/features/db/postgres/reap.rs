@@ -5,22 +5,18 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::postgres::PgConnection;
 
 use super::liveness::{live_owners_sql, owner_id, Lock};
-use super::reset::FREE_MARK;
-use super::template::{SCRATCH_PREFIX, TEMPLATE_PREFIX};
-use super::{admin, execute, server_error, Pooled};
-use crate::features::db::recipe::identifier;
+use super::names::{
+    built_at, run_id, scratch_owner, TestDatabaseName, ANY_TEMPLATE_PREFIX, FREE_MARK, KEPT_MARK, PREFIX,
+    SCRATCH_PREFIX, TEMPLATE_PREFIX,
+};
+use super::pooled::{take, Pooled};
+use super::server::{admin, drop_database, execute, server_error};
 use crate::features::db::DbError;
-
-/// Every test database's name starts so.
-const PREFIX: &str = "testrig_t_";
-
-/// Every template's name, of any version of testrig, starts so.
-const ANY_TEMPLATE_PREFIX: &str = "testrig_tpl_";
 
 /// How long a failed test's databases stay after its process is gone, for inspection; within
 /// the same nextest run (`NEXTEST_RUN_ID`) they stay whatever the time.
@@ -29,54 +25,6 @@ pub(crate) const KEPT_FOR: Duration = Duration::from_secs(60 * 60);
 /// How long a template no process uses stays: built or last taken from within this time, it
 /// is kept for the next process (nextest starts one per test) or run.
 const UNUSED_TEMPLATE_AGE: Duration = Duration::from_secs(60 * 60);
-
-/// What a failed test's database is commented with: `testrig:kept:<run id>:<unix seconds>`.
-const KEPT_MARK: &str = "testrig:kept:";
-
-/// The name of a test database says whose it is and when it was made or taken over:
-/// `testrig_t_<owner id, 8 hex>_<unix seconds>_<serial>_<label>`.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct TestDatabaseName<'a> {
-    pub(crate) owner: u32,
-    pub(crate) made: u64,
-    pub(crate) label: &'a str,
-}
-
-impl<'a> TestDatabaseName<'a> {
-    /// A new name for the process of `owner`; `serial` makes it unique within the process.
-    pub(crate) fn make(owner: u32, serial: &str, label: &str) -> String {
-        format!("{PREFIX}{owner:08x}_{}_{serial}_{}", unix_now(), identifier(label, 16))
-    }
-
-    /// `None` for a name this version did not make (older versions named the host and pid).
-    pub(crate) fn parse(name: &'a str) -> Option<Self> {
-        let mut parts = name.strip_prefix(PREFIX)?.splitn(4, '_');
-        let owner = parts.next().filter(|hex| hex.len() == 8)?;
-        let owner = u32::from_str_radix(owner, 16).ok()?;
-        let made = parts.next()?.parse().ok()?;
-        let _serial = parts.next()?;
-        let label = parts.next().unwrap_or("db");
-        Some(TestDatabaseName { owner, made, label })
-    }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs())
-}
-
-/// The comment marking a failed test's database kept.
-pub(super) fn kept_mark() -> String {
-    format!("{KEPT_MARK}{}:{}", run_id(), unix_now())
-}
-
-/// nextest's id of this run (a process per test shares it), or empty.
-fn run_id() -> String {
-    std::env::var("NEXTEST_RUN_ID")
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
-}
 
 /// Whether a kept database's comment still protects it at `now`.
 fn still_kept(comment: &str, now: u64, run: &str) -> bool {
@@ -206,7 +154,7 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
                 .filter_map(|db| TestDatabaseName::parse(&db.name).map(|parsed| parsed.made))
                 .max()
                 .unwrap_or(0);
-            let last_use = super::reset::built_at(&template.comment).max(last_taken);
+            let last_use = built_at(&template.comment).max(last_taken);
             let stale = now.saturating_sub(last_use) > UNUSED_TEMPLATE_AGE.as_secs();
             let unused = stale && unused(admin, &template.name).await;
             (unused, unused)
@@ -215,7 +163,7 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
             kept_templates.push(template.name);
             continue;
         }
-        let dropped = super::drop_database(admin, &template.name).await;
+        let dropped = drop_database(admin, &template.name).await;
         if locked {
             let _ = execute(admin, &Lock::template(&template.name).sql("pg_advisory_unlock")).await;
         }
@@ -242,7 +190,7 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
             }
         }
         // Another role's database cannot be dropped by this one; it stays for its own role.
-        if super::drop_database(admin, &database.name).await.is_ok() {
+        if drop_database(admin, &database.name).await.is_ok() {
             reaped.dropped += 1;
         }
     }
@@ -260,18 +208,12 @@ async fn unused(admin: &mut PgConnection, template: &str) -> bool {
     taken.is_ok_and(|taken| taken == "true")
 }
 
-/// The owner id of a template build's scratch database (`testrig_tpl_s_<hash>_<owner>`).
-fn scratch_owner(name: &str) -> Option<u32> {
-    let (_, owner) = name.strip_prefix(SCRATCH_PREFIX)?.rsplit_once('_')?;
-    u32::from_str_radix(owner, 16).ok().filter(|_| owner.len() == 8)
-}
-
 /// Takes over one clean database of a gone process for `template`, by renaming it to this
 /// process: the rename fails if another process took it first (or is connected to it), and
 /// then the next one is tried.
 pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    let mut candidate = super::take(&ADOPTABLE, template)?;
+    let mut candidate = take(&ADOPTABLE, template)?;
     let owner = owner_id(url).await.ok()?;
     let mut admin = admin(url).await.ok()?;
     let adopted = loop {
@@ -281,7 +223,7 @@ pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
         if execute(&mut admin, &format!("ALTER DATABASE \"{}\" RENAME TO \"{name}\"", candidate.name)).await.is_ok() {
             break Some(Pooled { name, ..candidate });
         }
-        match super::take(&ADOPTABLE, template) {
+        match take(&ADOPTABLE, template) {
             Some(next) => candidate = next,
             None => break None,
         }
@@ -295,18 +237,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip() {
-        let name = TestDatabaseName::make(0xdead_beef, "7", "Cell-1");
-        let parsed = TestDatabaseName::parse(&name).unwrap();
-        assert_eq!((parsed.owner, parsed.label), (0xdead_beef, "cell1"));
-        assert!(unix_now() - parsed.made < 5);
-        assert!(name.len() <= 63, "PostgreSQL truncates identifiers at 63 bytes: {name}");
-        assert_eq!(TestDatabaseName::parse("testrig_tpl_v3_x"), None);
-        assert_eq!(TestDatabaseName::parse("testrig_t_abcdef_12_1700000000_1_api"), None, "an older version's name");
-        assert_eq!(TestDatabaseName::parse("testrig_t_0000000a_x_1_api"), None, "no time");
-    }
-
-    #[test]
     fn a_kept_database_stays_for_its_run_and_the_grace_period() {
         let at = 1_000_000;
         let mark = format!("{KEPT_MARK}run-1:{at}");
@@ -315,12 +245,5 @@ mod tests {
         assert!(still_kept(&mark, at + KEPT_FOR.as_secs() + 1, "run-1"), "the same nextest run");
         assert!(!still_kept(&mark, at + KEPT_FOR.as_secs() + 1, "run-2"), "another run");
         assert!(!still_kept("testrig:free:x", at, "run-1"), "a clean one is not kept");
-    }
-
-    #[test]
-    fn scratch_databases_name_their_builder() {
-        assert_eq!(scratch_owner(&format!("{SCRATCH_PREFIX}00ff00ff00ff00ff_0000002a")), Some(42));
-        assert_eq!(scratch_owner(&format!("{SCRATCH_PREFIX}00ff00ff00ff00ff_12345")), None, "not an owner id");
-        assert_eq!(scratch_owner("testrig_tpl_v3_a_main_00ff00ff00ff00ff"), None, "a template");
     }
 }

@@ -14,6 +14,8 @@
 //! refuses), inserts the recorded rows back, sets every sequence to its recorded value and
 //! refreshes materialized views.
 
+use super::names::{literal, DESCRIPTION_TAG, FIELD, FREE_MARK, ITEM};
+
 /// The SQLSTATE the reset raises when the test changed the schema: the database is dropped
 /// instead of reused, which is no failure of the test.
 pub(super) const SCHEMA_CHANGED: &str = "TRG01";
@@ -123,13 +125,6 @@ pub(crate) struct Facts {
     pub(crate) built: u64,
 }
 
-/// Fields of a template's description are separated so (unit and record separators: never in
-/// SQL text the build generates, which quotes every value it embeds).
-const FIELD: char = '\u{1f}';
-const ITEM: char = '\u{1e}';
-/// What a v3 template's description starts with.
-pub(super) const DESCRIPTION_TAG: &str = "testrig:template:v3";
-
 impl Facts {
     /// The template's description (its database comment), which every process reads back.
     pub(super) fn describe(&self) -> String {
@@ -156,16 +151,6 @@ impl Facts {
         let built = fields.next().and_then(|built| built.parse().ok()).unwrap_or(0);
         Some(Facts { fingerprint, rows, sequences, built })
     }
-}
-
-/// When the template described so was built; 0 when not recorded.
-pub(super) fn built_at(description: &str) -> u64 {
-    description.split(FIELD).nth(4).and_then(|built| built.parse().ok()).unwrap_or(0)
-}
-
-/// `text` as an SQL string literal (standard conforming strings: only quotes are doubled).
-pub(super) fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// What puts `database` back into its template's state, in one transaction that does not
@@ -247,10 +232,6 @@ pub(super) fn refusal_sql() -> String {
     )
 }
 
-/// The comment a pooled, reset database carries, followed by its template's name: the next
-/// process may adopt it if this one ends with it in the pool.
-pub(super) const FREE_MARK: &str = "testrig:free:";
-
 /// What marks a pooled database taken: if this process dies now, the next must not adopt it
 /// as clean.
 pub(super) fn taken_sql(database: &str) -> String {
@@ -260,6 +241,7 @@ pub(super) fn taken_sql(database: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::db::postgres::names::built_at;
 
     #[test]
     fn facts_survive_the_description() {
@@ -275,10 +257,5 @@ mod tests {
         assert_eq!(Facts::read(&facts.describe()), Some(facts));
         assert_eq!(Facts::read(&Facts::default().describe()), Some(Facts::default()));
         assert_eq!(Facts::read("testrig:template:empty"), None, "an older template is never reused");
-    }
-
-    #[test]
-    fn literals_double_their_quotes() {
-        assert_eq!(literal("it's"), "'it''s'");
     }
 }

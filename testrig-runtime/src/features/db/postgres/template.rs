@@ -4,8 +4,10 @@
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::Connection;
 
-use super::reset::{literal, record_facts_sql, Facts};
-use super::{admin, drop_database, execute, server_error, with_database};
+use super::liveness::{owner_id, use_template};
+use super::names::{literal, scratch_name, TEMPLATE_PREFIX};
+use super::reset::{record_facts_sql, Facts};
+use super::server::{admin, drop_database, execute, server_error, with_database, within_connect_timeout};
 use crate::features::db::recipe::{apply, fnv1a, Recipe, Templates};
 use crate::features::db::DbError;
 
@@ -16,14 +18,6 @@ pub(crate) struct Template {
     /// What its build recorded to reset its clones exactly (see [`super::reset`]).
     pub(crate) facts: std::sync::Arc<Facts>,
 }
-
-/// Every template's name starts so; `v3` templates carry the [`Facts`] their clones are
-/// reset from, older ones are never reused.
-pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v3_";
-
-/// A template being built is first a scratch database `testrig_tpl_s_<hash>_<owner id>`,
-/// renamed once complete; the reaper drops one whose builder is gone.
-pub(crate) const SCRATCH_PREFIX: &str = "testrig_tpl_s_";
 
 /// The migrated and seeded template database for `recipe`, built if missing.
 pub(crate) async fn template(url: &str, recipe: &'static Recipe) -> Result<Template, DbError> {
@@ -44,8 +38,8 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
     let hash = hash ^ fnv1a(record_facts_sql().as_bytes()) ^ fnv1a(role.as_bytes()).rotate_left(17);
     let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
     // Before looking for it: a reaper drops no template a live process marked.
-    super::liveness::use_template(url, &name).await?;
-    let scratch = format!("{SCRATCH_PREFIX}{hash:016x}_{:08x}", super::liveness::owner_id(url).await?);
+    use_template(url, &name).await?;
+    let scratch = scratch_name(hash, owner_id(url).await?);
     // One builder per template across every process sharing the server.
     sqlx::query("SELECT pg_advisory_lock($1)")
         .bind(hash as i64)
@@ -95,7 +89,7 @@ async fn build_locked(
     execute(admin, &format!("CREATE DATABASE \"{scratch}\"")).await?;
     let migrated = async {
         let scratch_url = with_database(url, scratch);
-        let pool = super::within_connect_timeout(url, PgPoolOptions::new().max_connections(1).connect(&scratch_url))
+        let pool = within_connect_timeout(url, PgPoolOptions::new().max_connections(1).connect(&scratch_url))
             .await?
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = async {
