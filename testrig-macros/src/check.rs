@@ -12,8 +12,14 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     match def.source {
         FixtureSource::Impl(item) => {
             if let Some((_, trait_path, _)) = &item.trait_ {
-                // The trait is the mistake; a missing `setup` would only follow from it.
-                return cx.error_spanned_by(trait_path, messages::FIXTURE_ON_TRAIT_IMPL);
+                // testrig's own fixtures of other crates' types are written as the trait impl
+                // they are (`impl Fixture for sqlx::SqlitePool`): no inherent impl can be.
+                let own = def.options.built_in.is_some()
+                    && trait_path.segments.last().is_some_and(|segment| segment.ident == "Fixture");
+                if !own {
+                    // The trait is the mistake; a missing `setup` would only follow from it.
+                    return cx.error_spanned_by(trait_path, messages::FIXTURE_ON_TRAIT_IMPL);
+                }
             }
             generics(&item.generics, messages::FIXTURE_GENERIC, cx);
             if def.setup.is_none() {

@@ -9,55 +9,95 @@ use crate::ast::{FixtureDef, FixtureSource, SetupFn};
 /// metadata the compile-time planner walks.
 pub fn fixture(def: &FixtureDef) -> TokenStream {
     let (Some(self_ty), Some(setup)) = (&def.self_ty, &def.setup) else { return fixture_fallback(def) };
-    let item = stripped_item(def);
-    let name = super::display_name(self_ty);
+    let krate = krate(def);
+    // testrig's own fixture for a type of another crate (`impl Fixture for sqlx::SqlitePool`):
+    // its functions go inside the generated block, beside the impl they stand for.
+    let (item, own_item) = match def.source {
+        FixtureSource::Impl(impl_block) if impl_block.trait_.is_some() => {
+            (TokenStream::new(), trait_impl_fns(impl_block))
+        }
+        _ => (stripped_item(def), TokenStream::new()),
+    };
+    let name = match (&def.source, self_ty) {
+        // Another crate's type (`sqlx::SqlitePool`): named with its crate, as tests import it.
+        (FixtureSource::Impl(impl_block), Type::Path(path)) if impl_block.trait_.is_some() => {
+            crate::parse::path_text(&path.path)
+        }
+        _ => super::display_name(self_ty),
+    };
     let id = self_ty.to_token_stream().to_string();
-    let deps = setup
-        .params
-        .iter()
-        .filter(|p| p.options.is_none())
-        .filter_map(|p| p.fixture_type())
-        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META));
+    let deps =
+        setup.params.iter().filter(|p| p.options.is_none() && !is_stack(def, p)).filter_map(|p| p.fixture_type()).map(
+            |ty| {
+                let krate = krate_at(def, ty.span());
+                quote_spanned!(ty.span()=> <#ty as #krate::Fixture>::META)
+            },
+        );
     // Without a configuration, the shared `no_options` instead of an instance per fixture type.
     let (config_ty, default_options) =
         match setup.params.iter().find(|p| p.options.is_some()).and_then(|p| p.fixture_type()) {
-            Some(ty) => (ty.to_token_stream(), quote!(::testrig::__private::default_options::<#self_ty>)),
-            None => (quote!(()), quote!(::testrig::__private::no_options)),
+            Some(ty) => (ty.to_token_stream(), quote!(#krate::__private::default_options::<#self_ty>)),
+            None => (quote!(()), quote!(#krate::__private::no_options)),
         };
     let call_path = match def.source {
+        FixtureSource::Impl(impl_block) if impl_block.trait_.is_some() => quote!(setup),
         FixtureSource::Impl(_) => quote!(<#self_ty>::setup),
         FixtureSource::Fn(function) => function.sig.ident.to_token_stream(),
     };
-    let setup_body = setup_body(setup, self_ty, &call_path, def.wrapper.as_ref().map(|(ident, _)| ident));
+    let setup_body = setup_body(def, setup, &call_path, &krate);
     let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
     let (teardown, teardown_async) = match def.teardown {
-        Some(function) => (teardown_fn(&function.sig, self_ty), function.sig.asyncness.is_some()),
+        Some(function) => (teardown_fn(&function.sig, self_ty, &krate), function.sig.asyncness.is_some()),
         None => (quote!(::core::option::Option::None), false),
     };
     let asynchronous = setup.sig.asyncness.is_some() || teardown_async;
+    let krate_at_type = krate_at(def, self_ty.span());
     let check = quote_spanned!(self_ty.span()=>
-        const _: () = ::testrig::__private::check_acyclic(<#self_ty as ::testrig::Fixture>::META);
+        const _: () = #krate_at_type::__private::check_acyclic(<#self_ty as #krate_at_type::Fixture>::META);
     );
+    // What testrig's own fixtures add: where users find them, their capabilities, and no
+    // place in rustc's "other types implement `Fixture`" lists under a user's mistake.
+    let built_in = def.options.built_in.as_ref();
+    let module = built_in.map_or_else(|| quote!(::core::module_path!()), |built_in| built_in.module.to_token_stream());
+    // A built-in fixture names every field (its capabilities among them); a user's leaves
+    // the capabilities to `FixtureMeta::DEFAULT`, so a new one does not grow its expansion.
+    let capabilities = match built_in {
+        Some(built_in) => {
+            let hook = match &built_in.scope_hook {
+                Some(hook) => quote!(::core::option::Option::Some(#hook)),
+                None => quote!(::core::option::Option::None),
+            };
+            let claims_database = built_in.claims_database;
+            quote!(scope_hook: #hook, claims_database: #claims_database,)
+        }
+        None => quote!(..#krate::__private::FixtureMeta::DEFAULT),
+    };
+    let not_recommended = built_in.map(|_| quote!(#[diagnostic::do_not_recommend]));
     let autouse = def.options.autouse.is_some();
     let crate_wide = def.options.autouse_crate;
-    let by_value =
-        def.options.by_value.map(|span| quote_spanned!(span=> impl ::testrig::__private::ByValue for #self_ty {}));
+    let by_value = def.options.by_value.map(|span| {
+        let krate = krate_at(def, span);
+        quote_spanned!(span=> impl #krate::__private::ByValue for #self_ty {})
+    });
     // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
     let once = match def.options.once {
-        Some(span) => quote_spanned!(span=> ::testrig::__private::once::<#self_ty>()),
+        Some(span) => {
+            let krate = krate_at(def, span);
+            quote_spanned!(span=> #krate::__private::once::<#self_ty>())
+        }
         None => quote!(::core::option::Option::None),
     };
     // Only a `once` fixture has requirements to check: nothing is emitted for the others.
     let once_check = def.options.once.map(|_| {
         quote_spanned!(self_ty.span()=>
-            const _: () = ::testrig::__private::check_once_requirements(<#self_ty as ::testrig::Fixture>::META);
+            const _: () = #krate_at_type::__private::check_once_requirements(<#self_ty as #krate_at_type::Fixture>::META);
         )
     });
     quote! {
         #item
         #wrapper
         const _: () = {
-            static __TESTRIG_META: ::testrig::__private::FixtureMeta = ::testrig::__private::FixtureMeta {
+            static __TESTRIG_META: #krate::__private::FixtureMeta = #krate::__private::FixtureMeta {
                 name: #name,
                 id: ::core::concat!(::core::module_path!(), "::", #id),
                 deps: &[#(#deps),*],
@@ -66,24 +106,26 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 asynchronous: #asynchronous,
                 default_options: #default_options,
                 once: #once,
-                ..::testrig::__private::FixtureMeta::DEFAULT
+                #capabilities
             };
             fn __testrig_setup(
-                __testrig_stack: &dyn ::testrig::__private::Dependencies,
-            ) -> ::testrig::__private::Step<'_, ::testrig::__private::Box<dyn ::testrig::__private::Any>> {
+                __testrig_stack: &dyn #krate::__private::Dependencies,
+            ) -> #krate::__private::Step<'_, #krate::__private::Box<dyn #krate::__private::Any>> {
                 #setup_body
             }
-            impl ::testrig::Fixture for #self_ty {
+            #own_item
+            #not_recommended
+            impl #krate::Fixture for #self_ty {
                 type Options = #config_ty;
-                const META: ::testrig::__private::FixtureRef = ::testrig::__private::FixtureRef::new(&__TESTRIG_META);
+                const META: #krate::__private::FixtureRef = #krate::__private::FixtureRef::new(&__TESTRIG_META);
             }
             #check
             #once_check
             #by_value
-            ::testrig::__private::inventory::submit! {
-                ::testrig::__private::RegisteredFixture {
+            #krate::__private::inventory::submit! {
+                #krate::__private::RegisteredFixture {
                     fixture: &__TESTRIG_META,
-                    module: ::core::module_path!(),
+                    module: #module,
                     file: ::core::file!(),
                     line: ::core::line!(),
                     autouse: #autouse,
@@ -127,9 +169,13 @@ fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
     }
 }
 
-fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper: Option<&syn::Ident>) -> TokenStream {
+fn setup_body(def: &FixtureDef, setup: &SetupFn, call_path: &TokenStream, krate: &TokenStream) -> TokenStream {
+    let (Some(self_ty), wrapper) = (&def.self_ty, def.wrapper.as_ref().map(|(ident, _)| ident)) else {
+        return TokenStream::new();
+    };
     let args = setup.params.iter().map(|param| match (param.options, param.fixture_type()) {
         (Some(_), _) => quote!(__testrig_stack.options::<#self_ty>()),
+        (None, _) if is_stack(def, param) => quote!(__testrig_stack),
         // Our local keeps our span (see expand/test.rs): the user's type may come from `macro_rules!`.
         (None, Some(ty)) => {
             let stack = syn::Ident::new("__testrig_stack", proc_macro2::Span::call_site());
@@ -144,39 +190,39 @@ fn setup_body(setup: &SetupFn, self_ty: &Type, call_path: &TokenStream, wrapper:
     let call = quote!(#call_path(#(#args),*));
     let call = if setup.sig.asyncness.is_some() { quote!(#call.await) } else { call };
     let output = match (setup.output.is_fallible(), wrapper) {
-        (true, None) => quote!(::testrig::__private::setup_output::<#self_ty, _>(#call)),
+        (true, None) => quote!(#krate::__private::setup_output::<#self_ty, _>(#call)),
         (true, Some(wrapper)) => {
-            quote!(::testrig::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#call, #wrapper)))
+            quote!(#krate::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#call, #wrapper)))
         }
         // No error to convert: no `Infallible` conversion code for the compiler to make.
-        (false, None) => quote!(::testrig::__private::setup_value::<#self_ty>(#call)),
-        (false, Some(wrapper)) => quote!(::testrig::__private::setup_value::<#self_ty>(#wrapper(#call))),
+        (false, None) => quote!(#krate::__private::setup_value::<#self_ty>(#call)),
+        (false, Some(wrapper)) => quote!(#krate::__private::setup_value::<#self_ty>(#wrapper(#call))),
     };
     if setup.sig.asyncness.is_some() {
-        quote!(::testrig::__private::Step::pending(async move { #output }))
+        quote!(#krate::__private::Step::pending(async move { #output }))
     } else {
-        quote!(::testrig::__private::Step::Ready(#output))
+        quote!(#krate::__private::Step::Ready(#output))
     }
 }
 
-fn teardown_fn(sig: &Signature, self_ty: &Type) -> TokenStream {
-    let call = quote!(<#self_ty>::teardown(::testrig::__private::downcast::<#self_ty>(__testrig_instance)));
+fn teardown_fn(sig: &Signature, self_ty: &Type, krate: &TokenStream) -> TokenStream {
+    let call = quote!(<#self_ty>::teardown(#krate::__private::downcast::<#self_ty>(__testrig_instance)));
     let call = if sig.asyncness.is_some() { quote!(#call.await) } else { call };
     let output = match &sig.output {
         syn::ReturnType::Default => {
             quote!({ #call; ::core::result::Result::Ok(()) })
         }
-        syn::ReturnType::Type(..) => quote!(::testrig::__private::teardown_output(#call)),
+        syn::ReturnType::Type(..) => quote!(#krate::__private::teardown_output(#call)),
     };
     let step = if sig.asyncness.is_some() {
-        quote!(::testrig::__private::Step::pending(async move { #output }))
+        quote!(#krate::__private::Step::pending(async move { #output }))
     } else {
-        quote!(::testrig::__private::Step::Ready(#output))
+        quote!(#krate::__private::Step::Ready(#output))
     };
     quote! {{
         fn __testrig_teardown(
-            __testrig_instance: ::testrig::__private::Box<dyn ::testrig::__private::Any>,
-        ) -> ::testrig::__private::Step<'static, ()> {
+            __testrig_instance: #krate::__private::Box<dyn #krate::__private::Any>,
+        ) -> #krate::__private::Step<'static, ()> {
             #step
         }
         ::core::option::Option::Some(__testrig_teardown)
@@ -186,6 +232,7 @@ fn teardown_fn(sig: &Signature, self_ty: &Type) -> TokenStream {
 /// On error: the user's item, plus a stand-in `Fixture` impl when the type is plain enough,
 /// so tests using the fixture don't add "not a fixture" errors to the real ones.
 pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
+    let krate = krate(def);
     let item = stripped_item(def);
     let plain = match def.source {
         FixtureSource::Impl(item) => item.trait_.is_none() && item.generics.params.is_empty(),
@@ -200,9 +247,9 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
         Some(self_ty) if plain => quote! {
             #item
             #wrapper
-            impl ::testrig::Fixture for #self_ty {
+            impl #krate::Fixture for #self_ty {
                 type Options = ();
-                const META: ::testrig::__private::FixtureRef = ::testrig::__private::FALLBACK_META;
+                const META: #krate::__private::FixtureRef = #krate::__private::FALLBACK_META;
             }
         },
         _ => item,
@@ -232,4 +279,41 @@ fn stripped_item(def: &FixtureDef) -> TokenStream {
         }
     }
     item.into_token_stream()
+}
+
+/// The path testrig is found at: `::testrig`, or what `crate = ..` says.
+fn krate(def: &FixtureDef) -> TokenStream {
+    krate_at(def, proc_macro2::Span::call_site())
+}
+
+/// [`krate`] spanned at `span`, for a path rustc reports an error at (a const check, a
+/// trait bound): the error then points at the user's type, not the attribute.
+fn krate_at(def: &FixtureDef, span: proc_macro2::Span) -> TokenStream {
+    match &def.options.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote_spanned!(span=> ::testrig),
+    }
+}
+
+/// A parameter `&dyn Dependencies` of one of testrig's own fixtures: the test's stack itself,
+/// for a setup that depends on what else the test planned (the database's backend).
+fn is_stack(def: &FixtureDef, param: &crate::ast::Param) -> bool {
+    def.options.built_in.is_some()
+        && matches!(crate::ast::ungrouped(&param.original.ty), Type::Reference(reference)
+            if matches!(&*reference.elem, Type::TraitObject(_)))
+}
+
+/// The functions of `impl Fixture for Type { fn setup(..) }` (testrig's own fixtures of
+/// other crates' types), as free functions.
+fn trait_impl_fns(impl_block: &syn::ItemImpl) -> TokenStream {
+    let functions = impl_block.items.iter().filter_map(|item| match item {
+        ImplItem::Fn(function) => Some(syn::ItemFn {
+            attrs: function.attrs.clone(),
+            vis: syn::Visibility::Inherited,
+            sig: function.sig.clone(),
+            block: Box::new(function.block.clone()),
+        }),
+        _ => None,
+    });
+    quote!(#(#functions)*)
 }

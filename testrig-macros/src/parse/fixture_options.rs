@@ -1,5 +1,7 @@
 //! `#[fixture(autouse)]`, `#[fixture(autouse = crate)]`, `#[fixture(by_value)]`,
-//! `#[fixture(scope = once)]`.
+//! `#[fixture(scope = once)]`, `#[fixture(crate = path)]`; and, for testrig's own fixtures,
+//! `built_in = "testrig::module"` with the capabilities they plug in (`scope_hook = path`,
+//! `claims_database`).
 
 use proc_macro2::{Span, TokenStream};
 use syn::{Expr, Meta};
@@ -20,9 +22,24 @@ pub struct FixtureOptions {
     pub by_value: Option<Span>,
     /// `scope = once`: set up once per process and shared; where it was written.
     pub once: Option<Span>,
+    /// `crate = path`: where testrig is, for a crate that re-exports or renames it (as
+    /// tokio's `crate = ..`); `crate` inside testrig's runtime itself.
+    pub krate: Option<syn::Path>,
+    /// `built_in = "testrig::db"`: one of testrig's own fixtures (written with `crate = crate`).
+    pub built_in: Option<BuiltIn>,
 }
 
-const FIXTURE_OPTIONS: &[&str] = &["autouse", "by_value", "scope"];
+/// What a fixture of testrig's own has beyond a user's: the module users name it from (the
+/// registry lists it there), and the capabilities its feature plugs into the run.
+pub struct BuiltIn {
+    pub module: syn::LitStr,
+    /// A hook its tests' scopes are made with (log capture from the first instant).
+    pub scope_hook: Option<syn::Path>,
+    /// It is a database: `#[poison_db]` rejects a test that takes it.
+    pub claims_database: bool,
+}
+
+const FIXTURE_OPTIONS: &[&str] = &["autouse", "by_value", "scope", "crate"];
 
 /// Which instances a fixture's `scope` shares.
 enum Scope {
@@ -36,6 +53,10 @@ impl FixtureOptions {
         let mut autouse: Attr<(Span, bool)> = Attr::option(cx, "autouse");
         let mut by_value = Flag::option(cx, "by_value");
         let mut scope: Attr<Option<Scope>> = Attr::option(cx, "scope");
+        let mut krate: Attr<syn::Path> = Attr::option(cx, "crate");
+        let mut built_in: Attr<syn::LitStr> = Attr::option(cx, "built_in");
+        let mut scope_hook: Attr<syn::Path> = Attr::option(cx, "scope_hook");
+        let mut claims_database = Flag::option(cx, "claims_database");
         let metas = if args.is_empty() { None } else { parse_list::<Meta>(args, cx) };
         for meta in metas.into_iter().flatten() {
             let key = meta.path();
@@ -62,10 +83,42 @@ impl FixtureOptions {
                     }
                 }),
                 (_, "scope") => cx.error_spanned_by(&meta, messages::UNKNOWN_SCOPE),
+                (Meta::NameValue(name_value), "crate") => match &name_value.value {
+                    Expr::Path(path) if path.qself.is_none() => krate.set(key, path.path.clone()),
+                    other => cx.error_spanned_by(other, messages::CRATE_PATH),
+                },
+                (_, "crate") => cx.error_spanned_by(&meta, messages::CRATE_PATH),
+                // testrig's own: not offered to users, so not listed in the unknown-option
+                // message either.
+                (Meta::NameValue(name_value), "built_in") => match &name_value.value {
+                    Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(module), .. }) => built_in.set(key, module.clone()),
+                    other => cx.error_spanned_by(other, "`built_in` takes the module users name the fixture from"),
+                },
+                (Meta::NameValue(name_value), "scope_hook") => match &name_value.value {
+                    Expr::Path(path) => scope_hook.set(key, path.path.clone()),
+                    other => cx.error_spanned_by(other, "`scope_hook` takes the path of the hook's constructor"),
+                },
+                (Meta::Path(_), "claims_database") => claims_database.set(key, span),
                 _ => cx.error_spanned_by(key, messages::unknown_option("fixture", &key_text, FIXTURE_OPTIONS)),
             }
         }
         let autouse = autouse.get();
+        let (scope_hook, claims_database) = (scope_hook.get(), claims_database.get());
+        let built_in = match built_in.get() {
+            Some(module) => Some(BuiltIn { module, scope_hook, claims_database: claims_database.is_some() }),
+            None => {
+                // Capabilities are for testrig's own fixtures: to anyone else, unknown options.
+                let keys = [(scope_hook.map(|path| syn::spanned::Spanned::span(&path)), "scope_hook")]
+                    .into_iter()
+                    .chain([(claims_database, "claims_database")]);
+                for (span, key) in keys {
+                    if let Some(span) = span {
+                        cx.error_at(span, messages::unknown_option("fixture", key, FIXTURE_OPTIONS));
+                    }
+                }
+                None
+            }
+        };
         FixtureOptions {
             autouse: autouse.map(|(span, _)| span),
             autouse_crate: autouse.is_some_and(|(_, crate_wide)| crate_wide),
@@ -74,6 +127,8 @@ impl FixtureOptions {
                 Some(Scope::Once(span)) => Some(span),
                 Some(Scope::Test) | None => None,
             },
+            krate: krate.get(),
+            built_in,
         }
     }
 }

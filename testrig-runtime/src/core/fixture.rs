@@ -319,62 +319,6 @@ fn fallback_setup(_: &dyn Dependencies) -> Step<'_, Box<dyn Any>> {
     Step::Ready(Err("this fixture failed to compile".into()))
 }
 
-/// Declares one of the built-in fixtures (`Cells`, `Logs`, ..), written by hand because
-/// `#[fixture]` generates paths through the `testrig` facade: its metadata, its `Fixture`
-/// impl and its entry in the registry. `setup` is the body of the setup function, with
-/// `$stack` the test's stack; `teardown` a `TeardownFn` path, if it has one.
-macro_rules! built_in_fixture {
-    (
-        $ty:ty {
-            id: $id:expr,
-            module: $module:literal,
-            options: $options:ty,
-            requires: [$($dep:ty),*],
-            asynchronous: $asynchronous:literal,
-            $(scope_hook: $scope_hook:expr,)?
-            $(claims_database: $claims_database:literal,)?
-            setup: |$stack:ident| $setup:expr,
-            teardown: $($teardown:path)?
-        }
-    ) => {
-        const _: () = {
-            static META: $crate::core::fixture::FixtureMeta = $crate::core::fixture::FixtureMeta {
-                name: ::core::stringify!($ty),
-                id: $id,
-                deps: &[$(<$dep as $crate::core::fixture::Fixture>::META),*],
-                setup,
-                teardown: $crate::core::fixture::built_in_fixture!(@teardown $($teardown)?),
-                asynchronous: $asynchronous,
-                default_options: $crate::core::fixture::default_options::<$ty>,
-                scope_hook: $crate::core::fixture::built_in_fixture!(@option $($scope_hook)?),
-                $(claims_database: $claims_database,)?
-                ..$crate::core::fixture::FixtureMeta::DEFAULT
-            };
-            fn setup(
-                $stack: &dyn $crate::core::fixture::Dependencies,
-            ) -> $crate::core::fixture::Step<'_, Box<dyn ::std::any::Any>> {
-                $setup
-            }
-            // Not offered to users as "other types implementing `Fixture`" when theirs is not one.
-            #[diagnostic::do_not_recommend]
-            impl $crate::core::fixture::Fixture for $ty {
-                type Options = $options;
-                const META: $crate::core::fixture::FixtureRef = $crate::core::fixture::FixtureRef::new(&META);
-            }
-            inventory::submit! {
-                $crate::core::fixture::RegisteredFixture {
-                    fixture: &META, module: $module, file: file!(), line: line!(), autouse: false, crate_wide: false,
-                }
-            }
-        };
-    };
-    (@teardown $teardown:path) => { Some($teardown) };
-    (@teardown) => { None };
-    (@option $value:expr) => { Some($value) };
-    (@option) => { None };
-}
-pub(crate) use built_in_fixture;
-
 /// What `#[fixture]` registers for each fixture: the registry lists them, and finds the
 /// autouse ones.
 #[doc(hidden)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::core::fixture::{setup_output, BoxError, Step};
+use crate::core::fixture::BoxError;
 use crate::leaf::report::Joined;
 use crate::leaf::unwind::panic_message;
 
@@ -159,6 +159,7 @@ impl std::fmt::Debug for Services {
     }
 }
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::service")]
 impl Services {
     /// The handle service `name` published with [`ServiceContext::ready`].
     ///
@@ -180,7 +181,7 @@ impl Services {
         self.running.iter().map(|running| running.name).collect()
     }
 
-    async fn setup(config: &ServicesOptions) -> Result<Services, BoxError> {
+    async fn setup(#[options] config: &ServicesOptions) -> Result<Services, BoxError> {
         let mut services = Services { running: Vec::new() };
         for spec in &config.specs {
             match start(spec).await {
@@ -250,21 +251,4 @@ fn ended_before_ready(ended: Result<Result<(), String>, tokio::task::JoinError>)
         }
         Err(_) => "was cancelled before it was ready".to_owned(),
     }
-}
-
-crate::core::fixture::built_in_fixture!(Services {
-    id: "testrig::service::Services",
-    module: "testrig::service",
-    options: ServicesOptions,
-    requires: [],
-    asynchronous: true,
-    setup: |stack| Step::pending(async move {
-        setup_output::<Services, BoxError>(Services::setup(stack.options::<Services>()).await)
-    }),
-    teardown: teardown_services
-});
-
-fn teardown_services(instance: Box<dyn Any>) -> Step<'static, ()> {
-    let services = crate::core::fixture::downcast::<Services>(instance);
-    Step::pending(services.teardown())
 }

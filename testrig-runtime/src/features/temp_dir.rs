@@ -1,10 +1,9 @@
 //! `TempDir`: a directory of the test's own, named after the test, removed after it — and
 //! kept, its path printed, when the test fails, for inspection (pytest's `tmp_path`).
 
-use std::any::Any;
 use std::path::{Path, PathBuf};
 
-use crate::core::fixture::{BoxError, Step};
+use crate::core::fixture::BoxError;
 use crate::core::scope::Scope;
 
 /// A fresh directory for one test: `<temp dir>/testrig/<test path>-<pid>-<n>`, so a kept
@@ -29,6 +28,7 @@ pub struct TempDir {
     path: PathBuf,
 }
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig")]
 impl TempDir {
     fn setup() -> Result<TempDir, BoxError> {
         let (test, id) = Scope::with_current(|scope| scope.map(|scope| (scope.test_name(), scope.id())))
@@ -67,18 +67,4 @@ impl AsRef<Path> for TempDir {
     fn as_ref(&self) -> &Path {
         &self.path
     }
-}
-
-crate::core::fixture::built_in_fixture!(TempDir {
-    id: "testrig::TempDir",
-    module: "testrig",
-    options: (),
-    requires: [],
-    asynchronous: false,
-    setup: |_stack| Step::Ready(TempDir::setup().map(|dir| Box::new(dir) as Box<dyn Any>)),
-    teardown: teardown_temp_dir
-});
-
-fn teardown_temp_dir(instance: Box<dyn Any>) -> Step<'static, ()> {
-    Step::Ready(crate::core::fixture::downcast::<TempDir>(instance).teardown())
 }

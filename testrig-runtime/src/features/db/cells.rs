@@ -1,7 +1,6 @@
 //! The `Cells` fixture: an API database, cell0 and named cell databases, migrated and fresh
 //! for every test.
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,7 +8,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
-use crate::core::fixture::{setup_output, Step};
 use crate::core::scope::Scope;
 use crate::features::db::backend::{self, Backend, Created};
 use crate::features::db::database::{closed_in_time, still_held, POOL_WAIT};
@@ -85,8 +83,9 @@ impl std::fmt::Debug for Cells {
 /// How `testrig::db` finds the current test's databases: the scope holds them.
 pub(crate) struct TestDatabases(pub(crate) Arc<Inner>);
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
 impl Cells {
-    async fn setup(config: &CellsOptions) -> Result<Cells, DbError> {
+    async fn setup(#[options] config: &CellsOptions) -> Result<Cells, DbError> {
         crate::features::db::poison::check("#[with_cells] / the Cells fixture");
         crate::features::db::install_drivers();
         let schema = match config.schema {
@@ -293,23 +292,4 @@ async fn fresh(
             Err(DbError::Database { what, cause })
         }
     }
-}
-
-crate::core::fixture::built_in_fixture!(Cells {
-    id: "testrig::db::Cells",
-    module: "testrig::db",
-    options: CellsOptions,
-    requires: [],
-    asynchronous: true,
-    scope_hook: crate::features::db::poison::Claimed::hook,
-    claims_database: true,
-    setup: |stack| Step::pending(async move {
-        setup_output::<Cells, DbError>(Cells::setup(stack.options::<Cells>()).await)
-    }),
-    teardown: teardown_cells
-});
-
-fn teardown_cells(instance: Box<dyn Any>) -> Step<'static, ()> {
-    let cells = crate::core::fixture::downcast::<Cells>(instance);
-    Step::pending(async move { cells.teardown().await.map_err(Into::into) })
 }

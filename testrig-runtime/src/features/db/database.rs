@@ -2,12 +2,10 @@
 //! parameters (`&sqlx::SqlitePool`, `&sqlx::PgPool`, `&sqlx::AnyPool`), made from the
 //! test's [`DatabaseOptions`] — `#[database(..)]`, or the crate's `migrations/` by default.
 
-use std::any::Any;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::core::fixture::Dependencies;
-use crate::core::fixture::{setup_output, Step};
 use crate::core::scope::Scope;
 use crate::features::db::backend::{self, Backend, Created};
 use crate::features::db::recipe::Recipe;
@@ -128,8 +126,9 @@ pub(crate) fn still_held(what: &str) -> DbError {
     }
 }
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
 impl Database {
-    async fn setup(stack: &dyn Dependencies, config: &DatabaseOptions) -> Result<Database, DbError> {
+    async fn setup(stack: &dyn Dependencies, #[options] config: &DatabaseOptions) -> Result<Database, DbError> {
         crate::features::db::poison::check("a database fixture");
         Database::create(config.recipe()?, backend_for(stack)?).await
     }
@@ -313,29 +312,6 @@ impl Pools {
     }
 }
 
-fn setup_database(stack: &dyn Dependencies) -> Step<'_, Box<dyn Any>> {
-    Step::pending(async move {
-        setup_output::<Database, DbError>(Database::setup(stack, stack.options::<Database>()).await)
-    })
-}
-
-fn teardown_database(instance: Box<dyn Any>) -> Step<'static, ()> {
-    let database = crate::core::fixture::downcast::<Database>(instance);
-    Step::pending(async move { database.teardown().await.map_err(Into::into) })
-}
-
-crate::core::fixture::built_in_fixture!(Database {
-    id: "testrig::db::Database",
-    module: "testrig::db",
-    options: DatabaseOptions,
-    requires: [],
-    asynchronous: true,
-    scope_hook: crate::features::db::poison::Claimed::hook,
-    claims_database: true,
-    setup: |stack| setup_database(stack),
-    teardown: teardown_database
-});
-
 /// What `#[databases(primary, analytics(migrations = ".."))]` gives: each database's name
 /// and recipe, in order.
 #[derive(Debug, Clone, Copy, Default)]
@@ -373,8 +349,9 @@ pub struct Databases {
     databases: Vec<(&'static str, Database)>,
 }
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
 impl Databases {
-    async fn setup(config: &DatabasesOptions) -> Result<Databases, DbError> {
+    async fn setup(#[options] config: &DatabasesOptions) -> Result<Databases, DbError> {
         crate::features::db::poison::check("a database fixture");
         if config.entries.is_empty() {
             return Err(DbError::Database {
@@ -440,44 +417,27 @@ impl Databases {
     }
 }
 
-crate::core::fixture::built_in_fixture!(Databases {
-    id: "testrig::db::Databases",
-    module: "testrig::db",
-    options: DatabasesOptions,
-    requires: [],
-    asynchronous: true,
-    scope_hook: crate::features::db::poison::Claimed::hook,
-    claims_database: true,
-    setup: |stack| Step::pending(async move {
-        setup_output::<Databases, DbError>(Databases::setup(stack.options::<Databases>()).await)
-    }),
-    teardown: teardown_databases
-});
-
-fn teardown_databases(instance: Box<dyn Any>) -> Step<'static, ()> {
-    let databases = crate::core::fixture::downcast::<Databases>(instance);
-    Step::pending(async move { databases.teardown().await.map_err(Into::into) })
+// A test's typed pool is the database's, shared, and closed by the database's teardown.
+#[cfg(feature = "sqlite")]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+impl crate::Fixture for sqlx::SqlitePool {
+    fn setup(database: &Database) -> sqlx::SqlitePool {
+        database.sqlite().clone()
+    }
 }
 
-/// Declares a typed pool as a fixture of the test's [`Database`]: the pool is the database's,
-/// shared, and closed by the database's teardown.
-macro_rules! pool_fixture {
-    ($feature:literal, $pool:ty, $id:literal, $accessor:ident) => {
-        #[cfg(feature = $feature)]
-        crate::core::fixture::built_in_fixture!($pool {
-            id: $id,
-            module: "testrig::db",
-            options: (),
-            requires: [Database],
-            asynchronous: false,
-            scope_hook: crate::features::db::poison::Claimed::hook,
-            claims_database: true,
-            setup: |stack| Step::Ready(Ok(Box::new(stack.get::<Database>().$accessor().clone()) as Box<dyn Any>)),
-            teardown:
-        });
-    };
+#[cfg(feature = "postgres")]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+impl crate::Fixture for sqlx::PgPool {
+    fn setup(database: &Database) -> sqlx::PgPool {
+        database.postgres().clone()
+    }
 }
 
-pool_fixture!("sqlite", sqlx::SqlitePool, "testrig::db::SqlitePool", sqlite);
-pool_fixture!("postgres", sqlx::PgPool, "testrig::db::PgPool", postgres);
-pool_fixture!("any", sqlx::AnyPool, "testrig::db::AnyPool", any);
+#[cfg(feature = "any")]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+impl crate::Fixture for sqlx::AnyPool {
+    fn setup(database: &Database) -> sqlx::AnyPool {
+        database.any().clone()
+    }
+}

@@ -1,12 +1,10 @@
 //! The `Logs` fixture: a test's captured events and the assertions over them.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use tracing::Level;
 
 use super::{Capture, LogEvent};
-use crate::core::fixture::Step;
 
 /// The `tracing` events of this test — from its thread, its runtime's workers, and tasks and
 /// threads started with [`crate::spawn`] / [`crate::thread::spawn`] — and of no other test.
@@ -42,6 +40,7 @@ impl std::fmt::Debug for Logs {
     }
 }
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::logs", scope_hook = Capture::hook)]
 impl Logs {
     /// Every event captured so far, in order.
     pub fn events(&self) -> Vec<LogEvent> {
@@ -107,19 +106,4 @@ impl Logs {
         }
         Err(errors.join("\n    ").into())
     }
-}
-
-crate::core::fixture::built_in_fixture!(Logs {
-    id: "testrig::logs::Logs",
-    module: "testrig::logs",
-    options: (),
-    requires: [],
-    asynchronous: false,
-    scope_hook: Capture::hook,
-    setup: |_stack| Step::Ready(Logs::setup().map(|logs| Box::new(logs) as Box<dyn Any>)),
-    teardown: teardown_logs
-});
-
-fn teardown_logs(instance: Box<dyn Any>) -> Step<'static, ()> {
-    Step::Ready(crate::core::fixture::downcast::<Logs>(instance).teardown())
 }

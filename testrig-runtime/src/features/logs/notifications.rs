@@ -7,7 +7,6 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::{LogEvent, Logs};
-use crate::core::fixture::Step;
 
 /// The notifications this test's code emitted: `tracing` events with an `event_type` field,
 /// captured by [`Logs`] (which it requires).
@@ -32,7 +31,12 @@ pub struct Notifications {
     logs: Logs,
 }
 
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::logs")]
 impl Notifications {
+    fn setup(logs: &Logs) -> Self {
+        Notifications { logs: logs.clone() }
+    }
+
     /// The notifications so far, in order.
     pub fn all(&self) -> Vec<LogEvent> {
         self.logs.events().into_iter().filter(|event| event.field("event_type").is_some()).collect()
@@ -94,13 +98,3 @@ impl std::fmt::Debug for Pending {
         Ok(())
     }
 }
-
-crate::core::fixture::built_in_fixture!(Notifications {
-    id: "testrig::logs::Notifications",
-    module: "testrig::logs",
-    options: (),
-    requires: [Logs],
-    asynchronous: false,
-    setup: |stack| Step::Ready(Ok(Box::new(Notifications { logs: stack.get::<Logs>().clone() }))),
-    teardown:
-});
