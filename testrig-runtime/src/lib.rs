@@ -38,33 +38,24 @@ mod leaf;
 pub use crate::core::{plan, registry};
 
 // The features as the core calls them, without knowing which they are: the crate root is
-// where they are plugged in.
-
-/// What features hold for the whole of a test (its `#[env]` variables).
-const TEST_GUARDS: &[crate::core::run::TestGuard] = &[crate::features::env::guard];
-
-/// What features check after a test's teardowns (tasks and threads it left running).
-const AFTER_TEARDOWN: &[crate::core::run::AfterTeardown] = &[crate::features::leaks::after_teardown];
-
-/// [`AFTER_TEARDOWN`] for an async test, on its runtime.
-const AFTER_TEARDOWN_ASYNC: &[crate::core::run::AfterTeardownAsync] = &[
+// where they are plugged in, and hands them to every run.
+static PLUGGED: crate::core::run::Plugged = crate::core::run::Plugged {
+    test_guards: &[crate::features::env::guard],
+    after_teardown: &[crate::features::leaks::after_teardown],
+    after_teardown_async: &[
+        #[cfg(feature = "async")]
+        crate::features::leaks::after_teardown_async,
+    ],
+    case_hooks: &[
+        #[cfg(feature = "insta")]
+        crate::features::snapshot_names::for_case,
+    ],
     #[cfg(feature = "async")]
-    crate::features::leaks::after_teardown_async,
-];
+    executor: Some(&crate::features::tokio_runtime::Tokio),
+    #[cfg(not(feature = "async"))]
+    executor: None,
+};
 
-/// What runs async tests and fixtures: none without the `async` feature (the macros reject
-/// both then).
-#[cfg(feature = "async")]
-const EXECUTOR: Option<&dyn crate::core::run::Executor> = Some(&crate::features::tokio_runtime::Tokio);
-#[cfg(not(feature = "async"))]
-const EXECUTOR: Option<&dyn crate::core::run::Executor> = None;
-
-/// What features add to the scope of each case of a parametrized test, given the case's name
-/// (insta's snapshot suffix).
-const CASE_HOOKS: &[crate::core::run::CaseHook] = &[
-    #[cfg(feature = "insta")]
-    crate::features::snapshot_names::for_case,
-];
 #[cfg(feature = "db")]
 pub use crate::features::db;
 #[cfg(feature = "logs")]
@@ -98,11 +89,31 @@ pub mod __private {
         Walked,
     };
     pub use crate::core::run::EnvChange;
-    pub use crate::core::run::{
-        case_file, case_index, parse_case, run, run_case, shared_body_0, shared_body_1, shared_body_2, shared_body_3,
-        shared_body_4, shared_body_5, shared_body_6, shared_run_0, shared_run_1, shared_run_2, shared_run_3,
-        shared_run_4, shared_run_5, shared_run_6, Body, BodyFuture, Flavor, Test,
-    };
+    pub use crate::core::run::{case_file, case_index, parse_case, Body, BodyFuture, Flavor, Test};
+
+    /// Runs a test and panics (failing it) if its setup, body or teardown failed.
+    #[track_caller]
+    pub fn run(test: Test) {
+        crate::core::run::run(test, &crate::PLUGGED)
+    }
+
+    /// Runs case `case` of a parametrized test, named `name`: one call per case, the rest of
+    /// its `Test` copied here rather than in every case's function.
+    #[track_caller]
+    pub fn run_case(test: &'static Test, name: &'static str, case: usize) {
+        crate::core::run::run(Test { name, case, ..*test }, &crate::PLUGGED)
+    }
+
+    crate::core::run::shared_bodies! {
+        plugged: &crate::PLUGGED;
+        shared_body_0 shared_run_0();
+        shared_body_1 shared_run_1(A);
+        shared_body_2 shared_run_2(A B);
+        shared_body_3 shared_run_3(A B C);
+        shared_body_4 shared_run_4(A B C D);
+        shared_body_5 shared_run_5(A B C D E);
+        shared_body_6 shared_run_6(A B C D E F);
+    }
     pub use crate::core::stack::{take, FixtureStack};
     pub use crate::features::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
     #[cfg(feature = "db")]

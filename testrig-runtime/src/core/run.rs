@@ -36,6 +36,23 @@ pub(crate) type TestGuard = fn(&Test) -> Option<Box<dyn std::any::Any>>;
 /// (insta's snapshot suffix). Listed at the crate root.
 pub(crate) type CaseHook = fn(&'static str) -> Arc<dyn crate::core::scope::ScopeHook>;
 
+/// What the features plug into every test's run. The crate root lists them and hands them to
+/// [`run`] (dependency injection): the core names neither the root nor a feature.
+#[doc(hidden)]
+pub struct Plugged {
+    /// Held for the whole of a test (its `#[env]` variables), dropped after the last teardown.
+    pub(crate) test_guards: &'static [TestGuard],
+    /// Checked after a test's teardowns (tasks and threads it left running).
+    pub(crate) after_teardown: &'static [AfterTeardown],
+    /// [`Plugged::after_teardown`] for an async test, on its runtime.
+    pub(crate) after_teardown_async: &'static [AfterTeardownAsync],
+    /// Added to the scope of each case of a parametrized test (insta's snapshot suffix).
+    pub(crate) case_hooks: &'static [CaseHook],
+    /// What runs async tests and fixtures: none without the `async` feature (the macros
+    /// reject both then).
+    pub(crate) executor: Option<&'static dyn Executor>,
+}
+
 /// Everything `#[testrig::test]` knows about one test. The macro emits this as data and one
 /// call to [`run`]; the logic lives here, compiled once.
 #[doc(hidden)]
@@ -149,7 +166,7 @@ impl Body {
 /// with it, turns it back into its type.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
-pub struct UserFn(*const ());
+pub struct UserFn(pub(crate) *const ());
 
 // SAFETY: it is a function pointer (code, not data), only called through its shim.
 unsafe impl Send for UserFn {}
@@ -162,7 +179,7 @@ unsafe impl Sync for UserFn {}
 /// body function per test (the compiler's cost per test, benches/compare_build.sh). One
 /// generic call, so a parameter that is no fixture is one error.
 macro_rules! shared_bodies {
-    ($($name:ident $run:ident($($fixture:ident)*);)*) => {$(
+    (plugged: $plugged:expr; $($name:ident $run:ident($($fixture:ident)*);)*) => {$(
         /// Runs such a test that sets nothing else (no timeout, conf, env, ..): the whole
         /// wrapper is this one call. Its failure points at the test, as [`run`]'s does.
         #[doc(hidden)]
@@ -172,17 +189,17 @@ macro_rules! shared_bodies {
             user: fn($(&$fixture),*) -> R,
         ) {
             let (plan, body) = $name(user);
-            run(Test { name, plan, body, ..Test::DEFAULT })
+            $crate::core::run::run($crate::core::run::Test { name, plan, body, ..$crate::core::run::Test::DEFAULT }, $plugged)
         }
 
         #[doc(hidden)]
         pub fn $name<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
             user: fn($(&$fixture),*) -> R,
-        ) -> (&'static [FixtureRef], Body) {
+        ) -> (&'static [$crate::core::fixture::FixtureRef], $crate::core::run::Body) {
             fn call<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
-                user: UserFn,
-                stack: &FixtureStack,
-            ) -> Outcome {
+                user: $crate::core::run::UserFn,
+                stack: &$crate::core::stack::FixtureStack,
+            ) -> $crate::leaf::outcome::Outcome {
                 // SAFETY: `user` was made below from a `fn($(&$fixture),*) -> R` of these
                 // same types, and only this shim, paired with it there, reads it.
                 let user = unsafe { std::mem::transmute::<*const (), fn($(&$fixture),*) -> R>(user.0) };
@@ -190,20 +207,12 @@ macro_rules! shared_bodies {
                 crate::leaf::outcome::TestOutcome::into_outcome(user($(stack.get::<$fixture>()),*))
             }
             let plan = <($($fixture,)*) as crate::core::plan::Roots>::PLAN;
-            (plan, Body::Shared { call: call::<$($fixture,)* R>, user: UserFn(user as *const ()) })
+            (plan, $crate::core::run::Body::Shared { call: call::<$($fixture,)* R>, user: $crate::core::run::UserFn(user as *const ()) })
         }
     )*};
 }
 
-shared_bodies! {
-    shared_body_0 shared_run_0();
-    shared_body_1 shared_run_1(A);
-    shared_body_2 shared_run_2(A B);
-    shared_body_3 shared_run_3(A B C);
-    shared_body_4 shared_run_4(A B C D);
-    shared_body_5 shared_run_5(A B C D E);
-    shared_body_6 shared_run_6(A B C D E F);
-}
+pub(crate) use shared_bodies;
 
 /// The future of an async test body, boxed so the runtime is compiled once for all tests.
 #[doc(hidden)]
@@ -221,18 +230,9 @@ pub enum Flavor {
     },
 }
 
-/// Runs case `case` of a parametrized test, named `name`: one call per case, the rest of its
-/// `Test` copied here rather than in every case's function.
-#[doc(hidden)]
-#[track_caller]
-pub fn run_case(test: &'static Test, name: &'static str, case: usize) {
-    run(Test { name, case, ..*test })
-}
-
 /// Runs a test and panics (failing it) if its setup, body or teardown failed.
-#[doc(hidden)]
 #[track_caller]
-pub fn run(test: Test) {
+pub(crate) fn run(test: Test, plugged: &'static Plugged) {
     let autouse = if test.autouse { crate::core::registry::autouse_for(test.name) } else { Vec::new() };
     check_autouse_leaves_exclusive(&autouse, test.exclusive);
     let plan = if autouse.is_empty() {
@@ -245,7 +245,7 @@ pub fn run(test: Test) {
     // A case's name is the last segment of its test's (`sized::case_1_small`).
     let case_name = test.parametrized.then(|| test.name.rsplit("::").next().unwrap_or(test.name));
     if let Some(case) = case_name {
-        hooks.extend(crate::CASE_HOOKS.iter().map(|make| make(case)));
+        hooks.extend(plugged.case_hooks.iter().map(|make| make(case)));
     }
     // A fixture test called from another runs inside the caller's scope.
     let scope = Scope::with_hooks(test.name, hooks, Scope::current());
@@ -254,11 +254,11 @@ pub fn run(test: Test) {
         scope.set_case_name(case);
     }
     match test.timeout {
-        None if inside_a_runtime() => {
+        None if plugged.executor.is_some_and(Executor::is_current) => {
             // Called from an async test: this thread's runtime cannot block on another, so the
             // called test runs on a thread of its own, and is reported here.
             let name = test.name;
-            let ran = std::thread::scope(|threads| threads.spawn(|| run_in_scope(test, &plan, &scope)).join());
+            let ran = std::thread::scope(|threads| threads.spawn(|| run_in_scope(test, &plan, &scope, plugged)).join());
             match ran {
                 Ok(failures) => report::finish(name, failures),
                 Err(payload) => std::panic::resume_unwind(payload),
@@ -266,9 +266,9 @@ pub fn run(test: Test) {
         }
         None => {
             let name = test.name;
-            report::finish(name, run_in_scope(test, &plan, &scope));
+            report::finish(name, run_in_scope(test, &plan, &scope, plugged));
         }
-        Some(limit) => run_watched(test, plan, Arc::clone(&scope), limit),
+        Some(limit) => run_watched(test, plan, Arc::clone(&scope), limit, plugged),
     }
     if let Some(reason) = scope.take_skipped() {
         // Called from another fixture test: that one skips too, rather than go on.
@@ -297,17 +297,18 @@ fn check_autouse_leaves_exclusive(autouse: &[FixtureRef], exclusive: &[FixtureRe
     }
 }
 
-/// Whether this thread is inside a runtime (an async test calling a fixture test).
-fn inside_a_runtime() -> bool {
-    crate::EXECUTOR.is_some_and(Executor::is_current)
-}
-
 /// With `#[timeout]`: the test runs on a thread of its own while this one watches the clock.
 /// An async stage that overruns is cancelled there and the teardowns still run, bounded by
 /// the same limit. A blocking call cannot be interrupted: then this thread fails the test,
 /// naming the stage, and leaves the stuck thread behind.
 #[track_caller]
-fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, limit: Duration) {
+fn run_watched(
+    test: Test,
+    plan: Cow<'static, [FixtureRef]>,
+    scope: Arc<Scope>,
+    limit: Duration,
+    plugged: &'static Plugged,
+) {
     let asynchronous = matches!(test.body, Body::Async(_));
     let finished = Arc::new(Handoff::default());
     let done = Arc::clone(&finished);
@@ -318,7 +319,7 @@ fn run_watched(test: Test, plan: Cow<'static, [FixtureRef]>, scope: Arc<Scope>, 
         thread = thread.name(name.to_owned());
     }
     let spawned = thread.spawn(move || {
-        done.put(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread))));
+        done.put(catch_unwind(AssertUnwindSafe(|| run_in_scope(test, &plan, &in_thread, plugged))));
     });
     if let Err(error) = spawned {
         panic!("testrig: cannot start the thread of test `{}`: {error}", scope.test_name());
@@ -373,12 +374,12 @@ impl<T> Handoff<T> {
 
 /// Sets up, runs and tears down the test inside its scope; what failed, for the caller to
 /// report (where the test is, also when this ran on a thread of its own).
-fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Failure> {
+fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &Plugged) -> Vec<Failure> {
     let _entered = scope.enter();
     scope.set_runner_thread();
     // Taken before any fixture so fixtures see the test's environment; restored after the
     // last teardown, also when something panicked.
-    let guards: Vec<Box<dyn std::any::Any>> = crate::TEST_GUARDS.iter().filter_map(|guard| guard(&test)).collect();
+    let guards: Vec<Box<dyn std::any::Any>> = plugged.test_guards.iter().filter_map(|guard| guard(&test)).collect();
     (test.conf)();
     if let Some(on_enter) = test.on_enter {
         on_enter();
@@ -388,7 +389,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     let mut failures = Vec::new();
     match test.body {
         Body::Async(body) => {
-            let runtime = executor().runtime(test.flavor, scope);
+            let runtime = executor(plugged).runtime(test.flavor, scope);
             let runtime = &*runtime;
             runtime.block_on(Box::pin(async {
                 let set_up_and_run = async {
@@ -412,7 +413,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                 }
                 let torn_down = within(runtime, test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
                 failures.extend(torn_down.err());
-                for check in crate::AFTER_TEARDOWN_ASYNC {
+                for check in plugged.after_teardown_async {
                     failures.extend(check(&test, scope).await);
                 }
             }));
@@ -422,7 +423,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
             let runtime = plan
                 .iter()
                 .any(|fixture| fixture.get().asynchronous)
-                .then(|| executor().runtime(Flavor::CurrentThread, scope));
+                .then(|| executor(plugged).runtime(Flavor::CurrentThread, scope));
             let runtime = runtime.as_deref();
             match drive(runtime, stack.set_up(plan, &mut show)) {
                 Err(failure) => failures.push(failure),
@@ -443,7 +444,7 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
                 scope.mark_failed();
             }
             drive(runtime, stack.tear_down(&mut show, &mut failures));
-            failures.extend(crate::AFTER_TEARDOWN.iter().filter_map(|check| check(&test, scope)));
+            failures.extend(plugged.after_teardown.iter().filter_map(|check| check(&test, scope)));
         }
     }
     drop(stack);
@@ -459,8 +460,8 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>) -> Vec<Fail
     failures
 }
 
-/// What runs futures on a real runtime, listed at the crate root as [`crate::EXECUTOR`] (tokio,
-/// with the `async` feature). The core drives only sync fixtures without one: their futures
+/// What runs futures on a real runtime, [`Plugged::executor`] (tokio, with the `async`
+/// feature). The core drives only sync fixtures without one: their futures
 /// are ready at the first poll.
 pub(crate) trait Executor: Sync {
     /// Whether this thread is inside one of its runtimes (an async test calling a fixture
@@ -491,8 +492,8 @@ pub(crate) trait TestRuntime {
 
 /// The executor of async tests and fixtures. Without one the macro rejects both, so nothing
 /// the core runs can ask for it.
-fn executor() -> &'static dyn Executor {
-    match crate::EXECUTOR {
+fn executor(plugged: &Plugged) -> &'static dyn Executor {
+    match plugged.executor {
         Some(executor) => executor,
         None => unreachable!("testrig-macros rejects async tests and fixtures without the `async` feature"),
     }

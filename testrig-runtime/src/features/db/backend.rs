@@ -147,7 +147,7 @@ pub(crate) async fn release(created: Vec<Created>) -> Result<(), DbError> {
 /// Keeps a failed test's databases for inspection: says where they are, and marks the server's
 /// so that no reaper drops them during this run or for a while after.
 pub(crate) async fn keep(created: &[Created]) {
-    crate::features::db::keep_for_inspection(&created.iter().map(Created::location).collect::<Vec<_>>());
+    keep_for_inspection(&created.iter().map(Created::location).collect::<Vec<_>>());
     #[cfg(feature = "postgres")]
     {
         let names: Vec<String> = created
@@ -180,4 +180,21 @@ pub(crate) async fn discard(created: &[Created]) -> Result<(), DbError> {
     return postgres::drop_databases(&names).await;
     #[cfg(not(feature = "postgres"))]
     Ok(())
+}
+
+/// Says where a failed test's databases are, on stderr (shown with the test's failure); the
+/// next run's reaping removes them once this process is gone.
+fn keep_for_inspection(locations: &[String]) {
+    let test =
+        crate::core::scope::Scope::with_current(|scope| scope.map(crate::core::scope::Scope::test_name)).unwrap_or("?");
+    let line =
+        format!("testrig: test `{test}` failed; its databases are kept for inspection: {}\n", locations.join(", "));
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+}
+
+/// sqlx's `Any` drivers, which an `AnyPool` needs before it connects; once per process.
+#[cfg(feature = "any")]
+pub(crate) fn install_drivers() {
+    static INSTALLED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(sqlx::any::install_default_drivers);
 }

@@ -87,7 +87,7 @@ pub(crate) struct TestDatabases(pub(crate) Arc<Inner>);
 impl Cells {
     async fn setup(#[options] config: &CellsOptions) -> Result<Cells, DbError> {
         crate::features::db::poison::check("#[with_cells] / the Cells fixture");
-        crate::features::db::install_drivers();
+        crate::features::db::backend::install_drivers();
         let schema = match config.schema {
             Some(schema) => schema,
             None => default_schema()?,

@@ -274,7 +274,7 @@ impl Pools {
         }
         #[cfg(feature = "any")]
         {
-            crate::features::db::install_drivers();
+            crate::features::db::backend::install_drivers();
             pools.any = Some(
                 sqlx::any::AnyPoolOptions::new()
                     .max_connections(4)

@@ -56,16 +56,6 @@ use self::cells::TestDatabases;
 #[cfg(feature = "any")]
 use crate::core::scope::Scope;
 
-/// Says where a failed test's databases are, on stderr (shown with the test's failure); the
-/// next run's reaping removes them once this process is gone.
-pub(crate) fn keep_for_inspection(locations: &[String]) {
-    let test =
-        crate::core::scope::Scope::with_current(|scope| scope.map(crate::core::scope::Scope::test_name)).unwrap_or("?");
-    let line =
-        format!("testrig: test `{test}` failed; its databases are kept for inspection: {}\n", locations.join(", "));
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-}
-
 /// Production database URLs (what Nova reads from `[api_database]` and the cell mappings),
 /// for the [`api`] / [`cell`] seam.
 #[cfg(feature = "any")]
@@ -126,7 +116,7 @@ static PRODUCTION: RwLock<Option<&'static Production>> = RwLock::new(None);
 /// ```
 #[cfg(feature = "any")]
 pub fn configure(databases: Urls) -> Result<(), DbError> {
-    install_drivers();
+    self::backend::install_drivers();
     let lazy = |what: &str, url: &str| {
         if !["sqlite:", "postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme)) {
             return Err(DbError::Database {
@@ -224,12 +214,6 @@ fn test_databases() -> Option<std::sync::Arc<TestDatabases>> {
 #[cfg(feature = "any")]
 fn production() -> Option<&'static Production> {
     *PRODUCTION.read().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-#[cfg(feature = "any")]
-pub(crate) fn install_drivers() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(sqlx::any::install_default_drivers);
 }
 
 #[cfg(feature = "any")]
