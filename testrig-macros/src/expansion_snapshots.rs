@@ -110,3 +110,35 @@ fn a_function_fixture_of_a_foreign_type() {
     ));
     insta::assert_snapshot!(out);
 }
+
+/// testrig's own fixture of another crate's type, with the capabilities it plugs in: every
+/// path starts at `crate`, the functions sit beside the impl, nothing else is added.
+#[test]
+fn a_built_in_fixture_of_another_crates_type() {
+    let out = shown(&entry::fixture(
+        quote!(crate = crate, built_in = "testrig::db", scope_hook = Claimed::hook, claims_database),
+        quote! {
+            impl crate::Fixture for sqlx::SqlitePool {
+                fn setup(database: &Database) -> sqlx::SqlitePool {
+                    database.sqlite().clone()
+                }
+            }
+        },
+    ));
+    insta::assert_snapshot!(out);
+}
+
+/// A built-in whose setup reads the test's stack (which pools it takes).
+#[test]
+fn a_built_in_fixture_reading_the_stack() {
+    let out = shown(&entry::fixture(
+        quote!(crate = crate, built_in = "testrig::db"),
+        quote! {
+            impl Database {
+                async fn setup(stack: &dyn Dependencies, #[options] options: &DatabaseOptions) -> Result<Database, DbError> { todo!() }
+                async fn teardown(self) -> Result<(), DbError> { todo!() }
+            }
+        },
+    ));
+    insta::assert_snapshot!(out);
+}

@@ -4,8 +4,7 @@
 
 pub const FIXTURE_ON_WRONG_ITEM: &str =
     "`#[fixture]` goes on an `impl Type { fn setup(..) -> Self { .. } }` block or on a `fn` returning the fixture value";
-pub const CRATE_PATH: &str =
-    "`crate` takes the path testrig is found at, for a crate that re-exports or renames it: write `crate = ::my_support::testrig`";
+pub const CRATE_PATH: &str = "`crate` takes the path testrig is found at: write `crate = ::testrig`";
 pub const FIXTURE_ON_TRAIT_IMPL: &str =
     "`#[fixture]` goes on an inherent impl block: write `impl Type { fn setup(..) -> Self { .. } }` without a trait";
 pub const FIXTURE_GENERIC: &str =

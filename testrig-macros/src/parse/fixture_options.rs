@@ -22,8 +22,8 @@ pub struct FixtureOptions {
     pub by_value: Option<Span>,
     /// `scope = once`: set up once per process and shared; where it was written.
     pub once: Option<Span>,
-    /// `crate = path`: where testrig is, for a crate that re-exports or renames it (as
-    /// tokio's `crate = ..`); `crate` inside testrig's runtime itself.
+    /// `crate = path`: where testrig is (as tokio's `crate = ..`); `crate` for testrig's own
+    /// fixtures, in its runtime. Not offered to users: the test macro's paths stay `::testrig`.
     pub krate: Option<syn::Path>,
     /// `built_in = "testrig::db"`: one of testrig's own fixtures (written with `crate = crate`).
     pub built_in: Option<BuiltIn>,
@@ -39,7 +39,7 @@ pub struct BuiltIn {
     pub claims_database: bool,
 }
 
-const FIXTURE_OPTIONS: &[&str] = &["autouse", "by_value", "scope", "crate"];
+const FIXTURE_OPTIONS: &[&str] = &["autouse", "by_value", "scope"];
 
 /// Which instances a fixture's `scope` shares.
 enum Scope {
@@ -55,7 +55,7 @@ impl FixtureOptions {
         let mut scope: Attr<Option<Scope>> = Attr::option(cx, "scope");
         let mut krate: Attr<syn::Path> = Attr::option(cx, "crate");
         let mut built_in: Attr<syn::LitStr> = Attr::option(cx, "built_in");
-        let mut scope_hook: Attr<syn::Path> = Attr::option(cx, "scope_hook");
+        let mut scope_hook: Attr<(Span, syn::Path)> = Attr::option(cx, "scope_hook");
         let mut claims_database = Flag::option(cx, "claims_database");
         let metas = if args.is_empty() { None } else { parse_list::<Meta>(args, cx) };
         for meta in metas.into_iter().flatten() {
@@ -83,19 +83,19 @@ impl FixtureOptions {
                     }
                 }),
                 (_, "scope") => cx.error_spanned_by(&meta, messages::UNKNOWN_SCOPE),
+                // testrig's own, for its runtime's fixtures: not offered to users, so not
+                // listed in the unknown-option message either.
                 (Meta::NameValue(name_value), "crate") => match &name_value.value {
                     Expr::Path(path) if path.qself.is_none() => krate.set(key, path.path.clone()),
                     other => cx.error_spanned_by(other, messages::CRATE_PATH),
                 },
                 (_, "crate") => cx.error_spanned_by(&meta, messages::CRATE_PATH),
-                // testrig's own: not offered to users, so not listed in the unknown-option
-                // message either.
                 (Meta::NameValue(name_value), "built_in") => match &name_value.value {
                     Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(module), .. }) => built_in.set(key, module.clone()),
                     other => cx.error_spanned_by(other, "`built_in` takes the module users name the fixture from"),
                 },
                 (Meta::NameValue(name_value), "scope_hook") => match &name_value.value {
-                    Expr::Path(path) => scope_hook.set(key, path.path.clone()),
+                    Expr::Path(path) => scope_hook.set(key, (span, path.path.clone())),
                     other => cx.error_spanned_by(other, "`scope_hook` takes the path of the hook's constructor"),
                 },
                 (Meta::Path(_), "claims_database") => claims_database.set(key, span),
@@ -105,10 +105,14 @@ impl FixtureOptions {
         let autouse = autouse.get();
         let (scope_hook, claims_database) = (scope_hook.get(), claims_database.get());
         let built_in = match built_in.get() {
-            Some(module) => Some(BuiltIn { module, scope_hook, claims_database: claims_database.is_some() }),
+            Some(module) => Some(BuiltIn {
+                module,
+                scope_hook: scope_hook.map(|(_, path)| path),
+                claims_database: claims_database.is_some(),
+            }),
             None => {
                 // Capabilities are for testrig's own fixtures: to anyone else, unknown options.
-                let keys = [(scope_hook.map(|path| syn::spanned::Spanned::span(&path)), "scope_hook")]
+                let keys = [(scope_hook.map(|(span, _)| span), "scope_hook")]
                     .into_iter()
                     .chain([(claims_database, "claims_database")]);
                 for (span, key) in keys {

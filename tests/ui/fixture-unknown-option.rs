@@ -1,0 +1,42 @@
+use testrig::prelude::*;
+
+pub struct Typo;
+
+#[fixture(autouze)]
+impl Typo {
+    fn setup() -> Self {
+        Typo
+    }
+}
+
+// What testrig's own fixtures plug in is not offered to users: an unknown option to them.
+pub struct Hooked;
+
+fn hook() {}
+
+#[fixture(scope_hook = hook)]
+impl Hooked {
+    fn setup() -> Self {
+        Hooked
+    }
+}
+
+pub struct Claims;
+
+#[fixture(claims_database)]
+impl Claims {
+    fn setup() -> Self {
+        Claims
+    }
+}
+
+pub struct Elsewhere;
+
+#[fixture(crate = "testrig")]
+impl Elsewhere {
+    fn setup() -> Self {
+        Elsewhere
+    }
+}
+
+fn main() {}
