@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -179,7 +179,7 @@ unsafe impl Sync for UserFn {}
 /// body function per test (the compiler's cost per test, benches/compare_build.sh). One
 /// generic call, so a parameter that is no fixture is one error.
 macro_rules! shared_bodies {
-    (plugged: $plugged:expr; $($name:ident $run:ident($($fixture:ident)*);)*) => {$(
+    (run: $run_test:path; $($name:ident $run:ident($($fixture:ident)*);)*) => {$(
         /// Runs such a test that sets nothing else (no timeout, conf, env, ..): the whole
         /// wrapper is this one call. Its failure points at the test, as [`run`]'s does.
         #[doc(hidden)]
@@ -189,7 +189,7 @@ macro_rules! shared_bodies {
             user: fn($(&$fixture),*) -> R,
         ) {
             let (plan, body) = $name(user);
-            $crate::core::run::run($crate::core::run::Test { name, plan, body, ..$crate::core::run::Test::DEFAULT }, $plugged)
+            $run_test($crate::core::run::Test { name, plan, body, ..$crate::core::run::Test::DEFAULT })
         }
 
         #[doc(hidden)]
@@ -387,65 +387,78 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &P
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Timeline::new(test.name);
     let mut failures = Vec::new();
+    let asynchronous = matches!(test.body, Body::Async(_));
+    // An async test runs on a runtime of its flavor. A sync test needs one only when one of
+    // its fixtures is async: a sync fixture's future is ready at the first poll.
+    let runtime = if asynchronous {
+        Some(executor(plugged).runtime(test.flavor, scope))
+    } else {
+        plan.iter()
+            .any(|fixture| fixture.get().asynchronous)
+            .then(|| executor(plugged).runtime(Flavor::CurrentThread, scope))
+    };
+    let runtime = runtime.as_deref();
+    // On its runtime, past `#[timeout]`, an async test's stage is cancelled and its teardowns
+    // still run. A sync body cannot be cancelled: `run_watched` watches a sync test instead.
+    let limit = test.timeout.filter(|_| asynchronous);
+    // Every future below is driven as a boxed `()` future, so `drive` and `within` are one
+    // function each, not one per future type (the runtime's code, which every test binary
+    // links: benches/compare_build.sh).
+    let mut ran = Ok(());
     match test.body {
         Body::Async(body) => {
-            let runtime = executor(plugged).runtime(test.flavor, scope);
-            let runtime = &*runtime;
-            runtime.block_on(Box::pin(async {
-                let set_up_and_run = async {
+            let set_up_and_run = Box::pin(async {
+                ran = async {
                     stack.set_up(plan, &mut show).await?;
                     scope.set_stage(Stage::Body);
                     let started = show.start();
-                    let paused = runtime.pause_clock_for_body();
+                    let paused = runtime.map(TestRuntime::pause_clock_for_body);
                     let outcome = crate::leaf::unwind::CatchUnwind::new(body(&stack)).await;
                     drop(paused);
                     body_failure(outcome, &mut show, started).map_or(Ok(()), Err)
-                };
-                if let Err(failure) = within(runtime, test.timeout, scope, set_up_and_run).await.and_then(|done| done) {
-                    failures.push(failure);
                 }
-                // A `skip!` in a setup or the body: not a failure; said after the teardowns.
-                if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
-                    scope.set_skipped(reason);
-                }
-                if !failures.is_empty() {
-                    scope.mark_failed();
-                }
-                let torn_down = within(runtime, test.timeout, scope, stack.tear_down(&mut show, &mut failures)).await;
-                failures.extend(torn_down.err());
+                .await;
+            });
+            let late = drive_within(runtime, limit, scope, set_up_and_run);
+            failures.extend(late);
+        }
+        ref body => {
+            drive(runtime, Box::pin(async { ran = stack.set_up(plan, &mut show).await }));
+            if ran.is_ok() {
+                // Outside the runtime's `block_on`, but in its context: the body's own
+                // `Handle::current()` and `block_on` find the runtime its fixtures were set up on.
+                let _context = runtime.map(TestRuntime::enter);
+                scope.set_stage(Stage::Body);
+                let started = show.start();
+                let outcome = catch_unwind(AssertUnwindSafe(|| body.call_sync(&stack)));
+                ran = body_failure(outcome, &mut show, started).map_or(Ok(()), Err);
+            }
+        }
+    }
+    failures.extend(ran.err());
+    // A `skip!` in a setup or the body: not a failure; said after the teardowns.
+    if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
+        scope.set_skipped(reason);
+    }
+    if !failures.is_empty() {
+        scope.mark_failed();
+    }
+    let mut torn_down = Vec::new();
+    let late = drive_within(runtime, limit, scope, Box::pin(stack.tear_down(&mut show, &mut torn_down)));
+    failures.extend(torn_down);
+    failures.extend(late);
+    if asynchronous {
+        // On the test's runtime: a task it left may still finish within the checks' grace.
+        drive(
+            runtime,
+            Box::pin(async {
                 for check in plugged.after_teardown_async {
                     failures.extend(check(&test, scope).await);
                 }
-            }));
-        }
-        ref body => {
-            // Sync fixtures finish in one poll; a runtime is built only when one is async.
-            let runtime = plan
-                .iter()
-                .any(|fixture| fixture.get().asynchronous)
-                .then(|| executor(plugged).runtime(Flavor::CurrentThread, scope));
-            let runtime = runtime.as_deref();
-            match drive(runtime, stack.set_up(plan, &mut show)) {
-                Err(failure) => failures.push(failure),
-                Ok(()) => {
-                    // The body's own `Handle::current()` and `block_on` find the runtime its
-                    // fixtures were set up on.
-                    let _context = runtime.map(TestRuntime::enter);
-                    scope.set_stage(Stage::Body);
-                    let started = show.start();
-                    let outcome = catch_unwind(AssertUnwindSafe(|| body.call_sync(&stack)));
-                    failures.extend(body_failure(outcome, &mut show, started));
-                }
-            }
-            if let Some(reason) = crate::leaf::skipped::take_skip(&mut failures) {
-                scope.set_skipped(reason);
-            }
-            if !failures.is_empty() {
-                scope.mark_failed();
-            }
-            drive(runtime, stack.tear_down(&mut show, &mut failures));
-            failures.extend(plugged.after_teardown.iter().filter_map(|check| check(&test, scope)));
-        }
+            }),
+        );
+    } else {
+        failures.extend(plugged.after_teardown.iter().filter_map(|check| check(&test, scope)));
     }
     drop(stack);
     if !failures.is_empty() {
@@ -499,20 +512,21 @@ fn executor(plugged: &Plugged) -> &'static dyn Executor {
     }
 }
 
-/// `work` bounded by the test's timeout: past it, a failure naming the stage it was in.
-async fn within<T>(
-    runtime: &dyn TestRuntime,
+/// Drives `work`, bounded by the test's timeout on its runtime: past it, `work` is dropped
+/// (cancelled) and the failure names the stage it was in.
+fn drive_within(
+    runtime: Option<&dyn TestRuntime>,
     limit: Option<Duration>,
     scope: &Scope,
-    work: impl Future<Output = T>,
-) -> Result<T, Failure> {
-    let Some(limit) = limit else { return Ok(work.await) };
-    let mut output = None;
-    let in_time = runtime.timeout(limit, Box::pin(async { output = Some(work.await) })).await;
-    match (in_time, output) {
-        (Ok(()), Some(output)) => Ok(output),
-        _ => Err(Failure::new(scope.stage(), Cause::TimedOut(limit))),
-    }
+    work: LocalFuture<'_, ()>,
+) -> Option<Failure> {
+    let (Some(limit), Some(runtime)) = (limit, runtime) else {
+        drive(runtime, work);
+        return None;
+    };
+    let mut in_time = Ok(());
+    runtime.block_on(Box::pin(async { in_time = runtime.timeout(limit, work).await }));
+    in_time.err().map(|()| Failure::new(scope.stage(), Cause::TimedOut(limit)))
 }
 
 fn body_failure(
@@ -530,14 +544,12 @@ fn body_failure(
 
 /// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
 /// step in it is a sync fixture, so it is ready at the first poll.
-fn drive<T>(runtime: Option<&dyn TestRuntime>, future: impl Future<Output = T>) -> T {
+fn drive(runtime: Option<&dyn TestRuntime>, mut future: LocalFuture<'_, ()>) {
     if let Some(runtime) = runtime {
-        let mut output = None;
-        runtime.block_on(Box::pin(async { output = Some(future.await) }));
-        return output.expect("block_on runs its future to completion");
+        return runtime.block_on(future);
     }
-    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => output,
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(()) => {}
         Poll::Pending => unreachable!("a plan of sync fixtures returned a pending future"),
     }
 }
