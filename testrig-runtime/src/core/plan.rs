@@ -57,6 +57,11 @@ impl Walked {
         out
     }
 
+    /// The plan, borrowed from the walk.
+    pub(crate) fn order(&self) -> &[FixtureRef] {
+        self.order.split_at(self.len).0
+    }
+
     /// The plan, borrowed from a walk kept in static memory.
     pub const fn as_plan(&'static self) -> &'static [FixtureRef] {
         self.order.split_at(self.len).0

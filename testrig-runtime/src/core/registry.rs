@@ -111,26 +111,16 @@ pub(crate) fn autouse_for(test_name: &str) -> Vec<FixtureRef> {
             })
             .collect()
     });
-    let mut order = Vec::new();
-    for (module, fixture) in autouse {
-        let applies = test_name.strip_prefix(module).is_some_and(|rest| rest.starts_with("::"));
-        if applies {
-            depth_first(FixtureRef::new(fixture), &mut order);
-        }
+    let applying: Vec<FixtureRef> = autouse
+        .iter()
+        .filter(|(module, _)| test_name.strip_prefix(module).is_some_and(|rest| rest.starts_with("::")))
+        .map(|(_, fixture)| FixtureRef::new(fixture))
+        .collect();
+    if applying.is_empty() {
+        return Vec::new();
     }
-    order
-}
-
-/// `testrig` after everything it requires; each once. The graph is acyclic: `#[fixture]`
-/// checks that at compile time.
-fn depth_first(fixture: FixtureRef, order: &mut Vec<FixtureRef>) {
-    if order.iter().any(|seen| std::ptr::eq(seen.get(), fixture.get())) {
-        return;
-    }
-    for dep in fixture.get().deps {
-        depth_first(*dep, order);
-    }
-    order.push(fixture);
+    // The planner's own walk, at run time: the autouse fixtures are known only then.
+    crate::core::plan::walked(&applying).order().to_vec()
 }
 
 /// The test's own plan behind the autouse fixtures that apply to it, without repeats.
