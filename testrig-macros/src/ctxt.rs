@@ -50,6 +50,14 @@ impl Ctxt {
     }
 }
 
+#[cfg(test)]
+impl Ctxt {
+    /// The recorded errors' messages, in order (for tests of a grammar).
+    pub fn into_messages(self) -> Vec<String> {
+        self.check().err().map(|error| error.into_iter().map(|error| error.to_string()).collect()).unwrap_or_default()
+    }
+}
+
 impl Drop for Ctxt {
     fn drop(&mut self) {
         if !std::thread::panicking() && self.errors.borrow().is_some() {
@@ -68,7 +76,7 @@ mod tests {
         let cx = Ctxt::new();
         cx.error_at(Span::call_site(), "first");
         cx.error_at(Span::call_site(), "second");
-        let messages: Vec<String> = cx.check().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        let messages = cx.into_messages();
         assert_eq!(messages, ["first", "second"]);
     }
 

@@ -72,7 +72,7 @@ mod tests {
         assert_eq!(cells.names, ["cell1"]);
         assert!(cells.schema.is_some());
         parse(quote!("cell 1"), None, &cx);
-        let errors: Vec<String> = cx.check().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        let errors = cx.into_messages();
         assert_eq!(
             errors,
             [

@@ -107,16 +107,12 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn errors(cx: Ctxt) -> Vec<String> {
-        cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
-    }
-
     #[test]
     fn conf_reads_target_and_dotted_fields() {
         let cx = Ctxt::new();
         let conf = parse(quote!(in = crate::settings::CONF, compute.rpc_response_timeout = 10, tuple.0 = 1), None, &cx)
             .unwrap();
-        assert!(errors(cx).is_empty());
+        assert!(cx.into_messages().is_empty());
         assert!(conf.target.is_some());
         let keys: Vec<String> = conf.assignments.iter().map(ConfAssign::key_text).collect();
         assert_eq!(keys, ["compute.rpc_response_timeout", "tuple.0"]);
@@ -127,6 +123,6 @@ mod tests {
         let cx = Ctxt::new();
         parse(quote!(a.b = 1, a.b = 2), None, &cx);
         parse(quote!(), None, &cx);
-        assert_eq!(errors(cx), [messages::duplicate_conf_key("a.b"), messages::EMPTY_CONF.to_owned()]);
+        assert_eq!(cx.into_messages(), [messages::duplicate_conf_key("a.b"), messages::EMPTY_CONF.to_owned()]);
     }
 }

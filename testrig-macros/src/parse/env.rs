@@ -66,15 +66,11 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn errors(cx: Ctxt) -> Vec<String> {
-        cx.check().err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default()
-    }
-
     #[test]
     fn env_reads_values_and_unset() {
         let cx = Ctxt::new();
         let entries = parse(quote!(RUST_LOG = "debug", "MY-VAR" = unset), None, &[], &cx);
-        assert!(errors(cx).is_empty());
+        assert!(cx.into_messages().is_empty());
         assert_eq!(entries[0].value.as_deref(), Some("debug"));
         assert_eq!(entries[1].key, "MY-VAR");
         assert!(entries[1].value.is_none());
@@ -86,6 +82,6 @@ mod tests {
         parse(quote!(PORT = 8080), None, &[], &cx);
         let first = parse(quote!(A = "1"), None, &[], &cx);
         parse(quote!(A = "2"), None, &first, &cx);
-        assert_eq!(errors(cx), [messages::BAD_ENV_VALUE.to_owned(), messages::duplicate_env_key("A")]);
+        assert_eq!(cx.into_messages(), [messages::BAD_ENV_VALUE.to_owned(), messages::duplicate_env_key("A")]);
     }
 }

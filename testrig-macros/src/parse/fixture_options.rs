@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::{Expr, Meta};
 
 use super::slot::{Attr, Flag};
-use super::{key_text, parse_list};
+use super::{options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -57,11 +57,8 @@ impl FixtureOptions {
         let mut built_in: Attr<syn::LitStr> = Attr::option(cx, "built_in");
         let mut scope_hook: Attr<(Span, syn::Path)> = Attr::option(cx, "scope_hook");
         let mut claims_database = Flag::option(cx, "claims_database");
-        let metas = if args.is_empty() { None } else { parse_list::<Meta>(args, cx) };
-        for meta in metas.into_iter().flatten() {
+        for OptionEntry { meta, key: key_text, span } in options(args, cx) {
             let key = meta.path();
-            let key_text = key_text(key);
-            let span = syn::spanned::Spanned::span(key);
             match (&meta, key_text.as_str()) {
                 (Meta::Path(_), "autouse") => autouse.set(key, (span, false)),
                 (Meta::NameValue(name_value), "autouse") if is_crate(&name_value.value) => {

@@ -33,6 +33,24 @@ fn parse_list<T: Parse>(args: TokenStream, cx: &Ctxt) -> Option<Punctuated<T, To
     }
 }
 
+/// One entry of an attribute's option list (`flavor = ".."`, `allow_leaks`): the entry, its
+/// key as written, and the key's span.
+struct OptionEntry {
+    meta: Meta,
+    key: String,
+    span: Span,
+}
+
+/// The entries of an option list; none for an empty one, or (recorded) a syntax error.
+fn options(args: TokenStream, cx: &Ctxt) -> Vec<OptionEntry> {
+    let metas = if args.is_empty() { None } else { parse_list::<Meta>(args, cx) };
+    let entries = metas.into_iter().flatten().map(|meta| {
+        let (key, span) = (key_text(meta.path()), syn::spanned::Spanned::span(meta.path()));
+        OptionEntry { meta, key, span }
+    });
+    entries.collect()
+}
+
 /// `in = path::to::STATIC`: which static an attribute works on (a `Conf`, a `Schema`).
 struct Target {
     keyword: Token![in],

@@ -75,7 +75,7 @@ mod tests {
         slot.set(quote!(flavor), 1);
         slot.set_with(quote!(flavor), || unreachable!("a duplicate's value is not made"));
         assert_eq!(slot.get(), Some(1));
-        let errors: Vec<String> = cx.check().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        let errors = cx.into_messages();
         assert_eq!(errors, [messages::duplicate_option("flavor")]);
     }
 }

@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::{Lit, Meta};
 
 use super::slot::{Attr, Flag};
-use super::{key_text, literal, parse_list};
+use super::{literal, options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -39,11 +39,8 @@ impl TestOptions {
         let mut start_paused = Attr::option(cx, "start_paused");
         let mut allow_leaks = Flag::option(cx, "allow_leaks");
         let mut no_autouse = Flag::option(cx, "no_autouse");
-        let metas = if args.is_empty() { None } else { parse_list::<Meta>(args, cx) };
-        for meta in metas.into_iter().flatten() {
+        for OptionEntry { meta, key: key_text, span } in options(args, cx) {
             let key = meta.path();
-            let key_text = key_text(key);
-            let span = syn::spanned::Spanned::span(key);
             let flag = match key_text.as_str() {
                 "allow_leaks" => Some(&mut allow_leaks),
                 "no_autouse" => Some(&mut no_autouse),
@@ -111,11 +108,7 @@ mod tests {
     fn options(args: TokenStream) -> (TestOptions, Vec<String>) {
         let cx = Ctxt::new();
         let options = TestOptions::parse(args, &cx);
-        let errors = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
-        };
-        (options, errors)
+        (options, cx.into_messages())
     }
 
     #[test]
