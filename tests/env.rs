@@ -176,3 +176,28 @@ fn an_async_test_can_call_another() {
     let message = failure.downcast_ref::<String>().map(String::as_str).or(failure.downcast_ref::<&str>().copied());
     assert!(message.is_some_and(|m| m.contains("the inner test's own failure")), "{message:?}");
 }
+
+/// The test's runtime ends, its tasks dropped, while the test's variables still hold: a task
+/// left pending sees them as it is dropped, not what the process had before.
+#[test]
+fn a_task_left_running_is_dropped_while_the_variables_hold() {
+    static SEEN: Mutex<Option<Option<String>>> = Mutex::new(None);
+    struct Records;
+    impl Drop for Records {
+        fn drop(&mut self) {
+            *SEEN.lock().unwrap() = Some(std::env::var("TESTRIG_ENV_TASK").ok());
+        }
+    }
+    #[testrig::test(allow_leaks)]
+    #[env(TESTRIG_ENV_TASK = "inside")]
+    async fn case() {
+        tokio::spawn(async {
+            let _records = Records;
+            std::future::pending::<()>().await;
+        });
+        // The task starts, and holds its guard from then on.
+        tokio::task::yield_now().await;
+    }
+    case();
+    assert_eq!(*SEEN.lock().unwrap(), Some(Some("inside".to_owned())));
+}

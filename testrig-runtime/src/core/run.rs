@@ -390,19 +390,19 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &P
     let asynchronous = matches!(test.body, Body::Async(_));
     // An async test runs on a runtime of its flavor. A sync test needs one only when one of
     // its fixtures is async: a sync fixture's future is ready at the first poll.
-    let runtime = if asynchronous {
+    let own_runtime = if asynchronous {
         Some(executor(plugged).runtime(test.flavor, scope))
     } else {
         plan.iter()
             .any(|fixture| fixture.get().asynchronous)
             .then(|| executor(plugged).runtime(Flavor::CurrentThread, scope))
     };
-    let runtime = runtime.as_deref();
+    let runtime = own_runtime.as_deref();
     // On its runtime, past `#[timeout]`, an async test's stage is cancelled and its teardowns
     // still run. A sync body cannot be cancelled: `run_watched` watches a sync test instead.
     let limit = test.timeout.filter(|_| asynchronous);
-    // Every future below is driven as a boxed `()` future, so `drive` and `within` are one
-    // function each, not one per future type (the runtime's code, which every test binary
+    // Every future below is driven as a boxed `()` future, so `drive` and `drive_within` are
+    // one function each, not one per future type (the runtime's code, which every test binary
     // links: benches/compare_build.sh).
     let mut ran = Ok(());
     match test.body {
@@ -460,6 +460,8 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &P
     } else {
         failures.extend(plugged.after_teardown.iter().filter_map(|check| check(&test, scope)));
     }
+    // Its tasks and threads end here, while the test's scope and environment still hold.
+    drop(own_runtime);
     drop(stack);
     if !failures.is_empty() {
         scope.report_failure();
