@@ -36,9 +36,12 @@ pub trait ScopeHook: Any + Send + Sync {
 ///
 /// `#[testrig::test]` creates one per test and enters it on the test thread and on every
 /// worker thread of the test's tokio runtime; [`crate::spawn`] and [`crate::thread::spawn`]
-/// carry it into tasks and threads. Facilities that keep per-test state (configuration
-/// overrides, the current cell, log capture) store it here as typed extensions, so parallel
-/// tests never see each other's state and no global lock is needed.
+/// carry it into tasks and threads. Features that keep per-test state store it here as
+/// typed extensions ([`Scope::extension`]), so parallel tests never see each other's state and
+/// no global lock is needed: the configuration overrides (`features::conf`'s `ConfLayers`),
+/// the test's databases (`db::cells`' `TestDatabases`), the poison (`db::poison`'s
+/// `Poisoned`), the leak guard's count at the start (`features::leaks`' `Started`). Log
+/// capture is a scope hook instead; `#[env]` is held for the test by the run.
 ///
 /// ```
 /// use testrig::Scope;
