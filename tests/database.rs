@@ -210,3 +210,19 @@ fn a_connection_kept_past_the_test_fails_it_within_the_bound() {
     // Its runtime is gone: returning it to the pool would need one.
     std::mem::forget(KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
 }
+
+/// One fixture configured twice under two spellings (the macro compares spellings): the
+/// test fails before any setup, naming the fixture, instead of one of the two winning.
+#[test]
+fn a_fixture_given_options_twice_fails_naming_it() {
+    #[testrig::test]
+    #[database]
+    #[with(testrig::db::Database = testrig::db::DatabaseOptions::default())]
+    async fn keeps_neither(_db: &Database) {
+        unreachable!("no setup runs");
+    }
+    let failure = std::panic::catch_unwind(keeps_neither).unwrap_err();
+    let message = failure.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("fixture `Database` is given options twice"), "{message}");
+    assert!(message.contains("give them once"), "{message}");
+}

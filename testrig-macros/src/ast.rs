@@ -23,6 +23,9 @@ pub struct TestFn<'a> {
     pub params: Vec<Param<'a>>,
     /// `#[with(..)]` entries, in order.
     pub withs: Vec<WithEntry>,
+    /// The order the attributes that name fixtures were written in: the fixtures they stand
+    /// for are set up in it (`#[with_cells]` above `#[with(AppCode)]`: the cells first).
+    pub roots_written: Vec<RootAttribute>,
     /// `#[conf(..)]` attributes, applied in the order written.
     pub confs: Vec<ConfAttr>,
     /// `#[env(..)]` variables of all `#[env]` attributes.
@@ -68,6 +71,7 @@ impl<'a> TestFn<'a> {
             options: TestOptions::default(),
             params: item.sig.inputs.iter().filter_map(Param::from_arg).collect(),
             withs: Vec::new(),
+            roots_written: Vec::new(),
             confs: Vec::new(),
             env: Vec::new(),
             cells: None,
@@ -146,13 +150,21 @@ impl<'a> TestFn<'a> {
         }
         match kind {
             OurAttribute::FixtureTest => once.test_attr.set_with(attribute, || TestOptions::parse(args, cx)),
-            OurAttribute::With => self.withs.extend(parse::with::parse(args, attribute, cx)),
+            OurAttribute::With => {
+                for with in parse::with::parse(args, attribute, cx) {
+                    self.roots_written.push(RootAttribute::With(self.withs.len()));
+                    self.withs.push(with);
+                }
+            }
             OurAttribute::Conf => self.confs.extend(parse::conf::parse(args, attribute, cx)),
             OurAttribute::Env => {
                 let entries = parse::env::parse(args, attribute, &self.env, cx);
                 self.env.extend(entries);
             }
-            OurAttribute::WithCells => once.cells.set_with(attribute, || parse::cells::parse(args, attribute, cx)),
+            OurAttribute::WithCells => once.cells.set_with(attribute, || {
+                self.roots_written.push(RootAttribute::WithCells);
+                parse::cells::parse(args, attribute, cx)
+            }),
             OurAttribute::PoisonDb => once.poison_db.set_with(attribute, || {
                 if !args.is_empty() {
                     cx.error_spanned_by(&args, messages::POISON_OPTIONS);
@@ -160,6 +172,7 @@ impl<'a> TestFn<'a> {
                 span
             }),
             OurAttribute::CaptureLogs => once.capture_logs.set_with(attribute, || {
+                self.roots_written.push(RootAttribute::CaptureLogs);
                 if !args.is_empty() {
                     cx.error_spanned_by(&args, messages::CAPTURE_LOGS_OPTIONS);
                 }
@@ -170,10 +183,16 @@ impl<'a> TestFn<'a> {
                 self.services.extend(paths);
             }
             OurAttribute::Database => {
-                once.database.set_with(attribute, || (span, parse::database::parse(args, cx)));
+                once.database.set_with(attribute, || {
+                    self.roots_written.push(RootAttribute::Database);
+                    (span, parse::database::parse(args, cx))
+                });
             }
             OurAttribute::Databases => {
-                once.databases.set_with(attribute, || (span, parse::database::parse_set(args, span, cx)));
+                once.databases.set_with(attribute, || {
+                    self.roots_written.push(RootAttribute::Databases);
+                    (span, parse::database::parse_set(args, span, cx))
+                });
             }
             OurAttribute::Timeout => once.timeout.set_with(attribute, || parse::timeout::parse(args, attribute, cx)),
         }
@@ -187,6 +206,17 @@ impl<'a> TestFn<'a> {
     pub fn is_async(&self) -> bool {
         self.original.sig.asyncness.is_some()
     }
+}
+
+/// An attribute that names a fixture the test needs, in [`TestFn::roots_written`].
+#[derive(Clone, Copy)]
+pub enum RootAttribute {
+    /// The `#[with(..)]` entry of this index in [`TestFn::withs`].
+    With(usize),
+    CaptureLogs,
+    WithCells,
+    Database,
+    Databases,
 }
 
 /// One `#[case(..)]` row: the values of the test's case parameters, in order.
@@ -230,6 +260,15 @@ fn expressions(attribute: &Attribute) -> syn::Result<Vec<syn::Expr>> {
 
 fn is_case_attr(attribute: &Attribute) -> bool {
     attribute.path().is_ident("should_panic") || attribute.path().is_ident("ignore")
+}
+
+/// `#[fixture]`, `#[testrig::fixture]` (or `testrig_macros::`, as the runtime writes it).
+pub fn is_fixture_attribute(attribute: &syn::Attribute) -> bool {
+    let segments: Vec<String> = attribute.path().segments.iter().map(|segment| segment.ident.to_string()).collect();
+    matches!(
+        segments.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        ["fixture"] | ["testrig" | "testrig_macros", "fixture"]
+    )
 }
 
 /// `#[options]`, or `#[config]` as it was called before (reported by the checks): renamed so

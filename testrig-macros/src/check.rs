@@ -9,6 +9,14 @@ use crate::ctxt::Ctxt;
 use crate::messages;
 
 pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
+    let attrs = match def.source {
+        FixtureSource::Impl(item) => &item.attrs,
+        FixtureSource::Fn(item) => &item.attrs,
+    };
+    // The one being expanded is gone from the item: any left is a second.
+    for attribute in attrs.iter().filter(|attribute| crate::ast::is_fixture_attribute(attribute)) {
+        cx.error_spanned_by(attribute, messages::DUPLICATE_FIXTURE_ATTR);
+    }
     match def.source {
         FixtureSource::Impl(item) => {
             if let Some((_, trait_path, _)) = &item.trait_ {

@@ -4,6 +4,8 @@
 
 pub const FIXTURE_ON_WRONG_ITEM: &str =
     "`#[fixture]` goes on an `impl Type { fn setup(..) -> Self { .. } }` block or on a `fn` returning the fixture value";
+pub const DUPLICATE_FIXTURE_ATTR: &str =
+    "duplicate `#[fixture]`: a type is one fixture; give all its options in one `#[fixture(..)]`";
 pub const CRATE_PATH: &str = "`crate` takes the path testrig is found at: write `crate = ::testrig`";
 pub const FIXTURE_ON_TRAIT_IMPL: &str =
     "`#[fixture]` goes on an inherent impl block: write `impl Type { fn setup(..) -> Self { .. } }` without a trait";

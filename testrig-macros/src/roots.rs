@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{Expr, Type};
 
-use crate::ast::TestFn;
+use crate::ast::{RootAttribute, TestFn};
 use crate::ctxt::Ctxt;
 use crate::messages;
 use crate::parse::services::service_name;
@@ -38,26 +38,11 @@ pub struct Root {
     pub options: Option<Expr>,
 }
 
-/// The test's roots beyond its parameters, in order: `#[with]`'s, then those of
-/// `#[capture_logs]`, `#[with_cells]`, `#[service]`, `#[database]` and `#[databases]`.
-/// A fixture named twice is reported at its second name.
+/// The test's roots beyond its parameters, in the order their attributes are written
+/// (`#[with]`, `#[capture_logs]`, `#[with_cells]`, `#[database]`, `#[databases]`), then
+/// `#[service]`'s. A fixture named twice is reported at its second name.
 fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
-    let mut roots: Vec<Root> =
-        test.withs.iter().map(|with| Root { ty: with.ty.clone(), options: with.config.clone() }).collect();
-    if let Some(span) = test.capture_logs {
-        roots.push(Root { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), options: None });
-    }
-    if let Some(cells) = &test.cells {
-        let schema = match &cells.schema {
-            Some(path) => quote!(::core::option::Option::Some(&#path)),
-            None => quote!(::core::option::Option::None),
-        };
-        let names = &cells.names;
-        roots.push(Root {
-            ty: syn::parse_quote!(::testrig::db::Cells),
-            options: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
-        });
-    }
+    let mut roots: Vec<Root> = test.roots_written.iter().filter_map(|written| root(test, *written)).collect();
     if !test.services.is_empty() {
         // The closures keep each path's span, so a start function of the wrong shape is
         // reported there.
@@ -75,21 +60,54 @@ fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
             options: Some(syn::parse_quote!(::testrig::service::ServicesOptions::new(::std::vec![#(#specs),*]))),
         });
     }
-    if let Some((_, database)) = &test.database {
-        roots.push(Root { ty: syn::parse_quote!(::testrig::db::Database), options: Some(block(database.config())) });
-    }
-    if let Some((_, databases)) = &test.databases {
-        roots.push(Root { ty: syn::parse_quote!(::testrig::db::Databases), options: Some(block(databases.config())) });
-    }
     let mut listed: Vec<String> = Vec::new();
     for root in &roots {
         let text = quote::ToTokens::to_token_stream(&root.ty).to_string();
         if listed.contains(&text) {
-            cx.error_spanned_by(&root.ty, messages::duplicate_fixture(&text));
+            // As written, without the token printer's spaces (`::testrig::logs::Logs`).
+            let shown = match &root.ty {
+                Type::Path(path) if path.qself.is_none() => crate::parse::path_text(&path.path),
+                _ => text.clone(),
+            };
+            cx.error_spanned_by(&root.ty, messages::duplicate_fixture(&shown));
         }
         listed.push(text);
     }
     roots
+}
+
+/// The fixture one attribute stands for, with its options.
+fn root(test: &TestFn, written: RootAttribute) -> Option<Root> {
+    match written {
+        RootAttribute::With(index) => {
+            let with = test.withs.get(index)?;
+            Some(Root { ty: with.ty.clone(), options: with.config.clone() })
+        }
+        RootAttribute::CaptureLogs => {
+            let span = test.capture_logs?;
+            Some(Root { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), options: None })
+        }
+        RootAttribute::WithCells => {
+            let cells = test.cells.as_ref()?;
+            let schema = match &cells.schema {
+                Some(path) => quote!(::core::option::Option::Some(&#path)),
+                None => quote!(::core::option::Option::None),
+            };
+            let names = &cells.names;
+            Some(Root {
+                ty: syn::parse_quote!(::testrig::db::Cells),
+                options: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
+            })
+        }
+        RootAttribute::Database => {
+            let (_, database) = test.database.as_ref()?;
+            Some(Root { ty: syn::parse_quote!(::testrig::db::Database), options: Some(block(database.config())) })
+        }
+        RootAttribute::Databases => {
+            let (_, databases) = test.databases.as_ref()?;
+            Some(Root { ty: syn::parse_quote!(::testrig::db::Databases), options: Some(block(databases.config())) })
+        }
+    }
 }
 
 /// A `{ static ..; value }` block our grammar wrote, as the expression it is.

@@ -263,6 +263,12 @@ fn stripped_item(def: &FixtureDef) -> TokenStream {
         FixtureSource::Impl(item) => Item::Impl(item.clone()),
         FixtureSource::Fn(function) => Item::Fn(function.clone()),
     };
+    // A second `#[fixture]` is reported; left on the item, it would expand it again.
+    match &mut item {
+        Item::Impl(item) => item.attrs.retain(|attribute| !crate::ast::is_fixture_attribute(attribute)),
+        Item::Fn(function) => function.attrs.retain(|attribute| !crate::ast::is_fixture_attribute(attribute)),
+        _ => {}
+    }
     let sig = match &mut item {
         Item::Impl(item) => item.items.iter_mut().find_map(|impl_item| match impl_item {
             ImplItem::Fn(function) if function.sig.ident == "setup" => Some(&mut function.sig),

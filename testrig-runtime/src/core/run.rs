@@ -447,8 +447,11 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &P
     let late = drive_within(runtime, limit, scope, Box::pin(stack.tear_down(&mut show, &mut torn_down)));
     failures.extend(torn_down);
     failures.extend(late);
-    if asynchronous {
-        // On the test's runtime: a task it left may still finish within the checks' grace.
+    if runtime.is_some() {
+        // On the test's runtime, also a sync test's (its fixtures are async): a task it left
+        // may still finish within the checks' grace, which it cannot while the thread sleeps
+        // outside the runtime (a task queued on a current-thread runtime runs only in
+        // `block_on`).
         drive(
             runtime,
             Box::pin(async {

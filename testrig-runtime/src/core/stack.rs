@@ -140,6 +140,21 @@ impl FixtureStack {
     /// Sets up every fixture of `plan` in order; stops at the first failure, leaving what
     /// was set up on the stack for [`FixtureStack::tear_down`].
     pub(crate) async fn set_up(&mut self, plan: &[FixtureRef], show: &mut Timeline) -> Result<(), Failure> {
+        // Two spellings may configure one fixture (`#[with(Cells = ..)]` and `#[with_cells]`):
+        // the macro compares spellings, this the fixtures themselves.
+        let given = &self.configs;
+        let twice = given
+            .iter()
+            .enumerate()
+            .find(|(at, (meta, _))| given[..*at].iter().any(|(seen, _)| std::ptr::eq(*seen, *meta)));
+        if let Some((_, (meta, _))) = twice {
+            let message = format!(
+                "fixture `{}` is given options twice in this test, by `#[with({0} = ..)]` and by an attribute that stands \
+                 for it (`#[with_cells]`, `#[database]`, `#[databases]`, `#[service]`): give them once",
+                meta.name
+            );
+            return Err(Failure::new(Stage::Setup(meta.name), Cause::Error(message.into())));
+        }
         for fixture in plan {
             let meta = fixture.get();
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {
