@@ -290,12 +290,8 @@ fn blocked_case() {
 #[test]
 fn a_timeout_failure_points_at_the_test() {
     for case in ["hung_case", "blocked_case"] {
-        let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", case, "--ignored", "--test-threads=1"])
-            .env("RUST_BACKTRACE", "0")
-            .output()
-            .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        let output = support::run_alone(case, &[("RUST_BACKTRACE", "0")]);
+        let text = support::printed(&output);
         assert!(!output.status.success(), "{text}");
         assert!(text.contains("timed out"), "{text}");
         assert!(text.contains("panicked at tests/logs.rs:"), "{case}: {text}");

@@ -8,6 +8,9 @@
 //! `#[timeout]` runs on a thread of its own, so thread-locals would not see it).
 #![allow(unnameable_test_items)] // cases nested in the tests that check how they end
 
+mod support;
+use support::panic_text;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -16,15 +19,6 @@ use std::time::Duration;
 use testrig::logs::Logs;
 use testrig::prelude::*;
 use testrig::BoxError;
-
-/// The text of a panic caught from a test.
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
-        .unwrap_or_default()
-}
 
 /// Runs `case`, which must fail; its message.
 fn failure_of(case: fn()) -> String {
@@ -695,11 +689,7 @@ fn order_probe_then_logs() {}
 
 /// The setups `TESTRIG_SHOW=1` prints for `test`, run in a child process.
 fn setups_of(test: &str) -> Vec<String> {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--ignored", "--test-threads=1"])
-        .env("TESTRIG_SHOW", "1")
-        .output()
-        .unwrap();
+    let output = support::run_alone(test, &[("TESTRIG_SHOW", "1")]);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
     stderr
@@ -861,12 +851,8 @@ fn a_failure_points_at_the_test_through_every_entry_point() {
         "location_of_an_async_test",
         "location_under_a_timeout",
     ] {
-        let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", case, "--ignored", "--test-threads=1"])
-            .env("RUST_BACKTRACE", "0")
-            .output()
-            .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        let output = support::run_alone(case, &[("RUST_BACKTRACE", "0")]);
+        let text = support::printed(&output);
         assert!(!output.status.success(), "{case}: {text}");
         assert!(text.contains("setup of fixture `FailsToSetUp` failed: refused"), "{case}: {text}");
         assert!(text.contains("panicked at tests/run_sequence.rs:"), "{case}: {text}");

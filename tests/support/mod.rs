@@ -180,6 +180,19 @@ impl E {
     }
 }
 
+/// Runs the ignored test `case` of this test binary alone, in a child process, with `env`
+/// set: what the harness printed and how it ended.
+pub fn run_alone(case: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args(["--exact", case, "--ignored", "--test-threads=1"]).envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+/// What a child process printed, stdout then stderr.
+pub fn printed(output: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
 /// The text of a panic caught from a test: its `String` or `&str` message.
 pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     payload

@@ -44,7 +44,8 @@ pub struct Plugged {
     pub(crate) test_guards: &'static [TestGuard],
     /// Checked after a test's teardowns (tasks and threads it left running).
     pub(crate) after_teardown: &'static [AfterTeardown],
-    /// [`Plugged::after_teardown`] for an async test, on its runtime.
+    /// [`Plugged::after_teardown`] on the test's runtime, for a test that has one (async, or
+    /// sync with async fixtures).
     pub(crate) after_teardown_async: &'static [AfterTeardownAsync],
     /// Added to the scope of each case of a parametrized test (insta's snapshot suffix).
     pub(crate) case_hooks: &'static [CaseHook],
