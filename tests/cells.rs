@@ -580,7 +580,7 @@ fn two_processes_building_one_template_at_once_share_it() {
     built.sort();
     assert_eq!(built.len(), 2, "one API and one cell template, nothing half-built: {built:?}");
     assert!(
-        built[0].starts_with("testrig_tpl_v3_slow_api_") && built[1].starts_with("testrig_tpl_v3_slow_cell_"),
+        built[0].starts_with("testrig_tpl_v4_slow_api_") && built[1].starts_with("testrig_tpl_v4_slow_cell_"),
         "{built:?}"
     );
     assert!(
@@ -671,15 +671,15 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
         return;
     };
     let old = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 2 * 60 * 60;
-    let stale = format!("testrig_tpl_v3_staleprobe_main_{:016x}", std::process::id());
-    let held = format!("testrig_tpl_v3_heldprobe_main_{:016x}", std::process::id());
+    let stale = format!("testrig_tpl_v4_staleprobe_main_{:016x}", std::process::id());
+    let held = format!("testrig_tpl_v4_heldprobe_main_{:016x}", std::process::id());
     let dead = 0x7e57_b000 + std::process::id() % 4096;
     let clean_of_stale = format!("testrig_t_{dead:08x}_{old}_s1_main");
     let mut statements = Vec::new();
     for template in [&stale, &held] {
         statements.push(format!("CREATE DATABASE \"{template}\""));
         statements
-            .push(format!("COMMENT ON DATABASE \"{template}\" IS E'testrig:template:v3\\x1f\\x1f\\x1f\\x1f{old}'"));
+            .push(format!("COMMENT ON DATABASE \"{template}\" IS E'testrig:template:v4\\x1f\\x1f\\x1f\\x1f{old}'"));
     }
     statements.push(format!("CREATE DATABASE \"{clean_of_stale}\""));
     statements.push(format!("COMMENT ON DATABASE \"{clean_of_stale}\" IS 'testrig:free:{stale}'"));
@@ -728,14 +728,14 @@ fn clean_databases_left_by_finished_processes_are_capped_per_template() {
         return;
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let template = format!("testrig_tpl_v3_capprobe_main_{:016x}", std::process::id());
+    let template = format!("testrig_tpl_v4_capprobe_main_{:016x}", std::process::id());
     // Clean databases of a process that is gone (nobody holds its owner id's lock), as its
-    // pool left them, of a template built just now (a v3 description with its build time).
+    // pool left them, of a template built just now (a v4 description with its build time).
     let dead = 0x7e57_a000 + std::process::id() % 4096;
     let left: Vec<String> = (0..20).map(|i| format!("testrig_t_{dead:08x}_{now}_c{i:02}_main")).collect();
     let mut statements = vec![
         format!("CREATE DATABASE \"{template}\""),
-        format!("COMMENT ON DATABASE \"{template}\" IS E'testrig:template:v3\\x1f\\x1f\\x1f\\x1f{now}'"),
+        format!("COMMENT ON DATABASE \"{template}\" IS E'testrig:template:v4\\x1f\\x1f\\x1f\\x1f{now}'"),
     ];
     for name in &left {
         statements.push(format!("CREATE DATABASE \"{name}\""));

@@ -75,15 +75,16 @@ impl Keeper {
         .await
     }
 
-    /// Runs `sql` (several statements allowed) once `check`, if any, holds; when it does
-    /// not, the server's refusal instead ([`super::reset::refusal_sql`]). A keeper whose
+    /// Runs `sql` (several statements allowed) once `check`, if any, holds (its `before`
+    /// run first); when it does not, the server's refusal instead ([`super::reset::refusal_sql`]). A keeper whose
     /// statement failed is closed, since its session state is unknown.
     pub(super) async fn execute(self, check: Option<Check>, sql: String) -> Result<Keeper, sqlx::Error> {
         let Keeper(mut connection) = self;
         on_keeper_thread(async move {
             let sql = match check {
                 Some(check) => {
-                    let found: Option<String> = sqlx::query_scalar(crate::features::db::sql::trusted(check.query))
+                    crate::features::db::sql::run_on(&mut connection, &check.before).await?;
+                    let found: Option<String> = sqlx::query_scalar(crate::features::db::sql::trusted(&check.query))
                         .persistent(true)
                         .fetch_one(&mut connection)
                         .await?;

@@ -67,7 +67,7 @@ pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDa
     let owner = liveness::owner_id(url).await?;
     reap::reap_once(url).await;
     let template = template::template(url, recipe).await?;
-    let database = match take_pooled(url, &template.name).await {
+    let database = match take_pooled(url, &template).await {
         Some((name, keeper)) => TestDatabase { name, template, keeper: Some(keeper) },
         None => TestDatabase { name: create(url, owner, &template.name, label).await?, template, keeper: None },
     };
@@ -83,28 +83,38 @@ impl TestDatabase {
 
 /// A pooled database for `template`, marked taken. One that someone dropped or whose keeper
 /// broke is dropped and the next one tried: the caller then makes a new database, no error.
-async fn take_pooled(url: &str, template: &str) -> Option<(String, Keeper)> {
+/// One adopted from a gone process is checked and reset again first: that process's last
+/// test may have left a session that wrote after its reset.
+async fn take_pooled(url: &str, template: &Template) -> Option<(String, Keeper)> {
     loop {
-        let Pooled { name, keeper, .. } = match take(&FREE, template) {
-            Some(pooled) => pooled,
-            None => reap::adopt(url, template).await?,
+        let (Pooled { name, keeper, .. }, check) = match take(&FREE, &template.name) {
+            Some(pooled) => (pooled, None),
+            None => (reap::adopt(url, &template.name).await?, Some(reset::check(&template.check, &template.facts))),
         };
-        if let Ok(keeper) = on_database(with_database(url, &name), keeper, None, reset::taken_sql(&name)).await {
+        let sql = match check {
+            Some(_) => reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name),
+            None => reset::taken_sql(&name),
+        };
+        if let Ok(keeper) = on_database(with_database(url, &name), keeper, check, sql).await {
             return Some((name, keeper));
         }
         let _ = drop_databases(std::slice::from_ref(&name)).await;
     }
 }
 
-/// Whether the reset refused the database because the test changed its schema.
-fn schema_changed(error: &sqlx::Error) -> bool {
-    error.as_database_error().and_then(|error| error.code()).is_some_and(|code| code == reset::SCHEMA_CHANGED)
+/// Whether the database cannot be reused, which is no failure of the test: the reset refused
+/// it (the test changed its schema), or a new connection to it was refused because the test
+/// changed who may connect (`REVOKE CONNECT`, `CONNECTION LIMIT`, `ALLOW_CONNECTIONS false`).
+fn not_reusable(error: &sqlx::Error) -> bool {
+    let code = error.as_database_error().and_then(|error| error.code());
+    // insufficient_privilege, too_many_connections, object_not_in_prerequisite_state.
+    code.is_some_and(|code| matches!(&*code, reset::SCHEMA_CHANGED | "42501" | "53300" | "55000"))
 }
 
 /// Runs `sql` on one test database through its kept connection, or through a new one when
 /// there is none or the kept one was cut (a server restart, `pg_terminate_backend`): the
 /// database itself is fine then, and a new connection becomes its keeper. A refused reset
-/// (the schema changed) is final.
+/// (the schema changed) is final, and so is a refused connection.
 async fn on_database(
     url: String,
     keeper: Option<Keeper>,
@@ -114,7 +124,7 @@ async fn on_database(
     if let Some(keeper) = keeper {
         match keeper.execute(check.clone(), sql.clone()).await {
             Ok(keeper) => return Ok(keeper),
-            Err(error) if schema_changed(&error) => return Err(error),
+            Err(error) if not_reusable(&error) => return Err(error),
             Err(_) => {}
         }
     }
@@ -145,7 +155,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
             let reset = on_database(
                 url,
                 keeper,
-                Some(reset::check(&template.facts)),
+                Some(reset::check(&template.check, &template.facts)),
                 reset::reset_sql(&template.name, &template.facts, &name),
             )
             .await;
@@ -160,7 +170,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
                 give_back(Pooled { template: template.name, name, keeper: Some(keeper) })
             }
             // The test changed the schema: not reusable, and no failure of the test.
-            Ok((name, _, Err(error))) if schema_changed(&error) => to_drop.push(name),
+            Ok((name, _, Err(error))) if not_reusable(&error) => to_drop.push(name),
             Ok((name, _, Err(error))) => {
                 first_error.get_or_insert(server_error(format!("cannot reset {name}"))(error));
                 to_drop.push(name);

@@ -12,9 +12,9 @@ pub(super) const PREFIX: &str = "testrig_t_";
 /// Every template's name, of any version of testrig, starts so.
 pub(super) const ANY_TEMPLATE_PREFIX: &str = "testrig_tpl_";
 
-/// Every template's name starts so; `v3` templates carry the facts their clones are reset
+/// Every template's name starts so; `v4` templates carry the facts their clones are reset
 /// from ([`super::reset::Facts`]), older ones are never reused.
-pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v3_";
+pub(crate) const TEMPLATE_PREFIX: &str = "testrig_tpl_v4_";
 
 /// A template being built is first a scratch database `testrig_tpl_s_<hash>_<owner id>`,
 /// renamed once complete; the reaper drops one whose builder is gone.
@@ -83,8 +83,8 @@ pub(super) fn run_id() -> String {
         .collect()
 }
 
-/// What a v3 template's description (its database comment) starts with.
-pub(super) const DESCRIPTION_TAG: &str = "testrig:template:v3";
+/// What a v4 template's description (its database comment) starts with.
+pub(super) const DESCRIPTION_TAG: &str = "testrig:template:v4";
 
 /// Fields of a template's description are separated so (unit and record separators: never in
 /// SQL text the build generates, which quotes every value it embeds).
@@ -114,7 +114,7 @@ mod tests {
         assert_eq!((parsed.owner, parsed.label), (0xdead_beef, "cell1"));
         assert!(unix_now() - parsed.made < 5);
         assert!(name.len() <= 63, "PostgreSQL truncates identifiers at 63 bytes: {name}");
-        assert_eq!(TestDatabaseName::parse("testrig_tpl_v3_x"), None);
+        assert_eq!(TestDatabaseName::parse("testrig_tpl_v4_x"), None);
         assert_eq!(TestDatabaseName::parse("testrig_t_abcdef_12_1700000000_1_api"), None, "an older version's name");
         assert_eq!(TestDatabaseName::parse("testrig_t_0000000a_x_1_api"), None, "no time");
     }
@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(scratch_owner(&scratch_name(0x00ff_00ff_00ff_00ff, 42)), Some(42));
         assert_eq!(scratch_owner(&format!("{SCRATCH_PREFIX}00ff00ff00ff00ff_0000002a")), Some(42));
         assert_eq!(scratch_owner(&format!("{SCRATCH_PREFIX}00ff00ff00ff00ff_12345")), None, "not an owner id");
-        assert_eq!(scratch_owner("testrig_tpl_v3_a_main_00ff00ff00ff00ff"), None, "a template");
+        assert_eq!(scratch_owner("testrig_tpl_v4_a_main_00ff00ff00ff00ff"), None, "a template");
     }
 
     #[test]

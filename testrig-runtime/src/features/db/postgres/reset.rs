@@ -2,17 +2,27 @@
 //! can take it: a few ms on a connection that is already open, against ~60 ms for
 //! `DROP DATABASE` and `CREATE DATABASE .. TEMPLATE`.
 //!
-//! Only what is provably the template is reused. When the template is built, three facts
-//! are recorded on it ([`Facts`]): a fingerprint of its catalog (every schema, table, column,
-//! constraint, index, trigger, function, view, type, enum label, sequence definition,
-//! extension, policy, comment and grant of the user's schemas), the rows of every non-empty
-//! table (seeds, and sqlx's own migration records) and every sequence's value. The reset
-//! compares the fingerprint first: any DDL the test made — a dropped or added table or
-//! column, an enum label, a function — means the database is dropped and the next test gets
-//! a fresh clone. Otherwise it deletes every row of every user table, in every schema, with
-//! the user's triggers disabled (so an audit or append-only trigger neither writes nor
-//! refuses), inserts the recorded rows back, sets every sequence to its recorded value and
-//! refreshes materialized views.
+//! Only what is provably the template is reused. The proof has three parts:
+//! - **Nobody else is on it.** Every other session on the database is ended first (a by-URL
+//!   client a test kept in a static included) and waited for, bounded ([`end_sessions_sql`]).
+//! - **Its catalog is the template's.** The check is not a list of object kinds: it is made
+//!   from the server's own catalog ([`fingerprint_generator`]): every row of every
+//!   per-database catalog table that belongs to the user's objects, as text, minus the few
+//!   columns the server rewrites by itself without DDL. A collation, an operator, extended
+//!   statistics, a publication, default privileges, FORCE ROW LEVEL SECURITY, a column's
+//!   STORAGE — whatever a test can create or alter shows. The database's own attributes
+//!   (connection limit, IS_TEMPLATE, its privileges and owner, `ALTER DATABASE .. SET`) must
+//!   be a fresh clone's ([`DATABASE_AS_CLONED`]). Any difference: the database is dropped
+//!   and the next test gets a fresh clone.
+//! - **Its data is put back.** When the template is built, its facts are recorded
+//!   ([`Facts`]): the rows of every non-empty table, every sequence's value and a hash of
+//!   each populated materialized view's content. The reset deletes every row of every user
+//!   table, in every schema, with the user's triggers disabled (so an audit or append-only
+//!   trigger neither writes nor refuses), inserts the recorded rows back, sets every sequence
+//!   to its recorded value, and gives each materialized view its recorded content back: left
+//!   alone when it still has it, refreshed when a refresh gives it back (the test refreshed
+//!   it after changing data), refused otherwise (the template's content was stale, so only a
+//!   fresh clone has it).
 
 use super::names::{literal, DESCRIPTION_TAG, FIELD, FREE_MARK, ITEM};
 
@@ -20,65 +30,119 @@ use super::names::{literal, DESCRIPTION_TAG, FIELD, FREE_MARK, ITEM};
 /// instead of reused, which is no failure of the test.
 pub(super) const SCHEMA_CHANGED: &str = "TRG01";
 
+/// The SQLSTATE raised when a session the reset cannot end stays on the database.
+pub(super) const SESSION_LEFT: &str = "TRG02";
+
 /// The schemas that hold the user's objects: all but the system's.
 const USER_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
     AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
-/// One text for the whole catalog of the user's schemas; equal before and after a test
-/// exactly when the test made no DDL (data is compared separately, by replacing it).
-pub(super) fn fingerprint_sql() -> &'static str {
+/// Run on any database of the server, [`fingerprint_generator`] returns the query whose one text result fingerprints a
+/// database's catalog. Made from the catalog tables the server has, so a kind of object this
+/// code never heard of is covered too. Per catalog table, the rows of the user's objects:
+/// - an object id past the system's (`>= 16384`, FirstNormalObjectId) in a table with `oid`;
+/// - in one without, its leading object column (its key: `attrelid`, `indexrelid`, `objoid`,
+///   ..) past the system's, and for descriptions, labels and initial privileges also those
+///   of a schema (`public` belongs to the database owner); when the leading column names a
+///   catalog (`pg_depend`'s `classid`), any object column past the system's;
+/// - every large object, whose id the user may choose (`lo_create(42)`);
+/// - every schema but the temporary ones, which the server keeps after their sessions end;
+/// - none of the toast relations (and their columns, indexes, dependencies), which the server
+///   makes anew for a relation rewritten by REFRESH, VACUUM FULL or CLUSTER.
+///
+/// Left out: the columns the server rewrites by itself with no DDL (VACUUM and ANALYZE's page
+/// and tuple counts and frozen xids, the file node TRUNCATE and REFRESH give a relation, the
+/// `relhas*` flags VACUUM clears lazily: the objects they summarize are rows of their own),
+/// statistics (ANALYZE rewrites them), and catalogs this role may not read (nor write).
+const FINGERPRINT_GENERATOR_TEMPLATE: &str = r#"SELECT 'SELECT md5(coalesce(string_agg(fact, E''\n'' ORDER BY fact), '''')) FROM ('
+  || string_agg(format('SELECT %L || ROW(%s)::text AS fact FROM pg_catalog.%I r WHERE %s', c.relname, a.columns, c.relname,
+       CASE WHEN c.relname = 'pg_namespace' THEN 'r.nspname !~ ''^pg_(toast_)?temp_'''
+            WHEN c.relname IN ('pg_largeobject', 'pg_largeobject_metadata') THEN 'true'
+            WHEN c.relname = 'pg_class' THEN 'r.oid >= 16384 AND r.relnamespace <> ''pg_toast''::regnamespace'
+            WHEN a.has_oid THEN 'r.oid >= 16384'
+            WHEN a.first_is_object THEN format('(r.%I >= 16384', a.first_column)
+              || CASE WHEN a.has_objoid THEN ' OR r.objoid IN (SELECT oid FROM pg_catalog.pg_namespace)' ELSE '' END
+              || CASE WHEN a.first_column ~ 'relid$' THEN format(') AND r.%I NOT IN (TOAST)', a.first_column) ELSE ')' END
+            ELSE '(' || coalesce(a.any_object, 'false') || ')'
+              || CASE WHEN a.has_objid THEN ' AND NOT (r.classid = ''pg_class''::regclass AND r.objid IN (TOAST))' ELSE '' END
+       END),
+     ' UNION ALL ' ORDER BY c.relname) || ') facts'
+FROM pg_catalog.pg_class c CROSS JOIN LATERAL (
+  SELECT string_agg('r.' || quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns,
+    bool_or(a.attname = 'oid') AS has_oid, bool_or(a.attname = 'objoid') AS has_objoid, bool_or(a.attname = 'objid') AS has_objid,
+    (array_agg(a.attname ORDER BY a.attnum))[1] AS first_column,
+    (array_agg(a.atttypid IN ('oid'::regtype, 'regproc'::regtype) AND a.attname !~ 'classid$' ORDER BY a.attnum))[1]
+      AS first_is_object,
+    string_agg('r.' || quote_ident(a.attname) || ' >= 16384', ' OR ' ORDER BY a.attnum)
+      FILTER (WHERE a.atttypid IN ('oid'::regtype, 'regproc'::regtype)) AS any_object
+  FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    AND a.attname NOT IN ('relpages', 'reltuples', 'relallvisible', 'relfrozenxid', 'relminmxid', 'relfilenode',
+      'reltoastrelid', 'relhasindex', 'relhasrules', 'relhastriggers', 'relhassubclass')) a
+WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r' AND NOT c.relisshared
+  AND has_table_privilege(c.oid, 'SELECT') AND c.relname NOT IN ('pg_statistic', 'pg_statistic_ext_data')"#;
+
+/// [`FINGERPRINT_GENERATOR_TEMPLATE`] with the server's toast relations named once.
+pub(super) fn fingerprint_generator() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(build_fingerprint_sql)
+    SQL.get_or_init(|| {
+        FINGERPRINT_GENERATOR_TEMPLATE
+            .replace("TOAST", "SELECT oid FROM pg_catalog.pg_class WHERE relnamespace = ''pg_toast''::regnamespace")
+    })
 }
 
-fn build_fingerprint_sql() -> String {
-    // Raw catalog columns and stored node trees, not `pg_get_*def()`: the text is only ever
-    // compared with a clone's, whose OIDs are the template's, and deparsing costs ~4x more.
-    let s = USER_SCHEMAS;
+/// Empty for a database whose own attributes are those `CREATE DATABASE .. TEMPLATE` gives:
+/// no connection limit, not a template, default privileges, owned by this role, no
+/// `ALTER DATABASE .. SET`. Else why not: a test's `CONNECTION LIMIT 1` would starve the
+/// next test's pool, `IS_TEMPLATE true` keep the reaper from dropping it, `REVOKE CONNECT`
+/// lock the next test out.
+pub(super) const DATABASE_AS_CLONED: &str = "SELECT CASE WHEN d.datconnlimit = -1 AND NOT d.datistemplate \
+    AND d.datallowconn AND d.datacl IS NULL AND d.datdba = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) \
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s WHERE s.setdatabase = d.oid) \
+    THEN '' ELSE ' (the database''s own attributes changed)' END FROM pg_catalog.pg_database d WHERE d.datname = current_database()";
+
+/// The check run before a reset: the catalog's fingerprint followed by what
+/// [`DATABASE_AS_CLONED`] says; equal to the template's recorded fingerprint exactly when the
+/// database may be reused. `fingerprint` is what [`fingerprint_generator`] made.
+pub(super) fn check_query(fingerprint: &str) -> String {
+    format!("SELECT ({fingerprint}) || ({DATABASE_AS_CLONED})")
+}
+
+/// Run on the kept connection before the check: ends every other session on the database and
+/// waits (at most 5 s) for them to be gone, so nothing a test left connected (a by-URL client
+/// in a static, a thread still writing) commits after the check, holds a lock the reset would
+/// wait on, or writes after it. A session this role may not end (another role's) fails the
+/// release naming it and its last query. Every later wait on this connection is bounded too.
+pub(super) fn end_sessions_sql() -> String {
+    let others = "FROM pg_catalog.pg_stat_activity \
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
     format!(
-        "SELECT md5(coalesce(string_agg(fact, E'\\n' ORDER BY fact), '')) FROM (\
-         SELECT 'n' || n.oid || n.nspname || coalesce(n.nspacl::text, '') AS fact FROM pg_namespace n WHERE {s} \
-         UNION ALL SELECT 'c' || c.oid || ' ' || c.relname || c.relnamespace || c.relkind::text || c.relpersistence::text \
-           || coalesce(c.relacl::text, '') || c.relrowsecurity::text || coalesce(c.reloptions::text, '') || c.relnatts \
-           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {s} AND c.relkind <> 't' \
-         UNION ALL SELECT 'a' || a.attrelid || ' ' || a.attnum || a.attname || ' ' || a.atttypid || ' ' || a.atttypmod \
-           || a.attnotnull::text || a.attidentity::text || a.attgenerated::text || a.atthasdef::text \
-           || coalesce(a.attacl::text, '') || a.attcollation FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
-           JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {s} AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind <> 't' \
-         UNION ALL SELECT 'D' || d.adrelid || ' ' || d.adnum || md5(d.adbin::text) FROM pg_attrdef d \
-         UNION ALL SELECT 'k' || x.oid || ' ' || x.conname || x.contype::text || x.conrelid || ' ' || x.confrelid \
-           || coalesce(x.conkey::text, '') || coalesce(x.confkey::text, '') || x.convalidated::text || x.condeferrable::text \
-           || x.condeferred::text || x.confupdtype::text || x.confdeltype::text || md5(coalesce(x.conbin::text, '')) \
-           FROM pg_constraint x JOIN pg_namespace n ON n.oid = x.connamespace WHERE {s} \
-         UNION ALL SELECT 'i' || i.indexrelid || ' ' || i.indrelid || i.indkey::text || i.indclass::text || i.indisunique::text \
-           || md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, '')) FROM pg_index i \
-           JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {s} \
-         UNION ALL SELECT 't' || g.oid || ' ' || g.tgname || g.tgrelid || ' ' || g.tgfoid || ' ' || g.tgtype || g.tgenabled::text \
-           || encode(g.tgargs, 'hex') || md5(coalesce(g.tgqual::text, '')) FROM pg_trigger g WHERE NOT g.tgisinternal \
-         UNION ALL SELECT 'f' || p.oid || ' ' || p.proname || p.pronamespace || p.prokind::text || p.proargtypes::text \
-           || p.prorettype || md5(coalesce(p.prosrc, '')) || coalesce(p.proacl::text, '') \
-           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {s} \
-         UNION ALL SELECT 'r' || r.oid || ' ' || r.ev_class || r.rulename || md5(r.ev_action::text) FROM pg_rewrite r \
-           WHERE r.oid >= 16384 \
-         UNION ALL SELECT 'y' || y.oid || ' ' || y.typname || y.typnamespace || y.typtype::text || coalesce(y.typdefault, '') \
-           || y.typnotnull::text || coalesce(y.typacl::text, '') FROM pg_type y JOIN pg_namespace n ON n.oid = y.typnamespace WHERE {s} \
-         UNION ALL SELECT 'e' || e.oid || ' ' || e.enumtypid || e.enumlabel || e.enumsortorder FROM pg_enum e \
-         UNION ALL SELECT 's' || q.seqrelid || ' ' || q.seqtypid || ' ' || q.seqstart || ' ' || q.seqincrement || ' ' || q.seqmax \
-           || ' ' || q.seqmin || ' ' || q.seqcache || q.seqcycle::text FROM pg_sequence q \
-         UNION ALL SELECT 'x' || x.extname || ' ' || x.extversion FROM pg_extension x \
-         UNION ALL SELECT 'p' || y.oid || ' ' || y.polname || y.polrelid || y.polcmd::text \
-           || md5(coalesce(y.polqual::text, '') || coalesce(y.polwithcheck::text, '')) FROM pg_policy y \
-         UNION ALL SELECT 'd' || d.classoid || ' ' || d.objoid || ' ' || d.objsubid || ' ' || d.description FROM pg_description d \
-           WHERE d.objoid >= 16384 \
-         UNION ALL SELECT 'g' || coalesce(array_to_string(s.setconfig, ','), '') FROM pg_db_role_setting s \
-           WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         UNION ALL SELECT 'l' || count(*) FROM pg_largeobject_metadata \
-         ) facts"
+        "SET lock_timeout = '10s'; SET statement_timeout = '300s'; \
+         DO $testrig$ DECLARE s record; BEGIN \
+           FOR s IN SELECT pid {others} LOOP \
+             BEGIN PERFORM pg_terminate_backend(s.pid); EXCEPTION WHEN insufficient_privilege THEN NULL; END; \
+           END LOOP; \
+           FOR i IN 1 .. 500 LOOP \
+             EXIT WHEN NOT EXISTS (SELECT 1 {others}); \
+             PERFORM pg_sleep(0.01); \
+           END LOOP; \
+           SELECT pid, usename, state, left(query, 300) AS query INTO s {others} LIMIT 1; \
+           IF FOUND THEN \
+             RAISE EXCEPTION USING ERRCODE = '{SESSION_LEFT}', MESSAGE = format('testrig: a session of role %s \
+               (pid %s, %s) is still connected to the test database after 5 s and this role cannot end it; \
+               its last query: %s', s.usename, s.pid, s.state, s.query); \
+           END IF; \
+         END $testrig$;"
     )
 }
 
-/// Run in the template being built, in one session: records what the reset restores into
-/// a temporary table the build reads back (`SELECT kind, body FROM pg_temp.testrig_facts`).
+/// The hash of a relation's content as a `format()` pattern of the relation, quoted for use
+/// inside a PL/pgSQL string: its rows as text, sorted, so equal multisets of rows hash alike.
+const CONTENT_HASH: &str = "'SELECT md5(coalesce(string_agg(r::text, E''\\n'' ORDER BY r::text), '''')) FROM %s r'";
+
+/// Run in the template being built, in one session: records the rows, sequences and
+/// materialized views the reset restores into a temporary table the build reads back
+/// (`SELECT kind, body FROM pg_temp.testrig_facts`). The fingerprint is taken after that table
+/// is dropped, with the query [`fingerprint_generator`] made.
 pub(super) fn record_facts_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(build_record_facts_sql)
@@ -106,9 +170,12 @@ fn build_record_facts_sql() -> String {
                INTO setting; \
              INSERT INTO testrig_facts VALUES ('sequence', setting); \
            END LOOP; \
-         END $testrig$; \
-         INSERT INTO testrig_facts SELECT 'fingerprint', ({fingerprint}); ",
-        fingerprint = fingerprint_sql()
+           FOR t IN SELECT c.oid::regclass::text AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+               WHERE {s} AND c.relkind = 'm' AND c.relispopulated ORDER BY c.oid LOOP \
+             EXECUTE format({CONTENT_HASH}, t.rel) INTO setting; \
+             INSERT INTO testrig_facts VALUES ('matview', setting || ' ' || t.rel); \
+           END LOOP; \
+         END $testrig$;"
     )
 }
 
@@ -120,6 +187,8 @@ pub(crate) struct Facts {
     pub(crate) rows: Vec<String>,
     /// `SELECT setval(..)`, one per sequence.
     pub(crate) sequences: Vec<String>,
+    /// `<md5 of its content> <relation>`, one per populated materialized view.
+    pub(crate) matviews: Vec<String>,
     /// When the template was built (unix seconds): a template no process uses is dropped a
     /// while after it was built or last taken from ([`super::reap`]).
     pub(crate) built: u64,
@@ -127,14 +196,16 @@ pub(crate) struct Facts {
 
 impl Facts {
     /// The template's description (its database comment), which every process reads back.
+    /// `built` is the fifth field, where [`super::names::built_at`] reads it.
     pub(super) fn describe(&self) -> String {
         let join = |items: &[String]| items.join(&ITEM.to_string());
         format!(
-            "{DESCRIPTION_TAG}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}",
+            "{DESCRIPTION_TAG}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}",
             self.fingerprint,
             join(&self.rows),
             join(&self.sequences),
-            self.built
+            self.built,
+            join(&self.matviews)
         )
     }
 
@@ -148,19 +219,22 @@ impl Facts {
         let split = |field: &str| field.split(ITEM).filter(|item| !item.is_empty()).map(str::to_owned).collect();
         let rows = split(fields.next()?);
         let sequences = split(fields.next()?);
-        let built = fields.next().and_then(|built| built.parse().ok()).unwrap_or(0);
-        Some(Facts { fingerprint, rows, sequences, built })
+        let built = fields.next()?.parse().ok()?;
+        let matviews = split(fields.next()?);
+        Some(Facts { fingerprint, rows, sequences, matviews, built })
     }
 }
 
 /// What puts `database` back into its template's state, in one transaction that does not
 /// wait for the WAL flush (a test database needs no durability) and marks it clean in the
 /// same commit. Run only after [`check`] passed; raises [`SCHEMA_CHANGED`] when the recorded
-/// rows cannot go back in.
+/// rows cannot go back in, or a materialized view cannot get its recorded content back.
 /// (`template` is its name, `facts` what its build recorded: the reset knows no `Template`,
 /// so the template's build can use the reset's pieces without a cycle between them.)
 pub(super) fn reset_sql(template: &str, facts: &Facts, database: &str) -> String {
-    let rows = facts.rows.iter().map(|row| literal(row)).collect::<Vec<_>>().join(", ");
+    let list = |items: &[String]| items.iter().map(|item| literal(item)).collect::<Vec<_>>().join(", ");
+    let rows = list(&facts.rows);
+    let matviews = list(&facts.matviews);
     // Recorded as `SELECT setval(..)`; inside PL/pgSQL a result nobody reads is `PERFORM`ed.
     let sequences =
         facts.sequences.iter().map(|set| format!("{};", set.replacen("SELECT ", "PERFORM ", 1))).collect::<String>();
@@ -168,7 +242,7 @@ pub(super) fn reset_sql(template: &str, facts: &Facts, database: &str) -> String
     format!(
         "BEGIN; SET LOCAL synchronous_commit = off; \
          DO $testrig$ DECLARE t record; pending text[]; progress boolean; item text; triggers text[][] := '{{}}'; \
-           restore text[] := ARRAY[{rows}]::text[]; BEGIN \
+           restore text[] := ARRAY[{rows}]::text[]; views text[] := ARRAY[{matviews}]::text[]; content text; BEGIN \
            FOR t IN SELECT g.tgrelid::regclass::text AS rel, quote_ident(g.tgname) AS name, g.tgenabled::text AS mode \
                FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
                WHERE {s} AND NOT g.tgisinternal AND g.tgenabled <> 'D' LOOP \
@@ -196,9 +270,16 @@ pub(super) fn reset_sql(template: &str, facts: &Facts, database: &str) -> String
              END IF; \
            END LOOP; \
            {sequences} \
-           FOR t IN SELECT c.oid::regclass::text AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-               WHERE {s} AND c.relkind = 'm' AND c.relispopulated LOOP \
-             EXECUTE 'REFRESH MATERIALIZED VIEW ' || t.rel; \
+           FOREACH item IN ARRAY views LOOP \
+             EXECUTE format({CONTENT_HASH}, substr(item, 34)) INTO content; \
+             IF content <> left(item, 32) THEN \
+               EXECUTE 'REFRESH MATERIALIZED VIEW ' || substr(item, 34); \
+               EXECUTE format({CONTENT_HASH}, substr(item, 34)) INTO content; \
+               IF content <> left(item, 32) THEN \
+                 RAISE EXCEPTION 'testrig: materialized view % cannot get the template''s content back', substr(item, 34) \
+                   USING ERRCODE = '{SCHEMA_CHANGED}'; \
+               END IF; \
+             END IF; \
            END LOOP; \
            FOR i IN 1 .. coalesce(array_length(triggers, 1), 0) LOOP \
              EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %s', triggers[i][1], \
@@ -209,17 +290,19 @@ pub(super) fn reset_sql(template: &str, facts: &Facts, database: &str) -> String
     )
 }
 
-/// What must hold before a reset: the catalog's fingerprint is the template's. Asked as a
-/// prepared statement on the kept connection, so it is planned once per connection (the
-/// planning of this query costs more than running it).
-pub(super) fn check(facts: &Facts) -> Check {
-    Check { query: fingerprint_sql(), expected: facts.fingerprint.clone() }
+/// What must hold before a reset: no other session on the database, and its catalog and own
+/// attributes are the template's. `query` is [`check_query`]'s, asked as a prepared statement
+/// on the kept connection, so it is planned once per connection (planning it costs more than
+/// running it).
+pub(super) fn check(query: &std::sync::Arc<str>, facts: &Facts) -> Check {
+    Check { before: end_sessions_sql(), query: query.clone(), expected: facts.fingerprint.clone() }
 }
 
-/// A query whose one text result must equal `expected`.
+/// A query whose one text result must equal `expected`, asked once `before` has run.
 #[derive(Debug, Clone)]
 pub(super) struct Check {
-    pub(super) query: &'static str,
+    pub(super) before: String,
+    pub(super) query: std::sync::Arc<str>,
     pub(super) expected: String,
 }
 
@@ -251,11 +334,14 @@ mod tests {
                 "INSERT INTO t (a) SELECT a FROM json_populate_recordset(NULL::t, '[{\"a\":1}, \n {\"a\":2}]')".into()
             ],
             sequences: vec!["SELECT setval('t_id_seq', 7, true)".into(), "SELECT setval('u', 1, false)".into()],
+            matviews: vec!["0123456789abcdef0123456789abcdef billing.totals".into()],
             built: 1_700_000_000,
         };
         assert_eq!(built_at(&facts.describe()), 1_700_000_000);
         assert_eq!(Facts::read(&facts.describe()), Some(facts));
         assert_eq!(Facts::read(&Facts::default().describe()), Some(Facts::default()));
         assert_eq!(Facts::read("testrig:template:empty"), None, "an older template is never reused");
+        let v3 = "testrig:template:v3\u{1f}abc\u{1f}\u{1f}\u{1f}1700000000";
+        assert_eq!(Facts::read(v3), None, "a template recorded without its materialized views is never reused");
     }
 }

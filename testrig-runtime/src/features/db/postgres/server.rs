@@ -135,8 +135,14 @@ pub(super) async fn execute(admin: &mut PgConnection, sql: &str) -> Result<(), D
 
 /// Drops one database, ending its sessions first. An autovacuum worker on it cannot be ended
 /// so by a role without `pg_signal_backend` (the server then refuses the whole statement);
-/// a plain `DROP` after that cancels autovacuum itself and waits for it.
+/// a plain `DROP` after that cancels autovacuum itself and waits for it. A test that made its
+/// database a template (`IS_TEMPLATE true`) does not keep it from being dropped.
 pub(super) async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<(), DbError> {
+    if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
+        return Ok(());
+    }
+    // Refused for a template ("cannot drop a template database"): not one once this runs.
+    let _ = execute(admin, &format!("ALTER DATABASE \"{name}\" IS_TEMPLATE false")).await;
     if execute(admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.is_ok() {
         return Ok(());
     }

@@ -6,7 +6,7 @@ use sqlx::Connection;
 
 use super::liveness::{owner_id, use_template};
 use super::names::{literal, scratch_name, TEMPLATE_PREFIX};
-use super::reset::{record_facts_sql, Facts};
+use super::reset::{check_query, fingerprint_generator, record_facts_sql, Facts};
 use super::server::{admin, drop_database, execute, server_error, with_database, within_connect_timeout};
 use crate::features::db::recipe::{apply, fnv1a, Recipe, Templates};
 use crate::features::db::DbError;
@@ -17,6 +17,8 @@ pub(crate) struct Template {
     pub(crate) name: String,
     /// What its build recorded to reset its clones exactly (see [`super::reset`]).
     pub(crate) facts: std::sync::Arc<Facts>,
+    /// The query checking a clone before its reset ([`super::reset::check_query`]).
+    pub(crate) check: std::sync::Arc<str>,
 }
 
 /// The migrated and seeded template database for `recipe`, built if missing.
@@ -35,7 +37,15 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
         .map_err(server_error("cannot read the server role"))?;
     // The way facts are recorded is part of a template: a testrig that records them
     // differently builds its own instead of trusting another version's.
-    let hash = hash ^ fnv1a(record_facts_sql().as_bytes()) ^ fnv1a(role.as_bytes()).rotate_left(17);
+    let hash = hash
+        ^ fnv1a(record_facts_sql().as_bytes())
+        ^ fnv1a(fingerprint_generator().as_bytes()).rotate_left(31)
+        ^ fnv1a(role.as_bytes()).rotate_left(17);
+    // What fingerprints a catalog is read off this server's own catalog: its version's.
+    let fingerprint: String = sqlx::query_scalar(fingerprint_generator())
+        .fetch_one(&mut admin)
+        .await
+        .map_err(server_error("cannot read the server's catalog tables"))?;
     let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
     // Before looking for it: a reaper drops no template a live process marked.
     use_template(url, &name).await?;
@@ -46,7 +56,7 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
         .execute(&mut admin)
         .await
         .map_err(server_error("cannot take the template lock"))?;
-    let built = build_locked(url, &mut admin, &name, &scratch, recipe).await;
+    let built = build_locked(url, &mut admin, &name, &scratch, recipe, &fingerprint).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
     let described = match built {
         // Whoever built it recorded whether its migrations left rows (see `describe`).
@@ -67,7 +77,7 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
             cause: "it was built by another version of testrig; drop it and the next test builds it again".into(),
         });
     };
-    Ok(Template { facts: std::sync::Arc::new(facts), name })
+    Ok(Template { facts: std::sync::Arc::new(facts), check: check_query(&fingerprint).into(), name })
 }
 
 async fn build_locked(
@@ -76,6 +86,7 @@ async fn build_locked(
     name: &str,
     scratch: &str,
     recipe: &'static Recipe,
+    fingerprint: &str,
 ) -> Result<(), DbError> {
     let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(name)
@@ -94,7 +105,7 @@ async fn build_locked(
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = async {
             apply(recipe, &pool).await?;
-            describe(&pool, scratch).await
+            describe(&pool, scratch, fingerprint).await
         }
         .await;
         pool.close().await;
@@ -110,9 +121,10 @@ async fn build_locked(
     execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
 }
 
-/// Records on the template what its clones are reset from: its catalog's fingerprint, the
-/// rows of its non-empty tables and its sequences' values (see [`super::reset`]).
-async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
+/// Records on the template what its clones are reset from: its catalog's fingerprint (taken
+/// with `fingerprint`, the generated query), the rows of its non-empty tables, its sequences'
+/// values and its materialized views' content (see [`super::reset`]).
+async fn describe(pool: &sqlx::PgPool, name: &str, fingerprint: &str) -> Result<(), DbError> {
     let mut session = pool.acquire().await.map_err(server_error("cannot inspect the template"))?;
     crate::features::db::sql::run_on(&mut session, record_facts_sql())
         .await
@@ -121,13 +133,20 @@ async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
         .fetch_all(&mut *session)
         .await
         .map_err(server_error("cannot read the template's facts"))?;
-    let _ = crate::features::db::sql::run_on(&mut session, "DROP TABLE pg_temp.testrig_facts").await;
+    crate::features::db::sql::run_on(&mut session, "DROP TABLE pg_temp.testrig_facts")
+        .await
+        .map_err(server_error("cannot drop the template's facts table"))?;
+    // Without the facts table, as a clone has no such table.
+    let fingerprint: String = sqlx::query_scalar(crate::features::db::sql::trusted(fingerprint))
+        .fetch_one(&mut *session)
+        .await
+        .map_err(server_error("cannot fingerprint the template's catalog"))?;
     let built = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let mut facts = Facts { built, ..Facts::default() };
+    let mut facts = Facts { built, fingerprint, ..Facts::default() };
     for (kind, body) in recorded {
         match kind.as_str() {
-            "fingerprint" => facts.fingerprint = body,
             "rows" => facts.rows.push(body),
+            "matview" => facts.matviews.push(body),
             _ => facts.sequences.push(body),
         }
     }
