@@ -52,6 +52,10 @@ struct Round {
 
 static ROUND: Mutex<Round> = Mutex::new(Round { change: &[], reference: None, database: None });
 
+/// The tests of this file take turns: each reads which database the next test gets, which a
+/// test running beside it in this process could take first.
+static SERIAL: Mutex<()> = Mutex::new(());
+
 fn next_database() -> String {
     #[testrig::test]
     #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
@@ -90,6 +94,7 @@ fn every_change_a_passing_test_makes_is_gone_for_the_next() {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are never reused");
         return;
     }
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     // Data: undone in place, so the next test reuses the same database.
     let data: &[&[&str]] = &[
         &["INSERT INTO users (name) VALUES ('carol')"],
@@ -162,4 +167,125 @@ fn every_change_a_passing_test_makes_is_gone_for_the_next() {
             assert_ne!(next, changed, "{change:?} is DDL: the database is dropped, the next is a fresh clone");
         }
     }
+}
+
+/// The state the template gives: the next test must see this whatever the last one left.
+async fn template_state(pool: &PgPool) -> (i64, i64) {
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit").fetch_one(pool).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await.unwrap();
+    (audit, users)
+}
+
+/// Runs `test` on a thread of its own and fails, instead of hanging, when it has not
+/// returned within `limit`: a reset waiting on a lock forever must show as a failure.
+fn within(limit: std::time::Duration, test: fn()) {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(test);
+        let _ = done.send(outcome.is_ok());
+    });
+    match finished.recv_timeout(limit) {
+        Ok(passed) => assert!(passed, "the test failed"),
+        Err(_) => panic!("the test (its teardown) was still running after {limit:?}"),
+    }
+}
+
+/// A client connected by URL (diesel's, tokio-postgres', sea-orm's path) kept in a static
+/// past its test, in a transaction holding row locks on a table the reset empties: the
+/// release ends that session instead of waiting on its locks forever, and the next test
+/// sees neither its uncommitted row nor a lock.
+#[test]
+fn a_connection_kept_past_its_test_neither_hangs_the_reset_nor_reaches_the_next() {
+    use sqlx::Connection;
+    static KEPT: Mutex<Option<sqlx::PgConnection>> = Mutex::new(None);
+    static SEEN: Mutex<Option<(i64, i64)>> = Mutex::new(None);
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn keeps_a_locking_connection(pool: &PgPool, db: &Database) {
+        *SEEN.lock().unwrap() = Some(template_state(pool).await);
+        let mut kept = sqlx::PgConnection::connect(db.url()).await.unwrap();
+        sqlx::raw_sql("BEGIN; SELECT * FROM users FOR UPDATE; INSERT INTO audit (what) VALUES ('uncommitted')")
+            .execute(&mut kept)
+            .await
+            .unwrap();
+        *KEPT.lock().unwrap() = Some(kept);
+        ROUND.lock().unwrap().database = Some(db.name().to_owned());
+    }
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn sees_the_template(pool: &PgPool) {
+        // A row lock left behind would block this update.
+        sqlx::query("UPDATE users SET name = name").execute(pool).await.unwrap();
+        assert_eq!(Some(template_state(pool).await), *SEEN.lock().unwrap());
+    }
+
+    if std::env::var_os("TESTRIG_DATABASE_URL").is_none() {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are never reused");
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    within(std::time::Duration::from_secs(60), keeps_a_locking_connection);
+    let used = ROUND.lock().unwrap().database.take().unwrap();
+    within(std::time::Duration::from_secs(60), sees_the_template);
+    assert_eq!(next_database(), used, "the database is reset and reused once the kept session is ended");
+    drop(KEPT.lock().unwrap().take());
+}
+
+/// A thread a test started keeps writing by URL after the test returned: its session is
+/// ended before the reset, so nothing it wrote reaches the next test, which gets the same
+/// database in this process.
+#[test]
+fn a_thread_still_writing_after_its_test_leaks_nothing_into_the_next() {
+    use sqlx::Connection;
+    static WRITER: Mutex<Option<std::thread::JoinHandle<u64>>> = Mutex::new(None);
+    static SEEN: Mutex<Option<(i64, i64)>> = Mutex::new(None);
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn leaves_a_writer(pool: &PgPool, db: &Database) {
+        *SEEN.lock().unwrap() = Some(template_state(pool).await);
+        let url = db.url().to_owned();
+        let (started, writing) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
+                let mut writes = 0;
+                // Until its session is ended under it.
+                while sqlx::query("INSERT INTO audit (what) VALUES ('leaked')").execute(&mut connection).await.is_ok() {
+                    writes += 1;
+                    if writes == 1 {
+                        started.send(()).unwrap();
+                    }
+                }
+                writes
+            })
+        });
+        writing.recv().unwrap();
+        *WRITER.lock().unwrap() = Some(writer);
+        ROUND.lock().unwrap().database = Some(db.name().to_owned());
+    }
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn sees_the_template(pool: &PgPool) {
+        let leaked: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audit WHERE what = 'leaked'").fetch_one(pool).await.unwrap();
+        assert_eq!(leaked, 0, "rows the last test's thread wrote reached this test");
+        assert_eq!(Some(template_state(pool).await), *SEEN.lock().unwrap());
+    }
+
+    if std::env::var_os("TESTRIG_DATABASE_URL").is_none() {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are never reused");
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    leaves_a_writer();
+    let used = ROUND.lock().unwrap().database.take().unwrap();
+    let writes = WRITER.lock().unwrap().take().unwrap().join().unwrap();
+    assert!(writes > 0);
+    sees_the_template();
+    assert_eq!(next_database(), used, "the database is reset and reused once the writer's session is ended");
 }
