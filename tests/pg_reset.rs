@@ -5,6 +5,8 @@
 
 #![allow(unnameable_test_items)]
 
+mod support;
+
 use std::sync::Mutex;
 
 use sqlx::PgPool;
@@ -288,4 +290,53 @@ fn a_thread_still_writing_after_its_test_leaks_nothing_into_the_next() {
     assert!(writes > 0);
     sees_the_template();
     assert_eq!(next_database(), used, "the database is reset and reused once the writer's session is ended");
+}
+
+/// A session of another role, which this role may not end, left on a passed test's database:
+/// the release fails within its bound (not forever), naming the role, and the database is not handed to the next test. `.ci/postgres.sh` makes that role,
+/// `testrig_second`, with the first one's password.
+#[test]
+fn a_session_this_role_cannot_end_fails_the_release_naming_it() {
+    use sqlx::Connection;
+    static OTHER: Mutex<Option<sqlx::PgConnection>> = Mutex::new(None);
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
+    async fn leaves_another_roles_session(db: &Database) {
+        let url = db.url().replacen("://testrig:", "://testrig_second:", 1);
+        let mut other = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("SELECT 'still here'").execute(&mut other).await.unwrap();
+        *OTHER.lock().unwrap() = Some(other);
+        ROUND.lock().unwrap().database = Some(db.name().to_owned());
+    }
+
+    let Some(url) = support::databases::server_url() else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set; roles are a PostgreSQL server's");
+        return;
+    };
+    let second = url.replacen("://testrig:", "://testrig_second:", 1);
+    let reachable = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async { sqlx::PgConnection::connect(&second).await.is_ok() });
+    if second == url || !reachable {
+        println!("skipped: no role `testrig_second` with the same password on this server (.ci/postgres.sh makes one)");
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let failed = std::panic::catch_unwind(leaves_another_roles_session).expect_err("the release must fail");
+    let message = support::panic_text(failed);
+    let used = ROUND.lock().unwrap().database.take().unwrap();
+    let other = OTHER.lock().unwrap().take().unwrap();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(other.close()).unwrap();
+    // Kept for inspection as a failed test's: dropped here, so the run leaves nothing behind.
+    support::databases::drop_on_server(&url, std::slice::from_ref(&used));
+    assert!(
+        // Its query is another role's to see: the server shows this role no more than the role.
+        message.contains("a session of role testrig_second") && message.contains("cannot end it"),
+        "the failure names the session: {message}"
+    );
+    assert!(!message.contains(url.split('@').next().unwrap()), "no credentials in: {message}");
+    assert_ne!(next_database(), used);
 }

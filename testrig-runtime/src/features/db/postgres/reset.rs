@@ -6,7 +6,7 @@
 //! - **Nobody else is on it.** Every other session on the database is ended first (a by-URL
 //!   client a test kept in a static included) and waited for, bounded ([`end_sessions_sql`]).
 //! - **Its catalog is the template's.** The check is not a list of object kinds: it is made
-//!   from the server's own catalog ([`fingerprint_generator`]): every row of every
+//!   from the server's own catalog ([`FINGERPRINT_GENERATOR`]): every row of every
 //!   per-database catalog table that belongs to the user's objects, as text, minus the few
 //!   columns the server rewrites by itself without DDL. A collation, an operator, extended
 //!   statistics, a publication, default privileges, FORCE ROW LEVEL SECURITY, a column's
@@ -37,7 +37,7 @@ pub(super) const SESSION_LEFT: &str = "TRG02";
 const USER_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
     AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
-/// Run on any database of the server, [`fingerprint_generator`] returns the query whose one text result fingerprints a
+/// Run on any database of the server, returns the query whose one text result fingerprints a
 /// database's catalog. Made from the catalog tables the server has, so a kind of object this
 /// code never heard of is covered too. Per catalog table, the rows of the user's objects:
 /// - an object id past the system's (`>= 16384`, FirstNormalObjectId) in a table with `oid`;
@@ -54,17 +54,22 @@ const USER_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema'
 /// and tuple counts and frozen xids, the file node TRUNCATE and REFRESH give a relation, the
 /// `relhas*` flags VACUUM clears lazily: the objects they summarize are rows of their own),
 /// statistics (ANALYZE rewrites them), and catalogs this role may not read (nor write).
-const FINGERPRINT_GENERATOR_TEMPLATE: &str = r#"SELECT 'SELECT md5(coalesce(string_agg(fact, E''\n'' ORDER BY fact), '''')) FROM ('
+pub(super) const FINGERPRINT_GENERATOR: &str = r#"SELECT 'WITH toast AS MATERIALIZED (SELECT coalesce(array_agg(oid), ''{}'') AS oids
+    FROM pg_catalog.pg_class WHERE oid >= 16384 AND relnamespace = ''pg_toast''::regnamespace),
+  schemas AS MATERIALIZED (SELECT array_agg(oid) AS oids FROM pg_catalog.pg_namespace)
+  SELECT md5(coalesce(string_agg(fact, E''\n'' ORDER BY fact), '''')) FROM ('
   || string_agg(format('SELECT %L || ROW(%s)::text AS fact FROM pg_catalog.%I r WHERE %s', c.relname, a.columns, c.relname,
        CASE WHEN c.relname = 'pg_namespace' THEN 'r.nspname !~ ''^pg_(toast_)?temp_'''
             WHEN c.relname IN ('pg_largeobject', 'pg_largeobject_metadata') THEN 'true'
             WHEN c.relname = 'pg_class' THEN 'r.oid >= 16384 AND r.relnamespace <> ''pg_toast''::regnamespace'
             WHEN a.has_oid THEN 'r.oid >= 16384'
             WHEN a.first_is_object THEN format('(r.%I >= 16384', a.first_column)
-              || CASE WHEN a.has_objoid THEN ' OR r.objoid IN (SELECT oid FROM pg_catalog.pg_namespace)' ELSE '' END
-              || CASE WHEN a.first_column ~ 'relid$' THEN format(') AND r.%I NOT IN (TOAST)', a.first_column) ELSE ')' END
+              || CASE WHEN a.has_objoid THEN ' OR r.objoid = ANY ((SELECT oids FROM schemas)::oid[])' ELSE '' END
+              || CASE WHEN a.first_column ~ 'relid$' THEN format(') AND r.%I <> ALL ((SELECT oids FROM toast)::oid[])', a.first_column)
+                 ELSE ')' END
             ELSE '(' || coalesce(a.any_object, 'false') || ')'
-              || CASE WHEN a.has_objid THEN ' AND NOT (r.classid = ''pg_class''::regclass AND r.objid IN (TOAST))' ELSE '' END
+              || CASE WHEN a.has_objid
+                   THEN ' AND NOT (r.classid = ''pg_class''::regclass AND r.objid = ANY ((SELECT oids FROM toast)::oid[]))' ELSE '' END
        END),
      ' UNION ALL ' ORDER BY c.relname) || ') facts'
 FROM pg_catalog.pg_class c CROSS JOIN LATERAL (
@@ -81,15 +86,6 @@ FROM pg_catalog.pg_class c CROSS JOIN LATERAL (
 WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r' AND NOT c.relisshared
   AND has_table_privilege(c.oid, 'SELECT') AND c.relname NOT IN ('pg_statistic', 'pg_statistic_ext_data')"#;
 
-/// [`FINGERPRINT_GENERATOR_TEMPLATE`] with the server's toast relations named once.
-pub(super) fn fingerprint_generator() -> &'static str {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| {
-        FINGERPRINT_GENERATOR_TEMPLATE
-            .replace("TOAST", "SELECT oid FROM pg_catalog.pg_class WHERE relnamespace = ''pg_toast''::regnamespace")
-    })
-}
-
 /// Empty for a database whose own attributes are those `CREATE DATABASE .. TEMPLATE` gives:
 /// no connection limit, not a template, default privileges, owned by this role, no
 /// `ALTER DATABASE .. SET`. Else why not: a test's `CONNECTION LIMIT 1` would starve the
@@ -102,7 +98,7 @@ pub(super) const DATABASE_AS_CLONED: &str = "SELECT CASE WHEN d.datconnlimit = -
 
 /// The check run before a reset: the catalog's fingerprint followed by what
 /// [`DATABASE_AS_CLONED`] says; equal to the template's recorded fingerprint exactly when the
-/// database may be reused. `fingerprint` is what [`fingerprint_generator`] made.
+/// database may be reused. `fingerprint` is what [`FINGERPRINT_GENERATOR`] made.
 pub(super) fn check_query(fingerprint: &str) -> String {
     format!("SELECT ({fingerprint}) || ({DATABASE_AS_CLONED})")
 }
@@ -112,9 +108,12 @@ pub(super) fn check_query(fingerprint: &str) -> String {
 /// in a static, a thread still writing) commits after the check, holds a lock the reset would
 /// wait on, or writes after it. A session this role may not end (another role's) fails the
 /// release naming it and its last query. Every later wait on this connection is bounded too.
+/// (A transaction reads `pg_stat_activity` once unless told to read it again: the wait clears
+/// that snapshot each round, or it would see the ended sessions for its whole 5 s.)
 pub(super) fn end_sessions_sql() -> String {
     let others = "FROM pg_catalog.pg_stat_activity \
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+        WHERE datname = current_database() AND pid <> pg_backend_pid() \
+        AND usesysid IS NOT NULL AND coalesce(backend_type, 'client backend') = 'client backend'";
     format!(
         "SET lock_timeout = '10s'; SET statement_timeout = '300s'; \
          DO $testrig$ DECLARE s record; BEGIN \
@@ -123,13 +122,13 @@ pub(super) fn end_sessions_sql() -> String {
            END LOOP; \
            FOR i IN 1 .. 500 LOOP \
              EXIT WHEN NOT EXISTS (SELECT 1 {others}); \
-             PERFORM pg_sleep(0.01); \
+             PERFORM pg_sleep(0.01); PERFORM pg_stat_clear_snapshot(); \
            END LOOP; \
            SELECT pid, usename, state, left(query, 300) AS query INTO s {others} LIMIT 1; \
            IF FOUND THEN \
              RAISE EXCEPTION USING ERRCODE = '{SESSION_LEFT}', MESSAGE = format('testrig: a session of role %s \
                (pid %s, %s) is still connected to the test database after 5 s and this role cannot end it; \
-               its last query: %s', s.usename, s.pid, s.state, s.query); \
+               its last query: %s', s.usename, s.pid, coalesce(s.state, 'state hidden'), s.query); \
            END IF; \
          END $testrig$;"
     )
@@ -142,7 +141,7 @@ const CONTENT_HASH: &str = "'SELECT md5(coalesce(string_agg(r::text, E''\\n'' OR
 /// Run in the template being built, in one session: records the rows, sequences and
 /// materialized views the reset restores into a temporary table the build reads back
 /// (`SELECT kind, body FROM pg_temp.testrig_facts`). The fingerprint is taken after that table
-/// is dropped, with the query [`fingerprint_generator`] made.
+/// is dropped, with the query [`FINGERPRINT_GENERATOR`] made.
 pub(super) fn record_facts_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(build_record_facts_sql)

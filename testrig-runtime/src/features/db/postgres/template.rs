@@ -6,7 +6,7 @@ use sqlx::Connection;
 
 use super::liveness::{owner_id, use_template};
 use super::names::{literal, scratch_name, TEMPLATE_PREFIX};
-use super::reset::{check_query, fingerprint_generator, record_facts_sql, Facts};
+use super::reset::{check_query, record_facts_sql, Facts, FINGERPRINT_GENERATOR};
 use super::server::{admin, drop_database, execute, server_error, with_database, within_connect_timeout};
 use crate::features::db::recipe::{apply, fnv1a, Recipe, Templates};
 use crate::features::db::DbError;
@@ -39,10 +39,10 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
     // differently builds its own instead of trusting another version's.
     let hash = hash
         ^ fnv1a(record_facts_sql().as_bytes())
-        ^ fnv1a(fingerprint_generator().as_bytes()).rotate_left(31)
+        ^ fnv1a(FINGERPRINT_GENERATOR.as_bytes()).rotate_left(31)
         ^ fnv1a(role.as_bytes()).rotate_left(17);
     // What fingerprints a catalog is read off this server's own catalog: its version's.
-    let fingerprint: String = sqlx::query_scalar(fingerprint_generator())
+    let fingerprint: String = sqlx::query_scalar(FINGERPRINT_GENERATOR)
         .fetch_one(&mut admin)
         .await
         .map_err(server_error("cannot read the server's catalog tables"))?;
