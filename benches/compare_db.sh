@@ -56,7 +56,7 @@ if [ -n "${TESTRIG_DATABASE_URL:-}" ]; then
   # How a new pooled database is cloned: both strategies from the API template built above,
   # alternated, 10 each, in one psql session (no connect in the timing); median of each.
   template=$(psql "$TESTRIG_DATABASE_URL" -qAtX -c \
-    "SELECT datname FROM pg_database WHERE datname LIKE 'testrig\_tpl\_v3\_schema\_api\_%' AND pg_get_userbyid(datdba) = current_user LIMIT 1")
+    "SELECT datname FROM pg_database WHERE datname LIKE 'testrig\_tpl\_v4\_schema\_api\_%' AND pg_get_userbyid(datdba) = current_user LIMIT 1")
   psql "$TESTRIG_DATABASE_URL" -qX -c "DROP DATABASE IF EXISTS testrig_bench_strategy" 2>/dev/null
   { echo '\timing on'
     for _ in $(seq 10); do

@@ -160,11 +160,15 @@ fn several_schemas_need_the_test_to_pick_one() {
 
 /// Test databases live in this process's directory and are removed at teardown.
 fn assert_no_leftovers() {
-    let dir = ["/dev/shm".into(), std::env::temp_dir()]
+    // `testrig-<pid>-<random>`: the directory this process made.
+    let own = format!("testrig-{}-", std::process::id());
+    let dirs = ["/dev/shm".into(), std::env::temp_dir()]
         .into_iter()
-        .map(|root: std::path::PathBuf| root.join(format!("testrig-{}", std::process::id())))
-        .find(|dir| dir.is_dir());
-    if let Some(dir) = dir {
+        .filter_map(|root: std::path::PathBuf| std::fs::read_dir(root).ok())
+        .flat_map(|entries| entries.flatten())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(&own))
+        .map(|entry| entry.path());
+    for dir in dirs {
         // Other tests of this binary may be running; none of *this* test's files may remain,
         // and no template file is ever left.
         let leftovers: Vec<String> = std::fs::read_dir(dir)
@@ -554,7 +558,7 @@ fn two_processes_building_one_template_at_once_share_it() {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates are per process");
         return;
     };
-    let pattern = "testrig\\_tpl\\_v3\\_slow\\_%";
+    let pattern = "testrig\\_tpl\\_v4\\_slow\\_%";
     let old = support::databases::like(&url, pattern);
     support::databases::drop_on_server(&url, &old);
     let children: Vec<std::process::Child> = (0..2)

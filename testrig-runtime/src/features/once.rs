@@ -108,13 +108,7 @@ fn remember(slot: &Arc<Slot>, instance: Instance) -> Instance {
 }
 
 fn register_exit_teardown() {
-    extern "C" {
-        fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
-    }
-    // SAFETY: `atexit` from the C runtime Rust links against; the callback is a plain
-    // `extern "C" fn` that catches every panic before returning to C.
-    let registered = unsafe { atexit(tear_down_at_exit) };
-    if registered != 0 {
+    if !crate::leaf::exit::at_exit(tear_down_at_exit) {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
             b"testrig: cannot register the exit handler; once fixtures will not be torn down\n",

@@ -1,6 +1,7 @@
 //! What a failure is (stage and cause), a panic as a value, a test's outcome, a skip, the
 //! timing display: the layer everything else names, which names nothing of this crate.
 
+pub(crate) mod exit;
 pub(crate) mod outcome;
 pub(crate) mod report;
 pub(crate) mod show;

@@ -132,7 +132,7 @@ pub(crate) async fn release(created: Vec<Created>) -> Result<(), DbError> {
     for made in created {
         match made {
             #[cfg(feature = "sqlite")]
-            Created::File(path) => sqlite::remove_database_files(&path),
+            Created::File(path) => sqlite::remove_database(&path),
             #[cfg(feature = "postgres")]
             Created::Server(database) => databases.push(database),
         }
@@ -171,7 +171,7 @@ pub(crate) async fn discard(created: &[Created]) -> Result<(), DbError> {
     for made in created {
         match made {
             #[cfg(feature = "sqlite")]
-            Created::File(path) => sqlite::remove_database_files(path),
+            Created::File(path) => sqlite::remove_database(path),
             #[cfg(feature = "postgres")]
             Created::Server(database) => names.push(database.name.clone()),
         }

@@ -53,11 +53,14 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
                 continue;
             }
         }
-        let path = dir.join(name);
-        match tokio::fs::write(&path, &bytes).await {
+        // A directory per database: files the test makes beside it (an `ATTACH`ed database,
+        // a backup) go with it.
+        let own = dir.join(name.trim_end_matches(".db"));
+        let path = own.join(name);
+        match tokio::fs::create_dir(&own).await.and(tokio::fs::write(&path, &bytes).await) {
             Ok(()) => return Ok(path),
             Err(error) => {
-                remove_database_files(&path);
+                remove_database(&path);
                 if !(out_of_room(&dir, &error) && move_off_shm(&error.to_string())) {
                     return Err(DbError::Database {
                         what: format!("cannot create {}", path.display()),
@@ -74,8 +77,19 @@ pub(crate) fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
+/// Removes a test's database: its directory, with whatever the test made there beside the
+/// database file.
+pub(crate) fn remove_database(path: &Path) {
+    match path.parent() {
+        Some(own) if own.file_name().is_some_and(|own| path.file_stem() == Some(own)) => {
+            let _ = std::fs::remove_dir_all(own);
+        }
+        _ => remove_database_files(path),
+    }
+}
+
 /// Removes a database file and its journal files; missing ones are fine.
-pub(crate) fn remove_database_files(path: &Path) {
+fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
@@ -170,30 +184,125 @@ fn free_bytes(_path: &Path) -> Option<u64> {
     None
 }
 
-/// `root/testrig-<pid>`, created (and probed with a write, so a read-only mount is found
-/// now), after removing the directories of processes that are gone.
+/// The file in each process's directory that the process holds an exclusive `flock` on for
+/// as long as it runs: the kernel releases it when the process ends however it ends (exit,
+/// panic, `kill -9`), and it means the same in every PID namespace and container that shares
+/// the directory (`TESTRIG_DB_DIR`, a `/dev/shm` mounted into several), where a pid does not.
+const LIVENESS_LOCK: &str = ".lock";
+
+/// The directories this process made and holds the lock of (the primary one, and the temp
+/// dir's after `/dev/shm` filled up). Never dropped while the process runs: dropping a file
+/// releases its lock.
+static OWN_DIRS: std::sync::Mutex<Vec<(PathBuf, std::fs::File)>> = std::sync::Mutex::new(Vec::new());
+
+/// `root/testrig-<pid>-<random>`, made whole before anyone can see it: built as
+/// `.testrig-making-..` with its liveness lock held, then renamed, so a reaper never finds it
+/// without its lock. Directories of processes that are gone are removed first. The lock
+/// file's creation is the write that finds a read-only mount now, not at the first test.
 fn per_process_dir(root: &Path) -> Result<PathBuf, DbError> {
     reap_stale(root);
-    let dir = root.join(format!("testrig-{}", std::process::id()));
-    let made = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join(".probe"), b"testrig"));
-    made.map(|()| dir.clone()).map_err(|e| DbError::Database {
-        what: format!("cannot create the database directory {}", dir.display()),
-        cause: format!("{e} (set TESTRIG_DB_DIR to a writable directory)"),
-    })
+    let id = format!("{}-{:08x}", std::process::id(), random_u32());
+    let making = root.join(format!(".testrig-making-{id}"));
+    let dir = root.join(format!("testrig-{id}"));
+    let made = (|| -> std::io::Result<std::fs::File> {
+        std::fs::create_dir_all(&making)?;
+        let lock =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(making.join(LIVENESS_LOCK))?;
+        if !try_lock(&lock)? {
+            return Err(std::io::Error::other("its liveness lock is held by another process"));
+        }
+        std::fs::rename(&making, &dir)?;
+        Ok(lock)
+    })();
+    match made {
+        Ok(lock) => {
+            let mut own = OWN_DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if own.is_empty() {
+                // Unregistered, it stays after exit until the next run's reaper removes it.
+                let _ = crate::leaf::exit::at_exit(remove_own_dirs_at_exit);
+            }
+            own.push((dir.clone(), lock));
+            Ok(dir)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&making);
+            Err(DbError::Database {
+                what: format!("cannot create the database directory {}", dir.display()),
+                cause: format!("{e} (set TESTRIG_DB_DIR to a writable directory)"),
+            })
+        }
+    }
 }
 
+/// At exit, this process's directories go, unless a failed test's databases were kept in
+/// one for inspection: that one stays until the next run's reaper finds its lock free.
+extern "C" fn remove_own_dirs_at_exit() {
+    let _ = std::panic::catch_unwind(|| {
+        let own = std::mem::take(&mut *OWN_DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        for (dir, lock) in own {
+            let only_the_lock = std::fs::read_dir(&dir)
+                .map(|entries| entries.flatten().all(|entry| entry.file_name() == LIVENESS_LOCK))
+                .unwrap_or(false);
+            if only_the_lock {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            drop(lock);
+        }
+    });
+}
+
+/// Removes the directories under `root` whose process is gone: its liveness lock can be
+/// taken. A directory still being made (`.testrig-making-..`) whose lock is free was left by
+/// a process killed while making it. A directory of an older testrig (`testrig-<pid>`, no
+/// lock) goes when that pid is not running here.
 fn reap_stale(root: &Path) {
     let Ok(entries) = std::fs::read_dir(root) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("testrig-")).and_then(|p| p.parse::<u32>().ok())
-        else {
+        let Some(name) = name.to_str() else { continue };
+        let Some(id) = name.strip_prefix("testrig-").or_else(|| name.strip_prefix(".testrig-making-")) else {
             continue;
         };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+        let gone = match std::fs::File::open(entry.path().join(LIVENESS_LOCK)) {
+            // Held while it is removed, so no second reaper removes another's new directory.
+            Ok(lock) => try_lock(&lock).unwrap_or(false),
+            Err(_) => id.parse::<u32>().is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()),
+        };
+        if gone {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Takes `file`'s exclusive `flock` without waiting: false when another open file holds it.
+#[cfg(unix)]
+fn try_lock(file: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a file descriptor `file` keeps open for the duration of the call.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    if error.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(error)
+    }
+}
+
+/// Without `flock`, every directory counts as live: none is reaped.
+#[cfg(not(unix))]
+fn try_lock(_file: &std::fs::File) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// A random number, so two processes with the same pid (in two PID namespaces sharing the
+/// directory) never make the same directory.
+fn random_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    hasher.finish() as u32
 }
 
 /// A database file name unique within this process.
