@@ -227,9 +227,10 @@ pub use testrig_runtime::{spawn, wait_for_async};
 /// ```
 ///
 /// Or on a function returning the value, of any type: `fn scratch_dir()` is the fixture
-/// `ScratchDir`. When the function returns a type called `ScratchDir`, that type is the
-/// fixture; otherwise (`PathBuf`, `String`, a type of another crate) the macro defines
-/// `ScratchDir` around the value, dereferencing to it (`into_inner()` takes it out):
+/// `ScratchDir`, which the macro defines around the value (`PathBuf`, `String`, a type of
+/// another crate), dereferencing to it (`into_inner()` takes it out). A function named after
+/// the type it returns (`fn port() -> Port`) is refused: rename it, or write
+/// `#[fixture] impl Port` for a type of this crate.
 ///
 /// ```
 /// use std::path::PathBuf;
@@ -484,9 +485,9 @@ pub use testrig_macros::conf;
 /// restores the previous values (set or unset) when it ends, however it ends.
 ///
 /// The environment is process-wide, so the test holds a lock on each name it touches: tests
-/// sharing a name run one after the other, all others in parallel. Not in the prelude, as
-/// importing it would shadow `std`'s `env!`; below another fixture attribute write
-/// `#[env(..)]`, on its own `#[testrig::env(..)]`.
+/// sharing a name run one after the other, all others in parallel. In the prelude, beside
+/// `std`'s `env!` (`env!("CARGO_MANIFEST_DIR")` still works with the prelude imported):
+/// `#[env(..)]` below another fixture attribute, `#[testrig::env(..)]` on its own.
 ///
 /// ```
 /// #[testrig::env(TESTRIG_DOC_REGION = "regionTwo", TESTRIG_DOC_DEBUG = unset)]

@@ -2,6 +2,8 @@
 //! with keyed locks so only tests sharing a name wait for each other.
 #![allow(unnameable_test_items)] // cases nested in the tests that check what they leave behind
 
+mod support;
+
 use std::panic::catch_unwind;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
@@ -200,4 +202,51 @@ fn a_task_left_running_is_dropped_while_the_variables_hold() {
     }
     case();
     assert_eq!(*SEEN.lock().unwrap(), Some(Some("inside".to_owned())));
+}
+
+/// A test run on a `testrig::thread::spawn` thread of a test holding the same `#[env]` name
+/// shares it, as a nested test does: the holder joins it without a deadlock.
+#[test]
+fn a_test_on_a_testrig_thread_of_the_holder_shares_its_names() {
+    #[testrig::env(TESTRIG_ENV_THREAD = "inner")]
+    fn inner() {
+        assert_eq!(std::env::var("TESTRIG_ENV_THREAD").unwrap(), "inner");
+    }
+    #[testrig::env(TESTRIG_ENV_THREAD = "outer")]
+    fn outer() {
+        testrig::thread::spawn(inner).join().unwrap();
+        assert_eq!(std::env::var("TESTRIG_ENV_THREAD").unwrap(), "outer");
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        outer();
+        let _ = done.send(());
+    });
+    finished.recv_timeout(Duration::from_secs(10)).expect("the test on the holder's thread deadlocked");
+}
+
+/// Holds a name while a test on a plain `std::thread` of its own wants it: after 5 s the
+/// waiting test says which test holds what, and how to write the thread instead. The holder
+/// then returns (no join), so the waiting test goes on and the process ends.
+#[testrig::test]
+#[env(TESTRIG_ENV_PLAIN_THREAD = "outer")]
+#[ignore = "run by `a_test_waiting_on_a_plain_thread_says_why_it_waits` in a child process"]
+fn holds_a_name_a_plain_thread_wants() {
+    #[testrig::env(TESTRIG_ENV_PLAIN_THREAD = "inner")]
+    fn waits() {}
+    let waiting = std::thread::spawn(waits);
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(!waiting.is_finished(), "a test on a plain thread shared the holder's name");
+}
+
+#[test]
+fn a_test_waiting_on_a_plain_thread_says_why_it_waits() {
+    let run = support::run_alone("holds_a_name_a_plain_thread_wants", &[]);
+    let printed = support::printed(&run);
+    assert!(run.status.success(), "{printed}");
+    assert!(
+        printed.contains("has waited 5s for #[env] variables other tests hold: `TESTRIG_ENV_PLAIN_THREAD` (held by test `env::holds_a_name_a_plain_thread_wants`)")
+            && printed.contains("start the thread with testrig::thread::spawn"),
+        "{printed}"
+    );
 }

@@ -42,6 +42,17 @@ fn ignored_tests_stay_ignored() {
     panic!("an ignored test ran");
 }
 
+/// The harness lists it among the ignored tests: `#[ignore]` reached the generated `#[test]`.
+#[test]
+fn ignored_tests_are_listed_as_ignored() {
+    let listed = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--list", "--ignored", "--format", "terse"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.lines().any(|line| line == "ignored_tests_stay_ignored: test"), "{listed}");
+}
+
 #[testrig::test]
 fn result_ok_passes(_tracked: &Tracked) -> Result<(), std::io::Error> {
     Ok(())

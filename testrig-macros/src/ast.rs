@@ -271,17 +271,15 @@ pub fn is_fixture_attribute(attribute: &syn::Attribute) -> bool {
     )
 }
 
-/// `#[options]`, or `#[config]` as it was called before (reported by the checks): renamed so
-/// it cannot be mixed up with `#[conf]`, which overrides a `testrig::Conf`.
+/// `#[options]` on a `setup` parameter: the fixture's options.
 pub fn is_options_marker(attribute: &Attribute) -> bool {
-    attribute.path().is_ident("options") || attribute.path().is_ident("config")
+    attribute.path().is_ident("options")
 }
 
 /// A typed parameter of a test or of a fixture's `setup`.
 pub struct Param<'a> {
     pub original: &'a PatType,
-    /// The `#[options]` marker (or its old spelling `#[config]`, an error), if the parameter
-    /// has one.
+    /// The `#[options]` marker, if the parameter has one.
     pub options: Option<&'a Attribute>,
     /// `#[values(a, b, ..)]` on a test parameter: one test per value (a product with the
     /// other `#[values]` parameters and the `#[case]` rows).

@@ -11,7 +11,8 @@ use syn::{Attribute, FnArg, ImplItem, Item, Signature};
 const MAX_CFG_PARAMS: usize = 4;
 
 /// `expand(item)` of an item whose function (or `setup`) has no `#[cfg]` parameter; else the
-/// union of its expansions per combination. `None` when it has more than we expand.
+/// union of its expansions per combination. An error, spanned at the parameters, when it has
+/// more than we expand.
 pub fn per_combination(item: &Item, expand: impl Fn(Item) -> TokenStream) -> Result<TokenStream, syn::Error> {
     let Some(sig) = signature(item) else { return Ok(expand(item.clone())) };
     let predicates: Vec<(usize, TokenStream)> = sig

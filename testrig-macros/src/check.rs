@@ -40,7 +40,6 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
         }
     }
     if let Some(setup) = &def.setup {
-        renamed_config(&setup.params, cx);
         setup_fn(setup, def.self_ty.as_ref(), cx);
         if let Some(marker) = setup.params.iter().find_map(|param| param.options) {
             if def.options.autouse.is_some() {
@@ -62,15 +61,6 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
 /// The wrapper a function fixture defines must not clash: with the type it returns (a
 /// `struct Client(Client)`), with a name of std's prelude it would hide from the module, or
 /// be `impl Trait`, which no struct field can hold.
-/// `#[config]`, the old spelling of `#[options]`.
-fn renamed_config(params: &[crate::ast::Param], cx: &Ctxt) {
-    for config in params.iter().filter_map(|param| param.options) {
-        if config.path().is_ident("config") {
-            cx.error_spanned_by(config, messages::CONFIG_RENAMED);
-        }
-    }
-}
-
 fn function_fixture_name(def: &FixtureDef, item: &syn::ItemFn, cx: &Ctxt) {
     let function = item.sig.ident.to_string();
     match def.wrapper_clash() {
@@ -158,10 +148,8 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
             cx.error_spanned_by(receiver, messages::TEST_RECEIVER);
         }
     }
-    renamed_config(&test.params, cx);
     for param in &test.params {
         match (param.options, &param.values) {
-            (Some(marker), _) if marker.path().is_ident("config") => {}
             (Some(marker), _) => cx.error_spanned_by(marker, messages::OPTIONS_IN_TEST),
             (None, Some((attribute, _))) if !param.is_case_value() => {
                 cx.error_spanned_by(attribute, messages::VALUES_ON_FIXTURE)
@@ -231,7 +219,6 @@ fn generics(generics: &Generics, message: &str, cx: &Ctxt) {
     }
 }
 
-/// Fixture parameters are `&T`: one shared instance per test, so never owned or `&mut`.
 /// Each `#[case]` row gives one value per case parameter (those taken by value without
 /// `#[values]`), and case names are unique.
 fn cases(test: &TestFn, cx: &Ctxt) {

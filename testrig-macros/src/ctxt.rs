@@ -38,7 +38,9 @@ impl Ctxt {
         self.errors.borrow().as_ref().is_some_and(|errors| !errors.is_empty())
     }
 
-    /// All recorded errors combined into one, or `Ok` if there were none.
+    /// All recorded errors combined into one, or `Ok` if there were none. It takes the
+    /// collector, so nothing can be recorded after it: no error is ever left unreported.
+    #[must_use = "the errors must be emitted"]
     pub fn check(self) -> Result<(), syn::Error> {
         let errors = self.errors.borrow_mut().take().unwrap_or_default();
         let mut errors = errors.into_iter();

@@ -53,11 +53,10 @@ fn fixture_item(args: TokenStream, item: syn::Item) -> TokenStream {
         }
     };
     check::fixture(&def, &cx);
-    if cx.has_errors() {
-        return with_errors(cx, expand::fixture_fallback(&def));
+    match cx.check() {
+        Ok(()) => expand::fixture(&def),
+        Err(errors) => with_error(errors, expand::fixture_fallback(&def)),
     }
-    let _ = cx.check();
-    expand::fixture(&def)
 }
 
 pub fn test(origin: OurAttribute, args: TokenStream, item: TokenStream) -> TokenStream {
@@ -80,13 +79,13 @@ fn test_item(origin: OurAttribute, args: TokenStream, item: syn::Item) -> TokenS
         return with_errors(cx, item.to_token_stream());
     };
     let test = TestFn::from_syn(origin, args, function, &cx);
-    let built = crate::roots::BuiltTest::new(&test, &cx);
     check::test(&test, &cx);
-    if cx.has_errors() {
-        return with_errors(cx, expand::test_fallback(&test));
+    // Built from the checked test only (tokio-macros' `build()`): building may find more.
+    let built = (!cx.has_errors()).then(|| crate::roots::BuiltTest::new(&test, &cx));
+    match (cx.check(), built) {
+        (Ok(()), Some(built)) => expand::test(&built),
+        (checked, _) => with_error(checked.err(), expand::test_fallback(&test)),
     }
-    let _ = cx.check();
-    expand::test(&built)
 }
 
 /// `#[case(..)]` written first (without `#[testrig::test]` above it): the row goes back on
@@ -146,10 +145,12 @@ fn apply_case_table(origin: OurAttribute, args: &TokenStream, function: &syn::It
 }
 
 fn with_errors(cx: Ctxt, item: TokenStream) -> TokenStream {
-    let mut tokens = match cx.check() {
-        Ok(()) => TokenStream::new(),
-        Err(error) => error.to_compile_error(),
-    };
+    with_error(cx.check().err(), item)
+}
+
+/// The errors (if any), then `item`: always emitted, so rust-analyzer keeps working in it.
+fn with_error(errors: impl Into<Option<syn::Error>>, item: TokenStream) -> TokenStream {
+    let mut tokens = errors.into().map_or_else(TokenStream::new, |error| error.to_compile_error());
     tokens.extend(item);
     tokens
 }

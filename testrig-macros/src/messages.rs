@@ -20,8 +20,6 @@ pub const SETUP_GENERIC: &str = "`setup` cannot be generic: its parameters are f
 pub const SELF_DEPENDENCY: &str =
     "a fixture cannot depend on itself: remove this parameter, or depend on another fixture type";
 pub const OPTIONS_TWICE: &str = "only one `#[options]` parameter is allowed: put all settings in one options type";
-pub const CONFIG_RENAMED: &str =
-    "`#[config]` is now `#[options]` (renamed so it is not mixed up with `#[conf]`): write `#[options]`, and `type Options` where you named `Fixture::Config`";
 pub const OPTIONS_IN_TEST: &str =
     "`#[options]` marks a fixture's options in its `setup`; in a test, give a fixture its options with `#[with(Type = value)]`";
 pub const TEARDOWN_RECEIVER: &str =
@@ -181,9 +179,9 @@ pub fn duplicate_seed(name: &str) -> String {
     format!("seed `{name}` is listed twice: each seed runs once, into the template")
 }
 
-pub fn missing_migrations(dir: &str, looked: &str) -> String {
+pub fn missing_migrations(dir: &str) -> String {
     format!(
-        "no migrations directory `{dir}` in this crate (looked for `{looked}`): write it relative to the crate root, or `migrations = false` for an empty database"
+        "no migrations directory `{dir}` in this crate: write it relative to the crate root (the directory of its Cargo.toml), or `migrations = false` for an empty database"
     )
 }
 
@@ -223,8 +221,8 @@ pub fn files_not_utf8(pattern: &str, path: &str) -> String {
     format!("`{pattern}` matches `{path}`, whose name is not UTF-8: rename it, or narrow the pattern")
 }
 
-pub fn files_no_match(pattern: &str, root: &str) -> String {
-    format!("no file matches `{pattern}` under the crate root `{root}`: `#[files]` patterns are relative to the directory of the crate's Cargo.toml")
+pub fn files_no_match(pattern: &str) -> String {
+    format!("no file matches `{pattern}` in this crate: `#[files]` patterns are relative to the crate root (the directory of its Cargo.toml)")
 }
 pub const CASES_SYNTAX: &str =
     "write `#[cases(table)]`, naming a table of rows written as `testrig::case_table! { table { #[case(..)] .. } }`";

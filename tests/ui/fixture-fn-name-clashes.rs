@@ -8,6 +8,14 @@ fn client() -> Client {
     Client
 }
 
+pub struct Port(u16);
+
+// Fallible, the fixture would still be `Port`, the type it returns.
+#[fixture]
+fn port() -> Result<Port, std::io::Error> {
+    Ok(Port(0))
+}
+
 // The fixture would be `Result`, hiding std's from the module.
 #[fixture]
 fn result() -> std::io::Result<u32> {

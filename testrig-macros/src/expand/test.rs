@@ -8,10 +8,6 @@ use crate::parse::conf::ConfAttr;
 use crate::parse::test_options::Flavor;
 use crate::roots::BuiltTest;
 
-/// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
-/// `::testrig::__private::run` along with the compile-time plan. With `#[case]` rows or
-/// `#[values]`, a module of that name instead: the user's function once, and per case a thin
-/// `#[test]` shim that calls it with the case's values.
 /// The most root fixtures whose plan is shared through `Roots` (the runtime implements it for
 /// tuples up to this length); a test with more walks its own.
 const MAX_SHARED_ROOTS: usize = 12;
@@ -27,6 +23,10 @@ fn qualified_name(ident: &Ident) -> TokenStream {
     quote!(::core::concat!(::core::module_path!(), #suffix))
 }
 
+/// A `#[test]` wrapper that hands the user's function, kept intact inside it, to
+/// `::testrig::__private::run` along with the compile-time plan. With `#[case]` rows or
+/// `#[values]`, a module of that name instead: the user's function once, and per case a thin
+/// `#[test]` shim that calls it with the case's values.
 pub fn test(test: &BuiltTest) -> TokenStream {
     let original = test.original;
     let ident = &original.sig.ident;

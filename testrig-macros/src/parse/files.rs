@@ -55,10 +55,7 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
             }
         }
         if relative.len() == before {
-            return Err(syn::Error::new_spanned(
-                pattern,
-                messages::files_no_match(&pattern.value(), &root.display().to_string()),
-            ));
+            return Err(syn::Error::new_spanned(pattern, messages::files_no_match(&pattern.value())));
         }
     }
     relative.sort();

@@ -7,6 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::{Expr, Meta};
 
 use super::slot::{Attr, Flag};
+use super::symbol::{AUTOUSE, BUILT_IN, BY_VALUE, CLAIMS_DATABASE, CRATE, SCOPE, SCOPE_HOOK};
 use super::{options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
@@ -39,7 +40,7 @@ pub struct BuiltIn {
     pub claims_database: bool,
 }
 
-const FIXTURE_OPTIONS: &[&str] = &["autouse", "by_value", "scope"];
+const FIXTURE_OPTIONS: &[&str] = &[AUTOUSE, BY_VALUE, SCOPE];
 
 /// Which instances a fixture's `scope` shares.
 enum Scope {
@@ -50,26 +51,24 @@ enum Scope {
 impl FixtureOptions {
     pub fn parse(args: TokenStream, cx: &Ctxt) -> Self {
         // The span of `autouse`, and whether it is `autouse = crate`.
-        let mut autouse: Attr<(Span, bool)> = Attr::option(cx, "autouse");
-        let mut by_value = Flag::option(cx, "by_value");
-        let mut scope: Attr<Option<Scope>> = Attr::option(cx, "scope");
-        let mut krate: Attr<syn::Path> = Attr::option(cx, "crate");
-        let mut built_in: Attr<syn::LitStr> = Attr::option(cx, "built_in");
-        let mut scope_hook: Attr<(Span, syn::Path)> = Attr::option(cx, "scope_hook");
-        let mut claims_database = Flag::option(cx, "claims_database");
+        let mut autouse: Attr<(Span, bool)> = Attr::option(cx, AUTOUSE);
+        let mut by_value = Flag::option(cx, BY_VALUE);
+        let mut scope: Attr<Option<Scope>> = Attr::option(cx, SCOPE);
+        let mut krate: Attr<syn::Path> = Attr::option(cx, CRATE);
+        let mut built_in: Attr<syn::LitStr> = Attr::option(cx, BUILT_IN);
+        let mut scope_hook: Attr<(Span, syn::Path)> = Attr::option(cx, SCOPE_HOOK);
+        let mut claims_database = Flag::option(cx, CLAIMS_DATABASE);
         for OptionEntry { meta, key: key_text, span } in options(args, cx) {
             let key = meta.path();
             match (&meta, key_text.as_str()) {
-                (Meta::Path(_), "autouse") => autouse.set(key, (span, false)),
-                (Meta::NameValue(name_value), "autouse") if is_crate(&name_value.value) => {
-                    autouse.set(key, (span, true))
-                }
+                (Meta::Path(_), AUTOUSE) => autouse.set(key, (span, false)),
+                (Meta::NameValue(name_value), AUTOUSE) if is_crate(&name_value.value) => autouse.set(key, (span, true)),
                 // `autouse = other` after an `autouse` is a duplicate first.
-                (Meta::NameValue(_), "autouse") if autouse.is_set() => autouse.set(key, (span, false)),
-                (_, "autouse") => cx.error_spanned_by(&meta, messages::AUTOUSE_FLAG),
-                (Meta::Path(_), "by_value") => by_value.set(key, span),
-                (_, "by_value") => cx.error_spanned_by(&meta, messages::BY_VALUE_FLAG),
-                (Meta::NameValue(name_value), "scope") => scope.set_with(key, || match &name_value.value {
+                (Meta::NameValue(_), AUTOUSE) if autouse.is_set() => autouse.set(key, (span, false)),
+                (_, AUTOUSE) => cx.error_spanned_by(&meta, messages::AUTOUSE_FLAG),
+                (Meta::Path(_), BY_VALUE) => by_value.set(key, span),
+                (_, BY_VALUE) => cx.error_spanned_by(&meta, messages::BY_VALUE_FLAG),
+                (Meta::NameValue(name_value), SCOPE) => scope.set_with(key, || match &name_value.value {
                     Expr::Path(path) if path.path.is_ident("once") => {
                         Some(Scope::Once(syn::spanned::Spanned::span(&name_value.value)))
                     }
@@ -79,23 +78,23 @@ impl FixtureOptions {
                         None
                     }
                 }),
-                (_, "scope") => cx.error_spanned_by(&meta, messages::UNKNOWN_SCOPE),
+                (_, SCOPE) => cx.error_spanned_by(&meta, messages::UNKNOWN_SCOPE),
                 // testrig's own, for its runtime's fixtures: not offered to users, so not
                 // listed in the unknown-option message either.
-                (Meta::NameValue(name_value), "crate") => match &name_value.value {
+                (Meta::NameValue(name_value), CRATE) => match &name_value.value {
                     Expr::Path(path) if path.qself.is_none() => krate.set(key, path.path.clone()),
                     other => cx.error_spanned_by(other, messages::CRATE_PATH),
                 },
-                (_, "crate") => cx.error_spanned_by(&meta, messages::CRATE_PATH),
-                (Meta::NameValue(name_value), "built_in") => match &name_value.value {
+                (_, CRATE) => cx.error_spanned_by(&meta, messages::CRATE_PATH),
+                (Meta::NameValue(name_value), BUILT_IN) => match &name_value.value {
                     Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(module), .. }) => built_in.set(key, module.clone()),
                     other => cx.error_spanned_by(other, "`built_in` takes the module users name the fixture from"),
                 },
-                (Meta::NameValue(name_value), "scope_hook") => match &name_value.value {
+                (Meta::NameValue(name_value), SCOPE_HOOK) => match &name_value.value {
                     Expr::Path(path) => scope_hook.set(key, (span, path.path.clone())),
                     other => cx.error_spanned_by(other, "`scope_hook` takes the path of the hook's constructor"),
                 },
-                (Meta::Path(_), "claims_database") => claims_database.set(key, span),
+                (Meta::Path(_), CLAIMS_DATABASE) => claims_database.set(key, span),
                 _ => cx.error_spanned_by(key, messages::unknown_option("fixture", &key_text, FIXTURE_OPTIONS)),
             }
         }
@@ -109,9 +108,9 @@ impl FixtureOptions {
             }),
             None => {
                 // Capabilities are for testrig's own fixtures: to anyone else, unknown options.
-                let keys = [(scope_hook.map(|(span, _)| span), "scope_hook")]
+                let keys = [(scope_hook.map(|(span, _)| span), SCOPE_HOOK)]
                     .into_iter()
-                    .chain([(claims_database, "claims_database")]);
+                    .chain([(claims_database, CLAIMS_DATABASE)]);
                 for (span, key) in keys {
                     if let Some(span) = span {
                         cx.error_at(span, messages::unknown_option("fixture", key, FIXTURE_OPTIONS));

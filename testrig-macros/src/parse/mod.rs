@@ -10,6 +10,7 @@ pub mod fixture_options;
 pub mod item;
 pub mod services;
 pub mod slot;
+pub mod symbol;
 pub mod test_options;
 pub mod timeout;
 pub mod with;

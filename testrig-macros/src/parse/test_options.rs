@@ -5,6 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::{Lit, Meta};
 
 use super::slot::{Attr, Flag};
+use super::symbol::{ALLOW_LEAKS, FLAVOR, NO_AUTOUSE, START_PAUSED, WORKER_THREADS};
 use super::{literal, options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
@@ -28,22 +29,22 @@ pub enum Flavor {
     MultiThread,
 }
 
-const TEST_OPTIONS: &[&str] = &["flavor", "worker_threads", "start_paused", "allow_leaks", "no_autouse"];
+const TEST_OPTIONS: &[&str] = &[FLAVOR, WORKER_THREADS, START_PAUSED, ALLOW_LEAKS, NO_AUTOUSE];
 
 impl TestOptions {
     /// Parses `flavor = "..", worker_threads = N, ..`; several `#[testrig::test]` attributes
     /// are rejected before this, so a repeated key is always a duplicate.
     pub fn parse(args: TokenStream, cx: &Ctxt) -> Self {
-        let mut flavor = Attr::option(cx, "flavor");
-        let mut worker_threads = Attr::option(cx, "worker_threads");
-        let mut start_paused = Attr::option(cx, "start_paused");
-        let mut allow_leaks = Flag::option(cx, "allow_leaks");
-        let mut no_autouse = Flag::option(cx, "no_autouse");
+        let mut flavor = Attr::option(cx, FLAVOR);
+        let mut worker_threads = Attr::option(cx, WORKER_THREADS);
+        let mut start_paused = Attr::option(cx, START_PAUSED);
+        let mut allow_leaks = Flag::option(cx, ALLOW_LEAKS);
+        let mut no_autouse = Flag::option(cx, NO_AUTOUSE);
         for OptionEntry { meta, key: key_text, span } in options(args, cx) {
             let key = meta.path();
             let flag = match key_text.as_str() {
-                "allow_leaks" => Some(&mut allow_leaks),
-                "no_autouse" => Some(&mut no_autouse),
+                ALLOW_LEAKS => Some(&mut allow_leaks),
+                NO_AUTOUSE => Some(&mut no_autouse),
                 _ => None,
             };
             if let Some(flag) = flag {
@@ -65,19 +66,19 @@ impl TestOptions {
             // A wrong value is reported and leaves the slot set: a second one is still a
             // duplicate, not a second mistake.
             match key_text.as_str() {
-                "flavor" => flavor.set_with(key, || match literal(value) {
+                FLAVOR => flavor.set_with(key, || match literal(value) {
                     Some(Lit::Str(text)) if text.value() == "current_thread" => Some((Flavor::CurrentThread, span)),
                     Some(Lit::Str(text)) if text.value() == "multi_thread" => Some((Flavor::MultiThread, span)),
                     _ => bad(cx, value, messages::BAD_FLAVOR),
                 }),
-                "worker_threads" => worker_threads.set_with(key, || match literal(value) {
+                WORKER_THREADS => worker_threads.set_with(key, || match literal(value) {
                     Some(Lit::Int(int)) => match int.base10_parse::<usize>() {
                         Ok(count) if count > 0 => Some((count, span)),
                         _ => bad(cx, value, messages::BAD_WORKERS),
                     },
                     _ => bad(cx, value, messages::BAD_WORKERS),
                 }),
-                "start_paused" => start_paused.set_with(key, || match literal(value) {
+                START_PAUSED => start_paused.set_with(key, || match literal(value) {
                     Some(Lit::Bool(paused)) => Some((paused.value, span)),
                     _ => bad(cx, value, messages::BAD_START_PAUSED),
                 }),

@@ -16,14 +16,21 @@ pub(crate) fn guard(test: &crate::core::run::Test) -> Option<Box<dyn std::any::A
     (!test.env.is_empty()).then(|| Box::new(EnvGuard::apply(test.env)) as Box<dyn std::any::Any>)
 }
 
-/// Names held by running tests, with the scope holding each; a test takes all of its names
-/// at once or waits, so two tests with overlapping names can never deadlock on each other. A
-/// test called from another (nested) shares the names its callers hold instead of waiting
-/// for them forever.
+/// Names held by running tests, with the scope holding each and its test's name; a test
+/// takes all of its names at once or waits, so two tests with overlapping names can never
+/// deadlock on each other. A test called from another (nested) shares the names its callers
+/// hold instead of waiting for them forever.
 struct KeyedLocks {
-    held: Mutex<Vec<(&'static str, u64)>>,
+    held: Mutex<Vec<Holder>>,
     released: Condvar,
 }
+
+/// A name, the scope holding it, and that scope's test.
+type Holder = (&'static str, u64, &'static str);
+
+/// How long a test waits for names held by another before it says why it waits: it goes on
+/// waiting (the other test may simply be long), but a wait that never ends is then explained.
+const SAY_WHY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 static LOCKS: KeyedLocks = KeyedLocks { held: Mutex::new(Vec::new()), released: Condvar::new() };
 
@@ -47,18 +54,27 @@ impl EnvGuard {
         }
         if !keys.is_empty() {
             // Asked only here: every test applies its (mostly empty) environment.
-            let (owner, lineage) = crate::core::scope::Scope::with_current(|scope| match scope {
-                Some(scope) => (scope.id(), scope.lineage()),
-                None => (0, Vec::new()),
+            let (owner, lineage, test) = crate::core::scope::Scope::with_current(|scope| match scope {
+                Some(scope) => (scope.id(), scope.lineage(), scope.test_name()),
+                None => (0, Vec::new(), "?"),
             });
             let held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
-            let taken_by_others = |held: &mut Vec<(&'static str, u64)>| {
-                keys.iter().any(|key| held.iter().any(|(name, by)| name == key && !lineage.contains(by)))
+            let taken_by_others = |held: &mut Vec<Holder>| {
+                keys.iter().any(|key| held.iter().any(|(name, by, _)| name == key && !lineage.contains(by)))
             };
-            let mut held = LOCKS.released.wait_while(held, taken_by_others).unwrap_or_else(PoisonError::into_inner);
+            let (held, waited) = LOCKS
+                .released
+                .wait_timeout_while(held, SAY_WHY_AFTER, taken_by_others)
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut held = if waited.timed_out() {
+                say_why_it_waits(test, &keys, &held);
+                LOCKS.released.wait_while(held, taken_by_others).unwrap_or_else(PoisonError::into_inner)
+            } else {
+                held
+            };
             // What a calling test holds stays its own: taken here are only the free names.
-            keys.retain(|key| !held.iter().any(|(name, _)| name == key));
-            held.extend(keys.iter().map(|key| (*key, owner)));
+            keys.retain(|key| !held.iter().any(|(name, _, _)| name == key));
+            held.extend(keys.iter().map(|key| (*key, owner, test)));
         }
         let mut previous = Vec::with_capacity(changes.len());
         for (key, value) in changes {
@@ -84,10 +100,29 @@ impl Drop for EnvGuard {
         }
         if !self.keys.is_empty() {
             let mut held = LOCKS.held.lock().unwrap_or_else(PoisonError::into_inner);
-            held.retain(|(key, _)| !self.keys.contains(key));
+            held.retain(|(key, _, _)| !self.keys.contains(key));
             LOCKS.released.notify_all();
         }
     }
+}
+
+/// Says, past the harness's capture, which test holds the names `test` waits for, and the one
+/// way such a wait never ends: `test` runs on a thread the holder started with
+/// `std::thread::spawn` (no scope of the holder's goes with it, so it cannot share the holder's
+/// names as a nested test does) and the holder joins that thread.
+fn say_why_it_waits(test: &str, keys: &[&'static str], held: &[Holder]) {
+    let mut holders: Vec<String> = Vec::new();
+    for (name, _, by) in held.iter().filter(|(name, _, _)| keys.contains(name)) {
+        holders.push(format!("`{name}` (held by test `{by}`)"));
+    }
+    let line = format!(
+        "testrig: test `{test}` has waited {}s for #[env] variables other tests hold: {}. It goes on waiting; if a \
+         holder started this test's thread with std::thread::spawn and joins it, it waits forever: start the \
+         thread with testrig::thread::spawn, which carries the test's scope and its #[env] names\n",
+        SAY_WHY_AFTER.as_secs(),
+        holders.join(", ")
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 #[cfg(test)]

@@ -109,7 +109,8 @@ pub(super) fn check_query(fingerprint: &str) -> String {
 /// wait on, or writes after it. A session this role may not end (another role's) fails the
 /// release naming it and its last query. Every later wait on this connection is bounded too.
 /// (A transaction reads `pg_stat_activity` once unless told to read it again: the wait clears
-/// that snapshot each round, or it would see the ended sessions for its whole 5 s.)
+/// that snapshot each round, or it would see the ended sessions for its whole 5 s. Reading it
+/// costs ~0.8 ms, so the count of the database's sessions, ~0.2 ms, is asked first.)
 pub(super) fn end_sessions_sql() -> String {
     let others = "FROM pg_catalog.pg_stat_activity \
         WHERE datname = current_database() AND pid <> pg_backend_pid() \
@@ -117,6 +118,8 @@ pub(super) fn end_sessions_sql() -> String {
     format!(
         "SET lock_timeout = '10s'; SET statement_timeout = '300s'; \
          DO $testrig$ DECLARE s record; BEGIN \
+           IF pg_stat_get_db_numbackends((SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())) <= 1 \
+             THEN RETURN; END IF; \
            FOR s IN SELECT pid {others} LOOP \
              BEGIN PERFORM pg_terminate_backend(s.pid); EXCEPTION WHEN insufficient_privilege THEN NULL; END; \
            END LOOP; \
