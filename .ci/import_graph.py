@@ -5,7 +5,9 @@ there is a cycle. Usage: .ci/import_graph.py testrig-runtime/src [--layers] [--i
 
 A module is a file (`a/b.rs` and `a/b/mod.rs` are `a::b`); `crate::a::b::Item` counts as
 an edge to the longest module prefix that exists. With --layers, also checks that no module
-under core/ names a feature (features/ or a feature's cfg), and that leaf/ names nothing.
+under core/ names a feature (features/ or a feature's cfg), nor a feature's concept in its
+code or messages (an identifier or a string with `database`, `logs`, `env`, `conf`,
+`insta`, `tokio`, `sqlx`: comments may), and that leaf/ names nothing.
 
 A module's edges to its ancestors and submodules are left out by default, since declaring
 (`mod x;`) and re-exporting are no dependency. With --items-of-parents, a module that names
@@ -202,6 +204,25 @@ def sccs(graph):
             visit(v)
     return out
 
+# What the features are about: the core plugs them in without naming any of it.
+CONCEPTS = ("database", "logs", "env", "conf", "insta", "tokio", "sqlx")
+WORD = re.compile(r"[A-Za-z][a-z0-9]*|[0-9]+")
+STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+def concepts_named(path):
+    """The feature concepts `path`'s code and string literals name, comments left out: each
+    identifier or string split into words (`env_guard`, `ClaimsDatabase`, `#[database]`)."""
+    raw = open(path, encoding="utf-8").read()
+    no_comments = re.sub(r"/\*.*?\*/", "", raw, flags=re.S)
+    no_comments = "\n".join(line.split("//")[0] if '"' not in line.split("//")[0] else line for line in no_comments.splitlines())
+    code = blank(raw)
+    words = set()
+    for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code):
+        words.update(w.lower() for w in WORD.findall(token))
+    for literal in STRING.findall(no_comments):
+        words.update(w.lower() for w in WORD.findall(literal))
+    return sorted(c for c in CONCEPTS if c in words)
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else "testrig-runtime/src"
     layers = "--layers" in sys.argv
@@ -232,6 +253,7 @@ def main():
                 bad = [t for t in graph[module] if t.startswith("features")]
                 if re.search(r'feature\s*=\s*"', text):
                     bad.append("a cfg(feature = ..)")
+                bad += [f"the concept `{c}`" for c in concepts_named(known[module])]
                 if bad:
                     print(f"core module {module} names a feature: {', '.join(bad)}")
                     status = 1

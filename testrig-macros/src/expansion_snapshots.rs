@@ -116,7 +116,7 @@ fn a_function_fixture_of_a_foreign_type() {
 #[test]
 fn a_built_in_fixture_of_another_crates_type() {
     let out = shown(&entry::fixture(
-        quote!(crate = crate, built_in = "testrig::db", scope_hook = Claimed::hook, claims_database),
+        quote!(crate = crate, built_in = "testrig::db", scope_hook = Claimed::hook, claims = DATABASE),
         quote! {
             impl crate::Fixture for sqlx::SqlitePool {
                 fn setup(database: &Database) -> sqlx::SqlitePool {

@@ -40,7 +40,6 @@ pub use crate::core::{plan, registry};
 // The features as the core calls them, without knowing which they are: the crate root is
 // where they are plugged in, and hands them to every run.
 static PLUGGED: crate::core::run::Plugged = crate::core::run::Plugged {
-    test_guards: &[crate::features::env::guard],
     after_teardown: &[crate::features::leaks::after_teardown],
     after_teardown_async: &[
         #[cfg(feature = "async")]
@@ -82,14 +81,15 @@ pub use crate::leaf::outcome::TestOutcome;
 pub mod __private {
     pub use crate::core::fixture::{
         default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
-        ByValue, Configs, Dependencies, FixtureMeta, FixtureRef, RegisteredFixture, Shared, Step, FALLBACK_META,
+        ByValue, Claims, Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step,
+        FALLBACK_META,
     };
     pub use crate::core::plan::{
-        check_acyclic, check_exclusive, check_no_database, check_once_requirements, plan, plan_len, walked, Roots,
-        Walked,
+        check_acyclic, check_exclusive, check_once_requirements, check_refusal, plan, plan_len, walked, Roots, Walked,
     };
-    pub use crate::core::run::EnvChange;
-    pub use crate::core::run::{case_file, case_index, parse_case, Body, BodyFuture, Flavor, Test};
+    pub use crate::core::test::{case_file, case_index, parse_case, Body, BodyFuture, Flavor, Test};
+    pub use crate::core::test::{Held, OnEnter};
+    pub use crate::features::env::{set_env, EnvChange};
 
     /// Runs a test and panics (failing it) if its setup, body or teardown failed.
     #[track_caller]
@@ -106,7 +106,7 @@ pub mod __private {
 
     // Each calls `run` above, not the core with `PLUGGED`: what a test crate instantiates
     // then never names the features' list (its debug info would be in every test crate).
-    crate::core::run::shared_bodies! {
+    crate::core::test::shared_bodies! {
         run: crate::__private::run;
         shared_body_0 shared_run_0();
         shared_body_1 shared_run_1(A);
@@ -119,7 +119,7 @@ pub mod __private {
     pub use crate::core::stack::{take, FixtureStack};
     pub use crate::features::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
     #[cfg(feature = "db")]
-    pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed};
+    pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed, DATABASE, POISON_DB};
     pub use crate::features::once::once;
     #[cfg(feature = "async")]
     pub use crate::features::service::{box_service, start_service, ServiceSpec};

@@ -23,7 +23,7 @@ impl Hooked {
 
 pub struct Claims;
 
-#[fixture(claims_database)]
+#[fixture(claims = testrig::__private::DATABASE)]
 impl Claims {
     fn setup() -> Self {
         Claims

@@ -67,8 +67,11 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 Some(hook) => quote!(::core::option::Option::Some(#hook)),
                 None => quote!(::core::option::Option::None),
             };
-            let claims_database = built_in.claims_database;
-            quote!(scope_hook: #hook, claims_database: #claims_database,)
+            let claims = match &built_in.claims {
+                Some(claims) => quote!(#claims),
+                None => quote!(#krate::__private::Claims::NONE),
+            };
+            quote!(scope_hook: #hook, claims: #claims,)
         }
         None => quote!(..#krate::__private::FixtureMeta::DEFAULT),
     };

@@ -9,11 +9,12 @@ use crate::parse::test_options::Flavor;
 use crate::roots::BuiltTest;
 
 /// The most root fixtures whose plan is shared through `Roots` (the runtime implements it for
-/// tuples up to this length); a test with more walks its own.
+/// tuples up to this length); a test with more walks its own. Tied to the runtime by
+/// `tests::the_runtime_has_what_the_expansion_names`.
 const MAX_SHARED_ROOTS: usize = 12;
 
 /// The most parameters of a sync test whose body is a shim shared per signature (the runtime
-/// has `shared_body_0` to this).
+/// has `shared_body_0` to this). Tied as [`MAX_SHARED_ROOTS`] is.
 const MAX_SHARED_BODY: usize = 6;
 
 /// `module::name` of a test function, as the harness names it: the module path is known only
@@ -64,7 +65,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
     };
     let mut checks = match test.poison_db {
         Some(span) if !roots.is_empty() => {
-            quote_spanned!(span=> const _: () = ::testrig::__private::check_no_database(__TESTRIG_ROOTS);)
+            quote_spanned!(span=> const _: () = ::testrig::__private::check_refusal(__TESTRIG_ROOTS, &::testrig::__private::POISON_DB);)
         }
         _ => TokenStream::new(),
     };
@@ -291,8 +292,10 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
         })
         .collect();
     let mut fields = Vec::new();
-    if test.poison_db.is_some() {
-        fields.push(quote!(on_enter: ::core::option::Option::Some(::testrig::__private::poison_current_scope),));
+    let (hooks, names) = on_enter(test, bindings);
+    if !names.is_empty() {
+        // Paths of functions: the list is promoted to `'static`, also inside a function.
+        fields.push(quote!(on_enter: { #(#hooks)* &[#(#names),*] },));
     }
     let exclusive: Vec<TokenStream> = test
         .params
@@ -336,6 +339,15 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
         };
         fields.push(quote!(flavor: ::testrig::__private::Flavor::MultiThread { worker_threads: #workers },));
     }
+    fields
+}
+
+/// What the test's attributes do once its scope is entered, in this order: `#[env]` sets its
+/// variables (held until after the last teardown), `#[conf]` installs its overrides,
+/// `#[poison_db]` poisons the scope. The functions to define, and the hooks by name.
+fn on_enter(test: &BuiltTest, bindings: &TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut hooks = Vec::new();
+    let mut names = Vec::new();
     if !test.env.is_empty() {
         let changes = test.env.iter().map(|entry| {
             let key = &entry.key;
@@ -345,19 +357,28 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
             };
             quote!((#key, #value))
         });
-        fields.push(quote!(env: &[#(#changes),*],));
+        hooks.push(quote! {
+            fn __testrig_env() -> ::testrig::__private::Held {
+                ::testrig::__private::set_env(&[#(#changes),*])
+            }
+        });
+        names.push(quote!(__testrig_env));
     }
     if !test.confs.is_empty() {
         let test_name = test.original.sig.ident.to_string();
         let layers = test.confs.iter().map(|conf| conf_layer(conf, bindings, &test_name));
-        fields.push(quote!(conf: {
-            fn __testrig_conf() {
+        hooks.push(quote! {
+            fn __testrig_conf() -> ::testrig::__private::Held {
                 #(#layers)*
+                ::core::option::Option::None
             }
-            __testrig_conf
-        },));
+        });
+        names.push(quote!(__testrig_conf));
     }
-    fields
+    if test.poison_db.is_some() {
+        names.push(quote!(::testrig::__private::poison_current_scope));
+    }
+    (hooks, names)
 }
 
 /// Removes our `#[values]` markers from the user's parameters, which rustc would reject.
@@ -427,5 +448,26 @@ pub fn test_fallback(test: &TestFn) -> TokenStream {
     quote! {
         #[allow(dead_code)]
         #item
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The runtime implements `Roots` for tuples of 1 to [`super::MAX_SHARED_ROOTS`] and has
+    /// `shared_body_0` to `shared_body_{MAX_SHARED_BODY}`: the two crates agree, or this fails.
+    /// (A proc-macro crate cannot depend on the runtime, which depends on it: the numbers are
+    /// read off the runtime's source, which sits beside this crate in the repository.)
+    #[test]
+    fn the_runtime_has_what_the_expansion_names() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testrig-runtime/src");
+        let Ok(plan) = std::fs::read_to_string(root.join("core/plan.rs")) else {
+            // Built from a published package: the runtime's source is not beside it.
+            return;
+        };
+        let lib = std::fs::read_to_string(root.join("lib.rs")).unwrap();
+        let tuples = plan.lines().filter(|line| line.starts_with("roots_of_tuples!(")).count();
+        assert_eq!(tuples, super::MAX_SHARED_ROOTS, "tuples the runtime implements `Roots` for");
+        let bodies = (0..).take_while(|n| lib.contains(&format!("shared_body_{n} shared_run_{n}("))).count();
+        assert_eq!(bodies, super::MAX_SHARED_BODY + 1, "shared_body_0 to shared_body_{}", super::MAX_SHARED_BODY);
     }
 }

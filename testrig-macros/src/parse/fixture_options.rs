@@ -1,13 +1,13 @@
 //! `#[fixture(autouse)]`, `#[fixture(autouse = crate)]`, `#[fixture(by_value)]`,
 //! `#[fixture(scope = once)]`, `#[fixture(crate = path)]`; and, for testrig's own fixtures,
 //! `built_in = "testrig::module"` with the capabilities they plug in (`scope_hook = path`,
-//! `claims_database`).
+//! `claims`).
 
 use proc_macro2::{Span, TokenStream};
 use syn::{Expr, Meta};
 
 use super::slot::{Attr, Flag};
-use super::symbol::{AUTOUSE, BUILT_IN, BY_VALUE, CLAIMS_DATABASE, CRATE, SCOPE, SCOPE_HOOK};
+use super::symbol::{AUTOUSE, BUILT_IN, BY_VALUE, CLAIMS, CRATE, SCOPE, SCOPE_HOOK};
 use super::{options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
@@ -36,8 +36,9 @@ pub struct BuiltIn {
     pub module: syn::LitStr,
     /// A hook its tests' scopes are made with (log capture from the first instant).
     pub scope_hook: Option<syn::Path>,
-    /// It is a database: `#[poison_db]` rejects a test that takes it.
-    pub claims_database: bool,
+    /// `claims = path::TO::CLAIMS`: what it claims for its test (the database fixtures:
+    /// `#[poison_db]` rejects a test that takes one).
+    pub claims: Option<syn::Path>,
 }
 
 const FIXTURE_OPTIONS: &[&str] = &[AUTOUSE, BY_VALUE, SCOPE];
@@ -57,7 +58,7 @@ impl FixtureOptions {
         let mut krate: Attr<syn::Path> = Attr::option(cx, CRATE);
         let mut built_in: Attr<syn::LitStr> = Attr::option(cx, BUILT_IN);
         let mut scope_hook: Attr<(Span, syn::Path)> = Attr::option(cx, SCOPE_HOOK);
-        let mut claims_database = Flag::option(cx, CLAIMS_DATABASE);
+        let mut claims: Attr<(Span, syn::Path)> = Attr::option(cx, CLAIMS);
         for OptionEntry { meta, key: key_text, span } in options(args, cx) {
             let key = meta.path();
             match (&meta, key_text.as_str()) {
@@ -94,23 +95,26 @@ impl FixtureOptions {
                     Expr::Path(path) => scope_hook.set(key, (span, path.path.clone())),
                     other => cx.error_spanned_by(other, "`scope_hook` takes the path of the hook's constructor"),
                 },
-                (Meta::Path(_), CLAIMS_DATABASE) => claims_database.set(key, span),
+                (Meta::NameValue(name_value), CLAIMS) => match &name_value.value {
+                    Expr::Path(path) => claims.set(key, (span, path.path.clone())),
+                    other => cx.error_spanned_by(other, "`claims` takes the path of the claims' constant"),
+                },
                 _ => cx.error_spanned_by(key, messages::unknown_option("fixture", &key_text, FIXTURE_OPTIONS)),
             }
         }
         let autouse = autouse.get();
-        let (scope_hook, claims_database) = (scope_hook.get(), claims_database.get());
+        let (scope_hook, claims) = (scope_hook.get(), claims.get());
         let built_in = match built_in.get() {
             Some(module) => Some(BuiltIn {
                 module,
                 scope_hook: scope_hook.map(|(_, path)| path),
-                claims_database: claims_database.is_some(),
+                claims: claims.map(|(_, path)| path),
             }),
             None => {
                 // Capabilities are for testrig's own fixtures: to anyone else, unknown options.
                 let keys = [(scope_hook.map(|(span, _)| span), SCOPE_HOOK)]
                     .into_iter()
-                    .chain([(claims_database, CLAIMS_DATABASE)]);
+                    .chain([(claims.map(|(span, _)| span), CLAIMS)]);
                 for (span, key) in keys {
                     if let Some(span) = span {
                         cx.error_at(span, messages::unknown_option("fixture", key, FIXTURE_OPTIONS));

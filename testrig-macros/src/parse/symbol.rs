@@ -18,4 +18,4 @@ pub const CRATE: &str = "crate";
 /// testrig's own fixtures only.
 pub const BUILT_IN: &str = "built_in";
 pub const SCOPE_HOOK: &str = "scope_hook";
-pub const CLAIMS_DATABASE: &str = "claims_database";
+pub const CLAIMS: &str = "claims";

@@ -78,9 +78,34 @@ pub struct FixtureMeta {
     /// The capability a feature's fixture plugs into the run with: a test whose plan has
     /// this fixture makes its scope with this hook (log capture from the first instant).
     pub scope_hook: Option<fn() -> std::sync::Arc<dyn crate::core::scope::ScopeHook>>,
-    /// Whether the fixture is a database: a test marked `#[poison_db]` whose plan has one
-    /// does not compile.
-    pub claims_database: bool,
+    /// The resources the fixture claims for its test: a test that promised to do without one
+    /// ([`Refusal`]) does not compile with it in its plan.
+    pub claims: Claims,
+}
+
+/// Resources a fixture claims for the test it is set up for, as bits a feature defines (the
+/// database feature claims `DATABASE` for its fixtures): the core compares bits, never knows
+/// which resource a bit is.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claims(pub u64);
+
+impl Claims {
+    pub const NONE: Claims = Claims(0);
+
+    pub const fn overlap(self, other: Claims) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+/// A test's promise to do without some resources (a feature's attribute: `#[poison_db]`): no
+/// fixture of its plan may claim them. `attribute` and `resource` name both in the compile
+/// error that breaks the promise.
+#[doc(hidden)]
+pub struct Refusal {
+    pub refused: Claims,
+    pub attribute: &'static str,
+    pub resource: &'static str,
 }
 
 impl FixtureMeta {
@@ -96,7 +121,7 @@ impl FixtureMeta {
         default_options: unit_config,
         once: None,
         scope_hook: None,
-        claims_database: false,
+        claims: Claims::NONE,
     };
 }
 

@@ -7,3 +7,4 @@ pub mod registry;
 pub(crate) mod run;
 pub(crate) mod scope;
 pub(crate) mod stack;
+pub(crate) mod test;

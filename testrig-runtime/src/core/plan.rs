@@ -4,7 +4,7 @@
 //! transitive closure and the topological order are computed by the compiler and a cycle is
 //! a compile error. Nothing is sorted at run time.
 
-use crate::core::fixture::FixtureRef;
+use crate::core::fixture::{FixtureRef, Refusal};
 
 /// The most fixtures one test's plan can hold (its own plus all transitive dependencies).
 pub const MAX_FIXTURES: usize = 64;
@@ -197,9 +197,9 @@ pub const fn check_exclusive(plan: &[FixtureRef], roots: &[FixtureRef], fixture:
     }
 }
 
-/// Fails compilation if a `#[poison_db]` test's plan contains the database fixture.
+/// Fails compilation if a fixture of the plan claims what the test refused (see [`Refusal`]).
 #[doc(hidden)]
-pub const fn check_no_database(roots: &[FixtureRef]) {
+pub const fn check_refusal(roots: &[FixtureRef], refusal: &Refusal) {
     let walked = walked(roots);
     // From the end: the plan lists dependencies first, so the fixture named is the one the
     // test asked for (`sqlx::SqlitePool`), not the `Database` behind it.
@@ -207,11 +207,17 @@ pub const fn check_no_database(roots: &[FixtureRef]) {
     while i > 0 {
         i -= 1;
         let meta = walked.order[i].get();
-        if meta.claims_database {
+        if meta.claims.overlap(refusal.refused) {
             let message = Message::joined(&[
-                "`#[poison_db]` says this test does not use the database, but it needs the database fixture `",
+                "`",
+                refusal.attribute,
+                "` says this test does not use ",
+                refusal.resource,
+                ", but it needs the fixture `",
                 meta.name,
-                "`: remove `#[poison_db]`, or the parameter or fixture that brings `",
+                "`, which does: remove `",
+                refusal.attribute,
+                "`, or the parameter or fixture that brings `",
                 meta.name,
                 "`",
             ]);

@@ -8,17 +8,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::core::fixture::{Configs, FixtureRef};
+use crate::core::fixture::FixtureRef;
 use crate::core::scope::Scope;
 use crate::core::stack::FixtureStack;
+use crate::core::test::{Body, Flavor, Test};
 use crate::leaf::outcome::Outcome;
 use crate::leaf::report::{self, Cause, Failure, Stage};
 use crate::leaf::show::{Phase, Timeline};
 use crate::leaf::unwind::Payload;
-
-/// One environment variable a test sets (`Some`) or removes (`None`) with `#[env(..)]`.
-#[doc(hidden)]
-pub type EnvChange = (&'static str, Option<&'static str>);
 
 /// Checks a feature makes after a test's teardowns (the leak check), given the test, in its
 /// scope: what failed. Listed at the crate root, which plugs the features in.
@@ -28,10 +25,6 @@ pub(crate) type AfterTeardown = fn(&Test, &Scope) -> Option<Failure>;
 pub(crate) type AfterTeardownAsync =
     for<'a> fn(&'a Test, &'a Scope) -> Pin<Box<dyn Future<Output = Option<Failure>> + 'a>>;
 
-/// What a feature holds for the whole test, dropped after the last teardown (the environment
-/// variables of `#[env]`, restored then). Listed at the crate root.
-pub(crate) type TestGuard = fn(&Test) -> Option<Box<dyn std::any::Any>>;
-
 /// A feature's hook in the scope of each case of a parametrized test, given the case's name
 /// (insta's snapshot suffix). Listed at the crate root.
 pub(crate) type CaseHook = fn(&'static str) -> Arc<dyn crate::core::scope::ScopeHook>;
@@ -40,8 +33,6 @@ pub(crate) type CaseHook = fn(&'static str) -> Arc<dyn crate::core::scope::Scope
 /// [`run`] (dependency injection): the core names neither the root nor a feature.
 #[doc(hidden)]
 pub struct Plugged {
-    /// Held for the whole of a test (its `#[env]` variables), dropped after the last teardown.
-    pub(crate) test_guards: &'static [TestGuard],
     /// Checked after a test's teardowns (tasks and threads it left running).
     pub(crate) after_teardown: &'static [AfterTeardown],
     /// [`Plugged::after_teardown`] on the test's runtime, for a test that has one (async, or
@@ -52,183 +43,6 @@ pub struct Plugged {
     /// What runs async tests and fixtures: none without the `async` feature (the macros
     /// reject both then).
     pub(crate) executor: Option<&'static dyn Executor>,
-}
-
-/// Everything `#[testrig::test]` knows about one test. The macro emits this as data and one
-/// call to [`run`]; the logic lives here, compiled once.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Test {
-    /// `module::path::test_name`.
-    pub name: &'static str,
-    /// The setup order, computed at compile time.
-    pub plan: &'static [FixtureRef],
-    /// Configurations the test gives its fixtures (`#[with(Type = value)]`).
-    pub configs: fn() -> Configs,
-    pub body: Body,
-    pub flavor: Flavor,
-    /// Environment variables the test sets or removes (`#[env(..)]`).
-    pub env: &'static [EnvChange],
-    /// Installs the test's configuration overrides (`#[conf(..)]`) in its scope.
-    pub conf: fn(),
-    /// What a feature does once the test's scope is entered, before any fixture is set up
-    /// (`#[poison_db]` poisons the scope): the core calls it without knowing which.
-    pub on_enter: Option<fn()>,
-    /// `#[timeout(..)]`: how long setup and body may take, and then the teardowns.
-    pub timeout: Option<Duration>,
-    /// `#[testrig::test(allow_leaks)]`: tasks and threads still running after teardown are
-    /// not a failure.
-    pub allow_leaks: bool,
-    /// `false` for `#[testrig::test(no_autouse)]`: no autouse fixture applies.
-    pub autouse: bool,
-    /// Which case of a parametrized test this is: the generated code reads its values from
-    /// it with [`case_index`].
-    pub case: usize,
-    /// A case of a parametrized test, whose name ends in the case's (`::case_1_small`).
-    pub parametrized: bool,
-    /// The fixtures the test takes `&mut` or by value: no autouse fixture may require them
-    /// (the compile-time check saw only the test's own plan).
-    pub exclusive: &'static [FixtureRef],
-}
-
-/// A case value written as a string literal for a parameter of type `T`: parsed, or the test
-/// fails saying which value and why.
-#[doc(hidden)]
-#[track_caller]
-pub fn parse_case<T: std::str::FromStr>(text: &'static str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    match text.parse() {
-        Ok(value) => value,
-        Err(error) => panic!("case value {text:?} is not a valid `{}`: {error:?}", std::any::type_name::<T>()),
-    }
-}
-
-/// A `#[files(..)]` case value: the file's path as the parameter's type (`PathBuf`,
-/// `String`, `&'static str`).
-#[doc(hidden)]
-pub fn case_file<T: From<&'static str>>(path: &'static str) -> T {
-    T::from(path)
-}
-
-/// The case of the running parametrized test (see [`Test::case`]).
-#[doc(hidden)]
-pub fn case_index() -> usize {
-    Scope::with_current(|scope| scope.map_or(0, Scope::case))
-}
-
-impl Test {
-    /// The fields a test that uses no attribute beyond `#[testrig::test]` leaves as they are;
-    /// generated code writes `..Test::DEFAULT` so new attributes don't grow every expansion.
-    pub const DEFAULT: Test = Test {
-        name: "",
-        plan: &[],
-        configs: crate::core::fixture::no_configs,
-        body: Body::Sync(|_| Ok(())),
-        flavor: Flavor::CurrentThread,
-        env: &[],
-        conf: || {},
-        on_enter: None,
-        timeout: None,
-        allow_leaks: false,
-        autouse: true,
-        case: 0,
-        parametrized: false,
-        exclusive: &[],
-    };
-}
-
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub enum Body {
-    Sync(fn(&FixtureStack) -> Outcome),
-    Async(for<'a> fn(&'a FixtureStack) -> BodyFuture<'a>),
-    /// The user's function itself and a shim shared by every test of its signature (see
-    /// [`shared_body`]): no body function per test for the compiler to generate.
-    Shared {
-        call: fn(UserFn, &FixtureStack) -> Outcome,
-        user: UserFn,
-    },
-}
-
-impl Body {
-    /// Runs a sync body.
-    fn call_sync(&self, stack: &FixtureStack) -> Outcome {
-        match self {
-            Body::Sync(body) => body(stack),
-            Body::Shared { call, user } => call(*user, stack),
-            Body::Async(_) => unreachable!("an async body is run on its runtime"),
-        }
-    }
-}
-
-/// A test's own function, type-erased for [`Body::Shared`]; only its shim, made together
-/// with it, turns it back into its type.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct UserFn(pub(crate) *const ());
-
-// SAFETY: it is a function pointer (code, not data), only called through its shim.
-unsafe impl Send for UserFn {}
-// SAFETY: as above.
-unsafe impl Sync for UserFn {}
-
-/// `shared_body_2::<A, B, R>(t)`: the plan and body of a sync test `fn t(a: &A, b: &B) -> R`
-/// whose parameters are all fixtures and its only roots: the plan walked once per tuple of
-/// root types ([`crate::core::plan::Roots`]) and one shim per signature, instead of a plan and a
-/// body function per test (the compiler's cost per test, benches/compare_build.sh). One
-/// generic call, so a parameter that is no fixture is one error.
-macro_rules! shared_bodies {
-    (run: $run_test:path; $($name:ident $run:ident($($fixture:ident)*);)*) => {$(
-        /// Runs such a test that sets nothing else (no timeout, conf, env, ..): the whole
-        /// wrapper is this one call. Its failure points at the test, as [`run`]'s does.
-        #[doc(hidden)]
-        #[track_caller]
-        pub fn $run<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
-            name: &'static str,
-            user: fn($(&$fixture),*) -> R,
-        ) {
-            let (plan, body) = $name(user);
-            $run_test($crate::core::run::Test { name, plan, body, ..$crate::core::run::Test::DEFAULT })
-        }
-
-        #[doc(hidden)]
-        pub fn $name<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
-            user: fn($(&$fixture),*) -> R,
-        ) -> (&'static [$crate::core::fixture::FixtureRef], $crate::core::run::Body) {
-            fn call<$($fixture: crate::core::fixture::Fixture,)* R: crate::leaf::outcome::TestOutcome>(
-                user: $crate::core::run::UserFn,
-                stack: &$crate::core::stack::FixtureStack,
-            ) -> $crate::leaf::outcome::Outcome {
-                // SAFETY: `user` was made below from a `fn($(&$fixture),*) -> R` of these
-                // same types, and only this shim, paired with it there, reads it.
-                let user = unsafe { std::mem::transmute::<*const (), fn($(&$fixture),*) -> R>(user.0) };
-                let _ = stack; // a test without fixtures reads none
-                crate::leaf::outcome::TestOutcome::into_outcome(user($(stack.get::<$fixture>()),*))
-            }
-            let plan = <($($fixture,)*) as crate::core::plan::Roots>::PLAN;
-            (plan, $crate::core::run::Body::Shared { call: call::<$($fixture,)* R>, user: $crate::core::run::UserFn(user as *const ()) })
-        }
-    )*};
-}
-
-pub(crate) use shared_bodies;
-
-/// The future of an async test body, boxed so the runtime is compiled once for all tests.
-#[doc(hidden)]
-pub type BodyFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + 'a>>;
-
-/// The tokio runtime an async test runs on.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
-    CurrentThread,
-    /// `start_paused = true`: current-thread, its clock paused (the `start-paused` feature).
-    CurrentThreadPaused,
-    MultiThread {
-        worker_threads: Option<usize>,
-    },
 }
 
 /// Runs a test and panics (failing it) if its setup, body or teardown failed.
@@ -378,13 +192,9 @@ impl<T> Handoff<T> {
 fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &Plugged) -> Vec<Failure> {
     let _entered = scope.enter();
     scope.set_runner_thread();
-    // Taken before any fixture so fixtures see the test's environment; restored after the
-    // last teardown, also when something panicked.
-    let guards: Vec<Box<dyn std::any::Any>> = plugged.test_guards.iter().filter_map(|guard| guard(&test)).collect();
-    (test.conf)();
-    if let Some(on_enter) = test.on_enter {
-        on_enter();
-    }
+    // Before any fixture, so fixtures see the test's environment and overrides; what they
+    // hold is dropped after the last teardown, also when something panicked.
+    let guards: Vec<Box<dyn std::any::Any>> = test.on_enter.iter().filter_map(|on_enter| on_enter()).collect();
     let mut stack = FixtureStack::new(plan.len(), (test.configs)());
     let mut show = Timeline::new(test.name);
     let mut failures = Vec::new();

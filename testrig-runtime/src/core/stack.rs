@@ -150,7 +150,7 @@ impl FixtureStack {
         if let Some((_, (meta, _))) = twice {
             let message = format!(
                 "fixture `{}` is given options twice in this test, by `#[with({0} = ..)]` and by an attribute that stands \
-                 for it (`#[with_cells]`, `#[database]`, `#[databases]`, `#[service]`): give them once",
+                 for it: give them once",
                 meta.name
             );
             return Err(Failure::new(Stage::Setup(meta.name), Cause::Error(message.into())));

@@ -8,12 +8,15 @@
 use std::ffi::OsString;
 use std::sync::{Condvar, Mutex, PoisonError};
 
-pub use crate::core::run::EnvChange;
+/// One environment variable a test sets (`Some`) or removes (`None`) with `#[env(..)]`.
+#[doc(hidden)]
+pub type EnvChange = (&'static str, Option<&'static str>);
 
-/// The test's `#[env(..)]` changes applied, until the guard is dropped after its teardowns
-/// (see `TEST_GUARDS` in lib.rs); nothing for a test without any.
-pub(crate) fn guard(test: &crate::core::run::Test) -> Option<Box<dyn std::any::Any>> {
-    (!test.env.is_empty()).then(|| Box::new(EnvGuard::apply(test.env)) as Box<dyn std::any::Any>)
+/// `#[env(..)]` once the test's scope is entered (its `OnEnter` hook): the changes applied,
+/// held until after the test's last teardown, when the guard restores them.
+#[doc(hidden)]
+pub fn set_env(changes: &'static [EnvChange]) -> crate::core::test::Held {
+    Some(Box::new(EnvGuard::apply(changes)))
 }
 
 /// Names held by running tests, with the scope holding each and its test's name; a test

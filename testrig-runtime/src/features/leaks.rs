@@ -62,7 +62,7 @@ pub(crate) async fn check_async(scope: &Scope) -> Option<Failure> {
 
 /// The leak check of `test` after its teardowns, unless it allows leaks (see
 /// `AFTER_TEARDOWN` in lib.rs).
-pub(crate) fn after_teardown(test: &crate::core::run::Test, scope: &Scope) -> Option<Failure> {
+pub(crate) fn after_teardown(test: &crate::core::test::Test, scope: &Scope) -> Option<Failure> {
     if test.allow_leaks {
         return None;
     }
@@ -72,7 +72,7 @@ pub(crate) fn after_teardown(test: &crate::core::run::Test, scope: &Scope) -> Op
 /// [`after_teardown`] on the test's runtime.
 #[cfg(feature = "async")]
 pub(crate) fn after_teardown_async<'a>(
-    test: &'a crate::core::run::Test,
+    test: &'a crate::core::test::Test,
     scope: &'a Scope,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Failure>> + 'a>> {
     Box::pin(async move {

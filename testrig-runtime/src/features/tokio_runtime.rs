@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use crate::core::run::{Executor, Flavor, LocalFuture, TestRuntime, Undo};
+use crate::core::run::{Executor, LocalFuture, TestRuntime, Undo};
 use crate::core::scope::Scope;
+use crate::core::test::Flavor;
 
 /// The executor the crate root lists.
 pub(crate) struct Tokio;

@@ -126,7 +126,7 @@ pub(crate) fn still_held(what: &str) -> DbError {
     }
 }
 
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl Database {
     async fn setup(stack: &dyn Dependencies, #[options] config: &DatabaseOptions) -> Result<Database, DbError> {
         crate::features::db::poison::check("a database fixture");
@@ -349,7 +349,7 @@ pub struct Databases {
     databases: Vec<(&'static str, Database)>,
 }
 
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl Databases {
     async fn setup(#[options] config: &DatabasesOptions) -> Result<Databases, DbError> {
         crate::features::db::poison::check("a database fixture");
@@ -419,7 +419,7 @@ impl Databases {
 
 // A test's typed pool is the database's, shared, and closed by the database's teardown.
 #[cfg(feature = "sqlite")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::SqlitePool {
     fn setup(database: &Database) -> sqlx::SqlitePool {
         database.sqlite().clone()
@@ -427,7 +427,7 @@ impl crate::Fixture for sqlx::SqlitePool {
 }
 
 #[cfg(feature = "postgres")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::PgPool {
     fn setup(database: &Database) -> sqlx::PgPool {
         database.postgres().clone()
@@ -435,7 +435,7 @@ impl crate::Fixture for sqlx::PgPool {
 }
 
 #[cfg(feature = "any")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims_database)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::AnyPool {
     fn setup(database: &Database) -> sqlx::AnyPool {
         database.any().clone()

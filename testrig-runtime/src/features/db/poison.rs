@@ -1,6 +1,8 @@
 //! `#[poison_db]`: a test that does not claim the database fails on its first use of it.
 
+use crate::core::fixture::{Claims, Refusal};
 use crate::core::scope::Scope;
+use crate::core::test::Held;
 
 /// The mark `#[poison_db]` (or the default stack) leaves in a test's scope: what poisoned it.
 pub(crate) struct Poisoned(&'static str);
@@ -32,11 +34,21 @@ pub(crate) fn check(what: &str) {
     }
 }
 
+/// What the database fixtures claim for their test (`#[fixture(claims = ..)]`).
 #[doc(hidden)]
-pub fn poison_current_scope() {
+pub const DATABASE: Claims = Claims(1);
+
+/// `#[poison_db]`'s promise: no fixture of the test claims the database.
+#[doc(hidden)]
+pub const POISON_DB: Refusal = Refusal { refused: DATABASE, attribute: "#[poison_db]", resource: "the database" };
+
+/// `#[poison_db]` once the test's scope is entered: the scope is poisoned; nothing to hold.
+#[doc(hidden)]
+pub fn poison_current_scope() -> Held {
     if let Some(scope) = Scope::current() {
         scope.extension(|| Poisoned("`#[poison_db]`"));
     }
+    None
 }
 
 /// Poisons the current test unless its fixtures include `Cells`: what
