@@ -31,12 +31,12 @@ async fn fails_with_a_database(pool: &SqlitePool) {
     panic!("failing on purpose");
 }
 
-/// Makes a database, says where, then waits for `STOP_FILE` (or 60 s) so the parent can
-/// kill it mid-test.
+/// Makes a database (SQLite, as its typed pool says, also when `TESTRIG_DATABASE_URL` is
+/// set), says where, then waits for `STOP_FILE` (or 60 s) so the parent can kill it mid-test.
 #[testrig::test]
 #[database(migrations = false)]
 #[ignore = "run in a child process by the tests of this file"]
-async fn holds_a_database(db: &testrig::db::Database) {
+async fn holds_a_database(db: &testrig::db::Database, _sqlite: &SqlitePool) {
     let stop = PathBuf::from(std::env::var("STOP_FILE").unwrap());
     std::fs::write(stop.with_extension("started"), db.url()).unwrap();
     for _ in 0..600 {

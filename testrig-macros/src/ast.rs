@@ -5,44 +5,21 @@
 use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
-use crate::attr::{OurAttribute, TestAttr};
+use crate::attr::{Input, OurAttribute, Parsed, TestAttr, WrittenAttr};
 use crate::ctxt::Ctxt;
-use crate::parse::cells::CellsAttr;
 use crate::parse::conf::ConfAttr;
-use crate::parse::database::{DatabaseAttr, DatabasesAttr};
 use crate::parse::env::EnvEntry;
-use crate::parse::slot::{Attr, Flag};
 use crate::parse::test_options::TestOptions;
-use crate::parse::with::WithEntry;
 use crate::{messages, parse};
 
 /// A `#[testrig::test]` function.
 pub struct TestFn<'a> {
     pub original: &'a ItemFn,
+    /// `#[testrig::test(..)]`'s options.
     pub options: TestOptions,
     pub params: Vec<Param<'a>>,
-    /// `#[with(..)]` entries, in order.
-    pub withs: Vec<WithEntry>,
-    /// The order the attributes that name fixtures were written in: the fixtures they stand
-    /// for are set up in it (`#[with_cells]` above `#[with(AppCode)]`: the cells first).
-    pub roots_written: Vec<RootAttribute>,
-    /// `#[conf(..)]` attributes, applied in the order written.
-    pub confs: Vec<ConfAttr>,
-    /// `#[env(..)]` variables of all `#[env]` attributes.
-    pub env: Vec<EnvEntry>,
-    pub cells: Option<CellsAttr>,
-    /// `#[database(..)]`, with where it was written.
-    pub database: Option<(Span, DatabaseAttr)>,
-    /// `#[databases(..)]`, with where it was written.
-    pub databases: Option<(Span, DatabasesAttr)>,
-    /// `#[poison_db]`, with where it was written.
-    pub poison_db: Option<Span>,
-    /// `#[capture_logs]`, with where it was written.
-    pub capture_logs: Option<Span>,
-    /// `#[timeout(..)]` in milliseconds.
-    pub timeout_millis: Option<u64>,
-    /// The start functions of every `#[service(..)]`, in order.
-    pub services: Vec<syn::Path>,
+    /// Our attributes, in the order written (see [`WrittenAttr`]).
+    pub written: Vec<WrittenAttr>,
     /// `#[case(..)]` / `#[case::name(..)]` rows, in order.
     pub cases: Vec<CaseRow<'a>>,
     /// Attributes we pass through to the generated `#[test]` (`#[should_panic]`, docs, ..).
@@ -51,55 +28,23 @@ pub struct TestFn<'a> {
     pub rejected_attrs: Vec<(&'a Attribute, &'static str)>,
 }
 
-/// The attributes a test carries once, while its attributes are read: a second one is
-/// reported by its slot.
-struct Once<'c> {
-    test_attr: Attr<'c, TestOptions>,
-    cells: Attr<'c, Option<CellsAttr>>,
-    database: Attr<'c, (Span, DatabaseAttr)>,
-    databases: Attr<'c, (Span, DatabasesAttr)>,
-    poison_db: Flag<'c>,
-    capture_logs: Flag<'c>,
-    /// `None` inside when its value was wrong (reported): a second one is still a duplicate.
-    timeout: Attr<'c, Option<u64>>,
-}
-
 impl<'a> TestFn<'a> {
     pub fn from_syn(origin: OurAttribute, args: TokenStream, item: &'a ItemFn, cx: &Ctxt) -> Self {
         let mut test = TestFn {
             original: item,
             options: TestOptions::default(),
             params: item.sig.inputs.iter().filter_map(Param::from_arg).collect(),
-            withs: Vec::new(),
-            roots_written: Vec::new(),
-            confs: Vec::new(),
-            env: Vec::new(),
-            cells: None,
-            database: None,
-            databases: None,
-            poison_db: None,
-            capture_logs: None,
-            timeout_millis: None,
-            services: Vec::new(),
+            written: Vec::new(),
             cases: Vec::new(),
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
         };
-        let mut once = Once {
-            test_attr: Attr::attribute(cx, messages::DUPLICATE_TEST_ATTR),
-            cells: Attr::attribute(cx, messages::DUPLICATE_WITH_CELLS),
-            database: Attr::attribute(cx, messages::DUPLICATE_DATABASE),
-            databases: Attr::attribute(cx, messages::DUPLICATE_DATABASES),
-            poison_db: Flag::attribute(cx, messages::DUPLICATE_POISON),
-            capture_logs: Flag::attribute(cx, messages::DUPLICATE_CAPTURE_LOGS),
-            timeout: Attr::attribute(cx, messages::DUPLICATE_TIMEOUT),
-        };
-        test.absorb(origin, args, None, &mut once, cx);
+        test.absorb(origin, args, None, cx);
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
                 TestAttr::Ours(kind, attribute) => {
                     if let Some(args) = parse::attribute_args(attribute, cx) {
-                        test.absorb(kind, args, Some(attribute), &mut once, cx);
+                        test.absorb(kind, args, Some(attribute), cx);
                     }
                 }
                 TestAttr::PlainTest(attribute) => test.rejected_attrs.push((attribute, messages::PLAIN_TEST_ATTR)),
@@ -111,16 +56,17 @@ impl<'a> TestFn<'a> {
                         case.attrs.push(attribute);
                     }
                 }
-                TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
+                TestAttr::Cases(attribute) | TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
             }
         }
-        test.options = once.test_attr.get().unwrap_or_default();
-        test.cells = once.cells.get().flatten();
-        test.database = once.database.get();
-        test.databases = once.databases.get();
-        test.poison_db = once.poison_db.get();
-        test.capture_logs = once.capture_logs.get();
-        test.timeout_millis = once.timeout.get().flatten();
+        test.options = test
+            .written
+            .iter_mut()
+            .find_map(|written| match &mut written.value {
+                Parsed::Options(options) => Some(std::mem::take(options)),
+                _ => None,
+            })
+            .unwrap_or_default();
         if test.cases.is_empty() {
             for param in &mut test.params {
                 param.taken = param.values.is_none()
@@ -133,69 +79,73 @@ impl<'a> TestFn<'a> {
     }
 
     /// Takes in one of our attributes: the one being expanded (`attribute` is `None`, its
-    /// span is the call site) or one written below it.
-    fn absorb(
-        &mut self,
-        kind: OurAttribute,
-        args: TokenStream,
-        attribute: Option<&'a Attribute>,
-        once: &mut Once<'_>,
-        cx: &Ctxt,
-    ) {
+    /// span is the call site) or one written below it. Its row says everything else.
+    fn absorb(&mut self, kind: OurAttribute, args: TokenStream, attribute: Option<&'a Attribute>, cx: &Ctxt) {
+        let row = kind.row();
         let span = attribute.map_or_else(Span::call_site, |attribute| {
             attribute.path().segments.last().map_or_else(Span::call_site, |segment| segment.ident.span())
         });
         if let Some((what, feature)) = kind.feature().filter(|(_, feature)| !feature.enabled()) {
-            cx.error_at(span, messages::needs_feature(what, feature.name()));
+            cx.error_at(span, messages::needs_feature(&what, feature.name()));
         }
-        match kind {
-            OurAttribute::FixtureTest => once.test_attr.set_with(attribute, || TestOptions::parse(args, cx)),
-            OurAttribute::With => {
-                for with in parse::with::parse(args, attribute, cx) {
-                    self.roots_written.push(RootAttribute::With(self.withs.len()));
-                    self.withs.push(with);
-                }
-            }
-            OurAttribute::Conf => self.confs.extend(parse::conf::parse(args, attribute, cx)),
-            OurAttribute::Env => {
-                let entries = parse::env::parse(args, attribute, &self.env, cx);
-                self.env.extend(entries);
-            }
-            OurAttribute::WithCells => once.cells.set_with(attribute, || {
-                self.roots_written.push(RootAttribute::WithCells);
-                parse::cells::parse(args, attribute, cx)
-            }),
-            OurAttribute::PoisonDb => once.poison_db.set_with(attribute, || {
-                if !args.is_empty() {
-                    cx.error_spanned_by(&args, messages::POISON_OPTIONS);
-                }
-                span
-            }),
-            OurAttribute::CaptureLogs => once.capture_logs.set_with(attribute, || {
-                self.roots_written.push(RootAttribute::CaptureLogs);
-                if !args.is_empty() {
-                    cx.error_spanned_by(&args, messages::CAPTURE_LOGS_OPTIONS);
-                }
-                span
-            }),
-            OurAttribute::Service => {
-                let paths = parse::services::parse(args, attribute, &self.services, cx);
-                self.services.extend(paths);
-            }
-            OurAttribute::Database => {
-                once.database.set_with(attribute, || {
-                    self.roots_written.push(RootAttribute::Database);
-                    (span, parse::database::parse(args, cx))
-                });
-            }
-            OurAttribute::Databases => {
-                once.databases.set_with(attribute, || {
-                    self.roots_written.push(RootAttribute::Databases);
-                    (span, parse::database::parse_set(args, span, cx))
-                });
-            }
-            OurAttribute::Timeout => once.timeout.set_with(attribute, || parse::timeout::parse(args, attribute, cx)),
+        if let Some(duplicate) = row.once.filter(|_| self.written.iter().any(|written| written.kind == kind)) {
+            // Its own arguments are not read: one error for it, not one per mistake in it.
+            cx.error_spanned_by(attribute, duplicate);
+            return;
         }
+        let value = (row.parse)(Input { args, attribute, span, earlier: &self.written, cx });
+        self.written.push(WrittenAttr { kind, span, value });
+    }
+
+    /// What the attributes of `kind` said, in order.
+    fn said(&self, kind: OurAttribute) -> impl Iterator<Item = &WrittenAttr> {
+        self.written.iter().filter(move |written| written.kind == kind)
+    }
+
+    /// `#[env(..)]` variables of all `#[env]` attributes.
+    pub fn env(&self) -> Vec<&EnvEntry> {
+        self.written
+            .iter()
+            .flat_map(|written| match &written.value {
+                Parsed::Env(entries) => entries.iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// `#[conf(..)]` attributes, applied in the order written.
+    pub fn confs(&self) -> Vec<&ConfAttr> {
+        self.written
+            .iter()
+            .flat_map(|written| match &written.value {
+                Parsed::Conf(confs) => confs.iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// The start functions of every `#[service(..)]`, in order.
+    pub fn services(&self) -> Vec<&syn::Path> {
+        self.written
+            .iter()
+            .flat_map(|written| match &written.value {
+                Parsed::Services(paths) => paths.iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Where `#[kind]` was written, if it was.
+    pub fn written_at(&self, kind: OurAttribute) -> Option<Span> {
+        self.said(kind).next().map(|written| written.span)
+    }
+
+    /// `#[timeout(..)]` in milliseconds (`None` too when its value was wrong, reported).
+    pub fn timeout_millis(&self) -> Option<u64> {
+        self.said(OurAttribute::Timeout).find_map(|written| match written.value {
+            Parsed::Timeout(millis) => millis,
+            _ => None,
+        })
     }
 
     /// Whether the test expands into one test per case.
@@ -206,17 +156,6 @@ impl<'a> TestFn<'a> {
     pub fn is_async(&self) -> bool {
         self.original.sig.asyncness.is_some()
     }
-}
-
-/// An attribute that names a fixture the test needs, in [`TestFn::roots_written`].
-#[derive(Clone, Copy)]
-pub enum RootAttribute {
-    /// The `#[with(..)]` entry of this index in [`TestFn::withs`].
-    With(usize),
-    CaptureLogs,
-    WithCells,
-    Database,
-    Databases,
 }
 
 /// One `#[case(..)]` row: the values of the test's case parameters, in order.

@@ -5,6 +5,8 @@ use quote::ToTokens;
 use syn::{FnArg, Generics, Signature, Type};
 
 use crate::ast::{FixtureDef, FixtureSource, Output, Param, SetupFn, TestFn, WrapperClash};
+use crate::attr::OurAttribute::{Database, Databases, PoisonDb};
+use crate::attr::Parsed;
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -171,21 +173,23 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         }
     }
     cases(test, cx);
-    if let (Some(span), Some(_)) = (test.poison_db, &test.cells) {
+    let at = |kind| test.written_at(kind);
+    let (poison_db, database, databases) = (at(PoisonDb), at(Database), at(Databases));
+    // A `#[with_cells]` whose arguments were wrong is reported already.
+    let cells = test.written.iter().any(|written| matches!(written.value, Parsed::Cells(Some(_))));
+    if let (Some(span), true) = (poison_db, cells) {
         cx.error_at(span, messages::POISON_WITH_CELLS);
     }
-    if let (Some(span), Some(_)) = (test.poison_db, &test.database) {
+    if let (Some(span), Some(_)) = (poison_db, database) {
         cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
-    if let (Some(span), Some(_)) =
-        (test.database.as_ref().map(|(span, _)| *span).or(test.databases.as_ref().map(|(span, _)| *span)), &test.cells)
-    {
+    if let (Some(span), true) = (database.or(databases), cells) {
         cx.error_at(span, messages::DATABASE_WITH_CELLS);
     }
-    if let (Some(_), Some((span, _))) = (&test.database, &test.databases) {
-        cx.error_at(*span, messages::DATABASE_AND_DATABASES);
+    if let (Some(_), Some(span)) = (database, databases) {
+        cx.error_at(span, messages::DATABASE_AND_DATABASES);
     }
-    if let (Some(span), Some(_)) = (test.poison_db, &test.databases) {
+    if let (Some(span), Some(_)) = (poison_db, databases) {
         cx.error_at(span, messages::POISON_WITH_DATABASE);
     }
     if let Some((_, span)) = test.options.start_paused {

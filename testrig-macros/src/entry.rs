@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 use crate::ast::{FixtureDef, TestFn};
-use crate::attr::OurAttribute;
+use crate::attr::{OurAttribute, TestAttr};
 use crate::ctxt::Ctxt;
 use crate::{check, expand, messages};
 
@@ -98,8 +98,7 @@ pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
         return test(OurAttribute::FixtureTest, TokenStream::new(), item);
     };
     let is_test_attr = |attribute: &syn::Attribute| {
-        let path = attribute.path();
-        path.segments.len() == 2 && path.segments[0].ident == "testrig" && path.segments[1].ident == "test"
+        matches!(TestAttr::classify(attribute), TestAttr::Ours(OurAttribute::FixtureTest, _))
     };
     let options = match function.attrs.iter().position(is_test_attr) {
         Some(at) => match function.attrs.remove(at).meta {
@@ -118,11 +117,7 @@ pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
 /// the test again (rstest_reuse's `#[apply]`). One table per pass, in order.
 fn apply_case_table(origin: OurAttribute, args: &TokenStream, function: &syn::ItemFn) -> Option<TokenStream> {
     use quote::quote;
-    let at = function.attrs.iter().position(|attribute| {
-        let path = attribute.path();
-        path.is_ident("cases")
-            || (path.segments.len() == 2 && path.segments[0].ident == "testrig" && path.segments[1].ident == "cases")
-    })?;
+    let at = function.attrs.iter().position(|attribute| matches!(TestAttr::classify(attribute), TestAttr::Cases(_)))?;
     let attribute = &function.attrs[at];
     let table = match attribute.parse_args::<syn::Path>() {
         Ok(table) => table,

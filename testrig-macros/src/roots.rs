@@ -6,7 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{Expr, Type};
 
-use crate::ast::{RootAttribute, TestFn};
+use crate::ast::TestFn;
+use crate::attr::Parsed;
 use crate::ctxt::Ctxt;
 use crate::messages;
 use crate::parse::services::service_name;
@@ -38,15 +39,17 @@ pub struct Root {
     pub options: Option<Expr>,
 }
 
-/// The test's roots beyond its parameters, in the order their attributes are written
-/// (`#[with]`, `#[capture_logs]`, `#[with_cells]`, `#[database]`, `#[databases]`), then
-/// `#[service]`'s. A fixture named twice is reported at its second name.
+/// The test's roots beyond its parameters: what each of our attributes lowers to (its row's
+/// `lower`), in the order they are written, then `#[service]`'s, all in one `Services`. A
+/// fixture named twice is reported at its second name.
 fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
-    let mut roots: Vec<Root> = test.roots_written.iter().filter_map(|written| root(test, *written)).collect();
-    if !test.services.is_empty() {
+    let mut roots: Vec<Root> =
+        test.written.iter().flat_map(|written| (written.kind.row().lower)(&written.value)).collect();
+    let services = test.services();
+    if !services.is_empty() {
         // The closures keep each path's span, so a start function of the wrong shape is
         // reported there.
-        let specs = test.services.iter().map(|path| {
+        let specs = services.iter().map(|path| {
             let name = service_name(path);
             quote_spanned! {syn::spanned::Spanned::span(path)=>
                 ::testrig::__private::ServiceSpec {
@@ -76,38 +79,55 @@ fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
     roots
 }
 
-/// The fixture one attribute stands for, with its options.
-fn root(test: &TestFn, written: RootAttribute) -> Option<Root> {
-    match written {
-        RootAttribute::With(index) => {
-            let with = test.withs.get(index)?;
-            Some(Root { ty: with.ty.clone(), options: with.config.clone() })
+/// An attribute that stands for no fixture (`#[timeout]`, `#[env]`, ..).
+pub fn none(_: &Parsed) -> Vec<Root> {
+    Vec::new()
+}
+
+/// `#[with(Type, Other = options)]`: each type, with its options.
+pub fn with(parsed: &Parsed) -> Vec<Root> {
+    match parsed {
+        Parsed::With(entries) => {
+            entries.iter().map(|with| Root { ty: with.ty.clone(), options: with.config.clone() }).collect()
         }
-        RootAttribute::CaptureLogs => {
-            let span = test.capture_logs?;
-            Some(Root { ty: syn::parse_quote_spanned!(span=> ::testrig::logs::Logs), options: None })
-        }
-        RootAttribute::WithCells => {
-            let cells = test.cells.as_ref()?;
-            let schema = match &cells.schema {
-                Some(path) => quote!(::core::option::Option::Some(&#path)),
-                None => quote!(::core::option::Option::None),
-            };
-            let names = &cells.names;
-            Some(Root {
-                ty: syn::parse_quote!(::testrig::db::Cells),
-                options: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
-            })
-        }
-        RootAttribute::Database => {
-            let (_, database) = test.database.as_ref()?;
-            Some(Root { ty: syn::parse_quote!(::testrig::db::Database), options: Some(block(database.config())) })
-        }
-        RootAttribute::Databases => {
-            let (_, databases) = test.databases.as_ref()?;
-            Some(Root { ty: syn::parse_quote!(::testrig::db::Databases), options: Some(block(databases.config())) })
-        }
+        _ => Vec::new(),
     }
+}
+
+/// `#[capture_logs]`: `Logs`.
+pub fn logs(parsed: &Parsed) -> Vec<Root> {
+    match parsed {
+        Parsed::Flag(span) => {
+            vec![Root { ty: syn::parse_quote_spanned!(*span=> ::testrig::logs::Logs), options: None }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `#[with_cells(in = SCHEMA, cell1, ..)]`: `Cells`, with the schema and the cells' names.
+pub fn cells(parsed: &Parsed) -> Vec<Root> {
+    let Parsed::Cells(Some(cells)) = parsed else { return Vec::new() };
+    let schema = match &cells.schema {
+        Some(path) => quote!(::core::option::Option::Some(&#path)),
+        None => quote!(::core::option::Option::None),
+    };
+    let names = &cells.names;
+    vec![Root {
+        ty: syn::parse_quote!(::testrig::db::Cells),
+        options: Some(syn::parse_quote!(::testrig::db::CellsOptions::new(#schema, &[#(#names),*]))),
+    }]
+}
+
+/// `#[database(..)]`: `Database`, with its recipe.
+pub fn database(parsed: &Parsed) -> Vec<Root> {
+    let Parsed::Database(database) = parsed else { return Vec::new() };
+    vec![Root { ty: syn::parse_quote!(::testrig::db::Database), options: Some(block(database.config())) }]
+}
+
+/// `#[databases(..)]`: `Databases`, with their recipes.
+pub fn databases(parsed: &Parsed) -> Vec<Root> {
+    let Parsed::Databases(databases) = parsed else { return Vec::new() };
+    vec![Root { ty: syn::parse_quote!(::testrig::db::Databases), options: Some(block(databases.config())) }]
 }
 
 /// A `{ static ..; value }` block our grammar wrote, as the expression it is.

@@ -4,6 +4,7 @@ use syn::spanned::Spanned;
 use syn::Attribute;
 
 use crate::ast::{Access, TestFn};
+use crate::attr::OurAttribute;
 use crate::parse::conf::ConfAttr;
 use crate::parse::test_options::Flavor;
 use crate::roots::BuiltTest;
@@ -48,7 +49,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
         TokenStream::new()
     } else if roots.is_empty() {
         quote!(const __TESTRIG_PLAN: #plan_ty = &[];)
-    } else if root_types.len() <= MAX_SHARED_ROOTS && test.poison_db.is_none() {
+    } else if root_types.len() <= MAX_SHARED_ROOTS && test.written_at(OurAttribute::PoisonDb).is_none() {
         // Walked once per distinct tuple of root types, shared by the tests naming them.
         // Spanned at the first root type: a root that is no fixture is then reported there,
         // once, as its parameter already reports it.
@@ -63,7 +64,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
             const __TESTRIG_PLAN: #plan_ty = &__TESTRIG_PLAN_ARRAY;
         }
     };
-    let mut checks = match test.poison_db {
+    let mut checks = match test.written_at(OurAttribute::PoisonDb) {
         Some(span) if !roots.is_empty() => {
             quote_spanned!(span=> const _: () = ::testrig::__private::check_refusal(__TESTRIG_ROOTS, &::testrig::__private::POISON_DB);)
         }
@@ -271,7 +272,7 @@ fn shares_a_shim(test: &BuiltTest) -> bool {
     !test.is_async()
         && !test.has_cases()
         && test.implied.is_empty()
-        && test.poison_db.is_none()
+        && test.written_at(OurAttribute::PoisonDb).is_none()
         && test.params.len() <= MAX_SHARED_BODY
         && test
             .params
@@ -317,7 +318,7 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
     if test.options.allow_leaks.is_some() {
         fields.push(quote!(allow_leaks: true,));
     }
-    if let Some(millis) = test.timeout_millis {
+    if let Some(millis) = test.timeout_millis() {
         fields.push(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),));
     }
     if !configs.is_empty() {
@@ -348,8 +349,9 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
 fn on_enter(test: &BuiltTest, bindings: &TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut hooks = Vec::new();
     let mut names = Vec::new();
-    if !test.env.is_empty() {
-        let changes = test.env.iter().map(|entry| {
+    let env = test.env();
+    if !env.is_empty() {
+        let changes = env.iter().map(|entry| {
             let key = &entry.key;
             let value = match &entry.value {
                 Some(value) => quote!(::core::option::Option::Some(#value)),
@@ -364,9 +366,10 @@ fn on_enter(test: &BuiltTest, bindings: &TokenStream) -> (Vec<TokenStream>, Vec<
         });
         names.push(quote!(__testrig_env));
     }
-    if !test.confs.is_empty() {
+    let confs = test.confs();
+    if !confs.is_empty() {
         let test_name = test.original.sig.ident.to_string();
-        let layers = test.confs.iter().map(|conf| conf_layer(conf, bindings, &test_name));
+        let layers = confs.iter().map(|conf| conf_layer(conf, bindings, &test_name));
         hooks.push(quote! {
             fn __testrig_conf() -> ::testrig::__private::Held {
                 #(#layers)*
@@ -375,7 +378,7 @@ fn on_enter(test: &BuiltTest, bindings: &TokenStream) -> (Vec<TokenStream>, Vec<
         });
         names.push(quote!(__testrig_conf));
     }
-    if test.poison_db.is_some() {
+    if test.written_at(OurAttribute::PoisonDb).is_some() {
         names.push(quote!(::testrig::__private::poison_current_scope));
     }
     (hooks, names)

@@ -46,14 +46,14 @@ impl Parse for EnvEntry {
 }
 
 /// Parses one `#[env(..)]`, reporting keys repeated within `seen` (all `#[env]`s of a test).
-pub fn parse(args: TokenStream, attribute: Option<&Attribute>, seen: &[EnvEntry], cx: &Ctxt) -> Vec<EnvEntry> {
+pub fn parse(args: TokenStream, attribute: Option<&Attribute>, seen: &[&EnvEntry], cx: &Ctxt) -> Vec<EnvEntry> {
     let Some(entries) = parse_list::<EnvEntry>(args, cx) else { return Vec::new() };
     if entries.is_empty() {
         report_at(attribute, messages::EMPTY_ENV, cx);
     }
     let mut parsed: Vec<EnvEntry> = Vec::new();
     for entry in entries {
-        if seen.iter().chain(&parsed).any(|earlier| earlier.key == entry.key) {
+        if seen.iter().copied().chain(&parsed).any(|earlier| earlier.key == entry.key) {
             cx.error_at(entry.key_span, messages::duplicate_env_key(&entry.key));
         }
         parsed.push(entry);
@@ -81,7 +81,7 @@ mod tests {
         let cx = Ctxt::new();
         parse(quote!(PORT = 8080), None, &[], &cx);
         let first = parse(quote!(A = "1"), None, &[], &cx);
-        parse(quote!(A = "2"), None, &first, &cx);
+        parse(quote!(A = "2"), None, &first.iter().collect::<Vec<_>>(), &cx);
         assert_eq!(cx.into_messages(), [messages::BAD_ENV_VALUE.to_owned(), messages::duplicate_env_key("A")]);
     }
 }

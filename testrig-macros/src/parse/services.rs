@@ -23,7 +23,7 @@ impl Parse for ServiceItem {
 
 /// `#[service(a, b)]`: the start functions, each once (by its last name, the one the test
 /// looks it up by); `known` holds those of earlier `#[service]` attributes.
-pub fn parse(args: TokenStream, attribute: Option<&Attribute>, known: &[syn::Path], cx: &Ctxt) -> Vec<syn::Path> {
+pub fn parse(args: TokenStream, attribute: Option<&Attribute>, known: &[&syn::Path], cx: &Ctxt) -> Vec<syn::Path> {
     if args.is_empty() {
         report_at(attribute, messages::EMPTY_SERVICE, cx);
         return Vec::new();
@@ -32,7 +32,7 @@ pub fn parse(args: TokenStream, attribute: Option<&Attribute>, known: &[syn::Pat
     let mut parsed: Vec<syn::Path> = Vec::new();
     for ServiceItem(path) in items {
         let name = service_name(&path);
-        if known.iter().chain(&parsed).any(|earlier| service_name(earlier) == name) {
+        if known.iter().copied().chain(&parsed).any(|earlier| service_name(earlier) == name) {
             cx.error_spanned_by(&path, messages::duplicate_service(&name));
         } else {
             parsed.push(path);

@@ -9,15 +9,10 @@ use crate::messages;
 
 pub struct Attr<'c, T> {
     cx: &'c Ctxt,
-    duplicate: Duplicate,
+    /// The option's key: a second value is told "duplicate option", put into words only then
+    /// (a slot is made for every option of every test, and the macro runs unoptimized).
+    name: &'static str,
     value: Option<T>,
-}
-
-/// What a second value is told, put into words only then: a slot is made for every option
-/// of every test, and the macro runs unoptimized (benches/compare_build.sh).
-enum Duplicate {
-    Option(&'static str),
-    Attribute(&'static str),
 }
 
 /// An option without a value (`allow_leaks`, `#[poison_db]`): where it was written.
@@ -26,12 +21,7 @@ pub type Flag<'c> = Attr<'c, proc_macro2::Span>;
 impl<'c, T> Attr<'c, T> {
     /// An option of an attribute's list (`flavor = ..`): a second one is "duplicate option".
     pub fn option(cx: &'c Ctxt, name: &'static str) -> Self {
-        Attr { cx, duplicate: Duplicate::Option(name), value: None }
-    }
-
-    /// An attribute a test may carry once (`#[timeout]`), a second one told `duplicate`.
-    pub fn attribute(cx: &'c Ctxt, duplicate: &'static str) -> Self {
-        Attr { cx, duplicate: Duplicate::Attribute(duplicate), value: None }
+        Attr { cx, name, value: None }
     }
 
     /// Stores `value`, or reports a second one at `at` (an empty `at`: the call site, which
@@ -45,10 +35,7 @@ impl<'c, T> Attr<'c, T> {
     pub fn set_with<A: ToTokens>(&mut self, at: A, value: impl FnOnce() -> T) {
         if self.value.is_some() {
             let at: TokenStream = at.into_token_stream();
-            match self.duplicate {
-                Duplicate::Option(name) => self.cx.error_spanned_by(at, messages::duplicate_option(name)),
-                Duplicate::Attribute(message) => self.cx.error_spanned_by(at, message),
-            }
+            self.cx.error_spanned_by(at, messages::duplicate_option(self.name));
         } else {
             self.value = Some(value());
         }
