@@ -1,6 +1,6 @@
 //! Our small IR of what the user wrote, as syntax: each node keeps the `syn` node it came
 //! from, so the checks can span errors at the user's tokens. What the test needs, generated
-//! paths included, is built from it once it is checked ([`crate::roots`]).
+//! paths included, is built from it once it is checked ([`crate::expand::roots`]).
 
 use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};

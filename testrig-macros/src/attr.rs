@@ -10,6 +10,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::Attribute;
 
 use crate::ctxt::Ctxt;
+use crate::expand::roots::{self, Root};
 use crate::features::Feature;
 use crate::messages;
 use crate::parse;
@@ -19,7 +20,6 @@ use crate::parse::database::{DatabaseAttr, DatabasesAttr};
 use crate::parse::env::EnvEntry;
 use crate::parse::test_options::TestOptions;
 use crate::parse::with::WithEntry;
-use crate::roots::{self, Root};
 
 /// The table: `name => Kind, feature, once (what a second one is told), grammar, lowering`.
 /// Invoked with the macro that turns it into code (`$then`), here and in lib.rs.

@@ -81,7 +81,7 @@ fn test_item(origin: OurAttribute, args: TokenStream, item: syn::Item) -> TokenS
     let test = TestFn::from_syn(origin, args, function, &cx);
     check::test(&test, &cx);
     // Built from the checked test only (tokio-macros' `build()`): building may find more.
-    let built = (!cx.has_errors()).then(|| crate::roots::BuiltTest::new(&test, &cx));
+    let built = (!cx.has_errors()).then(|| crate::expand::roots::BuiltTest::new(&test, &cx));
     match (cx.check(), built) {
         (Ok(()), Some(built)) => expand::test(&built),
         (checked, _) => with_error(checked.err(), expand::test_fallback(&test)),

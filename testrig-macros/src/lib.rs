@@ -11,6 +11,7 @@ mod ast;
 mod attr;
 mod cfg_params;
 mod check;
+mod crate_files;
 mod ctxt;
 mod entry;
 mod expand;
@@ -21,7 +22,6 @@ mod messages;
 mod parse;
 #[cfg(test)]
 mod robustness;
-mod roots;
 
 /// Makes a type a fixture. See the `testrig` crate's documentation.
 #[proc_macro_attribute]

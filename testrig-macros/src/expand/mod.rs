@@ -2,7 +2,9 @@
 //! `::testrig::__private`, where the logic lives.
 
 mod cases;
+mod database;
 mod fixture;
+pub mod roots;
 mod test;
 
 pub use self::fixture::{fixture, fixture_fallback};

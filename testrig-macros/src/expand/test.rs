@@ -5,9 +5,9 @@ use syn::Attribute;
 
 use crate::ast::{Access, TestFn};
 use crate::attr::OurAttribute;
+use crate::expand::roots::BuiltTest;
 use crate::parse::conf::ConfAttr;
 use crate::parse::test_options::Flavor;
-use crate::roots::BuiltTest;
 
 /// The most root fixtures whose plan is shared through `Roots` (the runtime implements it for
 /// tuples up to this length); a test with more walks its own. Tied to the runtime by
@@ -40,7 +40,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
     inner.vis = syn::Visibility::Inherited;
     strip_values(&mut inner.sig);
 
-    let root_types: Vec<&syn::Type> = crate::roots::types(test, &test.implied);
+    let root_types: Vec<&syn::Type> = crate::expand::roots::types(test, &test.implied);
     let roots: Vec<TokenStream> =
         root_types.iter().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
     let plan_ty = quote!(&[::testrig::__private::FixtureRef]);

@@ -4,7 +4,7 @@
 //! with the same options.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{LitBool, LitStr, Token};
@@ -16,20 +16,22 @@ use crate::messages;
 /// What `#[database(..)]` says, checked against the crate's files.
 pub struct DatabaseAttr {
     /// `None`: the crate's `migrations/` if it has one, as `sqlx::migrate!()`.
-    migrations: Option<Migrations>,
-    seeds: Vec<SeedSource>,
+    pub migrations: Option<Migrations>,
+    /// Whether the crate has a `migrations/` directory (read once, here).
+    pub crate_has_migrations: bool,
+    pub seeds: Vec<SeedSource>,
 }
 
-enum Migrations {
+pub enum Migrations {
     Dir(LitStr),
     Off,
 }
 
 /// A seed script: `"users"` is `fixtures/users.sql` next to the test file (sqlx::test's
 /// convention); `path = ".."` any file, relative to the test file.
-struct SeedSource {
-    name: String,
-    file: LitStr,
+pub struct SeedSource {
+    pub name: String,
+    pub file: LitStr,
 }
 
 enum Item {
@@ -94,14 +96,14 @@ pub fn parse(args: TokenStream, cx: &Ctxt) -> DatabaseAttr {
         Ok(items) => from_items(items, cx),
         Err(error) => {
             cx.syn_error(error);
-            DatabaseAttr { migrations: None, seeds: Vec::new() }
+            DatabaseAttr { migrations: None, crate_has_migrations: false, seeds: Vec::new() }
         }
     }
 }
 
 /// `#[databases(..)]`: named databases, in order, each with `#[database]`'s options.
 pub struct DatabasesAttr {
-    entries: Vec<(syn::Ident, DatabaseAttr)>,
+    pub entries: Vec<(syn::Ident, DatabaseAttr)>,
 }
 
 struct Entry {
@@ -146,22 +148,6 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
     set
 }
 
-impl DatabasesAttr {
-    /// The `DatabasesOptions` expression: one static recipe per name.
-    pub fn config(&self) -> TokenStream {
-        let entries = self.entries.iter().map(|(name, attr)| {
-            let text = name.to_string();
-            let recipe = attr.recipe(&text);
-            quote!((#text, { #recipe &__TESTRIG_RECIPE }))
-        });
-        let count = self.entries.len();
-        quote! {{
-            static __TESTRIG_DATABASES: [(&str, &::testrig::db::Recipe); #count] = [#(#entries),*];
-            ::testrig::db::DatabasesOptions::new(&__TESTRIG_DATABASES)
-        }}
-    }
-}
-
 fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
     let mut migrations = Attr::option(cx, "migrations");
     let mut fixtures: Attr<Vec<SeedSource>> = Attr::option(cx, "fixtures");
@@ -189,64 +175,15 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
             }),
         }
     }
-    DatabaseAttr { migrations: migrations.get(), seeds: fixtures.get().unwrap_or_default() }
-}
-
-/// The crate root the paths are relative to, as cargo gives it to the macro.
-fn crate_root() -> Option<std::path::PathBuf> {
-    std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from)
+    let migrations = migrations.get();
+    // Only when it counts: a crate read for nothing is a file system call per test.
+    let crate_has_migrations = migrations.is_none() && crate::crate_files::has_dir("migrations") == Some(true);
+    DatabaseAttr { migrations, crate_has_migrations, seeds: fixtures.get().unwrap_or_default() }
 }
 
 fn check_dir(dir: &LitStr, cx: &Ctxt) {
-    let Some(root) = crate_root() else { return };
-    if !root.join(dir.value()).is_dir() {
+    if crate::crate_files::has_dir(&dir.value()) == Some(false) {
         // Named as written: the absolute path differs per machine and target dir.
         cx.error_spanned_by(dir, messages::missing_migrations(&dir.value()));
-    }
-}
-
-impl DatabaseAttr {
-    /// The `DatabaseOptions` expression: a static recipe — migrations resolved against the
-    /// crate root, seeds included at compile time so a missing file is a compile error at its
-    /// name — and the config pointing at it.
-    pub fn config(&self) -> TokenStream {
-        let recipe = self.recipe("main");
-        quote! {{
-            #recipe
-            ::testrig::db::DatabaseOptions::new(&__TESTRIG_RECIPE)
-        }}
-    }
-
-    /// A `static __TESTRIG_RECIPE` for the database called `database`.
-    fn recipe(&self, database: &str) -> TokenStream {
-        let migrations = match &self.migrations {
-            Some(Migrations::Dir(dir)) => {
-                quote_spanned!(dir.span()=> ::core::option::Option::Some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir)))
-            }
-            Some(Migrations::Off) => quote!(::core::option::Option::None),
-            // Like `sqlx::migrate!()`: the crate's `migrations/`, when it has one.
-            None => match crate_root() {
-                Some(root) if root.join("migrations").is_dir() => {
-                    quote!(::core::option::Option::Some(::core::concat!(
-                        ::core::env!("CARGO_MANIFEST_DIR"),
-                        "/migrations"
-                    )))
-                }
-                _ => quote!(::core::option::Option::None),
-            },
-        };
-        let seeds = self.seeds.iter().map(|seed| {
-            let name = &seed.name;
-            let file = &seed.file;
-            quote_spanned!(file.span()=> ::testrig::db::Seed { name: #name, sql: ::core::include_str!(#file) })
-        });
-        quote! {
-            static __TESTRIG_RECIPE: ::testrig::db::Recipe = ::testrig::db::Recipe {
-                owner: ::core::env!("CARGO_PKG_NAME"),
-                database: #database,
-                migrations: #migrations,
-                seeds: &[#(#seeds),*],
-            };
-        }
     }
 }

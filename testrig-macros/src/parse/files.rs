@@ -22,34 +22,26 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
     if patterns.is_empty() {
         return Err(syn::Error::new_spanned(attribute, messages::FILES_SYNTAX));
     }
-    let Some(root) = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from) else {
+    let Some(root) = crate::crate_files::root() else {
         return Err(syn::Error::new(Span::call_site(), "`#[files]` needs cargo's CARGO_MANIFEST_DIR"));
     };
     let mut relative: Vec<String> = Vec::new();
-    // The crate's own path is no pattern: `[`, `*` in it match literally.
-    let base = glob::Pattern::escape(&root.to_string_lossy());
-    // As a shell does: `*` does not match a leading dot (`.gitkeep`).
-    let options = glob::MatchOptions { require_literal_leading_dot: true, ..glob::MatchOptions::new() };
     for pattern in &patterns {
         let text = pattern.value();
         if std::path::Path::new(&text).is_absolute() {
             return Err(syn::Error::new_spanned(pattern, messages::files_absolute(&text)));
         }
-        let matches = glob::glob_with(&format!("{base}/{text}"), options)
-            .map_err(|error| syn::Error::new_spanned(pattern, messages::files_bad_glob(&text, error.msg)))?;
-        let before = relative.len();
-        for entry in matches {
-            let path = entry.map_err(|error| {
-                syn::Error::new_spanned(pattern, messages::files_unreadable(&text, &error.to_string()))
-            })?;
-            if !path.is_file() {
-                continue;
-            }
-            let Ok(rest) = path.strip_prefix(&root) else { continue };
-            let Some(rest) = rest.to_str() else {
-                return Err(syn::Error::new_spanned(pattern, messages::files_not_utf8(&text, &rest.to_string_lossy())));
+        let matches = crate::crate_files::matching(&root, &text).map_err(|error| {
+            use crate::crate_files::GlobError;
+            let message = match error {
+                GlobError::Pattern(reason) => messages::files_bad_glob(&text, reason),
+                GlobError::Unreadable(reason) => messages::files_unreadable(&text, &reason),
+                GlobError::NotUtf8(path) => messages::files_not_utf8(&text, &path),
             };
-            let rest = rest.replace('\\', "/");
+            syn::Error::new_spanned(pattern, message)
+        })?;
+        let before = relative.len();
+        for rest in matches {
             if !relative.contains(&rest) {
                 relative.push(rest);
             }

@@ -121,13 +121,19 @@ pub fn cells(parsed: &Parsed) -> Vec<Root> {
 /// `#[database(..)]`: `Database`, with its recipe.
 pub fn database(parsed: &Parsed) -> Vec<Root> {
     let Parsed::Database(database) = parsed else { return Vec::new() };
-    vec![Root { ty: syn::parse_quote!(::testrig::db::Database), options: Some(block(database.config())) }]
+    vec![Root {
+        ty: syn::parse_quote!(::testrig::db::Database),
+        options: Some(block(super::database::options(database))),
+    }]
 }
 
 /// `#[databases(..)]`: `Databases`, with their recipes.
 pub fn databases(parsed: &Parsed) -> Vec<Root> {
     let Parsed::Databases(databases) = parsed else { return Vec::new() };
-    vec![Root { ty: syn::parse_quote!(::testrig::db::Databases), options: Some(block(databases.config())) }]
+    vec![Root {
+        ty: syn::parse_quote!(::testrig::db::Databases),
+        options: Some(block(super::database::set_options(databases))),
+    }]
 }
 
 /// A `{ static ..; value }` block our grammar wrote, as the expression it is.
