@@ -3,23 +3,19 @@
 //! lowers to (fixtures the test needs, with their options; or what the test does itself).
 //! Everything that asks "is this ours?" or "what does it mean?" reads the table: the entry
 //! points (lib.rs), [`TestAttr::classify`], the test's IR ([`crate::ast::TestFn`]), its roots
-//! ([`crate::roots`]). Adding an attribute is a row here, its grammar in `parse/`, and the
+//! ([`crate::expand::roots`]), through what each lowers to ([`crate::expand::lower`]). Adding an attribute is a row here, its grammar in `parse/`, and the
 //! runtime fixture or hook it lowers to.
 
 use proc_macro2::{Span, TokenStream};
 use syn::Attribute;
 
 use crate::ctxt::Ctxt;
-use crate::expand::roots::{self, Root};
+use crate::expand::lower::{self as roots, Root};
 use crate::features::Feature;
 use crate::messages;
 use crate::parse;
-use crate::parse::cells::CellsAttr;
-use crate::parse::conf::ConfAttr;
-use crate::parse::database::{DatabaseAttr, DatabasesAttr};
 use crate::parse::env::EnvEntry;
-use crate::parse::test_options::TestOptions;
-use crate::parse::with::WithEntry;
+pub use crate::parsed::Parsed;
 
 /// The table: `name => Kind, feature, once (what a second one is told), grammar, lowering`.
 /// Invoked with the macro that turns it into code (`$then`), here and in lib.rs.
@@ -121,22 +117,6 @@ fn earlier_services(earlier: &[WrittenAttr]) -> Vec<&syn::Path> {
             _ => Vec::new(),
         })
         .collect()
-}
-
-/// What one of our attributes said, as its grammar read it.
-pub enum Parsed {
-    Options(TestOptions),
-    With(Vec<WithEntry>),
-    Conf(Vec<ConfAttr>),
-    Env(Vec<EnvEntry>),
-    /// `None`: its arguments were wrong (reported); a second one is still a duplicate.
-    Cells(Option<CellsAttr>),
-    Database(DatabaseAttr),
-    Databases(DatabasesAttr),
-    /// An attribute without arguments (`#[poison_db]`), where it was written.
-    Flag(Span),
-    Timeout(Option<u64>),
-    Services(Vec<syn::Path>),
 }
 
 /// One of our attributes on a test, as written: which, where, what it said. A test keeps

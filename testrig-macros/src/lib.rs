@@ -20,6 +20,7 @@ mod expansion_snapshots;
 mod features;
 mod messages;
 mod parse;
+mod parsed;
 #[cfg(test)]
 mod robustness;
 

@@ -4,6 +4,7 @@
 mod cases;
 mod database;
 mod fixture;
+pub mod lower;
 pub mod roots;
 mod test;
 
