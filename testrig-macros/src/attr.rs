@@ -3,8 +3,9 @@
 //! lowers to (fixtures the test needs, with their options; or what the test does itself).
 //! Everything that asks "is this ours?" or "what does it mean?" reads the table: the entry
 //! points (lib.rs), [`TestAttr::classify`], the test's IR ([`crate::ast::TestFn`]), its roots
-//! ([`crate::expand::roots`]), through what each lowers to ([`crate::expand::lower`]). Adding an attribute is a row here, its grammar in `parse/`, and the
-//! runtime fixture or hook it lowers to.
+//! ([`crate::expand::roots`]), through what each lowers to ([`crate::expand::lower`]).
+//! Adding an attribute is a row here, its grammar in `parse/`, and the runtime fixture or
+//! hook it lowers to.
 
 use proc_macro2::{Span, TokenStream};
 use syn::Attribute;
