@@ -140,14 +140,6 @@ impl<'a> TestFn<'a> {
         self.said(kind).next().map(|written| written.span)
     }
 
-    /// `#[timeout(..)]` in milliseconds (`None` too when its value was wrong, reported).
-    pub fn timeout_millis(&self) -> Option<u64> {
-        self.said(OurAttribute::Timeout).find_map(|written| match written.value {
-            Parsed::Timeout(millis) => millis,
-            _ => None,
-        })
-    }
-
     /// Whether the test expands into one test per case.
     pub fn has_cases(&self) -> bool {
         !self.cases.is_empty() || self.params.iter().any(|param| param.values.is_some())

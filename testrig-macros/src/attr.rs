@@ -18,41 +18,44 @@ use crate::parse;
 use crate::parse::env::EnvEntry;
 pub use crate::parsed::Parsed;
 
-/// The table: `name => Kind, feature, once (what a second one is told), grammar, lowering`.
+/// The table: `name => Kind, feature, once (what a second one is told), grammar, lowering to
+/// fixtures, lowering to a field of the test's data`.
 /// Invoked with the macro that turns it into code (`$then`), here and in lib.rs.
 macro_rules! attribute_table {
     ($then:ident) => {
         $then! {
             test => FixtureTest, None, Some(messages::DUPLICATE_TEST_ATTR),
-                |i| Parsed::Options(parse::test_options::TestOptions::parse(i.args, i.cx)), roots::none;
+                |i| Parsed::Options(parse::test_options::TestOptions::parse(i.args, i.cx)), roots::none, roots::no_field;
             with => With, None, None,
-                |i| Parsed::With(parse::with::parse(i.args, i.attribute, i.cx)), roots::with;
+                |i| Parsed::With(parse::with::parse(i.args, i.attribute, i.cx)), roots::with, roots::no_field;
             conf => Conf, None, None,
-                |i| Parsed::Conf(parse::conf::parse(i.args, i.attribute, i.cx).into_iter().collect()), roots::none;
+                |i| Parsed::Conf(parse::conf::parse(i.args, i.attribute, i.cx).into_iter().collect()), roots::none,
+                roots::no_field;
             env => Env, None, None,
-                |i| Parsed::Env(parse::env::parse(i.args, i.attribute, &earlier_env(i.earlier), i.cx)), roots::none;
+                |i| Parsed::Env(parse::env::parse(i.args, i.attribute, &earlier_env(i.earlier), i.cx)), roots::none,
+                roots::no_field;
             with_cells => WithCells, Some(Feature::Any), Some(messages::DUPLICATE_WITH_CELLS),
-                |i| Parsed::Cells(parse::cells::parse(i.args, i.attribute, i.cx)), roots::cells;
+                |i| Parsed::Cells(parse::cells::parse(i.args, i.attribute, i.cx)), roots::cells, roots::no_field;
             database => Database, Some(Feature::Db), Some(messages::DUPLICATE_DATABASE),
-                |i| Parsed::Database(parse::database::parse(i.args, i.cx)), roots::database;
+                |i| Parsed::Database(parse::database::parse(i.args, i.cx)), roots::database, roots::no_field;
             databases => Databases, Some(Feature::Db), Some(messages::DUPLICATE_DATABASES),
-                |i| Parsed::Databases(parse::database::parse_set(i.args, i.span, i.cx)), roots::databases;
+                |i| Parsed::Databases(parse::database::parse_set(i.args, i.span, i.cx)), roots::databases, roots::no_field;
             poison_db => PoisonDb, Some(Feature::Db), Some(messages::DUPLICATE_POISON),
-                |i| flag(i, messages::POISON_OPTIONS), roots::none;
+                |i| flag(i, messages::POISON_OPTIONS), roots::none, roots::no_field;
             capture_logs => CaptureLogs, Some(Feature::Logs), Some(messages::DUPLICATE_CAPTURE_LOGS),
-                |i| flag(i, messages::CAPTURE_LOGS_OPTIONS), roots::logs;
+                |i| flag(i, messages::CAPTURE_LOGS_OPTIONS), roots::logs, roots::no_field;
             timeout => Timeout, None, Some(messages::DUPLICATE_TIMEOUT),
-                |i| Parsed::Timeout(parse::timeout::parse(i.args, i.attribute, i.cx)), roots::none;
+                |i| Parsed::Timeout(parse::timeout::parse(i.args, i.attribute, i.cx)), roots::none, roots::timeout;
             service => Service, Some(Feature::Async), None,
                 |i| Parsed::Services(parse::services::parse(i.args, i.attribute, &earlier_services(i.earlier), i.cx)),
-                roots::none;
+                roots::none, roots::no_field;
         }
     };
 }
 
 /// The table as this module's code: the kinds, and a row per kind.
 macro_rules! attribute_rows {
-    ($($name:ident => $kind:ident, $feature:expr, $once:expr, $parse:expr, $lower:expr;)*) => {
+    ($($name:ident => $kind:ident, $feature:expr, $once:expr, $parse:expr, $lower:expr, $field:expr;)*) => {
         /// Our attributes that may sit on a test function; any of them can start the expansion.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum OurAttribute {
@@ -67,6 +70,7 @@ macro_rules! attribute_rows {
             once: $once,
             parse: $parse,
             lower: $lower,
+            field: $field,
         },)*];
     };
 }
@@ -85,6 +89,8 @@ pub struct Row {
     pub parse: fn(Input) -> Parsed,
     /// The fixtures it stands for, with their options.
     pub lower: fn(&Parsed) -> Vec<Root>,
+    /// The field of the test's data it sets (`timeout: ..,`), if any.
+    pub field: fn(&Parsed) -> Option<proc_macro2::TokenStream>,
 }
 
 /// What a grammar is given: the attribute's arguments, the attribute (`None` for the one being

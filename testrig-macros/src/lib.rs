@@ -39,7 +39,7 @@ pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
 /// An entry point per row of the attribute table (see `attr`): each starts the test's
 /// expansion from that attribute. Documented where the `testrig` crate re-exports them.
 macro_rules! entry_points {
-    ($($name:ident => $kind:ident, $feature:expr, $once:expr, $parse:expr, $lower:expr;)*) => {$(
+    ($($name:ident => $kind:ident, $feature:expr, $once:expr, $parse:expr, $lower:expr, $field:expr;)*) => {$(
         #[proc_macro_attribute]
         pub fn $name(args: TokenStream, item: TokenStream) -> TokenStream {
             entry::test(attr::OurAttribute::$kind, args.into(), item.into()).into()

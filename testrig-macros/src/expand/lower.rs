@@ -14,6 +14,17 @@ pub struct Root {
     pub options: Option<Expr>,
 }
 
+/// An attribute that sets no field of the test's data.
+pub fn no_field(_: &Parsed) -> Option<TokenStream> {
+    None
+}
+
+/// `#[timeout(secs)]`: how long setup and body may take, and then the teardowns.
+pub fn timeout(parsed: &Parsed) -> Option<TokenStream> {
+    let Parsed::Timeout(Some(millis)) = parsed else { return None };
+    Some(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),))
+}
+
 /// An attribute that stands for no fixture (`#[timeout]`, `#[env]`, ..).
 pub fn none(_: &Parsed) -> Vec<Root> {
     Vec::new()

@@ -318,9 +318,7 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
     if test.options.allow_leaks.is_some() {
         fields.push(quote!(allow_leaks: true,));
     }
-    if let Some(millis) = test.timeout_millis() {
-        fields.push(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),));
-    }
+    fields.extend(test.written.iter().filter_map(|written| (written.kind.row().field)(&written.value)));
     if !configs.is_empty() {
         fields.push(quote!(configs: {
             fn __testrig_configs() -> ::testrig::__private::Configs {

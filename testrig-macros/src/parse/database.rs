@@ -10,6 +10,7 @@ use syn::punctuated::Punctuated;
 use syn::{LitBool, LitStr, Token};
 
 use super::slot::Attr;
+use super::symbol::{FIXTURES, MIGRATIONS};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -43,7 +44,7 @@ impl Parse for Item {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let key: syn::Ident = input.parse()?;
         match key.to_string().as_str() {
-            "migrations" => {
+            MIGRATIONS => {
                 input.parse::<Token![=]>()?;
                 if input.peek(LitBool) {
                     let off: LitBool = input.parse()?;
@@ -57,7 +58,7 @@ impl Parse for Item {
                     Err(error) => Err(syn::Error::new(error.span(), messages::DATABASE_MIGRATIONS_VALUE)),
                 }
             }
-            "fixtures" => {
+            FIXTURES => {
                 let content;
                 syn::parenthesized!(content in input);
                 let seeds = Punctuated::<SeedSource, Token![,]>::parse_terminated(&content)?;
@@ -71,7 +72,7 @@ impl Parse for Item {
     }
 }
 
-const DATABASE_OPTIONS: &[&str] = &["migrations", "fixtures"];
+const DATABASE_OPTIONS: &[&str] = &[MIGRATIONS, FIXTURES];
 
 impl Parse for SeedSource {
     fn parse(input: ParseStream) -> syn::Result<Self> {
@@ -149,8 +150,8 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
 }
 
 fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
-    let mut migrations = Attr::option(cx, "migrations");
-    let mut fixtures: Attr<Vec<SeedSource>> = Attr::option(cx, "fixtures");
+    let mut migrations = Attr::option(cx, MIGRATIONS);
+    let mut fixtures: Attr<Vec<SeedSource>> = Attr::option(cx, FIXTURES);
     for item in items {
         match item {
             Item::Migrations(key, value) => migrations.set_with(&key, || {

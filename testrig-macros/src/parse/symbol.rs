@@ -9,6 +9,10 @@ pub const START_PAUSED: &str = "start_paused";
 pub const ALLOW_LEAKS: &str = "allow_leaks";
 pub const NO_AUTOUSE: &str = "no_autouse";
 
+// `#[database(..)]`, `#[databases(name(..))]`
+pub const MIGRATIONS: &str = "migrations";
+pub const FIXTURES: &str = "fixtures";
+
 // `#[fixture(..)]`
 pub const AUTOUSE: &str = "autouse";
 pub const BY_VALUE: &str = "by_value";
