@@ -5,7 +5,7 @@
 use proc_macro2::{Span, TokenStream};
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, PatType, ReturnType, Signature, Type};
 
-use crate::attr::{Input, OurAttribute, Parsed, TestAttr, WrittenAttr};
+use crate::attr::{all, Input, OurAttribute, Parsed, TestAttr, WrittenAttr};
 use crate::ctxt::Ctxt;
 use crate::parse::conf::ConfAttr;
 use crate::parse::env::EnvEntry;
@@ -104,35 +104,17 @@ impl<'a> TestFn<'a> {
 
     /// `#[env(..)]` variables of all `#[env]` attributes.
     pub fn env(&self) -> Vec<&EnvEntry> {
-        self.written
-            .iter()
-            .flat_map(|written| match &written.value {
-                Parsed::Env(entries) => entries.iter().collect(),
-                _ => Vec::new(),
-            })
-            .collect()
+        all(&self.written, Parsed::env)
     }
 
     /// `#[conf(..)]` attributes, applied in the order written.
     pub fn confs(&self) -> Vec<&ConfAttr> {
-        self.written
-            .iter()
-            .flat_map(|written| match &written.value {
-                Parsed::Conf(confs) => confs.iter().collect(),
-                _ => Vec::new(),
-            })
-            .collect()
+        all(&self.written, Parsed::confs)
     }
 
     /// The start functions of every `#[service(..)]`, in order.
     pub fn services(&self) -> Vec<&syn::Path> {
-        self.written
-            .iter()
-            .flat_map(|written| match &written.value {
-                Parsed::Services(paths) => paths.iter().collect(),
-                _ => Vec::new(),
-            })
-            .collect()
+        all(&self.written, Parsed::services)
     }
 
     /// Where `#[kind]` was written, if it was.

@@ -15,7 +15,6 @@ use crate::expand::lower::{self as roots, Root};
 use crate::features::Feature;
 use crate::messages;
 use crate::parse;
-use crate::parse::env::EnvEntry;
 pub use crate::parsed::Parsed;
 
 /// The table: `name => Kind, feature, once (what a second one is told), grammar, lowering to
@@ -32,7 +31,7 @@ macro_rules! attribute_table {
                 |i| Parsed::Conf(parse::conf::parse(i.args, i.attribute, i.cx).into_iter().collect()), roots::none,
                 roots::no_field;
             env => Env, None, None,
-                |i| Parsed::Env(parse::env::parse(i.args, i.attribute, &earlier_env(i.earlier), i.cx)), roots::none,
+                |i| Parsed::Env(parse::env::parse(i.args, i.attribute, &all(i.earlier, Parsed::env), i.cx)), roots::none,
                 roots::no_field;
             with_cells => WithCells, Some(Feature::Any), Some(messages::DUPLICATE_WITH_CELLS),
                 |i| Parsed::Cells(parse::cells::parse(i.args, i.attribute, i.cx)), roots::cells, roots::no_field;
@@ -47,7 +46,7 @@ macro_rules! attribute_table {
             timeout => Timeout, None, Some(messages::DUPLICATE_TIMEOUT),
                 |i| Parsed::Timeout(parse::timeout::parse(i.args, i.attribute, i.cx)), roots::none, roots::timeout;
             service => Service, Some(Feature::Async), None,
-                |i| Parsed::Services(parse::services::parse(i.args, i.attribute, &earlier_services(i.earlier), i.cx)),
+                |i| Parsed::Services(parse::services::parse(i.args, i.attribute, &all(i.earlier, Parsed::services), i.cx)),
                 roots::none, roots::no_field;
         }
     };
@@ -104,26 +103,10 @@ pub struct Input<'i> {
     pub cx: &'i Ctxt,
 }
 
-/// The `#[env]` variables of the attributes read before.
-fn earlier_env(earlier: &[WrittenAttr]) -> Vec<&EnvEntry> {
-    earlier
-        .iter()
-        .flat_map(|written| match &written.value {
-            Parsed::Env(entries) => entries.iter().collect(),
-            _ => Vec::new(),
-        })
-        .collect()
-}
-
-/// The `#[service]` start functions of the attributes read before.
-fn earlier_services(earlier: &[WrittenAttr]) -> Vec<&syn::Path> {
-    earlier
-        .iter()
-        .flat_map(|written| match &written.value {
-            Parsed::Services(paths) => paths.iter().collect(),
-            _ => Vec::new(),
-        })
-        .collect()
+/// Everything `of` picks from what the attributes said, in the order written: the
+/// `#[env]` variables, `#[conf]` layers, `#[service]` start functions of all of them.
+pub fn all<'w, T>(written: &'w [WrittenAttr], of: for<'p> fn(&'p Parsed) -> &'p [T]) -> Vec<&'w T> {
+    written.iter().flat_map(|written| of(&written.value)).collect()
 }
 
 /// One of our attributes on a test, as written: which, where, what it said. A test keeps

@@ -25,3 +25,29 @@ pub enum Parsed {
     Timeout(Option<u64>),
     Services(Vec<syn::Path>),
 }
+
+impl Parsed {
+    /// `#[env]`'s variables; none for another attribute.
+    pub fn env(&self) -> &[EnvEntry] {
+        match self {
+            Parsed::Env(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// `#[conf]`'s layers; none for another attribute.
+    pub fn confs(&self) -> &[ConfAttr] {
+        match self {
+            Parsed::Conf(confs) => confs,
+            _ => &[],
+        }
+    }
+
+    /// `#[service]`'s start functions; none for another attribute.
+    pub fn services(&self) -> &[syn::Path] {
+        match self {
+            Parsed::Services(paths) => paths,
+            _ => &[],
+        }
+    }
+}
