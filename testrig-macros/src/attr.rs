@@ -105,7 +105,7 @@ pub struct Input<'i> {
 
 /// Everything `of` picks from what the attributes said, in the order written: the
 /// `#[env]` variables, `#[conf]` layers, `#[service]` start functions of all of them.
-pub fn all<'w, T>(written: &'w [WrittenAttr], of: for<'p> fn(&'p Parsed) -> &'p [T]) -> Vec<&'w T> {
+pub fn all<T>(written: &[WrittenAttr], of: for<'p> fn(&'p Parsed) -> &'p [T]) -> Vec<&T> {
     written.iter().flat_map(|written| of(&written.value)).collect()
 }
 
