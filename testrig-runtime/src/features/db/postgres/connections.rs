@@ -60,7 +60,12 @@ pub(super) async fn open_keeper(url: &str) -> Result<Keeper, sqlx::Error> {
 
 impl Keeper {
     pub(super) async fn open(url: String) -> Result<Keeper, sqlx::Error> {
-        on_keeper_thread(async move { PgConnection::connect(&url).await.map(Keeper) }).await
+        on_keeper_thread(async move {
+            let mut connection = PgConnection::connect(&url).await?;
+            crate::features::db::sql::run_on(&mut connection, super::reset::SESSION_BOUNDS).await?;
+            Ok(Keeper(connection))
+        })
+        .await
     }
 
     /// The text `query` returns (one row, one column; `None` for NULL). A keeper whose
@@ -75,19 +80,21 @@ impl Keeper {
         .await
     }
 
-    /// Runs `sql` (several statements allowed) once `check`, if any, holds (its `before`
-    /// run first); when it does not, the server's refusal instead ([`super::reset::refusal_sql`]). A keeper whose
-    /// statement failed is closed, since its session state is unknown.
+    /// Runs `sql` (several statements allowed) once `check`, if any, holds, with no other
+    /// session on the database (ended first when the check found some, then checked again);
+    /// when it does not hold, the server's refusal instead ([`super::reset::refusal_sql`]). A
+    /// keeper whose statement failed is closed, since its session state is unknown.
     pub(super) async fn execute(self, check: Option<Check>, sql: String) -> Result<Keeper, sqlx::Error> {
         let Keeper(mut connection) = self;
         on_keeper_thread(async move {
             let sql = match check {
                 Some(check) => {
-                    crate::features::db::sql::run_on(&mut connection, &check.before).await?;
-                    let found: Option<String> = sqlx::query_scalar(crate::features::db::sql::trusted(&check.query))
-                        .persistent(true)
-                        .fetch_one(&mut connection)
-                        .await?;
+                    let (mut found, sessions) = ask(&mut connection, &check.query).await?;
+                    if sessions.unwrap_or(0) > 1 {
+                        crate::features::db::sql::run_on(&mut connection, &super::reset::end_sessions_sql()).await?;
+                        // Asked again: a session ended just now may have changed it first.
+                        (found, _) = ask(&mut connection, &check.query).await?;
+                    }
                     if found.as_deref() == Some(check.expected.as_str()) {
                         sql
                     } else {
@@ -101,4 +108,10 @@ impl Keeper {
         })
         .await
     }
+}
+
+/// [`Check::query`]'s answer: the fingerprint, and how many sessions are on the database. A
+/// prepared statement, planned once per connection (planning it costs more than running it).
+async fn ask(connection: &mut PgConnection, query: &str) -> Result<(Option<String>, Option<i32>), sqlx::Error> {
+    sqlx::query_as(crate::features::db::sql::trusted(query)).persistent(true).fetch_one(connection).await
 }
