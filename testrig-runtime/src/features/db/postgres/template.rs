@@ -147,6 +147,7 @@ async fn describe(pool: &sqlx::PgPool, name: &str, fingerprint: &str) -> Result<
         match kind.as_str() {
             "rows" => facts.rows.push(body),
             "matview" => facts.matviews.push(body),
+            "table" => facts.tables.push(body),
             _ => facts.sequences.push(body),
         }
     }
