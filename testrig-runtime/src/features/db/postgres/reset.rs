@@ -195,6 +195,8 @@ fn build_record_facts_sql() -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Facts {
     pub(crate) fingerprint: String,
+    /// The query the fingerprint is taken with ([`FINGERPRINT_GENERATOR`]'s, on this server).
+    pub(crate) fingerprint_query: String,
     /// `INSERT .. SELECT .. FROM json_populate_recordset(..)`, one per non-empty table.
     pub(crate) rows: Vec<String>,
     /// `SELECT setval(..)`, one per sequence.
@@ -215,13 +217,14 @@ impl Facts {
     pub(super) fn describe(&self) -> String {
         let join = |items: &[String]| items.join(&ITEM.to_string());
         format!(
-            "{DESCRIPTION_TAG}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}",
+            "{DESCRIPTION_TAG}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}{FIELD}{}",
             self.fingerprint,
             join(&self.rows),
             join(&self.sequences),
             self.built,
             join(&self.matviews),
-            join(&self.tables)
+            join(&self.tables),
+            self.fingerprint_query
         )
     }
 
@@ -238,7 +241,8 @@ impl Facts {
         let built = fields.next()?.parse().ok()?;
         let matviews = split(fields.next()?);
         let tables = split(fields.next()?);
-        Some(Facts { fingerprint, rows, sequences, matviews, tables, built })
+        let fingerprint_query = fields.next().filter(|query| !query.is_empty())?.to_owned();
+        Some(Facts { fingerprint, fingerprint_query, rows, sequences, matviews, tables, built })
     }
 }
 
@@ -346,6 +350,7 @@ mod tests {
     fn facts_survive_the_description() {
         let facts = Facts {
             fingerprint: "abc".into(),
+            fingerprint_query: "SELECT 'abc'".into(),
             rows: vec![
                 "INSERT INTO t (a) SELECT a FROM json_populate_recordset(NULL::t, '[{\"a\":1}, \n {\"a\":2}]')".into()
             ],
@@ -356,7 +361,9 @@ mod tests {
         };
         assert_eq!(built_at(&facts.describe()), 1_700_000_000);
         assert_eq!(Facts::read(&facts.describe()), Some(facts));
-        assert_eq!(Facts::read(&Facts::default().describe()), Some(Facts::default()));
+        let bare = Facts { fingerprint_query: "SELECT ''".into(), ..Facts::default() };
+        assert_eq!(Facts::read(&bare.describe()), Some(bare));
+        assert_eq!(Facts::read(&Facts::default().describe()), None, "no query to check a clone with");
         assert_eq!(Facts::read("testrig:template:empty"), None, "an older template is never reused");
         let v3 = "testrig:template:v3\u{1f}abc\u{1f}\u{1f}\u{1f}1700000000";
         assert_eq!(Facts::read(v3), None, "a template recorded without its materialized views is never reused");

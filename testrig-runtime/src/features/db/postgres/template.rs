@@ -41,11 +41,6 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
         ^ fnv1a(record_facts_sql().as_bytes())
         ^ fnv1a(FINGERPRINT_GENERATOR.as_bytes()).rotate_left(31)
         ^ fnv1a(role.as_bytes()).rotate_left(17);
-    // What fingerprints a catalog is read off this server's own catalog: its version's.
-    let fingerprint: String = sqlx::query_scalar(FINGERPRINT_GENERATOR)
-        .fetch_one(&mut admin)
-        .await
-        .map_err(server_error("cannot read the server's catalog tables"))?;
     let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
     // Before looking for it: a reaper drops no template a live process marked.
     use_template(url, &name).await?;
@@ -56,7 +51,7 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
         .execute(&mut admin)
         .await
         .map_err(server_error("cannot take the template lock"))?;
-    let built = build_locked(url, &mut admin, &name, &scratch, recipe, &fingerprint).await;
+    let built = build_locked(url, &mut admin, &name, &scratch, recipe).await;
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(hash as i64).execute(&mut admin).await;
     let described = match built {
         // Whoever built it recorded whether its migrations left rows (see `describe`).
@@ -77,7 +72,7 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
             cause: "it was built by another version of testrig; drop it and the next test builds it again".into(),
         });
     };
-    Ok(Template { facts: std::sync::Arc::new(facts), check: check_query(&fingerprint).into(), name })
+    Ok(Template { check: check_query(&facts.fingerprint_query).into(), facts: std::sync::Arc::new(facts), name })
 }
 
 async fn build_locked(
@@ -86,7 +81,6 @@ async fn build_locked(
     name: &str,
     scratch: &str,
     recipe: &'static Recipe,
-    fingerprint: &str,
 ) -> Result<(), DbError> {
     let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind(name)
@@ -105,7 +99,7 @@ async fn build_locked(
             .map_err(server_error("cannot connect to the template being built"))?;
         let result = async {
             apply(recipe, &pool).await?;
-            describe(&pool, scratch, fingerprint).await
+            describe(&pool, scratch).await
         }
         .await;
         pool.close().await;
@@ -121,10 +115,11 @@ async fn build_locked(
     execute(admin, &format!("ALTER DATABASE \"{scratch}\" RENAME TO \"{name}\"")).await
 }
 
-/// Records on the template what its clones are reset from: its catalog's fingerprint (taken
-/// with `fingerprint`, the generated query), the rows of its non-empty tables, its sequences'
+/// Records on the template what its clones are reset from: its catalog's fingerprint and the
+/// query that takes it (generated here, once, from the server's catalog: every process reads
+/// it back instead of generating it again), the rows of its non-empty tables, its sequences'
 /// values and its materialized views' content (see [`super::reset`]).
-async fn describe(pool: &sqlx::PgPool, name: &str, fingerprint: &str) -> Result<(), DbError> {
+async fn describe(pool: &sqlx::PgPool, name: &str) -> Result<(), DbError> {
     let mut session = pool.acquire().await.map_err(server_error("cannot inspect the template"))?;
     crate::features::db::sql::run_on(&mut session, record_facts_sql())
         .await
@@ -137,12 +132,16 @@ async fn describe(pool: &sqlx::PgPool, name: &str, fingerprint: &str) -> Result<
         .await
         .map_err(server_error("cannot drop the template's facts table"))?;
     // Without the facts table, as a clone has no such table.
-    let fingerprint: String = sqlx::query_scalar(crate::features::db::sql::trusted(fingerprint))
+    let fingerprint_query: String = sqlx::query_scalar(FINGERPRINT_GENERATOR)
+        .fetch_one(&mut *session)
+        .await
+        .map_err(server_error("cannot read the server's catalog tables"))?;
+    let fingerprint: String = sqlx::query_scalar(crate::features::db::sql::trusted(&fingerprint_query))
         .fetch_one(&mut *session)
         .await
         .map_err(server_error("cannot fingerprint the template's catalog"))?;
     let built = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let mut facts = Facts { built, fingerprint, ..Facts::default() };
+    let mut facts = Facts { built, fingerprint, fingerprint_query, ..Facts::default() };
     for (kind, body) in recorded {
         match kind.as_str() {
             "rows" => facts.rows.push(body),
