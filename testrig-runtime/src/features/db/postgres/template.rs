@@ -40,6 +40,8 @@ async fn build(url: &str, recipe: &'static Recipe, hash: u64) -> Result<Template
     let hash = hash
         ^ fnv1a(record_facts_sql().as_bytes())
         ^ fnv1a(FINGERPRINT_GENERATOR.as_bytes()).rotate_left(31)
+        // The description's layout: a template described with other fields is another one.
+        ^ fnv1a(Facts::default().describe().as_bytes()).rotate_left(7)
         ^ fnv1a(role.as_bytes()).rotate_left(17);
     let name = format!("{TEMPLATE_PREFIX}{}_{hash:016x}", recipe.label());
     // Before looking for it: a reaper drops no template a live process marked.
