@@ -252,9 +252,9 @@ extern "C" fn remove_own_dirs_at_exit() {
 }
 
 /// Removes the directories under `root` whose process is gone: its liveness lock can be
-/// taken. A directory still being made (`.testrig-making-..`) whose lock is free was left by
-/// a process killed while making it. A directory of an older testrig (`testrig-<pid>`, no
-/// lock) goes when that pid is not running here.
+/// taken. A directory still being made (`.testrig-making-..`) whose lock is free, or that has
+/// had none for an hour, was left by a process killed while making it. A directory of an
+/// older testrig (`testrig-<pid>`, no lock) goes when that pid is not running here.
 fn reap_stale(root: &Path) {
     let Ok(entries) = std::fs::read_dir(root) else { return };
     for entry in entries.flatten() {
@@ -266,6 +266,12 @@ fn reap_stale(root: &Path) {
         let gone = match std::fs::File::open(entry.path().join(LIVENESS_LOCK)) {
             // Held while it is removed, so no second reaper removes another's new directory.
             Ok(lock) => try_lock(&lock).unwrap_or(false),
+            // Killed between making it and creating its lock, microseconds apart: an hour on,
+            // no live process is still there.
+            Err(_) if name.starts_with(".testrig-making-") => entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .is_ok_and(|made| made.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(3600))),
             Err(_) => id.parse::<u32>().is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()),
         };
         if gone {
