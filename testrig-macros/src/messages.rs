@@ -124,6 +124,21 @@ pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
     format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")
 }
 
+pub fn database_option_on_test(key: &str) -> String {
+    let option = match key {
+        "fixtures" => "fixtures(\"a\", ..)",
+        "migrations" => "migrations = \"dir\"",
+        // `migrator = ..` is not taken yet: the directory its `migrate!` reads does the same.
+        _ => "migrations = \"dir\"",
+    };
+    let what =
+        if key == "migrator" { "a `migrator` static is not taken yet" } else { "an option of `#[database]` here" };
+    format!(
+        "`{key}` sets up the test's database, as in `#[sqlx::test({key} ..)]`, {what}: write `#[database({option})]` \
+         below `#[testrig::test]`, or `#[testrig::database({option})]` instead of `#[testrig::test]`"
+    )
+}
+
 pub fn duplicate_option(name: &str) -> String {
     format!("duplicate option `{name}`: give it once")
 }

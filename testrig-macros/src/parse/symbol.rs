@@ -12,6 +12,8 @@ pub const NO_AUTOUSE: &str = "no_autouse";
 // `#[database(..)]`, `#[databases(name(..))]`
 pub const MIGRATIONS: &str = "migrations";
 pub const FIXTURES: &str = "fixtures";
+/// `#[sqlx::test(migrator = "path::MIGRATOR")]`'s: not taken yet.
+pub const MIGRATOR: &str = "migrator";
 
 // `#[fixture(..)]`
 pub const AUTOUSE: &str = "autouse";

@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::{Lit, Meta};
 
 use super::slot::{Attr, Flag};
-use super::symbol::{ALLOW_LEAKS, FLAVOR, NO_AUTOUSE, START_PAUSED, WORKER_THREADS};
+use super::symbol::{ALLOW_LEAKS, FIXTURES, FLAVOR, MIGRATIONS, MIGRATOR, NO_AUTOUSE, START_PAUSED, WORKER_THREADS};
 use super::{literal, options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
@@ -58,7 +58,7 @@ impl TestOptions {
                 if TEST_OPTIONS.contains(&key_text.as_str()) {
                     cx.error_spanned_by(&meta, format!("`{key_text}` needs a value: write `{key_text} = ..`"));
                 } else {
-                    cx.error_spanned_by(key, messages::unknown_option("testrig::test", &key_text, TEST_OPTIONS));
+                    cx.error_spanned_by(key, unknown(&key_text));
                 }
                 continue;
             };
@@ -82,7 +82,7 @@ impl TestOptions {
                     Some(Lit::Bool(paused)) => Some((paused.value, span)),
                     _ => bad(cx, value, messages::BAD_START_PAUSED),
                 }),
-                other => cx.error_spanned_by(key, messages::unknown_option("testrig::test", other, TEST_OPTIONS)),
+                other => cx.error_spanned_by(key, unknown(other)),
             }
         }
         TestOptions {
@@ -92,6 +92,16 @@ impl TestOptions {
             no_autouse: no_autouse.get(),
             start_paused: start_paused.get().flatten(),
         }
+    }
+}
+
+/// What an unknown key is told: `#[sqlx::test(..)]`'s database options (`fixtures`,
+/// `migrations`, `migrator`) are `#[database(..)]`'s here, which says so; any other, the valid
+/// keys.
+fn unknown(key: &str) -> String {
+    match key {
+        FIXTURES | MIGRATIONS | MIGRATOR => messages::database_option_on_test(key),
+        other => messages::unknown_option("testrig::test", other, TEST_OPTIONS),
     }
 }
 
