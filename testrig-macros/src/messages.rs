@@ -124,6 +124,8 @@ pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
     format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")
 }
 
+pub const MIGRATOR_NOT_TAKEN: &str = "`migrator = ..` (`#[sqlx::test]`'s static `Migrator`) is not taken yet: write `migrations = \"dir\"`, the directory its `sqlx::migrate!(\"dir\")` reads (relative to the crate root), or nothing for the crate's `migrations/`";
+
 pub fn database_option_on_test(key: &str) -> String {
     let option = match key {
         "fixtures" => "fixtures(\"a\", ..)",

@@ -10,7 +10,7 @@ use syn::punctuated::Punctuated;
 use syn::{LitBool, LitStr, Token};
 
 use super::slot::Attr;
-use super::symbol::{FIXTURES, MIGRATIONS};
+use super::symbol::{FIXTURES, MIGRATIONS, MIGRATOR};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -64,6 +64,7 @@ impl Parse for Item {
                 let seeds = Punctuated::<SeedSource, Token![,]>::parse_terminated(&content)?;
                 Ok(Item::Fixtures(key, seeds.into_iter().collect()))
             }
+            MIGRATOR => Err(syn::Error::new(key.span(), messages::MIGRATOR_NOT_TAKEN)),
             _ => Err(syn::Error::new(
                 key.span(),
                 messages::unknown_option("database", &key.to_string(), DATABASE_OPTIONS),
