@@ -57,7 +57,11 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
         // a backup) go with it.
         let own = dir.join(name.trim_end_matches(".db"));
         let path = own.join(name);
-        match tokio::fs::create_dir(&own).await.and(tokio::fs::write(&path, &bytes).await) {
+        let made = match tokio::fs::create_dir(&own).await {
+            Ok(()) => tokio::fs::write(&path, &bytes).await,
+            Err(error) => Err(error),
+        };
+        match made {
             Ok(()) => return Ok(path),
             Err(error) => {
                 remove_database(&path);

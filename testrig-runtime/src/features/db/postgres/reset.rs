@@ -3,8 +3,9 @@
 //! `DROP DATABASE` and `CREATE DATABASE .. TEMPLATE`.
 //!
 //! Only what is provably the template is reused. The proof has three parts:
-//! - **Nobody else is on it.** Every other session on the database is ended first (a by-URL
-//!   client a test kept in a static included) and waited for, bounded ([`end_sessions_sql`]).
+//! - **Nobody else is on it.** The check counts the database's sessions; any other (a by-URL
+//!   client a test kept in a static included) is ended and waited for, bounded
+//!   ([`end_sessions_sql`]), and the check asked again.
 //! - **Its catalog is the template's.** The check is not a list of object kinds: it is made
 //!   from the server's own catalog ([`FINGERPRINT_GENERATOR`]): every row of every
 //!   per-database catalog table that belongs to the user's objects, as text, minus the few
