@@ -165,7 +165,7 @@
 
 pub use testrig_runtime::{
     plan, thread, wait_for, BoxError, Conf, ConfGuard, Context, Fixture, FixtureStack, InContext, Observation, Scope,
-    ScopeGuard, Scoped, TempDir, TestOutcome,
+    ScopeGuard, Scoped, TempDir, TestContext, TestOutcome,
 };
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
@@ -516,6 +516,38 @@ pub use testrig_macros::env;
 /// ```
 pub use testrig_macros::case;
 
+/// rstest_reuse's `#[template]`: a function that carries a test's attributes — its test
+/// attribute, `#[case]` rows, `#[should_panic]`, its parameters' `#[case]` / `#[values]` —
+/// for `#[apply(name)]` to give to other tests. The function itself is not a test. A
+/// template is a macro of the module, reached from child modules with `use super::*`.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// #[template]
+/// #[testrig::test]
+/// #[case::one(1)]
+/// #[case::two(2)]
+/// fn small(#[case] n: u32) {}
+///
+/// // The template's rows, then this test's own.
+/// #[apply(small)]
+/// #[case::three(3)]
+/// fn is_positive(n: u32) {
+///     assert!(n > 0);
+/// }
+/// # is_positive::case_1_one(); is_positive::case_3_three();
+/// ```
+pub use testrig_macros::template;
+
+/// rstest_reuse's `#[apply(name)]`: the test gets template `name`'s attributes before its own,
+/// and each parameter the template's attributes for the parameter of its name. See
+/// [`template`](macro@template).
+pub use testrig_macros::apply;
+
+#[doc(hidden)]
+pub use testrig_macros::apply_template as __apply_template;
+
 /// The database seam, the `Cells` fixture and the schema declaration. See
 /// [`testrig_runtime::db`].
 #[cfg(feature = "db")]
@@ -834,9 +866,12 @@ pub mod prelude {
     /// read only attributes it brings (rustc never resolves those; tests/prelude_use.rs).
     #[doc(hidden)]
     pub use crate as testrig;
+    /// rstest's name for the running test's [`TestContext`](crate::TestContext): a
+    /// `#[context] ctx: Context` parameter.
+    pub use crate::TestContext as Context;
     pub use crate::{
-        capture_logs, case, conf, database, databases, env, fixture, poison_db, service, timeout, with, with_cells,
-        Fixture,
+        apply, capture_logs, case, conf, database, databases, env, fixture, poison_db, service, template, timeout,
+        with, with_cells, Fixture,
     };
 }
 

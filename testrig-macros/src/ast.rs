@@ -9,6 +9,7 @@ use crate::attr::{all, Input, OurAttribute, Parsed, TestAttr, WrittenAttr};
 use crate::ctxt::Ctxt;
 use crate::parse::conf::ConfAttr;
 use crate::parse::env::EnvEntry;
+use crate::parse::marks::Marks;
 use crate::parse::test_options::TestOptions;
 use crate::{messages, parse};
 
@@ -26,6 +27,10 @@ pub struct TestFn<'a> {
     pub kept_attrs: Vec<&'a Attribute>,
     /// Attributes that must not be there, with what to say about each.
     pub rejected_attrs: Vec<(&'a Attribute, &'static str)>,
+    /// `#[tokio::test(..)]` below ours (rstest's async tests name it): its options are ours.
+    pub tokio_test: Option<&'a Attribute>,
+    /// rstest's `#[awt]` and `#[trace]` on the function.
+    pub fn_marks: Vec<&'a Attribute>,
 }
 
 impl<'a> TestFn<'a> {
@@ -38,8 +43,13 @@ impl<'a> TestFn<'a> {
             cases: Vec::new(),
             kept_attrs: Vec::new(),
             rejected_attrs: Vec::new(),
+            tokio_test: None,
+            fn_marks: Vec::new(),
         };
         test.absorb(origin, args, None, cx);
+        // rstest's placement: an attribute written before a `#[case]` row (and after the row
+        // before it) is that case's; one after the last row is every case's.
+        let mut pending: Vec<&'a Attribute> = Vec::new();
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
                 TestAttr::Ours(kind, attribute) => {
@@ -48,17 +58,20 @@ impl<'a> TestFn<'a> {
                     }
                 }
                 TestAttr::PlainTest(attribute) => test.rejected_attrs.push((attribute, messages::PLAIN_TEST_ATTR)),
-                TestAttr::TokioTest(attribute) => test.rejected_attrs.push((attribute, messages::TOKIO_TEST_ATTR)),
-                TestAttr::Case(attribute) => test.cases.push(CaseRow::from_attr(attribute, cx)),
-                // `#[should_panic]` / `#[ignore]` right after a `#[case]` belong to that case.
-                TestAttr::Other(attribute) if is_case_attr(attribute) && test.cases.last().is_some() => {
-                    if let Some(case) = test.cases.last_mut() {
-                        case.attrs.push(attribute);
-                    }
+                TestAttr::TokioTest(attribute) => test.tokio_test = Some(attribute),
+                TestAttr::Case(attribute) => {
+                    let mut row = CaseRow::from_attr(attribute, cx);
+                    row.attrs = std::mem::take(&mut pending);
+                    test.cases.push(row);
                 }
-                TestAttr::Cases(attribute) | TestAttr::Other(attribute) => test.kept_attrs.push(attribute),
+                TestAttr::Other(attribute) if is_fn_mark(attribute) => test.fn_marks.push(attribute),
+                // Lints go on the function, where its code is.
+                TestAttr::Other(attribute) if is_lint(attribute) => test.kept_attrs.push(attribute),
+                TestAttr::Cases(attribute) => test.kept_attrs.push(attribute),
+                TestAttr::Other(attribute) => pending.push(attribute),
             }
         }
+        test.kept_attrs.extend(pending);
         test.options = test
             .written
             .iter_mut()
@@ -67,12 +80,22 @@ impl<'a> TestFn<'a> {
                 _ => None,
             })
             .unwrap_or_default();
-        if test.cases.is_empty() {
+        if let Some(attribute) = test.tokio_test {
+            // `#[rstest] #[tokio::test(flavor = ..)]`: its options, where ours left them unset.
+            if let syn::Meta::List(list) = &attribute.meta {
+                let theirs = TestOptions::parse(list.tokens.clone(), cx);
+                let ours = &mut test.options;
+                ours.flavor = ours.flavor.or(theirs.flavor);
+                ours.worker_threads = ours.worker_threads.or(theirs.worker_threads);
+                ours.start_paused = ours.start_paused.or(theirs.start_paused);
+            }
+        }
+        classify_test_params(&mut test.params, !test.cases.is_empty());
+        if test.awaits_every_future() {
             for param in &mut test.params {
-                param.taken = param.values.is_none()
-                    && param.options.is_none()
-                    && matches!(ungrouped(&param.original.ty), Type::Path(_))
-                    && !is_plain_value(&param.original.ty);
+                if let Kind::ByName(by_name) = &mut param.kind {
+                    by_name.awaited = true;
+                }
             }
         }
         test
@@ -130,6 +153,37 @@ impl<'a> TestFn<'a> {
     pub fn is_async(&self) -> bool {
         self.original.sig.asyncness.is_some()
     }
+
+    /// rstest's `#[awt]` on the function: every `#[future]` parameter is awaited.
+    pub fn awaits_every_future(&self) -> bool {
+        self.fn_marks.iter().any(|attribute| attribute.path().is_ident("awt"))
+    }
+
+    /// rstest's `#[trace]`: the arguments are printed before the body.
+    pub fn traces(&self) -> bool {
+        self.fn_marks.iter().any(|attribute| attribute.path().is_ident("trace"))
+    }
+
+    /// Whether the test is instantiated per case: it has generics, or a parameter of
+    /// `impl Trait` (rstest's generic tests).
+    pub fn is_generic(&self) -> bool {
+        let generics = &self.original.sig.generics;
+        !generics.params.is_empty() || self.params.iter().any(|param| mentions_generics(&param.original.ty, generics))
+    }
+}
+
+/// Whether `ty` names one of `generics`' type parameters or is (or holds) `impl Trait`.
+pub fn mentions_generics(ty: &Type, generics: &syn::Generics) -> bool {
+    let names: Vec<String> = generics.type_params().map(|param| param.ident.to_string()).collect();
+    quote::ToTokens::to_token_stream(ty).into_iter().any(|token| token_mentions(&token, &names))
+}
+
+fn token_mentions(token: &proc_macro2::TokenTree, names: &[String]) -> bool {
+    match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl" || names.iter().any(|name| ident == name),
+        proc_macro2::TokenTree::Group(group) => group.stream().into_iter().any(|token| token_mentions(&token, names)),
+        _ => false,
+    }
 }
 
 /// One `#[case(..)]` row: the values of the test's case parameters, in order.
@@ -138,7 +192,7 @@ pub struct CaseRow<'a> {
     /// `cross_cell` of `#[case::cross_cell(..)]`.
     pub name: Option<syn::Ident>,
     pub values: Vec<syn::Expr>,
-    /// `#[should_panic]`, `#[ignore]` written right after this row: for this case only.
+    /// The attributes written before this row, after the one before it: for this case only.
     pub attrs: Vec<&'a Attribute>,
 }
 
@@ -171,8 +225,15 @@ fn expressions(attribute: &Attribute) -> syn::Result<Vec<syn::Expr>> {
     }
 }
 
-fn is_case_attr(attribute: &Attribute) -> bool {
-    attribute.path().is_ident("should_panic") || attribute.path().is_ident("ignore")
+/// A lint attribute: it goes on the user's function, whatever case it is written by.
+pub fn is_lint(attribute: &Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"].iter().any(|lint| attribute.path().is_ident(lint))
+}
+
+/// rstest's attributes on the test function: `#[awt]` (await every `#[future]` parameter)
+/// and `#[trace]` (print the arguments).
+fn is_fn_mark(attribute: &Attribute) -> bool {
+    attribute.path().is_ident("awt") || attribute.path().is_ident("trace")
 }
 
 /// `#[fixture]`, `#[testrig::fixture]` (or `testrig_macros::`, as the runtime writes it).
@@ -199,9 +260,55 @@ pub struct Param<'a> {
     pub values: Option<(&'a Attribute, syn::Result<Vec<syn::Expr>>)>,
     /// With `#[files(..)]` (which fills `values`): the file each value is, as its case's label.
     pub labels: Vec<String>,
-    /// A test parameter taken by value in a test without `#[case]` rows, and not `#[values]`:
-    /// the fixture of that type, moved out of the stack.
-    pub taken: bool,
+    /// rstest's attributes on it (`#[case]`, `#[from]`, `#[with]`, ..).
+    pub marks: Marks<'a>,
+    /// Where its value comes from.
+    pub kind: Kind,
+}
+
+/// Where a parameter's value comes from.
+pub enum Kind {
+    /// `&T` / `&mut T`: the fixture of type `T`, from the test's stack.
+    ByType,
+    /// A case's value: `#[case]`, `#[values]`, `#[files]`, or — in a test whose rows mark no
+    /// parameter `#[case]` — any parameter taken by value, in order.
+    Case,
+    /// The value of a fixture function found by name (rstest's injection).
+    ByName(ByName),
+    /// `#[default(value)]` on a fixture function's parameter.
+    Default,
+    /// `#[context]`: the running test's name and case.
+    Context,
+}
+
+/// A fixture function's value, found by the parameter's name or at `#[from(path)]`.
+pub struct ByName {
+    /// The function (its type of the same name): the parameter's name, or `#[from]`'s path.
+    pub path: syn::Path,
+    /// How the parameter receives the value.
+    pub form: Form,
+    /// `false` for `#[future]` without `awt`: the parameter is the future itself.
+    pub awaited: bool,
+    /// What the name means when it finds no fixture function.
+    pub fallback: Fallback,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `name: T`
+    Value,
+    /// `name: &T` (`#[by_ref]`, or a type no fixture can be)
+    Ref,
+    /// `name: &mut T`
+    RefMut,
+}
+
+/// What a name that finds no fixture function stands for.
+pub enum Fallback {
+    /// testrig's `#[fixture(by_value)]` type of the parameter, moved out of the stack.
+    ByType(Type),
+    /// Nothing: a compile error at the parameter, naming the function.
+    Missing,
 }
 
 /// How a test receives a fixture.
@@ -211,8 +318,6 @@ pub enum Access {
     Shared,
     /// `&mut T`
     Exclusive,
-    /// `T`, of a fixture marked `#[fixture(by_value)]`
-    Taken,
 }
 
 impl<'a> Param<'a> {
@@ -239,39 +344,142 @@ impl<'a> Param<'a> {
                         None
                     }
                 });
-                Some(Param { original, options, values, labels, taken: false })
+                let marks = Marks::read(&original.attrs);
+                Some(Param { original, options, values, labels, marks, kind: Kind::ByType })
             }
             FnArg::Receiver(_) => None,
         }
     }
 
-    /// Whether the test gets this parameter from `#[case]` rows or `#[values]` rather than
-    /// from a fixture: it is taken by value (in a test with rows, or with `#[values]`), or is
-    /// a `&'static` reference (`&'static str`), which a fixture never is — fixtures are
-    /// borrowed from the test's own stack.
+    /// Whether the test gets this parameter from `#[case]` rows or `#[values]`.
     pub fn is_case_value(&self) -> bool {
-        match ungrouped(&self.original.ty) {
-            Type::Reference(reference) => {
-                reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static")
-            }
-            _ => !self.taken,
+        matches!(self.kind, Kind::Case)
+    }
+
+    pub fn by_name(&self) -> Option<&ByName> {
+        match &self.kind {
+            Kind::ByName(by_name) => Some(by_name),
+            _ => None,
         }
     }
 
-    /// `T` of a parameter typed `&T` (or, of a test, `&mut T` or a taken `T`); `None` for any
-    /// other type (an error the checks report).
+    /// `T` of a parameter typed `&T` (or, of a test, `&mut T`) that is a fixture of the
+    /// stack; `None` for any other (an error the checks report, or a value from elsewhere).
     pub fn fixture_type(&self) -> Option<&'a Type> {
         self.fixture_access().map(|(ty, _)| ty)
     }
 
     /// The fixture type and how it is received.
     pub fn fixture_access(&self) -> Option<(&'a Type, Access)> {
+        if !matches!(self.kind, Kind::ByType) {
+            return None;
+        }
         match ungrouped(&self.original.ty) {
             Type::Reference(reference) if reference.mutability.is_none() => Some((&reference.elem, Access::Shared)),
             Type::Reference(reference) => Some((&reference.elem, Access::Exclusive)),
-            other if self.taken => Some((other, Access::Taken)),
             _ => None,
         }
+    }
+
+    /// The parameter's name, when its pattern is one (`graph`, `mut graph`).
+    pub fn ident(&self) -> Option<&'a syn::Ident> {
+        match &*self.original.pat {
+            syn::Pat::Ident(pat) if pat.subpat.is_none() => Some(&pat.ident),
+            _ => None,
+        }
+    }
+
+    /// A fixture function's value by name, with `fallback` where the name finds none; `None`
+    /// for a pattern without a name and no `#[from]`.
+    fn named(&self, fallback: Fallback) -> Option<Kind> {
+        let path = match (&self.marks.from, self.ident()) {
+            (Some((_, path)), _) => path.clone(),
+            (None, Some(ident)) => syn::Path::from(ident.clone()),
+            (None, None) => return None,
+        };
+        let form = match ungrouped(&self.original.ty) {
+            Type::Reference(reference) if reference.mutability.is_some() => Form::RefMut,
+            Type::Reference(_) => Form::Ref,
+            _ => Form::Value,
+        };
+        let awaited = match self.marks.future {
+            Some((_, awt)) => awt || self.marks.awt.is_some(),
+            None => true,
+        };
+        Some(Kind::ByName(ByName { path, form, awaited, fallback }))
+    }
+}
+
+/// Where each test parameter's value comes from. rstest's reading when a parameter is
+/// marked `#[case]`: only the marked ones are case values, and every parameter taken by value
+/// is a fixture function's value by name. Without a mark, testrig's: in a test with rows,
+/// the parameters taken by value are the rows' values, in order. Either way `&T` is the
+/// fixture of type `T`, unless no fixture can be of that type (`&str`, `&[u8]`, `&Vec<T>`):
+/// then it is a fixture function's value by name too (rstest's `#[once]` fixtures).
+fn classify_test_params(params: &mut [Param], has_rows: bool) {
+    let marked = params.iter().any(|param| param.marks.case.is_some());
+    for param in params.iter_mut() {
+        param.kind = if param.marks.context.is_some() {
+            Kind::Context
+        } else if param.values.is_some() || param.marks.case.is_some() {
+            Kind::Case
+        } else if param.options.is_some() {
+            Kind::ByType
+        } else if param.marks.names_a_fixture_function() {
+            param.named(Fallback::Missing).unwrap_or(Kind::ByType)
+        } else {
+            match ungrouped(&param.original.ty) {
+                Type::Reference(reference)
+                    if !marked && reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static") =>
+                {
+                    Kind::Case
+                }
+                Type::Reference(reference) if could_be_a_fixture(&reference.elem) => Kind::ByType,
+                Type::Reference(_) => param.named(Fallback::Missing).unwrap_or(Kind::ByType),
+                _ if has_rows && !marked => Kind::Case,
+                ty => {
+                    let fallback =
+                        if could_be_a_fixture(ty) { Fallback::ByType(ty.clone()) } else { Fallback::Missing };
+                    param.named(fallback).unwrap_or(Kind::Case)
+                }
+            }
+        };
+    }
+}
+
+/// The parameters of a fixture function: `&T` a fixture of the stack (as a test's), by value
+/// another fixture function's value by name, `#[default(v)]` that value.
+fn classify_fixture_params(params: &mut [Param]) {
+    for param in params.iter_mut() {
+        param.kind = if param.options.is_some() || param.marks.context.is_some() || param.marks.case.is_some() {
+            Kind::ByType
+        } else if param.marks.default.is_some() {
+            Kind::Default
+        } else if param.marks.names_a_fixture_function() {
+            param.named(Fallback::Missing).unwrap_or(Kind::ByType)
+        } else {
+            match ungrouped(&param.original.ty) {
+                Type::Reference(reference) if could_be_a_fixture(&reference.elem) => Kind::ByType,
+                _ => param.named(Fallback::Missing).unwrap_or(Kind::ByType),
+            }
+        };
+    }
+}
+
+/// Whether `ty` may be a fixture type: a path to a type of some crate's own (the orphan rule
+/// leaves std's types, tuples, slices and references to std, where no `#[fixture]` can be).
+fn could_be_a_fixture(ty: &Type) -> bool {
+    const STD: &[&str] = &[
+        "Vec", "Option", "Box", "Arc", "Rc", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "VecDeque", "PathBuf",
+        "Path", "Duration", "Cow", "Mutex", "RwLock", "RefCell", "Cell", "OsString", "OsStr",
+    ];
+    match ungrouped(ty) {
+        Type::Path(path) if path.qself.is_none() && !is_plain_value(ty) => {
+            let first = path.path.segments.first().map(|segment| segment.ident.to_string()).unwrap_or_default();
+            let last = path.path.segments.last().map(|segment| segment.ident.to_string()).unwrap_or_default();
+            !matches!(first.as_str(), "std" | "core" | "alloc") && !STD.contains(&last.as_str())
+        }
+        _ => false,
     }
 }
 
@@ -312,6 +520,7 @@ pub struct FixtureDef<'a> {
     pub options: crate::parse::fixture_options::FixtureOptions,
 }
 
+#[derive(Clone, Copy)]
 pub enum FixtureSource<'a> {
     Impl(&'a ItemImpl),
     Fn(&'a ItemFn),
@@ -392,31 +601,43 @@ impl<'a> FixtureDef<'a> {
     /// A function `scratch_dir` is the fixture `ScratchDir`, a wrapper we generate around
     /// what it returns: so it may return a type of another crate (`PathBuf`), which no
     /// `impl Fixture` here could name. (The checks refuse a name that would clash.)
-    pub fn from_fn(item: &'a ItemFn, options: crate::parse::fixture_options::FixtureOptions) -> Self {
-        let setup = SetupFn::from_sig(&item.sig);
-        let (self_ty, wrapper) = match setup.output.value_type() {
-            None => (None, None),
-            Some(value) => {
+    pub fn from_fn(item: &'a ItemFn, mut options: crate::parse::fixture_options::FixtureOptions) -> Self {
+        // rstest's spelling of `scope = once`.
+        if let Some(once) = item.attrs.iter().find(|attribute| attribute.path().is_ident("once")) {
+            options.once.get_or_insert(syn::spanned::Spanned::span(once.path()));
+        }
+        let mut setup = SetupFn::from_sig(&item.sig);
+        classify_fixture_params(&mut setup.params);
+        let wrapper = match setup.output.value_type() {
+            Some(value) if item.sig.generics.params.is_empty() => {
                 let wrapper = syn::Ident::new(&camel_case(&item.sig.ident), item.sig.ident.span());
-                (Some(syn::parse_quote!(#wrapper)), Some((wrapper, value.clone())))
+                Some((wrapper, value.clone()))
             }
+            _ => None,
         };
-        FixtureDef { source: FixtureSource::Fn(item), self_ty, wrapper, setup: Some(setup), teardown: None, options }
+        let mut def = FixtureDef {
+            source: FixtureSource::Fn(item),
+            self_ty: None,
+            wrapper,
+            setup: Some(setup),
+            teardown: None,
+            options,
+        };
+        // Found by name only, when no wrapper can be: it returns `impl Trait`, its own type's
+        // name (`fn client() -> Client`), or a name of std's prelude (`fn result()`).
+        if def.wrapper_clash() {
+            def.wrapper = None;
+        }
+        def.self_ty = def.wrapper.as_ref().map(|(wrapper, _)| syn::parse_quote!(#wrapper));
+        def
     }
 }
 
-/// Why the wrapper a function fixture would define cannot be (see `check`).
-pub enum WrapperClash<'a> {
-    /// `-> impl Trait`: no struct field can hold it.
-    ImplTrait(&'a Type),
-    /// `fn client() -> Client`: `struct Client(Client)`.
-    ItsType(String),
-    /// `fn result() -> ..`: it would hide std's `Result` from the module.
-    Prelude(String),
-}
-
 impl FixtureDef<'_> {
-    pub fn wrapper_clash(&self) -> Option<WrapperClash<'_>> {
+    /// Whether the wrapper a function fixture would define cannot be: `-> impl Trait` (no
+    /// field can hold it), `fn client() -> Client` (`struct Client(Client)`), or a name of
+    /// std's prelude (`fn result()` would hide `Result` from the module).
+    pub fn wrapper_clash(&self) -> bool {
         const PRELUDE: &[&str] = &[
             "Self",
             "Result",
@@ -458,18 +679,23 @@ impl FixtureDef<'_> {
             "DoubleEndedIterator",
             "ExactSizeIterator",
         ];
-        let (wrapper, value) = self.wrapper.as_ref()?;
+        let Some((wrapper, value)) = self.wrapper.as_ref() else { return false };
         let name = wrapper.to_string();
-        if let Type::ImplTrait(_) = ungrouped(value) {
-            Some(WrapperClash::ImplTrait(value))
-        } else if last_ident(value).is_some_and(|ident| *ident == name) {
-            Some(WrapperClash::ItsType(name))
-        } else if PRELUDE.contains(&name.as_str()) {
-            Some(WrapperClash::Prelude(name))
-        } else {
-            None
-        }
+        contains_impl_trait(value)
+            || last_ident(value).is_some_and(|ident| *ident == name)
+            || PRELUDE.contains(&name.as_str())
     }
+}
+
+/// Whether `impl Trait` appears anywhere in `ty` (`(A, impl FnMut())`): no field can hold it.
+fn contains_impl_trait(ty: &Type) -> bool {
+    quote::ToTokens::to_token_stream(ty)
+        .into_iter()
+        .any(|token| matches!(token, proc_macro2::TokenTree::Ident(ident) if ident == "impl"))
+        || match ungrouped(ty) {
+            Type::Tuple(tuple) => tuple.elems.iter().any(contains_impl_trait),
+            _ => false,
+        }
 }
 
 /// `scratch_dir` → `ScratchDir` (a leading `r#` or `_` dropped); always an identifier.
@@ -532,7 +758,7 @@ mod tests {
     #[test]
     fn fn_fixture_type_is_its_return_value() {
         let item: ItemFn = syn::parse_quote!(
-            fn hosts(cells: &Cells) -> Result<Hosts, Error> {
+            fn hosts(cells: &Cells) -> Result<HostList, Error> {
                 todo!()
             }
         );
@@ -541,16 +767,37 @@ mod tests {
     }
 
     #[test]
-    fn a_test_receives_fixtures_shared_exclusive_or_taken() {
+    fn a_test_receives_fixtures_by_type_or_values_by_name() {
         let item: ItemFn = syn::parse_quote!(
-            fn t(a: &A, b: &mut B, c: C, n: u32) {}
+            fn t(a: &A, b: &mut B, c: C, n: u32, s: &str) {}
         );
         let cx = Ctxt::new();
         let test = TestFn::from_syn(OurAttribute::FixtureTest, TokenStream::new(), &item, &cx);
         cx.check().unwrap();
         let found: Vec<Option<Access>> = test.params.iter().map(|p| p.fixture_access().map(|(_, a)| a)).collect();
-        // `u32`: no fixture can be one; a case value missing its rows.
-        assert_eq!(found, [Some(Access::Shared), Some(Access::Exclusive), Some(Access::Taken), None]);
+        assert_eq!(found, [Some(Access::Shared), Some(Access::Exclusive), None, None, None]);
+        // By value, or a reference to a type no fixture can be: a fixture function's value by
+        // name; `C` may also be a `#[fixture(by_value)]` type, which `u32` and `str` cannot.
+        let fallbacks: Vec<Option<bool>> = test
+            .params
+            .iter()
+            .map(|p| p.by_name().map(|by_name| matches!(by_name.fallback, Fallback::ByType(_))))
+            .collect();
+        assert_eq!(fallbacks, [None, None, Some(true), Some(false), Some(false)]);
+    }
+
+    #[test]
+    fn a_case_mark_makes_the_unmarked_parameters_fixture_functions() {
+        let item: ItemFn = syn::parse_quote!(
+            #[case(1)]
+            fn t(#[case] n: u32, graph: Graph, g: &G) {}
+        );
+        let cx = Ctxt::new();
+        let test = TestFn::from_syn(OurAttribute::FixtureTest, TokenStream::new(), &item, &cx);
+        cx.check().unwrap();
+        assert!(test.params[0].is_case_value());
+        assert!(test.params[1].by_name().is_some_and(|by_name| by_name.path.is_ident("graph")));
+        assert!(test.params[2].fixture_type().is_some());
     }
 
     #[test]

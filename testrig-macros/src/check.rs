@@ -4,7 +4,7 @@
 use quote::ToTokens;
 use syn::{FnArg, Generics, Signature, Type};
 
-use crate::ast::{FixtureDef, FixtureSource, Output, Param, SetupFn, TestFn, WrapperClash};
+use crate::ast::{FixtureDef, FixtureSource, Kind, Output, Param, SetupFn, TestFn};
 use crate::attr::OurAttribute::{Database, Databases, PoisonDb};
 use crate::attr::Parsed;
 use crate::ctxt::Ctxt;
@@ -37,11 +37,14 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
             }
         }
         FixtureSource::Fn(item) => {
-            generics(&item.sig.generics, messages::FIXTURE_GENERIC, cx);
-            function_fixture_name(def, item, cx);
+            if let (Some(span), false) = (def.options.once, item.sig.generics.params.is_empty()) {
+                cx.error_at(span, messages::ONCE_GENERIC);
+            }
         }
     }
-    if let Some(setup) = &def.setup {
+    if let (Some(setup), FixtureSource::Fn(_)) = (&def.setup, def.source) {
+        fixture_function_params(setup, cx);
+    } else if let Some(setup) = &def.setup {
         setup_fn(setup, def.self_ty.as_ref(), cx);
         if let Some(marker) = setup.params.iter().find_map(|param| param.options) {
             if def.options.autouse.is_some() {
@@ -60,19 +63,28 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     }
 }
 
-/// The wrapper a function fixture defines must not clash: with the type it returns (a
-/// `struct Client(Client)`), with a name of std's prelude it would hide from the module, or
-/// be `impl Trait`, which no struct field can hold.
-fn function_fixture_name(def: &FixtureDef, item: &syn::ItemFn, cx: &Ctxt) {
-    let function = item.sig.ident.to_string();
-    match def.wrapper_clash() {
-        None => {}
-        Some(WrapperClash::ImplTrait(value)) => cx.error_spanned_by(value, messages::FIXTURE_FN_IMPL_TRAIT),
-        Some(WrapperClash::ItsType(name)) => {
-            cx.error_spanned_by(&item.sig.ident, messages::fixture_fn_named_like_its_type(&function, &name))
+/// A fixture function's parameters: `&T` fixtures of the stack, by value other fixture
+/// functions by name, `#[default(v)]` values; no case values, no `&mut`.
+fn fixture_function_params(setup: &SetupFn, cx: &Ctxt) {
+    if let Some(FnArg::Receiver(receiver)) = setup.sig.inputs.first() {
+        cx.error_spanned_by(receiver, messages::SETUP_RECEIVER);
+    }
+    let mut marked = setup.params.iter().filter(|param| param.options.is_some());
+    if let Some(second) = marked.nth(1) {
+        cx.error_spanned_by(second.options, messages::OPTIONS_TWICE);
+    }
+    for param in &setup.params {
+        for error in &param.marks.errors {
+            cx.syn_error(error.clone());
         }
-        Some(WrapperClash::Prelude(name)) => {
-            cx.error_spanned_by(&item.sig.ident, messages::fixture_fn_named_like_prelude(&function, &name))
+        if let Some(attribute) = param.marks.case.or(param.marks.context) {
+            cx.error_spanned_by(attribute, messages::CASE_MARK_IN_FIXTURE);
+        }
+        if let Some((attribute, _)) = &param.values {
+            cx.error_spanned_by(attribute, messages::CASE_MARK_IN_FIXTURE);
+        }
+        if let (Kind::ByType, None) = (&param.kind, param.options) {
+            reference_param(param, "fixture functions", cx);
         }
     }
 }
@@ -102,6 +114,22 @@ fn setup_fn(setup: &SetupFn, self_ty: Option<&Type>, cx: &Ctxt) {
     }
     let self_text = self_ty.map(|ty| ty.to_token_stream().to_string());
     for param in &setup.params {
+        let marks = &param.marks;
+        let mark = marks
+            .from
+            .as_ref()
+            .map(|(attribute, _)| *attribute)
+            .or(marks.with.as_ref().map(|(attribute, _)| *attribute))
+            .or(marks.default.as_ref().map(|(attribute, _)| *attribute))
+            .or(marks.future.as_ref().map(|(attribute, _)| *attribute))
+            .or(marks.by_ref)
+            .or(marks.awt)
+            .or(marks.case)
+            .or(marks.context);
+        if let Some(attribute) = mark {
+            cx.error_spanned_by(attribute, messages::MARK_IN_IMPL_FIXTURE);
+            continue;
+        }
         reference_param(param, "fixture `setup` functions", cx);
         if let (Some(ty), None) = (param.fixture_type(), param.options) {
             let text = ty.to_token_stream().to_string();
@@ -143,7 +171,13 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
     if let Some(variadic) = &sig.variadic {
         cx.error_spanned_by(variadic, messages::TEST_VARIADIC);
     }
-    generics(&sig.generics, messages::TEST_GENERIC, cx);
+    // With cases, rstest's generic test: instantiated per case.
+    if !test.has_cases() {
+        generics(&sig.generics, messages::TEST_GENERIC, cx);
+    }
+    if let (Some(attribute), false) = (test.tokio_test, test.is_async()) {
+        cx.error_spanned_by(attribute, messages::TOKIO_TEST_ON_SYNC);
+    }
     async_feature(sig, "an `async` test", cx);
     for input in &sig.inputs {
         if let FnArg::Receiver(receiver) = input {
@@ -151,20 +185,50 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         }
     }
     for param in &test.params {
+        for error in &param.marks.errors {
+            cx.syn_error(error.clone());
+        }
+        if let Some((attribute, _)) = &param.marks.default {
+            cx.error_spanned_by(attribute, messages::DEFAULT_ON_TEST);
+        }
+        if let (Some(attribute), false) = (param.marks.case, param.values.is_none()) {
+            if test.cases.is_empty() {
+                cx.error_spanned_by(attribute, messages::CASE_MARK_WITHOUT_ROWS);
+            }
+        }
+        if param.is_case_value() {
+            let marks = &param.marks;
+            let fixture_mark = marks
+                .from
+                .as_ref()
+                .map(|(attribute, _)| *attribute)
+                .or(marks.with.as_ref().map(|(attribute, _)| *attribute))
+                .or(marks.by_ref)
+                .or(marks.future.as_ref().map(|(attribute, _)| *attribute));
+            if let Some(attribute) = fixture_mark {
+                cx.error_spanned_by(attribute, messages::MARK_ON_CASE_VALUE);
+            }
+        }
+        if let (Some(attribute), false) =
+            (param.marks.context, matches!(crate::ast::ungrouped(&param.original.ty), Type::Path(_)))
+        {
+            cx.error_spanned_by(attribute, messages::CONTEXT_NOT_BY_VALUE);
+        }
+        if let (Some(by_name), false) = (param.by_name(), test.is_async()) {
+            if !by_name.awaited || param.marks.awt.is_some() {
+                let attribute = param.marks.future.as_ref().map(|(attribute, _)| *attribute).or(param.marks.awt);
+                cx.error_spanned_by(attribute, messages::FUTURE_ON_SYNC_TEST);
+            }
+        }
         match (param.options, &param.values) {
             (Some(marker), _) => cx.error_spanned_by(marker, messages::OPTIONS_IN_TEST),
-            (None, Some((attribute, _))) if !param.is_case_value() => {
-                cx.error_spanned_by(attribute, messages::VALUES_ON_FIXTURE)
-            }
             (None, Some((_, Err(error)))) => cx.syn_error(error.clone()),
             (None, Some((attribute, Ok(values)))) if values.is_empty() => {
                 cx.error_spanned_by(attribute, messages::EMPTY_VALUES)
             }
             (None, Some(_)) => {}
-            // By value without rows: the fixture, taken (its type must be a
-            // `#[fixture(by_value)]`, which the trait bound reports), unless no fixture could
-            // be of its type.
-            (None, None) if param.is_case_value() => {
+            // By value in a test whose rows mark no parameter: a case value, which needs rows.
+            (None, None) if param.is_case_value() && param.marks.case.is_none() => {
                 if test.cases.is_empty() {
                     cx.error_spanned_by(&param.original.ty, messages::CASE_PARAMETER_WITHOUT_VALUES)
                 }
@@ -224,7 +288,7 @@ fn generics(generics: &Generics, message: &str, cx: &Ctxt) {
 }
 
 /// Each `#[case]` row gives one value per case parameter (those taken by value without
-/// `#[values]`), and case names are unique.
+/// `#[values]`).
 fn cases(test: &TestFn, cx: &Ctxt) {
     let names: Vec<String> = test
         .params
@@ -232,17 +296,10 @@ fn cases(test: &TestFn, cx: &Ctxt) {
         .filter(|param| param.is_case_value() && param.values.is_none())
         .map(|param| param.original.pat.to_token_stream().to_string())
         .collect();
-    let mut seen: Vec<String> = Vec::new();
+    // Two rows may have one name: rstest's names tell them apart by their position.
     for row in &test.cases {
         if row.values.len() != names.len() {
             cx.error_spanned_by(row.attribute, messages::case_arity(row.values.len(), &names));
-        }
-        if let Some(name) = &row.name {
-            let text = name.to_string();
-            if seen.contains(&text) {
-                cx.error_spanned_by(name, messages::duplicate_case(&text));
-            }
-            seen.push(text);
         }
     }
 }
@@ -290,14 +347,13 @@ mod tests {
             #[test]
             const unsafe fn t<T>(a: u32, b: *const B) {}
         });
-        assert_eq!(errors.len(), 6, "{errors:?}");
+        assert_eq!(errors.len(), 4, "{errors:?}");
         assert_eq!(errors[0], messages::PLAIN_TEST_ATTR);
         assert_eq!(errors[1], messages::TEST_CONST);
         assert_eq!(errors[2], messages::TEST_UNSAFE);
         assert_eq!(errors[3], messages::TEST_GENERIC);
-        assert_eq!(errors[4], messages::CASE_PARAMETER_WITHOUT_VALUES);
-        // A pointer is no fixture either: a case value without rows too.
-        assert_eq!(errors[5], messages::CASE_PARAMETER_WITHOUT_VALUES);
+        // `a: u32` and `b: *const B` are fixture functions' values by name: a name that finds
+        // none is rustc's error at the parameter (`NoFixtureNamed`), not the macro's.
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod parse;
 mod parsed;
 #[cfg(test)]
 mod robustness;
+mod template;
 
 /// Makes a type a fixture. See the `testrig` crate's documentation.
 #[proc_macro_attribute]
@@ -34,6 +35,24 @@ pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn case(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::case(args.into(), item.into()).into()
+}
+
+/// rstest_reuse's `#[template]`: the test's attributes, kept for `#[apply(name)]`.
+#[proc_macro_attribute]
+pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
+    template::template(args.into(), item.into()).into()
+}
+
+/// rstest_reuse's `#[apply(name)]`: the attributes of template `name` on this test.
+#[proc_macro_attribute]
+pub fn apply(args: TokenStream, item: TokenStream) -> TokenStream {
+    template::apply(args.into(), item.into()).into()
+}
+
+/// What a template's macro expands `#[apply]` to: the template (`args`) merged into the test.
+#[proc_macro_attribute]
+pub fn apply_template(args: TokenStream, item: TokenStream) -> TokenStream {
+    template::apply_template(args.into(), item.into()).into()
 }
 
 /// An entry point per row of the attribute table (see `attr`): each starts the test's

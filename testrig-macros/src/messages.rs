@@ -29,7 +29,7 @@ pub const TEARDOWN_PARAMS: &str =
 pub const TEARDOWN_GENERIC: &str = "`teardown` cannot be generic: write `fn teardown(self)`";
 
 pub const TEST_ON_WRONG_ITEM: &str = "`#[testrig::test]` goes on a test function: `fn name(fixture: &Type) { .. }`";
-pub const TEST_GENERIC: &str = "a test cannot be generic: name concrete fixture types in its parameters";
+pub const TEST_GENERIC: &str = "a test without cases cannot be generic: name concrete types in its parameters, or give it `#[case(..)]` rows, each of which instantiates it";
 pub const TEST_RECEIVER: &str = "a test is a free function: remove `self`";
 pub const TEST_CONST: &str = "a test cannot be a `const fn`: remove `const`";
 pub const TEST_UNSAFE: &str =
@@ -40,8 +40,8 @@ pub const DUPLICATE_TEST_ATTR: &str =
     "duplicate `#[testrig::test]`: keep one; put all options in it, e.g. `#[testrig::test(flavor = \"multi_thread\")]`";
 pub const PLAIN_TEST_ATTR: &str =
     "remove `#[test]`: `#[testrig::test]` (or any fixture attribute) already makes this function a test";
-pub const TOKIO_TEST_ATTR: &str =
-    "remove `#[tokio::test]`: fixture tests build their own runtime; write `#[testrig::test(flavor = \"multi_thread\", worker_threads = 2)]` for its options";
+pub const TOKIO_TEST_ON_SYNC: &str =
+    "`#[tokio::test]` runs an `async fn`: make the test `async`, or remove it (a sync fixture test needs no runtime)";
 pub const FLAVOR_ON_SYNC: &str =
     "`flavor` chooses the runtime of an `async fn` test; this test is sync: make it `async fn` or remove `flavor`";
 pub const WORKERS_ON_SYNC: &str =
@@ -157,7 +157,6 @@ pub fn parameter_mut_reference(what: &str) -> String {
     format!("{what} receive fixtures by shared reference, since every dependent shares one instance: write `&Type`, and use interior mutability (`Mutex`, `Cell`) for state that changes")
 }
 
-pub const VALUES_ON_FIXTURE: &str = "`#[values]` gives a parameter taken by value its values; a `&T` parameter is a fixture, set up for the test: remove `#[values]`, or take the parameter by value (`&'static str` for string values)";
 pub const EMPTY_VALUES: &str = "`#[values]` needs at least one value: write `#[values(1, 2, 3)]`";
 
 pub fn case_arity(given: usize, names: &[String]) -> String {
@@ -166,10 +165,6 @@ pub fn case_arity(given: usize, names: &[String]) -> String {
         names.len(),
         if names.is_empty() { String::new() } else { format!(" (`{}`)", names.join("`, `")) }
     )
-}
-
-pub fn duplicate_case(name: &str) -> String {
-    format!("case `{name}` is named twice: each case is its own test, so give each a different name")
 }
 
 /// An attribute or an `async fn` whose support is behind one of the facade's features.
@@ -243,12 +238,37 @@ pub fn files_no_match(pattern: &str) -> String {
 }
 pub const CASES_SYNTAX: &str =
     "write `#[cases(table)]`, naming a table of rows written as `testrig::case_table! { table { #[case(..)] .. } }`";
-pub const FIXTURE_FN_IMPL_TRAIT: &str = "a fixture's value has one type that tests can name: return it (`-> std::ops::Range<u8>`), or box it (`-> Box<dyn Iterator<Item = u8> + Send>`)";
-
-pub fn fixture_fn_named_like_its_type(function: &str, name: &str) -> String {
-    format!("`#[fixture] fn {function}` defines the fixture `{name}`, the name of the type it returns: rename the function (`fn my_{function}()` is the fixture `My{name}`), or, for a type of this crate, write `#[fixture] impl {name} {{ fn setup() -> Self {{ .. }} }}`")
+pub const FROM_SYNTAX: &str =
+    "write `#[from(path::to::fixture)]`: the fixture function whose value this parameter is (rstest's `#[from]`)";
+pub const DEFAULT_SYNTAX: &str =
+    "write `#[default(value)]`: one expression, the argument a fixture function gets when a test gives none";
+pub const FUTURE_SYNTAX: &str =
+    "write `#[future]` (the parameter is the fixture's future) or `#[future(awt)]` (its value, awaited)";
+pub fn mark_twice(name: &str) -> String {
+    format!("`#[{name}]` is written twice on this parameter: remove one")
 }
-
-pub fn fixture_fn_named_like_prelude(function: &str, name: &str) -> String {
-    format!("`#[fixture] fn {function}` would define the fixture `{name}`, hiding std's `{name}` from this module: rename the function")
-}
+pub const DEFAULT_ON_TEST: &str =
+    "`#[default(..)]` belongs on a fixture function's parameter (its value when a test gives none); a test \
+     parameter's value comes from `#[case]`, `#[values(..)]` or a fixture: remove it";
+pub const CONTEXT_NOT_BY_VALUE: &str =
+    "a `#[context]` parameter is the running test's context by value: write `ctx: Context` (`testrig::Context`)";
+pub const CASE_MARK_WITHOUT_ROWS: &str =
+    "`#[case]` marks a parameter whose values come from the `#[case(..)]` rows, and this test has none: add \
+     rows above the function, `#[case(value)]`, one per case";
+pub const MARK_ON_CASE_VALUE: &str =
+    "this parameter is a case value (`#[case]`, `#[values]`, `#[files]`): it cannot also name a fixture function";
+pub const FUTURE_ON_SYNC_TEST: &str =
+    "`#[future]` / `#[awt]` hand the test an async fixture's future or its awaited value: make the test an `async fn`";
+pub const MARK_IN_IMPL_FIXTURE: &str =
+    "rstest's parameter attributes (`#[from]`, `#[with]`, `#[default]`, `#[future]`, ..) are for fixture \
+     functions (`#[fixture] fn name(..) -> T`); a `setup` of an impl fixture takes its dependencies as `&T`";
+pub const CASE_MARK_IN_FIXTURE: &str =
+    "a fixture function's parameters are its dependencies (`&T`, or another fixture function by name) or \
+     `#[default(value)]`: case values (`#[case]`, `#[values]`, `#[context]`) belong on a test's parameters";
+pub const ONCE_GENERIC: &str =
+    "a `#[once]` fixture function has one value for the whole process, so it cannot be generic: make it concrete";
+pub const TEMPLATE_ON_WRONG_ITEM: &str =
+    "`#[template]` goes on a function carrying the attributes to reuse: `#[template] #[testrig::test] #[case(..)] fn name(#[case] x: u32) {}`";
+pub const TEMPLATE_WITH_ARGS: &str =
+    "`#[template]` takes no arguments: the template is named by its function, `#[apply(name)]`";
+pub const APPLY_SYNTAX: &str = "write `#[apply(template_name)]`: the name (or path) of a `#[template]` function";

@@ -65,6 +65,7 @@ pub use crate::features::service;
 pub use crate::core::fixture::{BoxError, Fixture};
 pub use crate::core::scope::{Scope, ScopeGuard};
 pub use crate::core::stack::FixtureStack;
+pub use crate::core::test::TestContext;
 pub use crate::features::conf::{Conf, ConfGuard};
 pub use crate::features::context::{Context, InContext};
 #[cfg(feature = "async")]
@@ -79,6 +80,9 @@ pub use crate::leaf::outcome::TestOutcome;
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::core::by_name::{
+        marker_setup, now, root_meta, taken_meta, Named, NoFixture, NoFixtureNamed, Resolved, TakeFrom,
+    };
     pub use crate::core::fixture::{
         default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
         ByValue, Claims, Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step,
@@ -87,7 +91,7 @@ pub mod __private {
     pub use crate::core::plan::{
         check_acyclic, check_exclusive, check_once_requirements, check_refusal, plan, plan_len, walked, Roots, Walked,
     };
-    pub use crate::core::test::{case_file, case_index, parse_case, Body, BodyFuture, Flavor, Test};
+    pub use crate::core::test::{case_file, case_index, context, parse_case, Body, BodyFuture, Flavor, Test};
     pub use crate::core::test::{Held, OnEnter};
     pub use crate::features::env::{set_env, EnvChange};
 
@@ -120,7 +124,7 @@ pub mod __private {
     pub use crate::features::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
     #[cfg(feature = "db")]
     pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed, DATABASE, POISON_DB};
-    pub use crate::features::once::once;
+    pub use crate::features::once::{once, OnceByName};
     #[cfg(feature = "async")]
     pub use crate::features::service::{box_service, start_service, ServiceSpec};
     pub use crate::features::skip::skip;

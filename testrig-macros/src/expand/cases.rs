@@ -12,11 +12,36 @@ use crate::ast::TestFn;
 
 /// One generated test.
 pub struct Case<'a> {
-    /// `case_2_cross_cell`, `flavor_1__cells_2`, `case_1__flavor_2`.
-    pub name: Ident,
+    /// Its path below the test's module, as rstest names it: `case_2_cross_cell`, or
+    /// `case_1` / `x_1_1` / `y_2___a__` (a module per `#[case]` row and per `#[values]`
+    /// parameter but the last).
+    pub path: Vec<Ident>,
     pub index: usize,
-    /// `#[should_panic]` / `#[ignore]` written after this case's row.
+    /// The attributes written before this case's row (rstest's placement).
     pub attrs: Vec<&'a Attribute>,
+}
+
+/// rstest's description of a value: its tokens without whitespace, quotes as `__`, most
+/// punctuation as `_`, anything else that cannot be in an identifier dropped.
+fn sanitized(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '"' | '\'' => "__".to_owned(),
+            ':' | '(' | ')' | '{' | '}' | '[' | ']' | ',' | '.' | '*' | '+' | '/' | '-' | '%' | '^' | '!' | '&'
+            | '|' => "_".to_owned(),
+            c => c.to_string(),
+        })
+        .collect::<String>()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// `x_2_a` for the second value of `x`, its description cut to 64 characters (rstest's).
+fn value_name(param: &str, pick: usize, width: usize, description: &str) -> String {
+    let description: String = sanitized(description).chars().take(64).collect();
+    format!("{param}_{:0width$}_{description}", pick + 1)
 }
 
 /// A case value as written, or — a string literal for a parameter that is not a `&str` —
@@ -114,23 +139,38 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
                 parts.push(part);
                 attrs.extend(case.attrs.iter().copied());
             }
+            // One level per `#[values]` parameter, in order, `#[files]` ones innermost.
+            let mut levels: Vec<(bool, String)> = Vec::new();
             let mut next_pick = picks.iter();
             // Only `#[values]` parameters have a pick: a row parameter before one takes none.
             for param in &params {
                 let ValueSource::Values(values) = &param.source else { continue };
                 if let Some(pick) = next_pick.next() {
-                    // A file is named by its path, not its position (`#[files]`).
-                    parts.push(match param.labels.get(*pick) {
-                        Some(label) => format!("{}_{label}", param.name),
-                        None => format!("{}_{:0width$}", param.name, pick + 1, width = digits(values.len())),
-                    });
+                    let width = digits(values.len());
+                    let (is_file, description) = match param.labels.get(*pick) {
+                        Some(path) => (true, path.clone()),
+                        None => (false, values[*pick].to_token_stream().to_string()),
+                    };
+                    levels.push((is_file, value_name(&param.name, *pick, width, &description)));
                 }
             }
+            levels.sort_by_key(|(is_file, _)| *is_file);
+            parts.extend(levels.into_iter().map(|(_, name)| name));
             let index = row.unwrap_or(0) * per_row + within;
-            out.push(Case { name: Ident::new(&parts.join("__"), Span::call_site()), index, attrs });
+            let path = parts.iter().map(|part| identifier(part)).collect();
+            out.push(Case { path, index, attrs });
         }
     }
     out
+}
+
+/// A name part as an identifier: rstest's names always are, except a raw parameter name
+/// (`r#type`) or a leading digit, which get a leading `_`.
+fn identifier(part: &str) -> Ident {
+    match syn::parse_str::<Ident>(part) {
+        Ok(ident) => Ident::new(&ident.to_string(), Span::call_site()),
+        Err(_) => Ident::new(&format!("_{part}"), Span::call_site()),
+    }
 }
 
 /// Statements that bind the running case's values: `hidden` to `__testrig_arg_N` (what the
@@ -210,6 +250,46 @@ pub fn bindings(test: &TestFn) -> Bindings {
         named.extend(quote!(#[allow(unused_variables, unused_mut, unused_assignments)] let #pat: #ty = #value;));
     }
     Bindings { hidden, named }
+}
+
+/// The bindings of case `index` alone, its values written out: a generic test (or one with
+/// `impl Trait` parameters) is instantiated per case, as rstest does, so its values need not
+/// share a type across cases (`#[case(1)] #[case("a")] fn t<W: Display>(#[case] w: W)`).
+pub fn fixed_bindings(test: &TestFn, index: usize) -> Bindings {
+    let params = case_params(test);
+    let radices = radices(&params);
+    let per_row: usize = radices.iter().product();
+    let row = index / per_row;
+    let mut rest = index % per_row;
+    let mut picks = vec![0; radices.len()];
+    for (pick, radix) in picks.iter_mut().zip(&radices).rev() {
+        *pick = rest % radix;
+        rest /= radix;
+    }
+    let mut next_pick = picks.iter();
+    let mut hidden = TokenStream::new();
+    let mut named = TokenStream::new();
+    for (i, param) in params.iter().enumerate() {
+        let value = match &param.source {
+            ValueSource::Values(values) => next_pick.next().and_then(|pick| values.get(*pick)),
+            ValueSource::Rows { column } => test.cases.get(row).and_then(|case| case.values.get(*column)),
+        };
+        let Some(value) = value else { continue };
+        let value = if crate::ast::mentions_generics(param.ty, &test.original.sig.generics) {
+            value.to_token_stream()
+        } else {
+            case_value(value, param.ty)
+        };
+        let (pat, arg) = (param.pat, format_ident!("__testrig_arg_{}", i));
+        hidden.extend(quote!(let #arg = #value;));
+        named.extend(quote!(#[allow(unused_variables, unused_mut, unused_assignments)] let #pat = #value;));
+    }
+    Bindings { hidden, named }
+}
+
+/// How many cases each `#[case]` row has: the product of the `#[values]` lists.
+pub fn per_row(test: &TestFn) -> usize {
+    radices(&case_params(test)).iter().product()
 }
 
 /// How many values each `#[values]` parameter has, in order: the digits' bases of a case's

@@ -1,15 +1,27 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{FnArg, ImplItem, Item, Signature, Type};
+use syn::{ImplItem, Item, Signature, Type};
 
 use crate::ast::{FixtureDef, FixtureSource, SetupFn};
 
 /// The user's item (without our `#[options]` markers) plus the `Fixture` impl and the static
 /// metadata the compile-time planner walks.
 pub fn fixture(def: &FixtureDef) -> TokenStream {
-    let (Some(self_ty), Some(setup)) = (&def.self_ty, &def.setup) else { return fixture_fallback(def) };
     let krate = krate(def);
+    // A fixture function is found by name (its type `graph`) and, when what it returns can be
+    // held, also by type (the wrapper `Graph`, which sets up its value in the stack).
+    let marker = match (def.source, &def.setup) {
+        (FixtureSource::Fn(function), Some(setup)) => super::fixture_fn::marker(def, function, setup, &krate),
+        _ => TokenStream::new(),
+    };
+    let (Some(self_ty), Some(setup)) = (&def.self_ty, &def.setup) else {
+        if !marker.is_empty() {
+            let item = stripped_item(def);
+            return quote!(#item #marker);
+        }
+        return fixture_fallback(def);
+    };
     // testrig's own fixture for a type of another crate (`impl Fixture for sqlx::SqlitePool`):
     // its functions go inside the generated block, beside the impl they stand for.
     let (item, own_item) = match def.source {
@@ -26,13 +38,23 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         _ => super::display_name(self_ty),
     };
     let id = self_ty.to_token_stream().to_string();
-    let deps =
-        setup.params.iter().filter(|p| p.options.is_none() && !is_stack(def, p)).filter_map(|p| p.fixture_type()).map(
-            |ty| {
+    let deps: Vec<TokenStream> = match def.source {
+        // What the function needs is planned through its type.
+        FixtureSource::Fn(function) => {
+            let name = &function.sig.ident;
+            vec![quote!(<#name as #krate::Fixture>::META)]
+        }
+        FixtureSource::Impl(_) => setup
+            .params
+            .iter()
+            .filter(|p| p.options.is_none() && !is_stack(def, p))
+            .filter_map(|p| p.fixture_type())
+            .map(|ty| {
                 let krate = krate_at(def, ty.span());
                 quote_spanned!(ty.span()=> <#ty as #krate::Fixture>::META)
-            },
-        );
+            })
+            .collect(),
+    };
     // Without a configuration, the shared `no_options` instead of an instance per fixture type.
     let (config_ty, default_options) =
         match setup.params.iter().find(|p| p.options.is_some()).and_then(|p| p.fixture_type()) {
@@ -98,6 +120,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     });
     quote! {
         #item
+        #marker
         #wrapper
         const _: () = {
             static __TESTRIG_META: #krate::__private::FixtureMeta = #krate::__private::FixtureMeta {
@@ -176,6 +199,9 @@ fn setup_body(def: &FixtureDef, setup: &SetupFn, call_path: &TokenStream, krate:
     let (Some(self_ty), wrapper) = (&def.self_ty, def.wrapper.as_ref().map(|(ident, _)| ident)) else {
         return TokenStream::new();
     };
+    if let FixtureSource::Fn(function) = def.source {
+        return delegated_setup(def, function, self_ty, wrapper, krate);
+    }
     let args = setup.params.iter().map(|param| match (param.options, param.fixture_type()) {
         (Some(_), _) => quote!(__testrig_stack.options::<#self_ty>()),
         (None, _) if is_stack(def, param) => quote!(__testrig_stack),
@@ -205,6 +231,31 @@ fn setup_body(def: &FixtureDef, setup: &SetupFn, call_path: &TokenStream, krate:
         quote!(#krate::__private::Step::pending(async move { #output }))
     } else {
         quote!(#krate::__private::Step::Ready(#output))
+    }
+}
+
+/// The wrapper's setup: the value its fixture function's type makes, held in the wrapper.
+fn delegated_setup(
+    def: &FixtureDef,
+    function: &syn::ItemFn,
+    self_ty: &Type,
+    wrapper: Option<&syn::Ident>,
+    krate: &TokenStream,
+) -> TokenStream {
+    let name = &function.sig.ident;
+    let shown = name.to_string();
+    let Some(wrapper) = wrapper else { return TokenStream::new() };
+    let fallible = def.setup.as_ref().is_some_and(|setup| setup.output.is_fallible());
+    let wrap = |value: TokenStream| match fallible {
+        true => quote!(#krate::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#value, #wrapper))),
+        false => quote!(#krate::__private::setup_value::<#self_ty>(#wrapper(#value))),
+    };
+    if function.sig.asyncness.is_some() {
+        let value = wrap(quote!(#name::__testrig_make(__testrig_stack).await));
+        quote!(#krate::__private::Step::pending(async move { #value }))
+    } else {
+        let value = wrap(quote!(#krate::__private::now(#name::__testrig_make(__testrig_stack), #shown)));
+        quote!(#krate::__private::Step::Ready(#value))
     }
 }
 
@@ -242,7 +293,7 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
         FixtureSource::Fn(function) => function.sig.generics.params.is_empty(),
     };
     // A wrapper that cannot be (its own error says why) would only add errors of rustc's.
-    if def.wrapper_clash().is_some() {
+    if def.wrapper_clash() {
         return item;
     }
     let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
@@ -269,7 +320,9 @@ fn stripped_item(def: &FixtureDef) -> TokenStream {
     // A second `#[fixture]` is reported; left on the item, it would expand it again.
     match &mut item {
         Item::Impl(item) => item.attrs.retain(|attribute| !crate::ast::is_fixture_attribute(attribute)),
-        Item::Fn(function) => function.attrs.retain(|attribute| !crate::ast::is_fixture_attribute(attribute)),
+        Item::Fn(function) => function
+            .attrs
+            .retain(|attribute| !crate::ast::is_fixture_attribute(attribute) && !attribute.path().is_ident("once")),
         _ => {}
     }
     let sig = match &mut item {
@@ -281,11 +334,7 @@ fn stripped_item(def: &FixtureDef) -> TokenStream {
         _ => None,
     };
     if let Some(sig) = sig {
-        for input in &mut sig.inputs {
-            if let FnArg::Typed(typed) = input {
-                typed.attrs.retain(|attribute| !crate::ast::is_options_marker(attribute));
-            }
-        }
+        super::by_name::plain_signature(sig, false);
     }
     item.into_token_stream()
 }

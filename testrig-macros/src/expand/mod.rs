@@ -1,9 +1,11 @@
 //! Turning checked IR into code. Generated code is small: data plus one call into
 //! `::testrig::__private`, where the logic lives.
 
+mod by_name;
 mod cases;
 mod database;
 mod fixture;
+mod fixture_fn;
 pub mod lower;
 pub mod roots;
 mod test;

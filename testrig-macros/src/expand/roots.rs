@@ -71,8 +71,14 @@ fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
     roots
 }
 
-/// The types of the test's roots: its parameters that are fixtures, then `implied`.
-pub fn types<'r>(test: &'r TestFn, implied: &'r [Root]) -> Vec<&'r Type> {
-    let params = test.params.iter().filter(|param| !param.is_case_value()).filter_map(|param| param.fixture_type());
-    params.chain(implied.iter().map(|root| &root.ty)).collect()
+/// The types of the test's roots: its parameters that are fixtures (by type, or what a
+/// by-name parameter's name found), then `implied`.
+pub fn types(test: &TestFn, implied: &[Root]) -> Vec<Type> {
+    let params =
+        test.params.iter().enumerate().filter_map(|(index, param)| match (param.fixture_type(), param.by_name()) {
+            (Some(ty), _) => Some(ty.clone()),
+            (None, Some(_)) => Some(super::by_name::root_type(&super::by_name::resolved_ident("param", index))),
+            (None, None) => None,
+        });
+    params.chain(implied.iter().map(|root| root.ty.clone())).collect()
 }

@@ -3,7 +3,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::Attribute;
 
-use crate::ast::{Access, TestFn};
+use crate::ast::{Access, Kind, TestFn};
 use crate::attr::OurAttribute;
 use crate::expand::roots::BuiltTest;
 use crate::parse::conf::ConfAttr;
@@ -34,13 +34,23 @@ pub fn test(test: &BuiltTest) -> TokenStream {
     let ident = &original.sig.ident;
     let vis = &original.vis;
     let (lint_attrs, outer_attrs): (Vec<&Attribute>, Vec<&Attribute>) =
-        test.kept_attrs.iter().partition(|attribute| is_lint(attribute));
+        test.kept_attrs.iter().partition(|attribute| crate::ast::is_lint(attribute));
     let mut inner = original.clone();
     inner.attrs = lint_attrs.into_iter().cloned().collect();
     inner.vis = syn::Visibility::Inherited;
-    strip_values(&mut inner.sig);
+    super::by_name::plain_signature(&mut inner.sig, test.awaits_every_future());
 
-    let root_types: Vec<&syn::Type> = crate::expand::roots::types(test, &test.implied);
+    let root_types: Vec<syn::Type> = crate::expand::roots::types(test, &test.implied);
+    // What each by-name parameter's name found, carried out to the plan.
+    let resolved: Vec<TokenStream> = test
+        .params
+        .iter()
+        .enumerate()
+        .filter_map(|(index, param)| {
+            let carrier = super::by_name::resolved_ident("param", index);
+            param.by_name().map(|by_name| super::by_name::resolve_into(by_name, &carrier))
+        })
+        .collect();
     let roots: Vec<TokenStream> =
         root_types.iter().map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)).collect();
     let plan_ty = quote!(&[::testrig::__private::FixtureRef]);
@@ -75,22 +85,37 @@ pub fn test(test: &BuiltTest) -> TokenStream {
     let param_roots: Vec<TokenStream> = test
         .params
         .iter()
-        .filter(|param| !param.is_case_value())
-        .filter_map(|param| param.fixture_type())
-        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META))
+        .enumerate()
+        .filter_map(|(index, param)| match (param.fixture_type(), param.by_name()) {
+            (Some(ty), _) => Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)),
+            (None, Some(_)) => {
+                let carrier = super::by_name::resolved_ident("param", index);
+                Some(quote!(::testrig::__private::root_meta::<#carrier>()))
+            }
+            (None, None) => None,
+        })
         .collect();
-    for param in test.params.iter().filter(|param| !param.is_case_value()) {
-        let how = match param.fixture_access() {
-            Some((_, Access::Exclusive)) => "as `&mut`",
-            Some((_, Access::Taken)) => "by value",
-            _ => continue,
-        };
-        let Some(ty) = param.fixture_type() else { continue };
-        checks.extend(quote_spanned!(ty.span()=>
-            const _: () = ::testrig::__private::check_exclusive(
-                __TESTRIG_PLAN, &[#(#param_roots),*], <#ty as ::testrig::Fixture>::META, #how,
-            );
-        ));
+    for (index, param) in test.params.iter().enumerate() {
+        match (param.fixture_access(), param.by_name()) {
+            (Some((ty, Access::Exclusive)), _) => checks.extend(quote_spanned!(ty.span()=>
+                const _: () = ::testrig::__private::check_exclusive(
+                    __TESTRIG_PLAN, &[#(#param_roots),*], <#ty as ::testrig::Fixture>::META, "as `&mut`",
+                );
+            )),
+            // A name that found no fixture function: the `#[fixture(by_value)]` type, taken.
+            (None, Some(_)) => {
+                let carrier = super::by_name::resolved_ident("param", index);
+                let span = param.original.ty.span();
+                checks.extend(quote_spanned!(span=>
+                    const _: () = if <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named>::TAKES {
+                        ::testrig::__private::check_exclusive(
+                            __TESTRIG_PLAN, &[#(#param_roots),*], ::testrig::__private::root_meta::<#carrier>(), "by value",
+                        );
+                    };
+                ));
+            }
+            _ => {}
+        }
     }
     // Fixtures are taken by reference whatever their size, and `&mut` whether or not the body
     // mutates. Only under clippy: a lint attribute per test costs every build its own lint
@@ -119,29 +144,55 @@ pub fn test(test: &BuiltTest) -> TokenStream {
             #[cfg_attr(not(test), allow(dead_code))]
             #vis fn #ident() {
                 #inner
+                #(#resolved)*
                 #plan
                 #checks
                 #call
             }
         };
     }
-    let bindings = super::cases::bindings(test);
-    // Each case names itself (`run_case`): the shared value needs no name.
-    let value = test_value(test, quote!(""), Some(&bindings));
-    let shims = super::cases::cases(test).into_iter().map(|case| {
-        let name = &case.name;
+    let cases = super::cases::cases(test);
+    // A generic test is instantiated per case: a `Test` per case, its values written out.
+    let (values, shared) = if test.is_generic() {
+        let values = cases.iter().map(|case| {
+            let bindings = super::cases::fixed_bindings(test, case.index);
+            let value = test_value(test, quote!(""), Some(&bindings));
+            let name = quote::format_ident!("__TESTRIG_TEST_{}", case.index);
+            quote!(static #name: ::testrig::__private::Test = #value;)
+        });
+        (values.collect::<Vec<_>>(), false)
+    } else {
+        let bindings = super::cases::bindings(test);
+        // Each case names itself (`run_case`): the shared value needs no name.
+        let value = test_value(test, quote!(""), Some(&bindings));
+        (vec![quote!(static __TESTRIG_TEST: ::testrig::__private::Test = #value;)], true)
+    };
+    let mut tree = CaseTree::default();
+    for case in &cases {
+        let depth = case.path.len() - 1;
+        let Some(name) = case.path.last() else { continue };
         let qualified = qualified_name(name);
         let index = case.index;
         let case_attrs = &case.attrs;
-        quote! {
-            #(#outer_attrs)*
-            #(#case_attrs)*
-            #[cfg_attr(test, ::core::prelude::v1::test)]
-            pub fn #name() {
-                ::testrig::__private::run_case(&__TESTRIG_TEST, #qualified, #index)
-            }
-        }
-    });
+        let supers = std::iter::repeat_n(quote!(super::), depth);
+        let test_static = match shared {
+            true => quote!(__TESTRIG_TEST),
+            false => quote::format_ident!("__TESTRIG_TEST_{}", index).to_token_stream(),
+        };
+        tree.insert(
+            &case.path[..depth],
+            quote! {
+                #(#outer_attrs)*
+                #(#case_attrs)*
+                #[cfg_attr(test, ::core::prelude::v1::test)]
+                #[allow(non_snake_case)]
+                pub fn #name() {
+                    ::testrig::__private::run_case(&#(#supers)* #test_static, #qualified, #index)
+                }
+            },
+        );
+    }
+    let shims = tree.into_tokens();
     quote! {
         // Outside `cfg(test)` the cases stay functions the caller can run (see above); said once
         // here rather than on each case.
@@ -150,11 +201,51 @@ pub fn test(test: &BuiltTest) -> TokenStream {
             #[allow(unused_imports)]
             use super::*;
             #inner
+            #(#resolved)*
             #plan
             #checks
-            static __TESTRIG_TEST: ::testrig::__private::Test = #value;
-            #(#shims)*
+            #(#values)*
+            #shims
         }
+    }
+}
+
+/// The cases' functions in modules as rstest nests them (`case_1::x_1_1::y_2_b`), each
+/// module in the order its first case comes.
+#[derive(Default)]
+struct CaseTree {
+    modules: Vec<(Ident, CaseTree)>,
+    functions: Vec<TokenStream>,
+}
+
+impl CaseTree {
+    fn insert(&mut self, path: &[Ident], function: TokenStream) {
+        let Some((first, rest)) = path.split_first() else {
+            self.functions.push(function);
+            return;
+        };
+        let at = match self.modules.iter().position(|(name, _)| name == first) {
+            Some(at) => at,
+            None => {
+                self.modules.push((first.clone(), CaseTree::default()));
+                self.modules.len() - 1
+            }
+        };
+        self.modules[at].1.insert(rest, function);
+    }
+
+    fn into_tokens(self) -> TokenStream {
+        let functions = self.functions;
+        let modules = self.modules.into_iter().map(|(name, tree)| {
+            let inner = tree.into_tokens();
+            quote! {
+                #[allow(non_snake_case)]
+                pub mod #name {
+                    #inner
+                }
+            }
+        });
+        quote!(#(#functions)* #(#modules)*)
     }
 }
 
@@ -180,21 +271,40 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
             }
         }};
     }
-    // The n-th parameter taken by value is `__testrig_arg_n`, bound by `bindings`.
+    // The n-th case parameter is `__testrig_arg_n`, bound by `bindings`; a fixture
+    // function's value `__testrig_named_n`, bound by `named`.
+    let stack = Ident::new("__testrig_stack", Span::call_site());
     let mut case_params = 0_usize..;
+    let mut made = Vec::new();
     let args: Vec<TokenStream> = test
         .params
         .iter()
-        .map(|param| match param.fixture_access() {
+        .enumerate()
+        .map(|(index, param)| match (param.fixture_access(), &param.kind) {
             // The local keeps our span, the call the type's: inside `macro_rules!` the user's
             // tokens carry another hygiene context, where our local would not resolve.
-            Some((ty, access)) if !param.is_case_value() => {
-                let stack = Ident::new("__testrig_stack", Span::call_site());
-                match access {
-                    Access::Shared => quote_spanned!(ty.span()=> #stack.get::<#ty>()),
-                    Access::Exclusive => quote_spanned!(ty.span()=> #stack.get_mut::<#ty>()),
-                    Access::Taken => quote_spanned!(ty.span()=> ::testrig::__private::take::<#ty>(#stack)),
-                }
+            (Some((ty, access)), _) => match access {
+                Access::Shared => quote_spanned!(ty.span()=> #stack.get::<#ty>()),
+                Access::Exclusive => quote_spanned!(ty.span()=> #stack.get_mut::<#ty>()),
+            },
+            (None, Kind::ByName(by_name)) => {
+                let local = quote::format_ident!("__testrig_named_{}", index);
+                let with = param.marks.with.as_ref().map(|(_, args)| args.as_slice());
+                let value = super::by_name::value(by_name, with, &stack, test.is_async());
+                made.push(quote!(#[allow(unused_mut)] let mut #local = #value;));
+                super::by_name::argument(by_name.form, &local)
+            }
+            (None, Kind::Context) => {
+                let name = ident.to_string();
+                let rows = test.cases.iter().map(|row| match &row.name {
+                    Some(name) => {
+                        let name = name.to_string();
+                        quote!(::core::option::Option::Some(#name))
+                    }
+                    None => quote!(::core::option::Option::None),
+                });
+                let per_row = super::cases::per_row(test);
+                quote!(::testrig::__private::context(::core::module_path!(), #name, &[#(#rows),*], #per_row))
             }
             _ => {
                 let arg = quote::format_ident!("__testrig_arg_{}", case_params.next().unwrap_or_default());
@@ -202,6 +312,9 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
             }
         })
         .collect();
+    if test.traces() {
+        made.push(trace(test, &args));
+    }
     let output_span = output_span(original);
     // Spanned at the return type, so an unsupported one is reported there.
     let into_outcome = quote_spanned!(output_span=> ::testrig::TestOutcome::into_outcome);
@@ -220,7 +333,10 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
                 __testrig_stack: &::testrig::__private::FixtureStack,
             ) -> ::testrig::__private::BodyFuture<'_> {
                 #hidden
-                ::testrig::__private::Box::pin(async move { #into_outcome(#call) })
+                ::testrig::__private::Box::pin(async move {
+                    #(#made)*
+                    #into_outcome(#call)
+                })
             }
             ::testrig::__private::Body::Async(__testrig_body)
         }
@@ -228,6 +344,7 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
         quote! {
             fn __testrig_body(__testrig_stack: &::testrig::__private::FixtureStack) -> ::testrig::__private::Outcome {
                 #hidden
+                #(#made)*
                 #into_outcome(#call)
             }
             ::testrig::__private::Body::Sync(__testrig_body)
@@ -245,6 +362,23 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
             #(#fields)*
             ..::testrig::__private::Test::DEFAULT
         }
+    }
+}
+
+/// rstest's `#[trace]`: each argument but the `#[notrace]` ones printed with `Debug` before the
+/// body, as rstest prints them.
+fn trace(test: &BuiltTest, args: &[TokenStream]) -> TokenStream {
+    let lines = test.params.iter().zip(args).filter_map(|(param, arg)| {
+        if param.marks.notrace.is_some() || matches!(param.fixture_access(), Some((_, Access::Exclusive))) {
+            return None;
+        }
+        let name = quote::ToTokens::to_token_stream(&param.original.pat).to_string();
+        Some(quote!(::std::println!("{} = {:?}", #name, &#arg);))
+    });
+    quote! {
+        ::std::println!("------------ TEST ARGUMENTS ------------");
+        #(#lines)*
+        ::std::println!("-------------- TEST START --------------");
     }
 }
 
@@ -301,16 +435,19 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
     let exclusive: Vec<TokenStream> = test
         .params
         .iter()
-        .filter(|param| !param.is_case_value())
-        .filter_map(|param| match param.fixture_access() {
-            Some((ty, Access::Exclusive | Access::Taken)) => {
-                Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META))
+        .enumerate()
+        .filter_map(|(index, param)| match (param.fixture_access(), param.by_name()) {
+            (Some((ty, Access::Exclusive)), _) => Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)),
+            (None, Some(_)) => {
+                let carrier = super::by_name::resolved_ident("param", index);
+                Some(quote!(::testrig::__private::taken_meta::<#carrier>()))
             }
             _ => None,
         })
         .collect();
     if !exclusive.is_empty() {
-        fields.push(quote!(exclusive: &[#(#exclusive),*],));
+        // A `const` block: `taken_meta` is a call, which a plain `&[..]` would not make 'static.
+        fields.push(quote!(exclusive: const { &[#(#exclusive),*] },));
     }
     if test.options.no_autouse.is_some() {
         fields.push(quote!(autouse: false,));
@@ -382,15 +519,6 @@ fn on_enter(test: &BuiltTest, bindings: &TokenStream) -> (Vec<TokenStream>, Vec<
     (hooks, names)
 }
 
-/// Removes our `#[values]` markers from the user's parameters, which rustc would reject.
-fn strip_values(sig: &mut syn::Signature) {
-    for input in &mut sig.inputs {
-        if let syn::FnArg::Typed(typed) = input {
-            typed.attrs.retain(|attribute| !attribute.path().is_ident("values") && !attribute.path().is_ident("files"));
-        }
-    }
-}
-
 /// One `#[conf(..)]` as a layer: `conf_layer(&CONF, |c| { assign(&mut c.a.b, value); .. })`.
 /// The field paths and values keep the user's spans, so rustc reports an unknown field or a
 /// value of the wrong type at the attribute's tokens.
@@ -427,11 +555,6 @@ fn conf_layer(conf: &ConfAttr, bindings: &TokenStream, test: &str) -> TokenStrea
     }
 }
 
-/// Lint attributes go on the user's function inside the wrapper, where their code is.
-fn is_lint(attribute: &Attribute) -> bool {
-    ["allow", "warn", "deny", "forbid", "expect"].iter().any(|lint| attribute.path().is_ident(lint))
-}
-
 /// On error: the user's function as written (minus our attributes), so rust-analyzer keeps
 /// working inside it and rustc reports only our errors.
 pub fn test_fallback(test: &TestFn) -> TokenStream {
@@ -439,12 +562,7 @@ pub fn test_fallback(test: &TestFn) -> TokenStream {
     item.attrs = test.kept_attrs.iter().map(|attribute| (*attribute).clone()).collect();
     // `#[options]` and `#[values]` are ours; left on a parameter, rustc would add "cannot
     // find attribute".
-    strip_values(&mut item.sig);
-    for input in &mut item.sig.inputs {
-        if let syn::FnArg::Typed(typed) = input {
-            typed.attrs.retain(|attribute| !crate::ast::is_options_marker(attribute));
-        }
-    }
+    super::by_name::plain_signature(&mut item.sig, test.awaits_every_future());
     let item = item.into_token_stream();
     quote! {
         #[allow(dead_code)]

@@ -6,8 +6,8 @@ use syn::{Attribute, Expr, LitStr};
 
 use crate::messages;
 
-/// One matching file: the value expression for the parameter and the label its case is
-/// named after (`users_json`).
+/// One matching file: the value expression for the parameter and the path its case is
+/// named after (`tests/data/users.json`, relative to the crate root).
 pub struct File {
     pub value: Expr,
     pub label: String,
@@ -51,57 +51,14 @@ pub fn parse(attribute: &Attribute) -> syn::Result<Vec<File>> {
         }
     }
     relative.sort();
-    let labels = labels(&relative);
     Ok(relative
         .into_iter()
-        .zip(labels)
-        .map(|(path, label)| {
+        .map(|path| {
             let value = syn::parse_quote!(::testrig::__private::case_file(
                 ::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #path)
             ));
-            File { value, label }
+            // rstest's: a case is named after the file's path from the crate root.
+            File { value, label: path }
         })
         .collect())
-}
-
-/// Each file's path below the directory all of them share, as identifier characters
-/// (`tests/data/users.json` → `users_json`, `tests/data/v2/users.json` → `v2_users_json`):
-/// so a case keeps its name (and its snapshots) when other files come and go. Two that
-/// would read the same get their position too.
-fn labels(paths: &[String]) -> Vec<String> {
-    let dirs: Vec<Vec<&str>> = paths.iter().map(|path| path.split('/').collect()).collect();
-    let shared = match dirs.split_first() {
-        None => 0,
-        Some((first, rest)) => (0..first.len().saturating_sub(1))
-            .take_while(|&at| rest.iter().all(|other| other.len() > at + 1 && other[at] == first[at]))
-            .count(),
-    };
-    let labels: Vec<String> = dirs
-        .iter()
-        .map(|parts| {
-            let rest = parts[shared..].join("/");
-            rest.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
-        })
-        .collect();
-    labels
-        .iter()
-        .enumerate()
-        .map(|(at, label)| match labels.iter().filter(|other| *other == label).count() {
-            1 => label.clone(),
-            _ => format!("{label}_{}", at + 1),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_are_the_paths_below_the_shared_directory() {
-        let paths =
-            ["tests/data/Users.v2.json", "tests/data/nested/a b-c", "tests/data/nested/a_b_c"].map(String::from);
-        assert_eq!(labels(&paths), ["users_v2_json", "nested_a_b_c_2", "nested_a_b_c_3"]);
-        assert_eq!(labels(&["Cargo.toml".to_owned()]), ["cargo_toml"]);
-    }
 }

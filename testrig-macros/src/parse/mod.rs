@@ -8,6 +8,7 @@ pub mod env;
 pub mod files;
 pub mod fixture_options;
 pub mod item;
+pub mod marks;
 pub mod services;
 pub mod slot;
 pub mod symbol;

@@ -22,6 +22,7 @@
 //! A capability is a function pointer or a value of the core's own types; the core compares
 //! no id string to find a feature.
 
+pub(crate) mod by_name;
 pub(crate) mod fixture;
 pub mod plan;
 pub mod registry;

@@ -76,6 +76,57 @@ pub fn case_file<T: From<&'static str>>(path: &'static str) -> T {
     T::from(path)
 }
 
+/// The running test, as rstest's `#[context]` parameter tells it: `ctx: Context` (the
+/// prelude's name for it) in a test's parameters.
+///
+/// ```
+/// use testrig::prelude::*;
+///
+/// #[testrig::test]
+/// #[case::small(1)]
+/// #[case(2)]
+/// fn knows_its_case(#[case] n: u32, #[context] ctx: Context) {
+///     assert_eq!(ctx.name, "knows_its_case");
+///     assert_eq!(ctx.case, Some(n as usize - 1));
+///     assert_eq!(ctx.description, if n == 1 { Some("small") } else { None });
+/// }
+/// # knows_its_case::case_1_small();
+/// # knows_its_case::case_2();
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct TestContext {
+    /// The module of the test's cases (`tests::knows_its_case`), or of the test.
+    pub module: &'static str,
+    /// The test function's name.
+    pub name: &'static str,
+    /// The running case's name: `small` of `#[case::small(..)]`.
+    pub description: Option<&'static str>,
+    /// The running case's row, from 0; `None` in a test without `#[case]` rows.
+    pub case: Option<usize>,
+    /// When the test's body was about to start.
+    pub start: std::time::Instant,
+}
+
+/// The [`TestContext`] of the running test: `rows` are its `#[case]` rows' names, each row
+/// `per_row` cases (its `#[values]` combinations).
+#[doc(hidden)]
+pub fn context(
+    module: &'static str,
+    name: &'static str,
+    rows: &'static [Option<&'static str>],
+    per_row: usize,
+) -> TestContext {
+    let row = (!rows.is_empty()).then(|| case_index() / per_row.max(1));
+    TestContext {
+        module,
+        name,
+        description: row.and_then(|row| rows.get(row).copied().flatten()),
+        case: row,
+        start: std::time::Instant::now(),
+    }
+}
+
 /// The case of the running parametrized test (see [`Test::case`]).
 #[doc(hidden)]
 pub fn case_index() -> usize {

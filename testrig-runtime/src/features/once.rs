@@ -161,3 +161,52 @@ fn tear_down(slot: Arc<Slot>) -> Result<(), String> {
     };
     result.map_err(|error| format!("failed: {error}"))
 }
+
+/// The value of an rstest-style `#[once]` fixture function injected by name: made by the
+/// first test that needs it, shared by every test of the process as `&'static T`, and, as
+/// rstest's, never dropped (a `#[fixture(scope = once)]` type is torn down at exit instead).
+#[doc(hidden)]
+pub struct OnceByName<T> {
+    value: std::sync::OnceLock<T>,
+    /// Held while the value is made, so it is made once; awaited, for an async maker, so a
+    /// test waiting for it does not block a runtime's thread.
+    #[cfg(feature = "async")]
+    making: tokio::sync::Mutex<()>,
+    #[cfg(not(feature = "async"))]
+    making: Mutex<()>,
+}
+
+impl<T> Default for OnceByName<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> OnceByName<T> {
+    pub const fn new() -> Self {
+        OnceByName {
+            value: std::sync::OnceLock::new(),
+            #[cfg(feature = "async")]
+            making: tokio::sync::Mutex::const_new(()),
+            #[cfg(not(feature = "async"))]
+            making: Mutex::new(()),
+        }
+    }
+
+    /// The value, made by `make` if no test made it yet. A maker that panics leaves it unmade
+    /// for the next test to try.
+    pub async fn get_or_make<F: Future<Output = T>>(&'static self, make: impl FnOnce() -> F) -> &'static T {
+        if let Some(value) = self.value.get() {
+            return value;
+        }
+        #[cfg(feature = "async")]
+        let _making = self.making.lock().await;
+        #[cfg(not(feature = "async"))]
+        let _making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(value) = self.value.get() {
+            return value;
+        }
+        let value = make().await;
+        self.value.get_or_init(|| value)
+    }
+}
