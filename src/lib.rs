@@ -100,7 +100,7 @@
 //! Parameters taken by value get their values from the `#[case(..)]` rows, in order, or from
 //! their own `#[values(..)]`; fixtures (`&T`) mix freely with them. Every row times every
 //! `#[values]` combination is its own test in a module named after the function
-//! (`adds::case_1`, `adds::case_2_negative`, `grid::x_1__y_2`), so `cargo test adds::` and
+//! (`adds::case_1`, `adds::case_2_negative`, `grid::x_1_1::y_2_20`, as rstest names them), so `cargo test adds::` and
 //! nextest filter per case; `#[should_panic]` or `#[ignore]` right after a `#[case]` apply
 //! to that case only.
 //!
@@ -130,8 +130,8 @@
 //! # fn main() {
 //! #     adds::case_1();
 //! #     adds::case_2_negative();
-//! #     grid::x_1__y_1();
-//! #     grid::x_2__y_2();
+//! #     grid::x_1_1::y_1_10();
+//! #     grid::x_2_2::y_2_20();
 //! # }
 //! ```
 //!

@@ -74,7 +74,7 @@ fn every_row_is_a_case_named_as_written() {
     rows_keep_their_order::case_2_small();
     rows_keep_their_order::case_3_large();
     rows_keep_their_order::case_4_huge();
-    two_columns::case_1__times_1();
-    two_columns::case_2__times_2();
+    two_columns::case_1::times_1_1();
+    two_columns::case_2::times_2_2();
     with_other_attributes::case_1_small();
 }

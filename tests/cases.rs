@@ -80,8 +80,9 @@ fn a_case_value_configures_the_test(workers: usize) {
 
 #[testrig::test]
 #[case::fine(1)]
-#[case::fails(0)]
+// rstest's placement: an attribute before a row is that row's.
 #[should_panic(expected = "division by zero")]
+#[case::fails(0)]
 fn per_case_should_panic(divisor: u32) {
     if divisor == 0 {
         panic!("division by zero");
@@ -90,8 +91,8 @@ fn per_case_should_panic(divisor: u32) {
 
 #[testrig::test]
 #[case::runs(1)]
-#[case::skipped(2)]
 #[ignore = "only this case is ignored"]
+#[case::skipped(2)]
 fn per_case_ignore(n: u32) {
     assert_eq!(n, 1, "the ignored case must not run");
 }
@@ -109,10 +110,10 @@ fn the_harness_lists_every_case_by_name() {
     for name in [
         "adds::case_1: test",
         "adds::case_2_negative: test",
-        "values_make_a_product::x_1__tag_1: test",
-        "values_make_a_product::x_3__tag_2: test",
+        "values_make_a_product::x_1_1::tag_1___a__: test",
+        "values_make_a_product::x_3_3::tag_2___b__: test",
         "a_case_value_configures_the_test::case_2_eight: test",
-        "rows_and_values_combine::case_1__base_2: test",
+        "rows_and_values_combine::case_1::base_2_20: test",
     ] {
         assert!(list.contains(name), "{name} missing from:\n{list}");
     }

@@ -1,5 +1,6 @@
-//! `#[files("glob", ..)]`: one case per matching file, named after it, the path relative to
-//! the crate root; several patterns, `**`, and with `#[case]` rows.
+//! `#[files("glob", ..)]`: one case per matching file, named as rstest names it (the
+//! parameter, the file's position, its path from the crate root); the path relative to the
+//! crate root; several patterns, `**`, and with `#[case]` rows.
 
 use std::path::PathBuf;
 
@@ -31,9 +32,9 @@ fn one_case_per_text_file(#[files("tests/files_data/*.txt")] path: PathBuf) {
 
 #[test]
 fn each_case_is_named_after_its_file() {
-    one_case_per_text_file::path_one_txt();
-    one_case_per_text_file::path_two_txt();
-    assert_eq!(taken(), ["1", "2"], "path_one_txt read one.txt, path_two_txt two.txt");
+    one_case_per_text_file::path_1_tests_files_data_one_txt();
+    one_case_per_text_file::path_2_tests_files_data_two_txt();
+    assert_eq!(taken(), ["1", "2"], "path_1_.._one_txt read one.txt, path_2_.._two_txt two.txt");
 }
 
 #[testrig::test]
@@ -43,11 +44,11 @@ fn several_patterns_and_any_depth(#[files("tests/files_data/**/*.txt", "tests/fi
 
 #[test]
 fn several_patterns_give_each_file_once() {
-    // Named by their paths below tests/files_data/, each once.
-    several_patterns_and_any_depth::file_nested_four_txt();
-    several_patterns_and_any_depth::file_one_txt();
-    several_patterns_and_any_depth::file_three_json();
-    several_patterns_and_any_depth::file_two_txt();
+    // Sorted by path, each once.
+    several_patterns_and_any_depth::file_1_tests_files_data_nested_four_txt();
+    several_patterns_and_any_depth::file_2_tests_files_data_one_txt();
+    several_patterns_and_any_depth::file_3_tests_files_data_three_json();
+    several_patterns_and_any_depth::file_4_tests_files_data_two_txt();
 }
 
 pub struct Root(PathBuf);
@@ -69,7 +70,7 @@ fn with_rows_and_fixtures(strict: bool, #[files("tests/files_data/*.json")] json
 
 #[test]
 fn rows_times_files() {
-    with_rows_and_fixtures::case_1_strict__json_three_json();
-    with_rows_and_fixtures::case_2_lax__json_three_json();
+    with_rows_and_fixtures::case_1_strict::json_1_tests_files_data_three_json();
+    with_rows_and_fixtures::case_2_lax::json_1_tests_files_data_three_json();
     assert_eq!(taken(), ["true three.json", "false three.json"]);
 }

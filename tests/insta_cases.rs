@@ -30,8 +30,8 @@ fn the_snapshot_files_are_named_per_case() {
         // insta prepends the module path: a parametrized test is a module of its name.
         "insta_cases__each_case_has_its_own_snapshot__each_case_has_its_own_snapshot@case_1_small.snap",
         "insta_cases__each_case_has_its_own_snapshot__each_case_has_its_own_snapshot@case_2_large.snap",
-        "insta_cases__values_cases_too__values_cases_too@letter_1.snap",
-        "insta_cases__values_cases_too__values_cases_too@letter_2.snap",
+        "insta_cases__values_cases_too__values_cases_too@letter_1___a__.snap",
+        "insta_cases__values_cases_too__values_cases_too@letter_2___b__.snap",
         "insta_cases__a_test_without_cases_keeps_insta_s_name.snap",
     ] {
         assert!(dir.join(name).is_file(), "no {name} in {}", dir.display());

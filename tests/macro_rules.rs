@@ -61,10 +61,10 @@ fn rows_before_values(row: u32, #[values(10, 20)] k: u32, base: &Base) {
 
 #[test]
 fn rows_before_values_make_four_cases() {
-    rows_before_values::case_1__k_1();
-    rows_before_values::case_1__k_2();
-    rows_before_values::case_2__k_1();
-    rows_before_values::case_2__k_2();
+    rows_before_values::case_1::k_1_10();
+    rows_before_values::case_1::k_2_20();
+    rows_before_values::case_2::k_1_10();
+    rows_before_values::case_2::k_2_20();
 }
 
 /// The type's tokens come from the macro's caller, the attribute from its body: two hygiene
@@ -142,7 +142,7 @@ macro_rules! cfg_test_of {
 cfg_test_of!(cfg_parameters_in_a_macro_with_rows, &CfgSetup);
 
 /// Rows written with the full path, a tuple pattern and a raw identifier: case names stay
-/// identifiers (`arg1_1`, `type_1`).
+/// identifiers (`arg2_1__1_2_`, `type_1_7`).
 #[testrig::test]
 #[testrig::case(1)]
 #[testrig::case(2)]
@@ -152,8 +152,8 @@ fn full_path_rows(n: u32, #[values((1, 2))] (a, b): (u32, u32), #[values(7)] r#t
 
 #[test]
 fn unusual_parameters_name_their_cases() {
-    full_path_rows::case_1__arg2_1__type_1();
-    full_path_rows::case_2__arg2_1__type_1();
+    full_path_rows::case_1::arg2_1__1_2_::type_1_7();
+    full_path_rows::case_2::arg2_1__1_2_::type_1_7();
 }
 
 /// Several `#[cfg]` on one parameter: all must hold.

@@ -193,3 +193,89 @@ fn sqlx_0_8_beside_sqlite_is_an_error_saying_what_to_write() {
         text(&build)
     );
 }
+
+/// The test files of `ported_<suite>`: those of `rstest_<suite>` after the port's token swap
+/// (`#[rstest]` → `#[testrig::test]`, `use rstest::..;` → `use testrig::prelude::*;`,
+/// rstest_reuse's `use` lines dropped) — nothing else was edited.
+fn assert_only_the_attribute_was_swapped(suite: &str) {
+    let read = |dir: &str| -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(crate_dir(dir).join("tests"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+            .map(|path| {
+                (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let swapped = |text: &str| -> String {
+        let mut out = String::new();
+        for line in text.split_inclusive('\n') {
+            let bare = line.trim_end_matches(['\r', '\n']);
+            if bare.starts_with("use rstest_reuse") || bare.starts_with("pub use rstest_reuse") {
+                continue;
+            }
+            if bare.starts_with("use rstest::") && bare.ends_with(';') {
+                out.push_str(&line.replacen(bare, "use testrig::prelude::*;", 1));
+                continue;
+            }
+            out.push_str(&line.replace("#[rstest]", "#[testrig::test]"));
+        }
+        out
+    };
+    let (upstream, ported) = (read(&format!("rstest_{suite}")), read(&format!("ported_{suite}")));
+    assert_eq!(upstream.len(), ported.len());
+    for ((name, theirs), (ported_name, ours)) in upstream.iter().zip(&ported) {
+        assert_eq!(name, ported_name);
+        assert!(
+            swapped(theirs) == *ours,
+            "ported_{suite}/tests/{name} differs from rstest_{suite}'s by more than the swap"
+        );
+    }
+}
+
+/// The names the harness lists for a crate's tests, sorted.
+fn listed(name: &str) -> Vec<String> {
+    let list = cargo(name, &["test", "--", "--list", "--format", "terse"]);
+    assert!(list.status.success(), "{}", text(&list));
+    let mut names: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter(|line| line.ends_with(": test"))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
+
+/// A real rstest suite nobody on the team wrote, ported by the token swap alone: it passes,
+/// and lists exactly the tests rstest lists for the unchanged files.
+fn a_ported_rstest_suite_passes_with_rstests_names(suite: &str, tests: usize) {
+    assert_only_the_attribute_was_swapped(suite);
+    let run = cargo(&format!("ported_{suite}"), &["test"]);
+    assert!(run.status.success(), "{}", text(&run));
+    let ours = listed(&format!("ported_{suite}"));
+    let theirs = listed(&format!("rstest_{suite}"));
+    assert_eq!(ours.len(), tests, "{ours:#?}");
+    let missing: Vec<&String> = theirs.iter().filter(|name| !ours.contains(name)).collect();
+    let extra: Vec<&String> = ours.iter().filter(|name| !theirs.contains(name)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "rstest lists, testrig does not: {missing:#?}\ntestrig lists, rstest does not: {extra:#?}"
+    );
+}
+
+#[test]
+fn fundus_rstest_suite_ports_by_the_token_swap() {
+    // fundu: named rows (one name on several rows), `#[values]`, rstest_reuse templates,
+    // fixtures of `Box<dyn Trait>` named like types of the file's own.
+    a_ported_rstest_suite_passes_with_rstests_names("fundu", 637);
+}
+
+#[test]
+fn pyinrs_rstest_suite_ports_by_the_token_swap() {
+    // pyinrs: a fixture per file taken by value and `mut`, a struct with a lifetime left out,
+    // `#[should_panic(expected)]` before the row it is for.
+    a_ported_rstest_suite_passes_with_rstests_names("pyinrs", 136);
+}

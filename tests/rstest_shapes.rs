@@ -375,3 +375,48 @@ fn template_names_are_rstest_reuses() {
         assert!(list.lines().any(|line| line == name), "{name} not in:\n{list}");
     }
 }
+
+// rstest's `#[timeout]`: a `Duration`, and written before a row, that row's own.
+#[testrig::test]
+#[timeout(std::time::Duration::from_secs(30))]
+#[case::quick(1)]
+#[should_panic(expected = "timed out")]
+#[timeout(std::time::Duration::from_millis(50))]
+#[case::slow(2)]
+fn a_timeout_before_a_row_is_that_rows(#[case] n: u64) {
+    std::thread::sleep(std::time::Duration::from_millis(200 * (n - 1)));
+}
+
+/// A type of the user's own named as testrig would name the function's (`TwoNumerals` for
+/// `two_numerals`): the user's wins, and the fixture is still found by name.
+#[derive(Debug, PartialEq)]
+struct TwoNumerals(u8, u8);
+
+#[fixture]
+fn two_numerals() -> TwoNumerals {
+    TwoNumerals(1, 2)
+}
+
+/// A function named after the type it returns: taken by name.
+#[derive(Debug, PartialEq)]
+pub struct Client(&'static str);
+
+#[fixture]
+fn client() -> Client {
+    Client("c")
+}
+
+/// A type with a lifetime, taken by value with the lifetime left out, as rstest allows.
+pub struct Borrowed<'a>(&'a str);
+
+#[fixture]
+fn borrowed() -> Borrowed<'static> {
+    Borrowed("b")
+}
+
+#[testrig::test]
+fn names_the_user_already_has_are_the_users(two_numerals: TwoNumerals, client: Client, borrowed: Borrowed) {
+    assert_eq!(two_numerals, TwoNumerals(1, 2));
+    assert_eq!(client, Client("c"));
+    assert_eq!(borrowed.0, "b");
+}

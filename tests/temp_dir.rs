@@ -41,7 +41,7 @@ fn a_failing_tests_directory_is_kept() {
 /// Every case and every parallel test has its own.
 #[testrig::test]
 fn each_case_has_its_own(#[values(1, 2, 3, 4)] n: u32, dir: &TempDir) {
-    assert!(dir.path().to_string_lossy().contains(&format!("each_case_has_its_own__n_{n}-")), "{:?}", dir.path());
+    assert!(dir.path().to_string_lossy().contains(&format!("each_case_has_its_own__n_{n}_{n}-")), "{:?}", dir.path());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "it starts empty");
     std::fs::write(dir.join("mine"), n.to_string()).unwrap();
 }

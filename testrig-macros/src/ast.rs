@@ -50,8 +50,11 @@ impl<'a> TestFn<'a> {
         // rstest's placement: an attribute written before a `#[case]` row (and after the row
         // before it) is that case's; one after the last row is every case's.
         let mut pending: Vec<&'a Attribute> = Vec::new();
+        let mut pending_timeouts: Vec<&'a Attribute> = Vec::new();
         for attribute in &item.attrs {
             match TestAttr::classify(attribute) {
+                // rstest's: a `#[timeout]` before a row is that row's.
+                TestAttr::Ours(OurAttribute::Timeout, attribute) => pending_timeouts.push(attribute),
                 TestAttr::Ours(kind, attribute) => {
                     if let Some(args) = parse::attribute_args(attribute, cx) {
                         test.absorb(kind, args, Some(attribute), cx);
@@ -62,6 +65,11 @@ impl<'a> TestFn<'a> {
                 TestAttr::Case(attribute) => {
                     let mut row = CaseRow::from_attr(attribute, cx);
                     row.attrs = std::mem::take(&mut pending);
+                    // The last one written, as rstest's.
+                    if let Some(timeout) = std::mem::take(&mut pending_timeouts).pop() {
+                        row.timeout = parse::attribute_args(timeout, cx)
+                            .and_then(|args| parse::timeout::parse(args, Some(timeout), cx));
+                    }
                     test.cases.push(row);
                 }
                 TestAttr::Other(attribute) if is_fn_mark(attribute) => test.fn_marks.push(attribute),
@@ -72,6 +80,11 @@ impl<'a> TestFn<'a> {
             }
         }
         test.kept_attrs.extend(pending);
+        for timeout in pending_timeouts {
+            if let Some(args) = parse::attribute_args(timeout, cx) {
+                test.absorb(OurAttribute::Timeout, args, Some(timeout), cx);
+            }
+        }
         test.options = test
             .written
             .iter_mut()
@@ -90,7 +103,7 @@ impl<'a> TestFn<'a> {
                 ours.start_paused = ours.start_paused.or(theirs.start_paused);
             }
         }
-        classify_test_params(&mut test.params, !test.cases.is_empty());
+        classify_test_params(&mut test.params, !test.cases.is_empty(), &item.sig.generics);
         if test.awaits_every_future() {
             for param in &mut test.params {
                 if let Kind::ByName(by_name) = &mut param.kind {
@@ -194,6 +207,8 @@ pub struct CaseRow<'a> {
     pub values: Vec<syn::Expr>,
     /// The attributes written before this row, after the one before it: for this case only.
     pub attrs: Vec<&'a Attribute>,
+    /// A `#[timeout(..)]` written there: this case's limit (a `Duration` expression).
+    pub timeout: Option<TokenStream>,
 }
 
 impl<'a> CaseRow<'a> {
@@ -211,7 +226,7 @@ impl<'a> CaseRow<'a> {
                 Vec::new()
             }
         };
-        CaseRow { attribute, name, values, attrs: Vec::new() }
+        CaseRow { attribute, name, values, attrs: Vec::new(), timeout: None }
     }
 }
 
@@ -416,7 +431,7 @@ impl<'a> Param<'a> {
 /// the parameters taken by value are the rows' values, in order. Either way `&T` is the
 /// fixture of type `T`, unless no fixture can be of that type (`&str`, `&[u8]`, `&Vec<T>`):
 /// then it is a fixture function's value by name too (rstest's `#[once]` fixtures).
-fn classify_test_params(params: &mut [Param], has_rows: bool) {
+fn classify_test_params(params: &mut [Param], has_rows: bool, generics: &syn::Generics) {
     let marked = params.iter().any(|param| param.marks.case.is_some());
     for param in params.iter_mut() {
         param.kind = if param.marks.context.is_some() {
@@ -438,8 +453,11 @@ fn classify_test_params(params: &mut [Param], has_rows: bool) {
                 Type::Reference(_) => param.named(Fallback::Missing).unwrap_or(Kind::ByType),
                 _ if has_rows && !marked => Kind::Case,
                 ty => {
-                    let fallback =
-                        if could_be_a_fixture(ty) { Fallback::ByType(ty.clone()) } else { Fallback::Missing };
+                    // A type of the test's generics is no fixture's: the stand-in is then none.
+                    let fallback = match could_be_a_fixture(ty) && !mentions_generics(ty, generics) {
+                        true => Fallback::ByType(ty.clone()),
+                        false => Fallback::Missing,
+                    };
                     param.named(fallback).unwrap_or(Kind::Case)
                 }
             }
@@ -628,7 +646,9 @@ impl<'a> FixtureDef<'a> {
         if def.wrapper_clash() {
             def.wrapper = None;
         }
-        def.self_ty = def.wrapper.as_ref().map(|(wrapper, _)| syn::parse_quote!(#wrapper));
+        // In the function's module (`expand::fixture_fn::module`), re-exported beside it.
+        let module = fixture_module(&item.sig.ident);
+        def.self_ty = def.wrapper.as_ref().map(|(wrapper, _)| syn::parse_quote!(#module::#wrapper));
         def
     }
 }
@@ -685,6 +705,14 @@ impl FixtureDef<'_> {
             || last_ident(value).is_some_and(|ident| *ident == name)
             || PRELUDE.contains(&name.as_str())
     }
+}
+
+/// The module a fixture function's types live in (`__testrig_fixture_graph`), re-exported
+/// with a glob: an item of the user's own of a name the macro would define (`struct
+/// TwoNumerals` beside `fn two_numerals`) shadows the glob's instead of clashing with it.
+pub fn fixture_module(function: &syn::Ident) -> syn::Ident {
+    let name = function.to_string();
+    syn::Ident::new(&format!("__testrig_fixture_{}", name.trim_start_matches("r#")), proc_macro2::Span::call_site())
 }
 
 /// Whether `impl Trait` appears anywhere in `ty` (`(A, impl FnMut())`): no field can hold it.

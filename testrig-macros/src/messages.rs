@@ -103,7 +103,7 @@ pub fn duplicate_service(name: &str) -> String {
 }
 
 pub const DUPLICATE_TIMEOUT: &str = "duplicate `#[timeout]`: give one limit for the test";
-pub const TIMEOUT_VALUE: &str = "`#[timeout]` takes a number of seconds: write `#[timeout(10)]` or `#[timeout(0.5)]`";
+pub const TIMEOUT_VALUE: &str = "`#[timeout]` takes a number of seconds or a `Duration`: write `#[timeout(10)]`, `#[timeout(0.5)]` or `#[timeout(Duration::from_millis(500))]`";
 pub const TIMEOUT_POSITIVE: &str =
     "a timeout must be at least one millisecond: write a positive number of seconds, e.g. `#[timeout(10)]`";
 
@@ -272,3 +272,12 @@ pub const TEMPLATE_ON_WRONG_ITEM: &str =
 pub const TEMPLATE_WITH_ARGS: &str =
     "`#[template]` takes no arguments: the template is named by its function, `#[apply(name)]`";
 pub const APPLY_SYNTAX: &str = "write `#[apply(template_name)]`: the name (or path) of a `#[template]` function";
+pub fn files_option_not_yet(name: &str) -> String {
+    format!(
+        "rstest's `#[{name}]` (an option of `#[files]`) is not supported yet: list the files with `#[files(\"glob\", ..)]` \
+         patterns relative to the crate root, or take them as `#[values(..)]`"
+    )
+}
+pub const CASE_MARK_WITH_ARGS: &str =
+    "rstest's `#[case(default)]` / `#[case(opt)]` on a parameter are not supported yet: write `#[case]` and give every \
+     row its value";

@@ -1,7 +1,7 @@
 //! What our attributes said, as their grammars read them: the values the attribute table's
 //! rows (`attr`) make, a test keeps in the order written, and lowering reads.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 
 use crate::parse::cells::CellsAttr;
 use crate::parse::conf::ConfAttr;
@@ -22,7 +22,7 @@ pub enum Parsed {
     Databases(DatabasesAttr),
     /// An attribute without arguments (`#[poison_db]`), where it was written.
     Flag(Span),
-    Timeout(Option<u64>),
+    Timeout(Option<TokenStream>),
     Services(Vec<syn::Path>),
 }
 

@@ -108,6 +108,12 @@ pub mod __private {
         crate::core::run::run(Test { name, case, ..*test }, &crate::PLUGGED)
     }
 
+    /// [`run_case`] with its own limit: a `#[timeout]` written before the case's row.
+    #[track_caller]
+    pub fn run_case_within(test: &'static Test, name: &'static str, case: usize, timeout: std::time::Duration) {
+        crate::core::run::run(Test { name, case, timeout: Some(timeout), ..*test }, &crate::PLUGGED)
+    }
+
     // Each calls `run` above, not the core with `PLUGGED`: what a test crate instantiates
     // then never names the features' list (its debug info would be in every test crate).
     crate::core::test::shared_bodies! {

@@ -38,14 +38,17 @@ pub fn lookup(by_name: &ByName, partial: Option<usize>, body: impl FnOnce(&syn::
 /// The stand-in `name` for a name that finds no fixture function.
 fn stand_in(name: &syn::Ident, fallback: &Fallback, partial: Option<usize>) -> TokenStream {
     let span = name.span();
+    // The parameter's type is not written here (`type Root = T` is the impl's parameter, the
+    // value's type inferred at the call): an elided lifetime (`Fixture` of `Fixture<'a>`) is
+    // fine at a call and in the plan's expression, not in an impl.
     let (root, takes, get) = match fallback {
         Fallback::ByType(ty) => (
-            quote!(#ty),
+            quote!(__T),
             true,
             quote_spanned! {ty.span()=>
-                fn __testrig_get<__S: ?::core::marker::Sized + ::testrig::__private::TakeFrom<#ty>>(
+                fn __testrig_get<__S: ?::core::marker::Sized + ::testrig::__private::TakeFrom<__V>, __V>(
                     __testrig_stack: &__S,
-                ) -> ::core::future::Ready<#ty> {
+                ) -> ::core::future::Ready<__V> {
                     ::core::future::ready(__testrig_stack.take_from())
                 }
             },
@@ -76,7 +79,7 @@ fn stand_in(name: &syn::Ident, fallback: &Fallback, partial: Option<usize>) -> T
     quote! {
         #[allow(non_camel_case_types, dead_code)]
         struct #name {}
-        impl ::testrig::__private::Named for #name {
+        impl<__T> ::testrig::__private::Named<__T> for #name {
             type Root = #root;
             const TAKES: bool = #takes;
         }
@@ -111,10 +114,26 @@ pub fn resolve_into(by_name: &ByName, carrier: &syn::Ident) -> TokenStream {
 }
 
 /// The plan's root for a parameter whose name was resolved into `carrier`.
-pub fn root_type(carrier: &syn::Ident) -> syn::Type {
+pub fn root_type(by_name: &ByName, carrier: &syn::Ident) -> syn::Type {
+    let ty = param_type(by_name);
     syn::parse_quote! {
-        <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named>::Root
+        <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named<#ty>>::Root
     }
+}
+
+/// The type the plan gives [`Named`]: the one its stand-in may take, else `()`.
+pub fn param_type(by_name: &ByName) -> TokenStream {
+    match &by_name.fallback {
+        Fallback::ByType(ty) => quote!(#ty),
+        Fallback::Missing => quote!(()),
+    }
+}
+
+/// `root_meta::<carrier, T>()` or `taken_meta::<..>()`: what the name found, as metadata.
+pub fn meta(function: &str, by_name: &ByName, carrier: &syn::Ident) -> TokenStream {
+    let function = syn::Ident::new(function, Span::call_site());
+    let ty = param_type(by_name);
+    quote!(::testrig::__private::#function::<#carrier, #ty>())
 }
 
 /// The expression that makes the value, in an async context (`.await`) or a sync one

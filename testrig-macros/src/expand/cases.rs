@@ -19,6 +19,8 @@ pub struct Case<'a> {
     pub index: usize,
     /// The attributes written before this case's row (rstest's placement).
     pub attrs: Vec<&'a Attribute>,
+    /// Its row's own `#[timeout]`.
+    pub timeout: Option<&'a TokenStream>,
 }
 
 /// rstest's description of a value: its tokens without whitespace, quotes as `__`, most
@@ -129,6 +131,7 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
             }
             let mut parts = Vec::new();
             let mut attrs = Vec::new();
+            let mut timeout = None;
             if let Some(row) = row {
                 let case = &test.cases[row];
                 let mut part = format!("case_{:0row_width$}", row + 1);
@@ -138,6 +141,7 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
                 }
                 parts.push(part);
                 attrs.extend(case.attrs.iter().copied());
+                timeout = case.timeout.as_ref();
             }
             // One level per `#[values]` parameter, in order, `#[files]` ones innermost.
             let mut levels: Vec<(bool, String)> = Vec::new();
@@ -158,7 +162,7 @@ pub fn cases<'a>(test: &'a TestFn) -> Vec<Case<'a>> {
             parts.extend(levels.into_iter().map(|(_, name)| name));
             let index = row.unwrap_or(0) * per_row + within;
             let path = parts.iter().map(|part| identifier(part)).collect();
-            out.push(Case { path, index, attrs });
+            out.push(Case { path, index, attrs, timeout });
         }
     }
     out

@@ -11,8 +11,27 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     let krate = krate(def);
     // A fixture function is found by name (its type `graph`) and, when what it returns can be
     // held, also by type (the wrapper `Graph`, which sets up its value in the stack).
+    // Its types go in a module of their own, re-exported with a glob (see `fixture_fn::module`).
     let marker = match (def.source, &def.setup) {
-        (FixtureSource::Fn(function), Some(setup)) => super::fixture_fn::marker(def, function, setup, &krate),
+        (FixtureSource::Fn(function), Some(setup)) => {
+            let (items, beside) = super::fixture_fn::marker(def, function, setup, &krate);
+            let module = super::fixture_fn::module(function);
+            let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
+            let vis = &function.vis;
+            quote! {
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                mod #module {
+                    #[allow(unused_imports)]
+                    use super::*;
+                    #items
+                    #wrapper
+                }
+                #[allow(unused_imports)]
+                #vis use #module::*;
+                #beside
+            }
+        }
         _ => TokenStream::new(),
     };
     let (Some(self_ty), Some(setup)) = (&def.self_ty, &def.setup) else {
@@ -42,7 +61,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         // What the function needs is planned through its type.
         FixtureSource::Fn(function) => {
             let name = &function.sig.ident;
-            vec![quote!(<#name as #krate::Fixture>::META)]
+            let module = super::fixture_fn::module(function);
+            vec![quote!(<#module::#name as #krate::Fixture>::META)]
         }
         FixtureSource::Impl(_) => setup
             .params
@@ -67,7 +87,6 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         FixtureSource::Fn(function) => function.sig.ident.to_token_stream(),
     };
     let setup_body = setup_body(def, setup, &call_path, &krate);
-    let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
     let (teardown, teardown_async) = match def.teardown {
         Some(function) => (teardown_fn(&function.sig, self_ty, &krate), function.sig.asyncness.is_some()),
         None => (quote!(::core::option::Option::None), false),
@@ -121,7 +140,6 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     quote! {
         #item
         #marker
-        #wrapper
         const _: () = {
             static __TESTRIG_META: #krate::__private::FixtureMeta = #krate::__private::FixtureMeta {
                 name: #name,
@@ -166,14 +184,14 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
 /// dereferencing to the `V` it holds.
 fn wrapper(def: &FixtureDef, ident: &syn::Ident, value: &Type) -> TokenStream {
     let FixtureSource::Fn(function) = def.source else { return TokenStream::new() };
-    let vis = &function.vis;
+    let vis = &super::fixture_fn::inner_vis(&function.vis);
     let doc = format!(
         "The fixture [`{}`]: tests take `&{ident}` (or `&mut {ident}`), which dereferences to what it returns.",
         function.sig.ident
     );
     quote! {
         #[doc = #doc]
-        #vis struct #ident(#value);
+        #vis struct #ident(pub(super) #value);
         impl #ident {
             /// What the fixture function returned.
             #[allow(dead_code)]
@@ -244,17 +262,19 @@ fn delegated_setup(
 ) -> TokenStream {
     let name = &function.sig.ident;
     let shown = name.to_string();
+    let module = super::fixture_fn::module(function);
     let Some(wrapper) = wrapper else { return TokenStream::new() };
+    let wrapper = quote!(#module::#wrapper);
     let fallible = def.setup.as_ref().is_some_and(|setup| setup.output.is_fallible());
     let wrap = |value: TokenStream| match fallible {
         true => quote!(#krate::__private::setup_output::<#self_ty, _>(::core::result::Result::map(#value, #wrapper))),
         false => quote!(#krate::__private::setup_value::<#self_ty>(#wrapper(#value))),
     };
     if function.sig.asyncness.is_some() {
-        let value = wrap(quote!(#name::__testrig_make(__testrig_stack).await));
+        let value = wrap(quote!(#module::#name::__testrig_make(__testrig_stack).await));
         quote!(#krate::__private::Step::pending(async move { #value }))
     } else {
-        let value = wrap(quote!(#krate::__private::now(#name::__testrig_make(__testrig_stack), #shown)));
+        let value = wrap(quote!(#krate::__private::now(#module::#name::__testrig_make(__testrig_stack), #shown)));
         quote!(#krate::__private::Step::Ready(#value))
     }
 }
@@ -296,7 +316,23 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
     if def.wrapper_clash() {
         return item;
     }
-    let wrapper = def.wrapper.as_ref().map(|(ident, value)| wrapper(def, ident, value));
+    let wrapper = match (def.source, def.wrapper.as_ref()) {
+        (FixtureSource::Fn(function), Some((ident, value))) => {
+            let module = super::fixture_fn::module(function);
+            let wrapper = wrapper(def, ident, value);
+            let vis = &function.vis;
+            quote! {
+                mod #module {
+                    #[allow(unused_imports)]
+                    use super::*;
+                    #wrapper
+                }
+                #[allow(unused_imports)]
+                #vis use #module::*;
+            }
+        }
+        _ => TokenStream::new(),
+    };
     match &def.self_ty {
         Some(self_ty) if plain => quote! {
             #item

@@ -12,9 +12,44 @@ use syn::spanned::Spanned;
 use crate::ast::{FixtureDef, Kind, SetupFn};
 use crate::expand::by_name;
 
-pub fn marker(def: &FixtureDef, function: &syn::ItemFn, setup: &SetupFn, krate: &TokenStream) -> TokenStream {
+/// The module of the function's types: [`crate::ast::fixture_module`].
+pub fn module(function: &syn::ItemFn) -> syn::Ident {
+    crate::ast::fixture_module(&function.sig.ident)
+}
+
+/// The visibility in the module of an item as visible as the function is beside it.
+pub fn inner_vis(vis: &syn::Visibility) -> TokenStream {
+    match vis {
+        syn::Visibility::Public(_) => quote!(pub),
+        syn::Visibility::Inherited => quote!(pub(super)),
+        syn::Visibility::Restricted(restricted) => {
+            let path = &restricted.path;
+            if path.is_ident("crate") {
+                quote!(pub(crate))
+            } else if path.is_ident("self") {
+                quote!(pub(super))
+            } else if path.is_ident("super") {
+                quote!(pub(in super::super))
+            } else if path.segments.first().is_some_and(|segment| segment.ident == "crate") {
+                quote!(pub(in #path))
+            } else {
+                quote!(pub(crate))
+            }
+        }
+    }
+}
+
+/// What goes in the function's module (the type `graph` and its functions) and what stays
+/// beside the function (its `Fixture` impl and metadata, naming it by its module's path).
+pub fn marker(
+    def: &FixtureDef,
+    function: &syn::ItemFn,
+    setup: &SetupFn,
+    krate: &TokenStream,
+) -> (TokenStream, TokenStream) {
     let name = &function.sig.ident;
-    let vis = &function.vis;
+    let vis = &inner_vis(&function.vis);
+    let module = module(function);
     let shown = name.to_string();
     let stack = syn::Ident::new("__testrig_stack", Span::call_site());
     let output = match &function.sig.output {
@@ -114,7 +149,7 @@ pub fn marker(def: &FixtureDef, function: &syn::ItemFn, setup: &SetupFn, krate: 
             (Kind::ByName(named), _, _) => {
                 let carrier = by_name::resolved_ident("dep", index);
                 resolved.push(by_name::resolve_into(named, &carrier));
-                deps.push(quote!(#krate::__private::root_meta::<#carrier>()));
+                deps.push(by_name::meta("root_meta", named, &carrier));
             }
             (_, None, Some(ty)) => deps.push(quote_spanned!(ty.span()=> <#ty as #krate::Fixture>::META)),
             _ => {}
@@ -122,11 +157,11 @@ pub fn marker(def: &FixtureDef, function: &syn::ItemFn, setup: &SetupFn, krate: 
     }
     // A once fixture function's planned type is once too: a once fixture may require it.
     let once_meta = match once {
-        true => quote!(#krate::__private::once::<::core::marker::PhantomData<#name>>()),
+        true => quote!(#krate::__private::once::<::core::marker::PhantomData<#module::#name>>()),
         false => quote!(::core::option::Option::None),
     };
     let doc = format!("The fixture function [`{name}`] as a test finds it by name (`{name}: T`)");
-    quote! {
+    let items = quote! {
         #[doc = #doc]
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
@@ -136,26 +171,28 @@ pub fn marker(def: &FixtureDef, function: &syn::ItemFn, setup: &SetupFn, krate: 
             #get
             #(#gets)*
         }
-
+    };
+    let beside = quote! {
         const _: () = {
             #(#resolved)*
             static __TESTRIG_META: #krate::__private::FixtureMeta = #krate::__private::FixtureMeta {
                 name: #shown,
                 id: ::core::concat!(::core::module_path!(), "::", #shown, "()"),
                 deps: &[#(#deps),*],
-                setup: #krate::__private::marker_setup::<#name>,
+                setup: #krate::__private::marker_setup::<#module::#name>,
                 once: #once_meta,
                 ..#krate::__private::FixtureMeta::DEFAULT
             };
-            impl #krate::Fixture for #name {
+            impl #krate::Fixture for #module::#name {
                 type Options = ();
                 const META: #krate::__private::FixtureRef = #krate::__private::FixtureRef::new(&__TESTRIG_META);
             }
-            impl #krate::__private::Named for #name {
-                type Root = #name;
+            impl<__T> #krate::__private::Named<__T> for #module::#name {
+                type Root = #module::#name;
                 const TAKES: bool = false;
             }
-            const _: () = #krate::__private::check_acyclic(<#name as #krate::Fixture>::META);
+            const _: () = #krate::__private::check_acyclic(<#module::#name as #krate::Fixture>::META);
         };
-    }
+    };
+    (items, beside)
 }

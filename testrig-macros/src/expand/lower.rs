@@ -21,8 +21,8 @@ pub fn no_field(_: &Parsed) -> Option<TokenStream> {
 
 /// `#[timeout(secs)]`: how long setup and body may take, and then the teardowns.
 pub fn timeout(parsed: &Parsed) -> Option<TokenStream> {
-    let Parsed::Timeout(Some(millis)) = parsed else { return None };
-    Some(quote!(timeout: ::core::option::Option::Some(::core::time::Duration::from_millis(#millis)),))
+    let Parsed::Timeout(Some(duration)) = parsed else { return None };
+    Some(quote!(timeout: ::core::option::Option::Some(#duration),))
 }
 
 /// An attribute that stands for no fixture (`#[timeout]`, `#[env]`, ..).

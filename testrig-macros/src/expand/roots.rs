@@ -77,7 +77,9 @@ pub fn types(test: &TestFn, implied: &[Root]) -> Vec<Type> {
     let params =
         test.params.iter().enumerate().filter_map(|(index, param)| match (param.fixture_type(), param.by_name()) {
             (Some(ty), _) => Some(ty.clone()),
-            (None, Some(_)) => Some(super::by_name::root_type(&super::by_name::resolved_ident("param", index))),
+            (None, Some(by_name)) => {
+                Some(super::by_name::root_type(by_name, &super::by_name::resolved_ident("param", index)))
+            }
             (None, None) => None,
         });
     params.chain(implied.iter().map(|root| root.ty.clone())).collect()

@@ -88,9 +88,9 @@ pub fn test(test: &BuiltTest) -> TokenStream {
         .enumerate()
         .filter_map(|(index, param)| match (param.fixture_type(), param.by_name()) {
             (Some(ty), _) => Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)),
-            (None, Some(_)) => {
+            (None, Some(by_name)) => {
                 let carrier = super::by_name::resolved_ident("param", index);
-                Some(quote!(::testrig::__private::root_meta::<#carrier>()))
+                Some(super::by_name::meta("root_meta", by_name, &carrier))
             }
             (None, None) => None,
         })
@@ -103,13 +103,15 @@ pub fn test(test: &BuiltTest) -> TokenStream {
                 );
             )),
             // A name that found no fixture function: the `#[fixture(by_value)]` type, taken.
-            (None, Some(_)) => {
+            (None, Some(by_name)) if matches!(by_name.fallback, crate::ast::Fallback::ByType(_)) => {
                 let carrier = super::by_name::resolved_ident("param", index);
                 let span = param.original.ty.span();
+                let ty = super::by_name::param_type(by_name);
+                let meta = super::by_name::meta("root_meta", by_name, &carrier);
                 checks.extend(quote_spanned!(span=>
-                    const _: () = if <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named>::TAKES {
+                    const _: () = if <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named<#ty>>::TAKES {
                         ::testrig::__private::check_exclusive(
-                            __TESTRIG_PLAN, &[#(#param_roots),*], ::testrig::__private::root_meta::<#carrier>(), "by value",
+                            __TESTRIG_PLAN, &[#(#param_roots),*], #meta, "by value",
                         );
                     };
                 ));
@@ -179,6 +181,12 @@ pub fn test(test: &BuiltTest) -> TokenStream {
             true => quote!(__TESTRIG_TEST),
             false => quote::format_ident!("__TESTRIG_TEST_{}", index).to_token_stream(),
         };
+        let run = match case.timeout {
+            Some(timeout) => {
+                quote!(::testrig::__private::run_case_within(&#(#supers)* #test_static, #qualified, #index, #timeout))
+            }
+            None => quote!(::testrig::__private::run_case(&#(#supers)* #test_static, #qualified, #index)),
+        };
         tree.insert(
             &case.path[..depth],
             quote! {
@@ -187,7 +195,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
                 #[cfg_attr(test, ::core::prelude::v1::test)]
                 #[allow(non_snake_case)]
                 pub fn #name() {
-                    ::testrig::__private::run_case(&#(#supers)* #test_static, #qualified, #index)
+                    #run
                 }
             },
         );
@@ -352,7 +360,8 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
     };
     let mut fields = fields(test, &named);
     if bindings.is_some() {
-        fields.push(quote!(parametrized: true,));
+        let function = ident.to_string();
+        fields.push(quote!(parametrized: ::core::option::Option::Some(#function),));
     }
     quote! {
         ::testrig::__private::Test {
@@ -438,9 +447,9 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
         .enumerate()
         .filter_map(|(index, param)| match (param.fixture_access(), param.by_name()) {
             (Some((ty, Access::Exclusive)), _) => Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)),
-            (None, Some(_)) => {
+            (None, Some(by_name)) if matches!(by_name.fallback, crate::ast::Fallback::ByType(_)) => {
                 let carrier = super::by_name::resolved_ident("param", index);
-                Some(quote!(::testrig::__private::taken_meta::<#carrier>()))
+                Some(super::by_name::meta("taken_meta", by_name, &carrier))
             }
             _ => None,
         })

@@ -30,8 +30,11 @@ pub struct Marks<'a> {
 /// The names of the marks, for stripping them off the user's function.
 const NAMES: &[&str] = &["case", "from", "with", "default", "by_ref", "future", "awt", "context", "notrace"];
 
+/// rstest's options of `#[files]` not read yet: each an error saying so.
+const NOT_YET: &[&str] = &["base_dir", "exclude", "mode", "include_dot_files", "dirs", "ignore_missing_env_vars"];
+
 pub fn is_mark(attribute: &Attribute) -> bool {
-    NAMES.iter().any(|name| attribute.path().is_ident(name))
+    NAMES.iter().chain(NOT_YET).any(|name| attribute.path().is_ident(name))
 }
 
 impl<'a> Marks<'a> {
@@ -39,7 +42,15 @@ impl<'a> Marks<'a> {
         let mut marks = Marks::default();
         for attribute in attrs {
             let Some(name) = attribute.path().get_ident().map(ToString::to_string) else { continue };
+            if NOT_YET.contains(&name.as_str()) {
+                marks.errors.push(syn::Error::new_spanned(attribute, messages::files_option_not_yet(&name)));
+                continue;
+            }
             let seen = match name.as_str() {
+                "case" if !matches!(attribute.meta, syn::Meta::Path(_)) => {
+                    marks.errors.push(syn::Error::new_spanned(attribute, messages::CASE_MARK_WITH_ARGS));
+                    false
+                }
                 "case" => marks.case.replace(attribute).is_some(),
                 "from" => match attribute.parse_args::<syn::Path>() {
                     Ok(path) => marks.from.replace((attribute, path)).is_some(),

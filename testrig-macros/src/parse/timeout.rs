@@ -1,4 +1,5 @@
-//! `#[timeout(10)]`, `#[timeout(0.5)]`: how long a test may take, in seconds.
+//! `#[timeout(10)]`, `#[timeout(0.5)]`: how long a test may take, in seconds; or, as rstest
+//! writes it, a `Duration`: `#[timeout(Duration::from_millis(250))]`.
 
 use proc_macro2::TokenStream;
 use syn::Attribute;
@@ -7,11 +8,21 @@ use super::report_at;
 use crate::ctxt::Ctxt;
 use crate::messages;
 
-/// `#[timeout(10)]`, `#[timeout(0.5)]`: the limit in whole milliseconds.
-pub fn parse(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<u64> {
+/// The limit: an expression of type `Duration`, built from whole milliseconds for a number of
+/// seconds, or the user's own expression (rstest's), type-checked at its tokens.
+pub fn parse(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Option<TokenStream> {
     if args.is_empty() {
         report_at(attribute, messages::TIMEOUT_VALUE, cx);
         return None;
+    }
+    if !matches!(syn::parse2::<syn::Lit>(args.clone()), Ok(syn::Lit::Int(_) | syn::Lit::Float(_))) {
+        return match syn::parse2::<syn::Expr>(args.clone()) {
+            Ok(duration) => Some(quote::quote!(#duration)),
+            Err(_) => {
+                cx.error_spanned_by(&args, messages::TIMEOUT_VALUE);
+                None
+            }
+        };
     }
     let seconds = match syn::parse2::<syn::Lit>(args.clone()) {
         Ok(syn::Lit::Int(int)) if int.suffix().is_empty() => int.base10_parse::<u32>().ok().map(f64::from),
@@ -27,5 +38,6 @@ pub fn parse(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Opt
         cx.error_spanned_by(&args, messages::TIMEOUT_POSITIVE);
         return None;
     }
-    Some(millis as u64)
+    let millis = millis as u64;
+    Some(quote::quote!(::core::time::Duration::from_millis(#millis)))
 }

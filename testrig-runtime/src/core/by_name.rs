@@ -20,9 +20,11 @@ use std::task::{Context, Poll, Waker};
 use crate::core::fixture::{ByValue, Dependencies, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::core::stack::FixtureStack;
 
-/// What a name found: a fixture function's type, or the macro's stand-in.
+/// What a name found: a fixture function's type, or the macro's stand-in. `T` is the
+/// parameter's type, given where the plan is made rather than written in the stand-in, where
+/// a type with an elided lifetime (`setup: Fixture`, of `struct Fixture<'a>`) could not be.
 #[doc(hidden)]
-pub trait Named {
+pub trait Named<T> {
     /// The fixture the test's plan gets for the parameter. Not bound here: the stand-in for a
     /// name that finds a fixture function is compiled too, and its type need not be one.
     type Root;
@@ -35,27 +37,29 @@ pub trait Named {
 /// function's type or the stand-in, named there and read at the test's plan.
 #[doc(hidden)]
 pub trait Resolved {
-    type Marker: Named;
+    type Marker;
 }
 
 /// The metadata of what a parameter's name found, for the plan.
 #[doc(hidden)]
-pub const fn root_meta<P: Resolved>() -> FixtureRef
+pub const fn root_meta<P: Resolved, T>() -> FixtureRef
 where
-    <P::Marker as Named>::Root: Fixture,
+    P::Marker: Named<T>,
+    <P::Marker as Named<T>>::Root: Fixture,
 {
-    <<P::Marker as Named>::Root as Fixture>::META
+    <<P::Marker as Named<T>>::Root as Fixture>::META
 }
 
 /// What a by-name parameter takes out of the stack, for the test's list of fixtures no
 /// autouse fixture may need: the `#[fixture(by_value)]` type its stand-in takes, or nothing.
 #[doc(hidden)]
-pub const fn taken_meta<P: Resolved>() -> FixtureRef
+pub const fn taken_meta<P: Resolved, T>() -> FixtureRef
 where
-    <P::Marker as Named>::Root: Fixture,
+    P::Marker: Named<T>,
+    <P::Marker as Named<T>>::Root: Fixture,
 {
-    if <P::Marker as Named>::TAKES {
-        <<P::Marker as Named>::Root as Fixture>::META
+    if <P::Marker as Named<T>>::TAKES {
+        <<P::Marker as Named<T>>::Root as Fixture>::META
     } else {
         NoFixture::META
     }

@@ -45,8 +45,8 @@ pub use crate::leaf::report::BoxError;
     message = "`{Self}` is not a fixture",
     label = "not a fixture: tests and fixtures receive only `&T` where `T` has `#[fixture]`",
     note = "make it one with `#[fixture] impl {Self} {{ fn setup(..) -> Self {{ .. }} }}`; for a type of \
-            another crate, write `#[fixture] fn name(..) -> {Self} {{ .. }}` and take the `&Name` it \
-            defines; or build the value inside the test body"
+            another crate, write `#[fixture] fn name(..) -> {Self} {{ .. }}` and take it by name, \
+            `name: {Self}` (rstest's), or as the `&Name` it defines; or build the value inside the test body"
 )]
 pub trait Fixture: Sized + 'static {
     /// The configuration a test can give this fixture with `#[with(Type = value)]`; `()`
@@ -134,12 +134,14 @@ fn unit_config() -> Box<dyn Any> {
 /// owns the value and drops it (or hands it on) itself.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is taken by value, but it is not a fixture marked `#[fixture(by_value)]`",
+    message = "`{Self}` is taken by value, but no fixture function of the parameter's name is in scope, and \
+               `{Self}` is not a fixture marked `#[fixture(by_value)]`",
     label = "taken by value",
-    note = "a parameter taken by value is a case value in a test with `#[case(..)]` rows or with \
-            `#[values(..)]` on it; otherwise it is a fixture moved out of the test's stack, which \
-            its `#[fixture(by_value)]` allows (its teardown is then skipped)",
-    note = "to share the fixture, take it by reference: `name: &{Self}` (or `&mut {Self}`)"
+    note = "a parameter taken by value, `name: T`, is the value of the fixture function `name` (rstest's \
+            injection by name): define `#[fixture] fn name() -> T` or `use` it from where it is defined",
+    note = "or it is fixture `T` moved out of the test's stack, which `#[fixture(by_value)]` on `T` allows \
+            (its teardown is then skipped); to share the fixture, take it by reference: `name: &{Self}`",
+    note = "a case value is marked `#[case]` or has `#[values(..)]`"
 )]
 pub trait ByValue: Fixture {}
 

@@ -57,8 +57,7 @@ pub(crate) fn run(test: Test, plugged: &'static Plugged) {
     };
     let mut hooks: Vec<Arc<dyn crate::core::scope::ScopeHook>> =
         plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
-    // A case's name is the last segment of its test's (`sized::case_1_small`).
-    let case_name = test.parametrized.then(|| test.name.rsplit("::").next().unwrap_or(test.name));
+    let case_name = test.parametrized.map(|function| case_below(test.name, function));
     if let Some(case) = case_name {
         hooks.extend(plugged.case_hooks.iter().map(|make| make(case)));
     }
@@ -241,7 +240,9 @@ fn run_in_scope(test: Test, plan: &[FixtureRef], scope: &Arc<Scope>, plugged: &P
                 let _context = runtime.map(TestRuntime::enter);
                 scope.set_stage(Stage::Body);
                 let started = show.start();
-                let outcome = catch_unwind(AssertUnwindSafe(|| body.call_sync(&stack)));
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    crate::leaf::unwind::__rust_begin_short_backtrace(|| body.call_sync(&stack))
+                }));
                 ran = body_failure(outcome, &mut show, started).map_or(Ok(()), Err);
             }
         }
@@ -367,5 +368,15 @@ fn drive(runtime: Option<&dyn TestRuntime>, mut future: LocalFuture<'_, ()>) {
     match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(()) => {}
         Poll::Pending => unreachable!("a plan of sync fixtures returned a pending future"),
+    }
+}
+
+/// The case a parametrized test's name names: what follows its function's name
+/// (`sized::case_1_small` → `case_1_small`, `grid::x_1_1::y_2_20` → `x_1_1::y_2_20`).
+fn case_below(name: &'static str, function: &str) -> &'static str {
+    let marker = format!("::{function}::");
+    match name.rfind(&marker) {
+        Some(at) => &name[at + marker.len()..],
+        None => name.rsplit("::").next().unwrap_or(name),
     }
 }

@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::core::fixture::{Configs, Dependencies, Fixture, FixtureMeta, FixtureRef, Step};
 use crate::leaf::report::{Cause, Failure, Stage};
 use crate::leaf::show::{Phase, Timeline};
-use crate::leaf::unwind::CatchUnwind;
+use crate::leaf::unwind::{__rust_begin_short_backtrace as short_backtrace, CatchUnwind};
 
 /// The set-up fixtures of one test, one instance per fixture type.
 ///
@@ -188,7 +188,7 @@ impl FixtureStack {
     }
 
     async fn run_setup(&self, meta: &'static FixtureMeta) -> Result<Box<dyn Any>, Cause> {
-        match catch_unwind(AssertUnwindSafe(|| (meta.setup)(self as &dyn Dependencies))) {
+        match catch_unwind(AssertUnwindSafe(|| short_backtrace(|| (meta.setup)(self as &dyn Dependencies)))) {
             Err(payload) => Err(Cause::Panic(payload)),
             Ok(step) => settle(step).await,
         }
@@ -209,10 +209,12 @@ impl FixtureStack {
             let result = match meta.teardown {
                 // A fixture without `teardown` is dropped here, in its place in the order.
                 None => catch_unwind(AssertUnwindSafe(move || drop(instance))).map_err(Cause::Panic),
-                Some(teardown) => match catch_unwind(AssertUnwindSafe(move || teardown(instance))) {
-                    Err(payload) => Err(Cause::Panic(payload)),
-                    Ok(step) => settle(step).await,
-                },
+                Some(teardown) => {
+                    match catch_unwind(AssertUnwindSafe(move || short_backtrace(move || teardown(instance)))) {
+                        Err(payload) => Err(Cause::Panic(payload)),
+                        Ok(step) => settle(step).await,
+                    }
+                }
             };
             show.record(Phase::Teardown, meta.name, started, result.is_ok());
             if let Err(cause) = result {

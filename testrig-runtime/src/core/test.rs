@@ -48,8 +48,9 @@ pub struct Test {
     /// Which case of a parametrized test this is: the generated code reads its values from
     /// it with [`case_index`].
     pub case: usize,
-    /// A case of a parametrized test, whose name ends in the case's (`::case_1_small`).
-    pub parametrized: bool,
+    /// A case of a parametrized test: its test function's name, after which its own name
+    /// names the case (`sized::case_1_small`, `grid::x_1_1::y_2_20`).
+    pub parametrized: Option<&'static str>,
     /// The fixtures the test takes `&mut` or by value: no autouse fixture may require them
     /// (the compile-time check saw only the test's own plan).
     pub exclusive: &'static [FixtureRef],
@@ -147,7 +148,7 @@ impl Test {
         allow_leaks: false,
         autouse: true,
         case: 0,
-        parametrized: false,
+        parametrized: None,
         exclusive: &[],
     };
 }

@@ -24,7 +24,7 @@ impl<T> Future for CatchUnwind<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // The test is failing either way once a poll panics; the future is not polled again.
-        match catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(cx))) {
+        match catch_unwind(AssertUnwindSafe(|| __rust_begin_short_backtrace(|| self.future.as_mut().poll(cx)))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
             Err(payload) => Poll::Ready(Err(payload)),
@@ -50,4 +50,16 @@ pub(crate) fn panic_message(payload: &Payload) -> &str {
     } else {
         "Box<dyn Any>"
     }
+}
+
+/// Calls `f` through a frame named as the test harness names its own: a short backtrace
+/// (`RUST_BACKTRACE=1`) stops at the first frame of that name, so a failing test's backtrace
+/// shows the test's frames (its body, the fixture that failed) and not the runtime's and
+/// the async executor's that called them.
+#[inline(never)]
+pub fn __rust_begin_short_backtrace<R>(f: impl FnOnce() -> R) -> R {
+    let result = f();
+    // Not a tail call, so this frame stays on the stack while `f` runs.
+    std::hint::black_box(());
+    result
 }

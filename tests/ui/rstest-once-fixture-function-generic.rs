@@ -1,0 +1,9 @@
+use testrig::prelude::*;
+
+#[fixture]
+#[once]
+fn shared<T: Default>() -> T {
+    T::default()
+}
+
+fn main() {}

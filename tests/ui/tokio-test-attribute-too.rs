@@ -1,5 +1,0 @@
-#[testrig::test]
-#[tokio::test]
-async fn also_tokio_test() {}
-
-fn main() {}
