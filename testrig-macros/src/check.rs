@@ -191,10 +191,8 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         if let Some((attribute, _)) = &param.marks.default {
             cx.error_spanned_by(attribute, messages::DEFAULT_ON_TEST);
         }
-        if let (Some(attribute), false) = (param.marks.case, param.values.is_none()) {
-            if test.cases.is_empty() {
-                cx.error_spanned_by(attribute, messages::CASE_MARK_WITHOUT_ROWS);
-            }
+        if let (Some(attribute), true, true) = (param.marks.case, param.values.is_none(), test.cases.is_empty()) {
+            cx.error_spanned_by(attribute, messages::CASE_MARK_WITHOUT_ROWS);
         }
         if param.is_case_value() {
             let marks = &param.marks;

@@ -38,6 +38,7 @@ pub fn lookup(by_name: &ByName, partial: Option<usize>, body: impl FnOnce(&syn::
 /// The stand-in `name` for a name that finds no fixture function.
 fn stand_in(name: &syn::Ident, fallback: &Fallback, partial: Option<usize>) -> TokenStream {
     let span = name.span();
+    let mut missing_trait = TokenStream::new();
     // The parameter's type is not written here (`type Root = T` is the impl's parameter, the
     // value's type inferred at the call): an elided lifetime (`Fixture` of `Fixture<'a>`) is
     // fine at a call and in the plan's expression, not in an impl.
@@ -54,7 +55,17 @@ fn stand_in(name: &syn::Ident, fallback: &Fallback, partial: Option<usize>) -> T
             },
         ),
         Fallback::Missing => {
-            let missing = quote_spanned!(span=> ::testrig::__private::NoFixtureNamed<#name>);
+            // A trait of this stand-in's own, so the error names the function as written.
+            let message = crate::messages::no_fixture_function(&name.to_string());
+            let label = format!("no `#[fixture] fn {name}` here");
+            let notes = crate::messages::no_fixture_function_notes(&name.to_string());
+            let missing = quote_spanned! {span=>
+                __TestrigNoFixtureFunction
+            };
+            missing_trait = quote! {
+                #[diagnostic::on_unimplemented(message = #message, label = #label, #(note = #notes),*)]
+                trait __TestrigNoFixtureFunction {}
+            };
             let get = match partial {
                 None => quote! {
                     fn __testrig_get<__S: ?::core::marker::Sized + #missing, __V>(_: &__S) -> ::core::future::Ready<__V> {
@@ -77,6 +88,7 @@ fn stand_in(name: &syn::Ident, fallback: &Fallback, partial: Option<usize>) -> T
         }
     };
     quote! {
+        #missing_trait
         #[allow(non_camel_case_types, dead_code)]
         struct #name {}
         impl<__T> ::testrig::__private::Named<__T> for #name {
@@ -140,11 +152,16 @@ pub fn meta(function: &str, by_name: &ByName, carrier: &syn::Ident) -> TokenStre
 /// (polled once), from the stack `stack`: `graph::__testrig_get(stack)` or, with
 /// `#[with(a, b)]`, `graph::__testrig_partial_2(stack, a, b)`.
 pub fn value(by_name: &ByName, with: Option<&[syn::Expr]>, stack: &syn::Ident, in_async: bool) -> TokenStream {
+    // Spanned at the name: what it found (or its stand-in) is reported there.
+    let span = by_name.path.span();
+    // The stack is the argument a stand-in's bound is reported at: spanned at the name too
+    // (our local itself keeps our span: see expand/test.rs).
+    let stack = quote_spanned!(span=> ::core::convert::identity(#stack));
     let call = lookup(by_name, with.map(<[syn::Expr]>::len), |path| match with {
-        None => quote!(#path::__testrig_get(#stack)),
+        None => quote_spanned!(span=> #path::__testrig_get(#stack)),
         Some(args) => {
-            let partial = format_ident!("__testrig_partial_{}", args.len());
-            quote!(#path::#partial(#stack, #(#args),*))
+            let partial = format_ident!("__testrig_partial_{}", args.len(), span = span);
+            quote_spanned!(span=> #path::#partial(#stack, #(#args),*))
         }
     });
     if !by_name.awaited {

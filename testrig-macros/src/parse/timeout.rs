@@ -15,6 +15,13 @@ pub fn parse(args: TokenStream, attribute: Option<&Attribute>, cx: &Ctxt) -> Opt
         report_at(attribute, messages::TIMEOUT_VALUE, cx);
         return None;
     }
+    // A literal that is no number (`"10s"`) is ours to report; any other expression is
+    // rstest's `Duration`, which rustc type-checks at its tokens.
+    if matches!(syn::parse2::<syn::Lit>(args.clone()), Ok(lit) if !matches!(lit, syn::Lit::Int(_) | syn::Lit::Float(_)))
+    {
+        cx.error_spanned_by(&args, messages::TIMEOUT_VALUE);
+        return None;
+    }
     if !matches!(syn::parse2::<syn::Lit>(args.clone()), Ok(syn::Lit::Int(_) | syn::Lit::Float(_))) {
         return match syn::parse2::<syn::Expr>(args.clone()) {
             Ok(duration) => Some(quote::quote!(#duration)),

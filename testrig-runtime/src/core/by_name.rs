@@ -8,8 +8,8 @@
 //! that sets up nothing but depends on what the function takes by reference, so a test
 //! plans those. The test finds it by the parameter's name. Where the name finds nothing,
 //! the macro's stand-in answers: the fixture of the parameter's type taken by value
-//! (`#[fixture(by_value)]`), or a compile error naming the missing function
-//! ([`NoFixtureNamed`]).
+//! (`#[fixture(by_value)]`), or a compile error naming the missing function (a trait of the
+//! stand-in's own, whose message names it, that the test's stack does not implement).
 
 use std::any::Any;
 use std::future::Future;
@@ -64,21 +64,6 @@ where
         NoFixture::META
     }
 }
-
-/// The stand-in for a name that finds no fixture function, where no fixture type could
-/// stand in: the call of its `__testrig_get` requires this of the test's stack, so the
-/// error is reported at the parameter, only when the stand-in is the one found.
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "no fixture function `{N}` is in scope",
-    label = "no `#[fixture] fn {N}` here",
-    note = "a parameter taken by value, `{N}: T`, is the value of the fixture function named \
-            like it (rstest's injection by name): define `#[fixture] fn {N}() -> T` or `use` it \
-            from where it is defined; `#[from(path::to::fixture)]` names another one",
-    note = "a case value is marked `#[case]` (or has `#[values(..)]`); a fixture of the test's \
-            stack is taken by reference: `{N}: &T` where `T` has `#[fixture]`"
-)]
-pub trait NoFixtureNamed<N> {}
 
 /// Moves fixture `T` out of the test's stack: the stand-in of a by-value parameter whose
 /// name finds no fixture function (`T` must be a `#[fixture(by_value)]`).
