@@ -226,11 +226,17 @@ pub use testrig_runtime::{spawn, wait_for_async};
 /// # configured();
 /// ```
 ///
-/// Or on a function returning the value, of any type: `fn scratch_dir()` is the fixture
-/// `ScratchDir`, which the macro defines around the value (`PathBuf`, `String`, a type of
-/// another crate), dereferencing to it (`into_inner()` takes it out). A function named after
-/// the type it returns (`fn port() -> Port`) is refused: rename it, or write
-/// `#[fixture] impl Port` for a type of this crate.
+/// Or on a function returning the value, of any type, taken two ways. By name, as rstest
+/// takes it: a parameter `scratch_dir: PathBuf` is the function's value, made for that
+/// parameter; the function's by-value parameters are other fixture functions by name, its
+/// `&T` ones fixtures of the test, `#[default(v)]` ones `v`; it may be generic, `async`, return
+/// a tuple or `impl Trait`. By type, as testrig takes fixtures: `fn scratch_dir()` is also the
+/// fixture `ScratchDir`, which the macro defines around the value (`PathBuf`, `String`, a type
+/// of another crate), set up once per test and dereferencing to it (`into_inner()` takes it
+/// out) — except where it cannot be (a generic function, `-> impl Trait`, `fn port() -> Port`):
+/// a type of the user's own of that name wins. The function's types are defined in a module
+/// beside it, which sees the items of the enclosing module, not those of a function body
+/// around it (a doctest: write its `fn main`).
 ///
 /// ```
 /// use std::path::PathBuf;
@@ -251,7 +257,13 @@ pub use testrig_runtime::{spawn, wait_for_async};
 ///     assert!(config.starts_with(&**dir));
 ///     assert_eq!(config.file_name().unwrap(), "app.toml");
 /// }
-/// # paths();
+///
+/// // rstest's reading: the function's value by name, made for this parameter.
+/// #[testrig::test]
+/// fn by_name(scratch_dir: PathBuf) {
+///     assert!(scratch_dir.ends_with("scratch"));
+/// }
+/// # fn main() { paths(); by_name(); }
 /// ```
 ///
 /// A test that is the only user of a fixture may take it `&mut T`; one marked
@@ -406,7 +418,7 @@ pub use testrig_macros::fixture;
 /// fn every_manifest_parses(#[files("Cargo.toml")] manifest: std::path::PathBuf, #[cfg(any())] never: &u8) {
 ///     assert!(std::fs::read_to_string(&manifest).unwrap().contains("[package]"));
 /// }
-/// # every_manifest_parses::manifest_cargo_toml();
+/// # every_manifest_parses::manifest_1_Cargo_toml();
 /// ```
 ///
 /// A parameter that is not a fixture does not compile:

@@ -194,3 +194,40 @@ fn block_fragment_cases_are_generated() {
     cases_with_a_block_fragment_body::case_1();
     cases_with_a_block_fragment_body::case_2();
 }
+
+// rstest's shapes from a macro: a fixture function and tests taking it by name, with and
+// without rows, its names and types all the macro's fragments.
+macro_rules! by_name_family {
+    ($fixture:ident, $dep:ident, $ty:ty, $value:expr, $test:ident, $cases:ident) => {
+        #[fixture]
+        fn $fixture($dep: $ty) -> $ty {
+            $dep + $value
+        }
+
+        #[testrig::test]
+        fn $test($fixture: $ty, #[from($dep)] plain: $ty) {
+            assert_eq!($fixture, plain + $value);
+        }
+
+        #[testrig::test]
+        #[case(1)]
+        #[case(2)]
+        fn $cases(#[case] n: $ty, $fixture: $ty) {
+            assert!($fixture > n);
+        }
+    };
+}
+
+#[fixture]
+fn seven() -> u32 {
+    7
+}
+
+by_name_family!(seventeen, seven, u32, 10, by_name_from_a_macro, by_name_rows_from_a_macro);
+
+#[test]
+fn by_name_tests_from_a_macro_run() {
+    by_name_from_a_macro();
+    by_name_rows_from_a_macro::case_1();
+    by_name_rows_from_a_macro::case_2();
+}

@@ -289,7 +289,7 @@ pub enum Kind {
     /// parameter `#[case]` — any parameter taken by value, in order.
     Case,
     /// The value of a fixture function found by name (rstest's injection).
-    ByName(ByName),
+    ByName(Box<ByName>),
     /// `#[default(value)]` on a fixture function's parameter.
     Default,
     /// `#[context]`: the running test's name and case.
@@ -321,7 +321,7 @@ pub enum Form {
 /// What a name that finds no fixture function stands for.
 pub enum Fallback {
     /// testrig's `#[fixture(by_value)]` type of the parameter, moved out of the stack.
-    ByType(Type),
+    ByType(Box<Type>),
     /// Nothing: a compile error at the parameter, naming the function.
     Missing,
 }
@@ -373,7 +373,7 @@ impl<'a> Param<'a> {
 
     pub fn by_name(&self) -> Option<&ByName> {
         match &self.kind {
-            Kind::ByName(by_name) => Some(by_name),
+            Kind::ByName(by_name) => Some(by_name.as_ref()),
             _ => None,
         }
     }
@@ -421,7 +421,7 @@ impl<'a> Param<'a> {
             Some((_, awt)) => awt || self.marks.awt.is_some(),
             None => true,
         };
-        Some(Kind::ByName(ByName { path, form, awaited, fallback }))
+        Some(Kind::ByName(Box::new(ByName { path, form, awaited, fallback })))
     }
 }
 
@@ -455,7 +455,7 @@ fn classify_test_params(params: &mut [Param], has_rows: bool, generics: &syn::Ge
                 ty => {
                     // A type of the test's generics is no fixture's: the stand-in is then none.
                     let fallback = match could_be_a_fixture(ty) && !mentions_generics(ty, generics) {
-                        true => Fallback::ByType(ty.clone()),
+                        true => Fallback::ByType(Box::new(ty.clone())),
                         false => Fallback::Missing,
                     };
                     param.named(fallback).unwrap_or(Kind::Case)

@@ -91,8 +91,7 @@ pub fn case_file<T: From<&'static str>>(path: &'static str) -> T {
 ///     assert_eq!(ctx.case, Some(n as usize - 1));
 ///     assert_eq!(ctx.description, if n == 1 { Some("small") } else { None });
 /// }
-/// # knows_its_case::case_1_small();
-/// # knows_its_case::case_2();
+/// # fn main() { knows_its_case::case_1_small(); knows_its_case::case_2(); }
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone)]

@@ -195,12 +195,15 @@ impl<T> OnceByName<T> {
 
     /// The value, made by `make` if no test made it yet. A maker that panics leaves it unmade
     /// for the next test to try.
+    #[cfg_attr(not(feature = "async"), allow(clippy::await_holding_lock))]
     pub async fn get_or_make<F: Future<Output = T>>(&'static self, make: impl FnOnce() -> F) -> &'static T {
         if let Some(value) = self.value.get() {
             return value;
         }
         #[cfg(feature = "async")]
         let _making = self.making.lock().await;
+        // Without `async`, no fixture function is async: `make` is ready at its first poll,
+        // so the guard is never held while another test waits on this thread.
         #[cfg(not(feature = "async"))]
         let _making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(value) = self.value.get() {
