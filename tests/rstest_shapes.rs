@@ -176,7 +176,6 @@ fn testrig_takes_a_fixture_function_by_type_too(derived: &Derived) {
     assert_eq!(**derived, 20);
 }
 
-#[cfg(feature = "async")]
 mod asynchronous {
     use super::*;
 
@@ -302,7 +301,6 @@ fn case_names_are_rstests() {
     }
 }
 
-#[cfg(feature = "async")]
 mod rstest_async {
     use super::*;
 
@@ -419,4 +417,38 @@ fn names_the_user_already_has_are_the_users(two_numerals: TwoNumerals, client: C
     assert_eq!(two_numerals, TwoNumerals(1, 2));
     assert_eq!(client, Client("c"));
     assert_eq!(borrowed.0, "b");
+}
+
+#[testrig::test]
+#[case(1)]
+#[case(2)]
+#[ignore = "run by `a_failing_case_backtrace_shows_the_test_not_the_runtime` in a child process"]
+fn a_failing_case(#[case] n: u32, base: u32) {
+    assert_eq!(n, base + 10, "case {n} fails");
+}
+
+/// A failing case's short backtrace (`RUST_BACKTRACE=1`) is the test's own frames, as rstest's
+/// is: testrig's runtime and the harness are cut below them.
+#[test]
+fn a_failing_case_backtrace_shows_the_test_not_the_runtime() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "a_failing_case::case_2", "--test-threads=1"])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("case 2 fails"), "{text}");
+    let frames: Vec<&str> = text
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| line.split_once(": ").is_some_and(|(n, _)| n.parse::<u32>().is_ok()))
+        .collect();
+    let user = frames.iter().position(|frame| frame.contains("rstest_shapes::a_failing_case::a_failing_case"));
+    let Some(user) = user else { panic!("the test's frame is missing:\n{text}") };
+    // Below the test's function: its body shim, the call through the body's pointer and the
+    // closure that catches it (rstest: the case function, its closure and two `call_once`);
+    // not the run, its case entry or the harness.
+    let below = &frames[user + 1..];
+    assert!(below.len() <= 3, "{} frames below the test:\n{text}", below.len());
+    assert!(!below.iter().any(|frame| frame.contains("run_case") || frame.ends_with("core::run::run")), "{text}");
 }
