@@ -41,6 +41,12 @@ RS
   done
 }
 
+# rstest's source above after the port's token swap: testrig reading rstest's shapes
+# (fixture functions injected by name).
+ported_src() {
+  rstest_src | sed 's/^use rstest::{fixture, rstest};/use testrig::prelude::*;/; s/#\[rstest\]/#[testrig::test]/'
+}
+
 plain_src() {
   cat <<'RS'
 pub struct Db(u32);
@@ -63,6 +69,10 @@ fixture_cases_src() {
 rstest_cases_src() {
   rstest_src | sed -n '1,7p'
   echo "#[rstest] fn t(#[values($digits)] a: u32, #[values($digits)] b: u32, #[values($digits)] c: u32, cloud: Cloud) { assert!(cloud.0 + a + b + c < 100); }"
+}
+
+ported_cases_src() {
+  rstest_cases_src | sed 's/^use rstest::{fixture, rstest};/use testrig::prelude::*;/; s/#\[rstest\]/#[testrig::test]/'
 }
 
 plain_cases_src() {
@@ -88,6 +98,8 @@ rstest_dep='rstest = { version = "0.26", default-features = false }'
 make_crate with_fixture "$fixture_dep" fixture_src
 make_crate with_rstest "$rstest_dep" rstest_src
 make_crate plain_tests '' plain_src
+make_crate with_ported "$fixture_dep" ported_src
+make_crate cases_ported "$fixture_dep" ported_cases_src
 make_crate cases_fixture "$fixture_dep" fixture_cases_src
 make_crate cases_rstest "$rstest_dep" rstest_cases_src
 make_crate cases_plain '' plain_cases_src
@@ -100,7 +112,7 @@ build_ms() { # dir: builds the suite test target, returns ms
   echo $(( (end - start) / 1000000 ))
 }
 
-names=(with_fixture with_rstest plain_tests cases_fixture cases_rstest cases_plain)
+names=(with_fixture with_rstest plain_tests with_ported cases_fixture cases_rstest cases_plain cases_ported)
 for name in "${names[@]}"; do
   dir="$work/$name"
   (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q --tests >/dev/null 2>&1) # dependencies
@@ -129,20 +141,23 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 echo "| $tests tests, 3 fixtures each | clean build of the test crate (median of $runs) | rebuild after touching one test (median of $runs) |"
 echo "|---|---|---|"
-for name in with_fixture with_rstest plain_tests; do
+for name in with_fixture with_rstest plain_tests with_ported; do
   echo "| $name | ${clean[$name]} ms | ${incremental[$name]} ms |"
 done
 echo
 echo "testrig / rstest: $(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[with_rstest]}") incremental"
 echo "testrig / plain:  $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") clean, $(ratio "${incremental[with_fixture]}" "${incremental[plain_tests]}") incremental"
+echo "testrig on rstest's source (with_ported) / rstest: $(ratio "${clean[with_ported]}" "${clean[with_rstest]}") clean, $(ratio "${incremental[with_ported]}" "${incremental[with_rstest]}") incremental"
 echo
 echo "| 1,000 cases (#[values] 10 x 10 x 10, 1 fixture) | clean build of the test crate (median of $runs) | rebuild after touching the test (median of $runs) |"
 echo "|---|---|---|"
 echo "| #[testrig::test] + #[values] | ${clean[cases_fixture]} ms | ${incremental[cases_fixture]} ms |"
 echo "| rstest + #[values] | ${clean[cases_rstest]} ms | ${incremental[cases_rstest]} ms |"
 echo "| 1,000 plain #[test] calling one function | ${clean[cases_plain]} ms | ${incremental[cases_plain]} ms |"
+echo "| #[testrig::test] on rstest's source | ${clean[cases_ported]} ms | ${incremental[cases_ported]} ms |"
 echo
 echo "testrig / rstest (1,000 cases): $(ratio "${clean[cases_fixture]}" "${clean[cases_rstest]}") clean, $(ratio "${incremental[cases_fixture]}" "${incremental[cases_rstest]}") incremental"
+echo "testrig on rstest's source / rstest (1,000 cases): $(ratio "${clean[cases_ported]}" "${clean[cases_rstest]}") clean, $(ratio "${incremental[cases_ported]}" "${incremental[cases_rstest]}") incremental"
 summary_row "6. clean build, 200 tests with 3 fixtures" "${clean[with_fixture]} ms" \
   "${clean[with_rstest]} ms (rstest), ${clean[plain_tests]} ms (plain)" \
   "$(ratio "${clean[with_fixture]}" "${clean[with_rstest]}") rstest, $(ratio "${clean[with_fixture]}" "${clean[plain_tests]}") plain" \

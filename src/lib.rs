@@ -97,12 +97,14 @@
 //!
 //! ### Parametrized tests: `#[case]` and `#[values]`
 //!
-//! Parameters taken by value get their values from the `#[case(..)]` rows, in order, or from
-//! their own `#[values(..)]`; fixtures (`&T`) mix freely with them. Every row times every
-//! `#[values]` combination is its own test in a module named after the function
-//! (`adds::case_1`, `adds::case_2_negative`, `grid::x_1_1::y_2_20`, as rstest names them), so `cargo test adds::` and
-//! nextest filter per case; `#[should_panic]` or `#[ignore]` right after a `#[case]` apply
-//! to that case only.
+//! Parameters marked `#[case]` get their values from the `#[case(..)]` rows, in order (in a
+//! test that marks none, every parameter taken by value does), or from their own
+//! `#[values(..)]`; fixtures (`&T`) and fixture functions by name mix freely with them. Every
+//! row times every `#[values]` combination is its own test in a module named after the
+//! function (`adds::case_1`, `adds::case_2_negative`, `grid::x_1_1::y_2_20`, as rstest names
+//! them), so `cargo test adds::` and nextest filter per case; an attribute written before a
+//! row (`#[should_panic]`, `#[ignore]`, `#[timeout]`) is that case's, one after the last row
+//! every case's. A generic test is instantiated per case.
 //!
 //! ```
 //! use testrig::prelude::*;
@@ -133,6 +135,41 @@
 //! #     grid::x_1_1::y_1_10();
 //! #     grid::x_2_2::y_2_20();
 //! # }
+//! ```
+//!
+//! ### Coming from rstest
+//!
+//! The port is the attribute's name and the `use` line: `#[rstest]` → `#[testrig::test]`,
+//! `use rstest::*;` → `use testrig::prelude::*;` (rstest_reuse's `use` lines dropped). rstest's
+//! shapes mean what they mean there and list the same test names: injection by name (a
+//! by-value parameter is the fixture function of its name, called for it), `#[case]`,
+//! `#[values]`, `#[files]`, `#[from]`, `#[with]`, `#[default]`, `#[once]`, `#[by_ref]`,
+//! `#[future]` / `#[awt]`, `#[context]`, `#[trace]`, `#[timeout(Duration)]`,
+//! [`#[template]`](macro@template) / [`#[apply]`](macro@apply). testrig's own `&T` stays the
+//! fixture type `T` of the test, set up once per test and torn down after it. The README's
+//! "Coming from rstest" lists what differs and why.
+//!
+//! ```
+//! use testrig::prelude::*;
+//!
+//! #[fixture]
+//! fn base() -> u32 {
+//!     2
+//! }
+//!
+//! #[fixture]
+//! fn doubled(base: u32, #[default(2)] factor: u32) -> u32 {
+//!     base * factor
+//! }
+//!
+//! #[testrig::test] // was #[rstest]
+//! #[case::small(1)]
+//! #[case::large(10)]
+//! fn adds(#[case] n: u32, doubled: u32, #[with(3)] #[from(doubled)] tripled: u32) {
+//!     assert_eq!(doubled + n, 4 + n);
+//!     assert_eq!(tripled, 6);
+//! }
+//! # fn main() { adds::case_1_small(); adds::case_2_large(); }
 //! ```
 //!
 //! ### The leak guard and `allow_leaks`

@@ -791,7 +791,7 @@ mod tests {
             }
         );
         let def = FixtureDef::from_fn(&item, Default::default());
-        assert_eq!(def.self_ty.unwrap().to_token_stream().to_string(), "Hosts");
+        assert_eq!(def.self_ty.unwrap().to_token_stream().to_string(), "__testrig_fixture_hosts :: Hosts");
     }
 
     #[test]
@@ -848,7 +848,7 @@ mod tests {
             }
         );
         let def = FixtureDef::from_fn(&item, Default::default());
-        assert_eq!(def.self_ty.to_token_stream().to_string(), "ScratchDir");
+        assert_eq!(def.self_ty.to_token_stream().to_string(), "__testrig_fixture_scratch_dir :: ScratchDir");
         let (wrapper, value) = def.wrapper.as_ref().unwrap();
         assert_eq!(
             (wrapper.to_string(), value.to_token_stream().to_string()),

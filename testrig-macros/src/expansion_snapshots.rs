@@ -84,6 +84,18 @@ fn a_test_taking_mut_and_by_value() {
     insta::assert_snapshot!(out);
 }
 
+/// rstest's shape: two fixture functions' values by name.
+#[test]
+fn a_test_taking_fixture_functions_by_name() {
+    let out = test(
+        quote!(),
+        quote!(
+            fn t(cloud: Cloud, conf: Conf) {}
+        ),
+    );
+    insta::assert_snapshot!(out);
+}
+
 #[test]
 fn an_impl_fixture_with_teardown() {
     let out = shown(&entry::fixture(

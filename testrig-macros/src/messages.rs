@@ -281,19 +281,3 @@ pub fn files_option_not_yet(name: &str) -> String {
 pub const CASE_MARK_WITH_ARGS: &str =
     "rstest's `#[case(default)]` / `#[case(opt)]` on a parameter are not supported yet: write `#[case]` and give every \
      row its value";
-pub fn no_fixture_function(name: &str) -> String {
-    format!("no fixture function `{name}` is in scope")
-}
-pub fn no_fixture_function_notes(name: &str) -> [String; 2] {
-    [
-        format!(
-            "a parameter `{name}: T` (or `{name}: &T` of a type no fixture can be) is the value of the fixture \
-             function `{name}` (rstest's injection by name): define `#[fixture] fn {name}() -> T` or `use` it from \
-             where it is defined; `#[from(path::to::fixture)]` names another one"
-        ),
-        format!(
-            "a case value is marked `#[case]` (or has `#[values(..)]`); a fixture of the test's stack is taken by \
-             reference: `{name}: &T` where `T` has `#[fixture]`"
-        ),
-    ]
-}

@@ -80,7 +80,10 @@ pub use crate::leaf::outcome::TestOutcome;
 /// Items the macros' generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::core::by_name::{marker_setup, now, root_meta, taken_meta, Named, NoFixture, Resolved, TakeFrom};
+    pub use crate::core::by_name::{
+        marker_setup, now, root_meta, taken_meta, MissingStandIn, Named, NoFixture, NoFixtureNamed, Resolved, TakeFrom,
+        TakenStandIn,
+    };
     pub use crate::core::fixture::{
         default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
         ByValue, Claims, Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step,

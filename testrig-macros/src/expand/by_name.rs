@@ -4,9 +4,12 @@
 //!
 //! A name may find nothing (a testrig test taking a `#[fixture(by_value)]` type, or a
 //! mistake). So the lookup is written as two nested blocks: the outer defines a stand-in of
-//! that name, the inner imports the module's names with a glob, which shadows the outer
-//! block's items. The name is the module's when it has one, the stand-in's otherwise, and
-//! no `use` of it needs resolving (an import could not tell the two apart).
+//! that name (an alias of one of the runtime's), the inner imports the module's names with a
+//! glob, which shadows the outer block's items, and says what the name found into a type of
+//! the parameter's (`Resolved`). The name is the module's when it has one, the stand-in's
+//! otherwise, and no `use` of it needs resolving (an import could not tell the two apart).
+//! Everything else — the plan, the call — names what was found through that type: one
+//! lookup per parameter.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -14,123 +17,57 @@ use syn::spanned::Spanned;
 
 use crate::ast::{ByName, Fallback, Form};
 
-/// `body`, where the path it is given names `by_name`'s fixture function, or, if the name
-/// finds none, the stand-in its fallback makes. `partials` are the argument counts of the
-/// `#[with]` calls `body` makes, which a stand-in must answer too.
-pub fn lookup(by_name: &ByName, partial: Option<usize>, body: impl FnOnce(&syn::Path) -> TokenStream) -> TokenStream {
-    let path = &by_name.path;
-    let Some(name) = path.get_ident() else {
-        // `#[from(module::graph)]`: a path, found as written.
-        return body(path);
-    };
-    let stand_in = stand_in(name, &by_name.fallback, partial);
-    let body = body(path);
-    quote! {{
-        #stand_in
-        {
-            #[allow(unused_imports)]
-            use self::*;
-            #body
-        }
-    }}
-}
-
-/// The stand-in `name` for a name that finds no fixture function.
-fn stand_in(name: &syn::Ident, fallback: &Fallback, partial: Option<usize>) -> TokenStream {
-    let span = name.span();
-    let mut missing_trait = TokenStream::new();
-    // The parameter's type is not written here (`type Root = T` is the impl's parameter, the
-    // value's type inferred at the call): an elided lifetime (`Fixture` of `Fixture<'a>`) is
-    // fine at a call and in the plan's expression, not in an impl.
-    let (root, takes, get) = match fallback {
-        Fallback::ByType(ty) => (
-            quote!(__T),
-            true,
-            quote_spanned! {ty.span()=>
-                fn __testrig_get<__S: ?::core::marker::Sized + ::testrig::__private::TakeFrom<__V>, __V>(
-                    __testrig_stack: &__S,
-                ) -> ::core::future::Ready<__V> {
-                    ::core::future::ready(__testrig_stack.take_from())
-                }
-            },
-        ),
-        Fallback::Missing => {
-            // A trait of this stand-in's own, so the error names the function as written.
-            let message = crate::messages::no_fixture_function(&name.to_string());
-            let label = format!("no `#[fixture] fn {name}` here");
-            let notes = crate::messages::no_fixture_function_notes(&name.to_string());
-            let missing = quote_spanned! {span=>
-                __TestrigNoFixtureFunction
-            };
-            missing_trait = quote! {
-                #[diagnostic::on_unimplemented(message = #message, label = #label, #(note = #notes),*)]
-                trait __TestrigNoFixtureFunction {}
-            };
-            let get = match partial {
-                None => quote! {
-                    fn __testrig_get<__S: ?::core::marker::Sized + #missing, __V>(_: &__S) -> ::core::future::Ready<__V> {
-                        ::core::unreachable!()
-                    }
-                },
-                Some(count) => {
-                    let partial = format_ident!("__testrig_partial_{}", count);
-                    let args: Vec<syn::Ident> = (0..count).map(|n| format_ident!("__A{}", n)).collect();
-                    quote! {
-                        fn #partial<__S: ?::core::marker::Sized + #missing, __V, #(#args),*>(
-                            _: &__S, #(_: #args),*
-                        ) -> ::core::future::Ready<__V> {
-                            ::core::unreachable!()
-                        }
-                    }
-                }
-            };
-            (quote!(::testrig::__private::NoFixture), false, get)
-        }
-    };
-    quote! {
-        #missing_trait
-        #[allow(non_camel_case_types, dead_code)]
-        struct #name {}
-        impl<__T> ::testrig::__private::Named<__T> for #name {
-            type Root = #root;
-            const TAKES: bool = #takes;
-        }
-        #[allow(dead_code)]
-        impl #name {
-            #get
-        }
-    }
-}
-
-/// The type carrying what parameter `index`'s name found out of its lookup, for the plan.
+/// The type carrying what parameter `index`'s name found (`__testrig_param_0`, or, for a
+/// fixture function's parameter, `__testrig_dep_0`).
 pub fn resolved_ident(prefix: &str, index: usize) -> syn::Ident {
     syn::Ident::new(&format!("__testrig_{prefix}_{index}"), Span::call_site())
 }
 
-/// The item that says what the name found, into `carrier` (a unit struct the caller
-/// defines beside it): `const _: () = { lookup: impl Resolved for carrier { .. } };`.
-pub fn resolve_into(by_name: &ByName, carrier: &syn::Ident) -> TokenStream {
-    let partial = None;
-    let found = lookup(by_name, partial, |path| {
-        quote! {
-            impl ::testrig::__private::Resolved for #carrier {
-                type Marker = #path;
+/// `carrier` (a unit struct of `vis`) and the lookup that says what `by_name`'s name found
+/// into it: `impl Resolved for carrier { type Marker = graph; }`.
+pub fn resolve_into(by_name: &ByName, carrier: &syn::Ident, vis: TokenStream) -> TokenStream {
+    let path = &by_name.path;
+    let resolved = quote! {
+        impl ::testrig::__private::Resolved for #carrier {
+            type Marker = #path;
+        }
+    };
+    let found = match path.get_ident() {
+        // `#[from(module::graph)]`: a path, found as written.
+        None => resolved,
+        Some(name) => {
+            let stand_in = match by_name.fallback {
+                Fallback::ByType(_) => quote!(::testrig::__private::TakenStandIn),
+                Fallback::Missing => quote!(::testrig::__private::MissingStandIn),
+            };
+            quote! {
+                #[allow(non_camel_case_types)]
+                type #name = #stand_in;
+                {
+                    #[allow(unused_imports)]
+                    use self::*;
+                    #resolved
+                }
             }
         }
-    });
+    };
     quote! {
         #[allow(non_camel_case_types)]
-        struct #carrier;
-        const _: () = #found;
+        #vis struct #carrier;
+        const _: () = { #found };
     }
+}
+
+/// What the name found, as a type: `<carrier as Resolved>::Marker`.
+fn found(carrier: &TokenStream) -> TokenStream {
+    quote!(<#carrier as ::testrig::__private::Resolved>::Marker)
 }
 
 /// The plan's root for a parameter whose name was resolved into `carrier`.
 pub fn root_type(by_name: &ByName, carrier: &syn::Ident) -> syn::Type {
     let ty = param_type(by_name);
-    syn::parse_quote! {
-        <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named<#ty>>::Root
-    }
+    let found = found(&quote!(#carrier));
+    syn::parse_quote!(<#found as ::testrig::__private::Named<#ty>>::Root)
 }
 
 /// The type the plan gives [`Named`]: the one its stand-in may take, else `()`.
@@ -142,7 +79,7 @@ pub fn param_type(by_name: &ByName) -> TokenStream {
 }
 
 /// `root_meta::<carrier, T>()` or `taken_meta::<..>()`: what the name found, as metadata.
-pub fn meta(function: &str, by_name: &ByName, carrier: &syn::Ident) -> TokenStream {
+pub fn meta(function: &str, by_name: &ByName, carrier: &TokenStream) -> TokenStream {
     let function = syn::Ident::new(function, Span::call_site());
     let ty = param_type(by_name);
     quote!(::testrig::__private::#function::<#carrier, #ty>())
@@ -150,20 +87,28 @@ pub fn meta(function: &str, by_name: &ByName, carrier: &syn::Ident) -> TokenStre
 
 /// The expression that makes the value, in an async context (`.await`) or a sync one
 /// (polled once), from the stack `stack`: `graph::__testrig_get(stack)` or, with
-/// `#[with(a, b)]`, `graph::__testrig_partial_2(stack, a, b)`.
-pub fn value(by_name: &ByName, with: Option<&[syn::Expr]>, stack: &syn::Ident, in_async: bool) -> TokenStream {
-    // Spanned at the name: what it found (or its stand-in) is reported there.
+/// `#[with(a, b)]`, `graph::__testrig_partial_2(stack, a, b)`, `graph` being what the name
+/// found (through `carrier`).
+pub fn value(
+    by_name: &ByName,
+    carrier: &TokenStream,
+    with: Option<&[syn::Expr]>,
+    stack: &syn::Ident,
+    in_async: bool,
+) -> TokenStream {
+    // Spanned at the name: what it found (or its stand-in) is reported there, at the
+    // argument a stand-in's bound is checked on (our local itself keeps our span: see
+    // expand/test.rs).
     let span = by_name.path.span();
-    // The stack is the argument a stand-in's bound is reported at: spanned at the name too
-    // (our local itself keeps our span: see expand/test.rs).
     let stack = quote_spanned!(span=> ::core::convert::identity(#stack));
-    let call = lookup(by_name, with.map(<[syn::Expr]>::len), |path| match with {
-        None => quote_spanned!(span=> #path::__testrig_get(#stack)),
+    let found = found(carrier);
+    let call = match with {
+        None => quote_spanned!(span=> <#found>::__testrig_get(#stack)),
         Some(args) => {
             let partial = format_ident!("__testrig_partial_{}", args.len(), span = span);
-            quote_spanned!(span=> #path::#partial(#stack, #(#args),*))
+            quote_spanned!(span=> <#found>::#partial(#stack, #(#args),*))
         }
-    });
+    };
     if !by_name.awaited {
         return call;
     }

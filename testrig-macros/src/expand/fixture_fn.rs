@@ -86,9 +86,10 @@ pub fn marker(
                     None => quote!(::core::unreachable!()),
                 },
                 (Kind::ByName(named), _, _) => {
-                    let local = format_ident!("__testrig_dep_{}", index);
+                    let local = format_ident!("__testrig_value_{}", index);
                     let with = param.marks.with.as_ref().map(|(_, args)| args.as_slice());
-                    let made = by_name::value(named, with, &stack, true);
+                    let carrier = by_name::resolved_ident("dep", index);
+                    let made = by_name::value(named, &quote!(#carrier), with, &stack, true);
                     lets.push(quote!(let mut #local = #made;));
                     by_name::argument(named.form, &local)
                 }
@@ -148,8 +149,8 @@ pub fn marker(
             (_, Some(_), _) => {}
             (Kind::ByName(named), _, _) => {
                 let carrier = by_name::resolved_ident("dep", index);
-                resolved.push(by_name::resolve_into(named, &carrier));
-                deps.push(by_name::meta("root_meta", named, &carrier));
+                resolved.push(by_name::resolve_into(named, &carrier, quote!(pub(super))));
+                deps.push(by_name::meta("root_meta", named, &quote!(#module::#carrier)));
             }
             (_, None, Some(ty)) => deps.push(quote_spanned!(ty.span()=> <#ty as #krate::Fixture>::META)),
             _ => {}
@@ -171,10 +172,10 @@ pub fn marker(
             #get
             #(#gets)*
         }
+        #(#resolved)*
     };
     let beside = quote! {
         const _: () = {
-            #(#resolved)*
             static __TESTRIG_META: #krate::__private::FixtureMeta = #krate::__private::FixtureMeta {
                 name: #shown,
                 id: ::core::concat!(::core::module_path!(), "::", #shown, "()"),

@@ -48,7 +48,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
         .enumerate()
         .filter_map(|(index, param)| {
             let carrier = super::by_name::resolved_ident("param", index);
-            param.by_name().map(|by_name| super::by_name::resolve_into(by_name, &carrier))
+            param.by_name().map(|by_name| super::by_name::resolve_into(by_name, &carrier, TokenStream::new()))
         })
         .collect();
     let roots: Vec<TokenStream> =
@@ -90,7 +90,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
             (Some(ty), _) => Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)),
             (None, Some(by_name)) => {
                 let carrier = super::by_name::resolved_ident("param", index);
-                Some(super::by_name::meta("root_meta", by_name, &carrier))
+                Some(super::by_name::meta("root_meta", by_name, &quote!(#carrier)))
             }
             (None, None) => None,
         })
@@ -107,7 +107,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
                 let carrier = super::by_name::resolved_ident("param", index);
                 let span = param.original.ty.span();
                 let ty = super::by_name::param_type(by_name);
-                let meta = super::by_name::meta("root_meta", by_name, &carrier);
+                let meta = super::by_name::meta("root_meta", by_name, &quote!(#carrier));
                 checks.extend(quote_spanned!(span=>
                     const _: () = if <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named<#ty>>::TAKES {
                         ::testrig::__private::check_exclusive(
@@ -193,7 +193,6 @@ pub fn test(test: &BuiltTest) -> TokenStream {
                 #(#outer_attrs)*
                 #(#case_attrs)*
                 #[cfg_attr(test, ::core::prelude::v1::test)]
-                #[allow(non_snake_case)]
                 pub fn #name() {
                     #run
                 }
@@ -203,8 +202,9 @@ pub fn test(test: &BuiltTest) -> TokenStream {
     let shims = tree.into_tokens();
     quote! {
         // Outside `cfg(test)` the cases stay functions the caller can run (see above); said once
-        // here rather than on each case.
+        // here rather than on each case, as is that their names are rstest's (`case_1_Camel`).
         #[cfg_attr(not(test), allow(dead_code))]
+        #[allow(non_snake_case)]
         #vis mod #ident {
             #[allow(unused_imports)]
             use super::*;
@@ -247,7 +247,6 @@ impl CaseTree {
         let modules = self.modules.into_iter().map(|(name, tree)| {
             let inner = tree.into_tokens();
             quote! {
-                #[allow(non_snake_case)]
                 pub mod #name {
                     #inner
                 }
@@ -298,7 +297,8 @@ fn test_value(test: &BuiltTest, name: TokenStream, bindings: Option<&super::case
             (None, Kind::ByName(by_name)) => {
                 let local = quote::format_ident!("__testrig_named_{}", index);
                 let with = param.marks.with.as_ref().map(|(_, args)| args.as_slice());
-                let value = super::by_name::value(by_name, with, &stack, test.is_async());
+                let carrier = super::by_name::resolved_ident("param", index);
+                let value = super::by_name::value(by_name, &quote!(#carrier), with, &stack, test.is_async());
                 made.push(quote!(#[allow(unused_mut)] let mut #local = #value;));
                 super::by_name::argument(by_name.form, &local)
             }
@@ -449,7 +449,7 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
             (Some((ty, Access::Exclusive)), _) => Some(quote_spanned!(ty.span()=> <#ty as ::testrig::Fixture>::META)),
             (None, Some(by_name)) if matches!(by_name.fallback, crate::ast::Fallback::ByType(_)) => {
                 let carrier = super::by_name::resolved_ident("param", index);
-                Some(super::by_name::meta("taken_meta", by_name, &carrier))
+                Some(super::by_name::meta("taken_meta", by_name, &quote!(#carrier)))
             }
             _ => None,
         })

@@ -7,9 +7,9 @@
 //! in the type namespace, so `use fixtures::graph` brings both): [`Named`], and a fixture
 //! that sets up nothing but depends on what the function takes by reference, so a test
 //! plans those. The test finds it by the parameter's name. Where the name finds nothing,
-//! the macro's stand-in answers: the fixture of the parameter's type taken by value
-//! (`#[fixture(by_value)]`), or a compile error naming the missing function (a trait of the
-//! stand-in's own, whose message names it, that the test's stack does not implement).
+//! a stand-in the macro names answers: [`TakenStandIn`], the fixture of the parameter's type
+//! taken by value (`#[fixture(by_value)]`), or [`MissingStandIn`], a compile error at the
+//! parameter ([`NoFixtureNamed`]).
 
 use std::any::Any;
 use std::future::Future;
@@ -76,6 +76,74 @@ impl<T: ByValue> TakeFrom<T> for FixtureStack {
     fn take_from(&self) -> T {
         self.take()
     }
+}
+
+/// What a by-value parameter's name stands for when it finds no fixture function: its type,
+/// a `#[fixture(by_value)]`, moved out of the test's stack.
+#[doc(hidden)]
+pub struct TakenStandIn;
+
+impl<T> Named<T> for TakenStandIn {
+    type Root = T;
+    const TAKES: bool = true;
+}
+
+impl TakenStandIn {
+    /// The value's type is inferred at the call, from the parameter it is handed to.
+    pub fn __testrig_get<S: ?Sized + TakeFrom<V>, V>(stack: &S) -> std::future::Ready<V> {
+        std::future::ready(stack.take_from())
+    }
+}
+
+/// What a name stands for when it finds no fixture function and no fixture type could:
+/// calling it is the compile error, at the parameter.
+#[doc(hidden)]
+pub struct MissingStandIn;
+
+impl<T> Named<T> for MissingStandIn {
+    type Root = NoFixture;
+    const TAKES: bool = false;
+}
+
+/// The stand-in's call requires this of the test's stack, which no type implements: the
+/// error is reported at the parameter, only where the stand-in is what its name found.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "no fixture function of this parameter's name is in scope",
+    label = "no `#[fixture] fn` of this name here",
+    note = "a parameter taken by value, `name: T` (or `name: &T` of a type no fixture can be), is the value \
+            of the fixture function `name` (rstest's injection by name): define `#[fixture] fn name() -> T` or \
+            `use` it from where it is defined; `#[from(path::to::fixture)]` names another one",
+    note = "a case value is marked `#[case]` (or has `#[values(..)]`); a fixture of the test's stack is \
+            taken by reference: `name: &T` where `T` has `#[fixture]`"
+)]
+pub trait NoFixtureNamed {}
+
+macro_rules! missing_partials {
+    ($($partial:ident($($arg:ident)*);)*) => {
+        impl MissingStandIn {
+            pub fn __testrig_get<S: ?Sized + NoFixtureNamed, V>(_: &S) -> std::future::Ready<V> {
+                unreachable!("no type implements `NoFixtureNamed`")
+            }
+            $(
+                #[allow(clippy::too_many_arguments)]
+                pub fn $partial<S: ?Sized + NoFixtureNamed, V, $($arg),*>(_: &S, $(_: $arg),*) -> std::future::Ready<V> {
+                    unreachable!("no type implements `NoFixtureNamed`")
+                }
+            )*
+        }
+    };
+}
+
+missing_partials! {
+    __testrig_partial_1(A);
+    __testrig_partial_2(A B);
+    __testrig_partial_3(A B C);
+    __testrig_partial_4(A B C D);
+    __testrig_partial_5(A B C D E);
+    __testrig_partial_6(A B C D E F);
+    __testrig_partial_7(A B C D E F G);
+    __testrig_partial_8(A B C D E F G H);
 }
 
 /// A fixture that sets up nothing: the plan's entry for a name that found nothing (its
