@@ -89,7 +89,7 @@ pub fn flag_with_value(flag: &str) -> String {
 }
 pub const AUTOUSE_FLAG: &str = "write `#[fixture(autouse)]` for the fixture tests of this module and its submodules, or `#[fixture(autouse = crate)]` for every fixture test of the crate (as from `tests/common/mod.rs`)";
 pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type` (or by value, when marked `#[fixture(by_value)]`)";
-pub const BY_VALUE_FLAG: &str = "`by_value` is a flag: write `#[fixture(by_value)]` to let tests take the fixture by value (its teardown is then skipped)";
+pub const BY_VALUE_FLAG: &str = "write `#[fixture(by_value)]` to let tests take the fixture by value (its teardown is then skipped), or `#[fixture(by_value = clone)]` to hand them a clone (the test's instance stays for its other users)";
 pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `once` (set up once per process, shared by every test) or `test` (the default): write `#[fixture(scope = once)]`";
 pub const ONCE_WITH_OPTIONS: &str = "a `scope = once` fixture cannot take `#[options]`: it is set up once for every test of the process, so no one test gives it options";
 pub const AUTOUSE_WITH_OPTIONS: &str = "an autouse fixture cannot take `#[options]`: no test names it to give it options. Remove `autouse` and list it with `#[with(Fixture = options)]`, or drop the `#[options]` parameter";
@@ -124,7 +124,9 @@ pub fn unknown_option(attribute: &str, found: &str, valid: &[&str]) -> String {
     format!("unknown option `{found}` in `#[{attribute}]`: valid options are {valid}")
 }
 
-pub const MIGRATOR_NOT_TAKEN: &str = "`migrator = ..` (`#[sqlx::test]`'s static `Migrator`) is not taken yet: write `migrations = \"dir\"`, the directory its `sqlx::migrate!(\"dir\")` reads (relative to the crate root), or nothing for the crate's `migrations/`";
+pub const MIGRATOR_VALUE: &str = "write `migrator = \"path::to::MIGRATOR\"`: the path of a `sqlx::migrate::Migrator` static, in a string (as `#[sqlx::test]` takes it)";
+pub const DATABASE_SCRIPTS_WITHOUT_PATH: &str =
+    "`scripts(..)` names files of the directory `path = \"..\"` written before it: `fixtures(path = \"../fixtures\", scripts(\"users\"))`";
 
 pub fn database_option_on_test(key: &str) -> String {
     let option = match key {
@@ -179,7 +181,7 @@ pub const DATABASE_MIGRATIONS_TRUE: &str =
 pub const DATABASE_MIGRATIONS_VALUE: &str =
     "`migrations` takes a directory relative to the crate root, `migrations = \"db/migrations\"`, or `migrations = false` for an empty database";
 pub const DATABASE_FIXTURE_ITEM: &str =
-    "a seed is a name, `fixtures(\"users\")` for `fixtures/users.sql` next to the test file, or a file, `fixtures(path = \"../seeds/users.sql\")`";
+    "a seed is a name, `fixtures(\"users\")` for `fixtures/users.sql` next to the test file, a file, `fixtures(\"../seeds/users.sql\")`, or sqlx's `fixtures(path = \"../seeds\", scripts(\"users\"))`";
 pub const DATABASE_FIXTURES_EMPTY: &str =
     "`fixtures()` names no seed: write `fixtures(\"users\")` for `fixtures/users.sql` next to the test file, or remove it";
 pub const DUPLICATE_DATABASE: &str =

@@ -90,7 +90,8 @@ pub mod __private {
         FALLBACK_META,
     };
     pub use crate::core::plan::{
-        check_acyclic, check_exclusive, check_once_requirements, check_refusal, plan, plan_len, walked, Roots, Walked,
+        check_acyclic, check_exclusive, check_once_requirements, check_refusal, check_taken, plan, plan_len, walked,
+        Roots, Walked,
     };
     pub use crate::core::test::{case_file, case_index, context, parse_case, Body, BodyFuture, Flavor, Test};
     pub use crate::core::test::{Held, OnEnter};

@@ -32,7 +32,15 @@ pub fn set_options(databases: &DatabasesAttr) -> TokenStream {
 
 /// A `static __TESTRIG_RECIPE` for the database called `name`.
 fn recipe(database: &DatabaseAttr, name: &str) -> TokenStream {
+    let migrator = match &database.migrations {
+        // The app's own `static MIGRATOR: Migrator = sqlx::migrate!(..)`, spanned at its path.
+        Some(Migrations::Migrator(path)) => {
+            quote_spanned!(syn::spanned::Spanned::span(path)=> ::core::option::Option::Some(&#path))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
     let migrations = match &database.migrations {
+        Some(Migrations::Migrator(_)) => quote!(::core::option::Option::None),
         Some(Migrations::Dir(dir)) => {
             quote_spanned!(dir.span()=> ::core::option::Option::Some(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #dir)))
         }
@@ -53,6 +61,7 @@ fn recipe(database: &DatabaseAttr, name: &str) -> TokenStream {
             owner: ::core::env!("CARGO_PKG_NAME"),
             database: #name,
             migrations: #migrations,
+            migrator: #migrator,
             seeds: &[#(#seeds),*],
         };
     }

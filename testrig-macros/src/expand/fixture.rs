@@ -112,7 +112,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 Some(claims) => quote!(#claims),
                 None => quote!(#krate::__private::Claims::NONE),
             };
-            quote!(scope_hook: #hook, claims: #claims,)
+            let cloned = def.options.by_clone;
+            quote!(scope_hook: #hook, claims: #claims, cloned_by_value: #cloned,)
         }
         None => quote!(..#krate::__private::FixtureMeta::DEFAULT),
     };
@@ -121,8 +122,19 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     let crate_wide = def.options.autouse_crate;
     let by_value = def.options.by_value.map(|span| {
         let krate = krate_at(def, span);
-        quote_spanned!(span=> impl #krate::__private::ByValue for #self_ty {})
+        match def.options.by_clone {
+            true => quote_spanned! {span=>
+                impl #krate::__private::ByValue for #self_ty {
+                    fn take_from(stack: &#krate::__private::FixtureStack) -> Self {
+                        ::core::clone::Clone::clone(stack.get::<Self>())
+                    }
+                }
+            },
+            false => quote_spanned!(span=> impl #krate::__private::ByValue for #self_ty {}),
+        }
     });
+    // A clone is no exclusive use: the planner's "by value" checks skip it.
+    let cloned = (def.options.by_clone && def.options.built_in.is_none()).then(|| quote!(cloned_by_value: true,));
     // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
     let once = match def.options.once {
         Some(span) => {
@@ -150,6 +162,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
                 asynchronous: #asynchronous,
                 default_options: #default_options,
                 once: #once,
+                #cloned
                 #capabilities
             };
             fn __testrig_setup(

@@ -35,8 +35,16 @@ impl<'a> std::ops::Deref for BuiltTest<'_, 'a> {
 /// `lower`), in the order they are written, then `#[service]`'s, all in one `Services`. A
 /// fixture named twice is reported at its second name.
 fn implied(test: &TestFn, cx: &Ctxt) -> Vec<Root> {
-    let mut roots: Vec<Root> =
-        test.written.iter().flat_map(|written| (written.kind.row().lower)(&written.value)).collect();
+    // `#[testrig::database]` on a function of no parameters is `#[sqlx::test]` on one: a plain
+    // test, no database (as sqlx makes none).
+    let sqlx_plain = test.written.first().is_some_and(|origin| origin.kind == crate::attr::OurAttribute::Database)
+        && test.original.sig.inputs.is_empty();
+    let mut roots: Vec<Root> = test
+        .written
+        .iter()
+        .filter(|written| !(sqlx_plain && written.kind == crate::attr::OurAttribute::Database))
+        .flat_map(|written| (written.kind.row().lower)(&written.value))
+        .collect();
     let services = test.services();
     if !services.is_empty() {
         // The closures keep each path's span, so a start function of the wrong shape is

@@ -110,9 +110,7 @@ pub fn test(test: &BuiltTest) -> TokenStream {
                 let meta = super::by_name::meta("root_meta", by_name, &quote!(#carrier));
                 checks.extend(quote_spanned!(span=>
                     const _: () = if <<#carrier as ::testrig::__private::Resolved>::Marker as ::testrig::__private::Named<#ty>>::TAKES {
-                        ::testrig::__private::check_exclusive(
-                            __TESTRIG_PLAN, &[#(#param_roots),*], #meta, "by value",
-                        );
+                        ::testrig::__private::check_taken(__TESTRIG_PLAN, &[#(#param_roots),*], #meta);
                     };
                 ));
             }

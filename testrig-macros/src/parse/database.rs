@@ -1,7 +1,9 @@
 //! `#[database]`, `#[database(migrations = "db/migrations")]`, `#[database(migrations = false)]`,
-//! `#[database(fixtures("users", "posts"))]`, `#[database(fixtures(path = "../seeds/a.sql"))]`;
-//! and `#[databases(primary, analytics(migrations = "db/analytics"))]`, each entry a name
-//! with the same options.
+//! `#[database(migrator = "crate::MIGRATOR")]`, `#[database(fixtures("users", "posts"))]`,
+//! `#[database(fixtures("../seeds/a.sql"))]`, `#[database(fixtures(path = "../seeds",
+//! scripts("a", "b")))]` — `#[sqlx::test]`'s grammar, read as sqlx reads it — and our
+//! `#[database(fixtures(path = "../seeds/a.sql"))]`; and `#[databases(primary,
+//! analytics(migrations = "db/analytics"))]`, each entry a name with the same options.
 
 use proc_macro2::{Span, TokenStream};
 
@@ -26,13 +28,71 @@ pub struct DatabaseAttr {
 pub enum Migrations {
     Dir(LitStr),
     Off,
+    /// `migrator = "path::TO::MIGRATOR"`: a `sqlx::migrate::Migrator` static of the app's.
+    Migrator(syn::Path),
 }
 
-/// A seed script: `"users"` is `fixtures/users.sql` next to the test file (sqlx::test's
-/// convention); `path = ".."` any file, relative to the test file.
+/// A seed script, relative to the test file as sqlx::test reads them: `"users"` (or
+/// `"users.sql"`) is `fixtures/users.sql`; a path with a directory in it (`"../seeds/a.sql"`)
+/// is that file; `path = "dir", scripts("a", ..)` is `dir/a.sql`; our `path = "file.sql"` alone
+/// is that file.
 pub struct SeedSource {
     pub name: String,
     pub file: LitStr,
+}
+
+/// `name` with `.sql` added when it has no extension (sqlx's `add_sql_extension_if_missing`).
+fn with_sql_extension(name: &str) -> String {
+    match std::path::Path::new(name).extension() {
+        Some(_) => name.to_owned(),
+        None => format!("{name}.sql"),
+    }
+}
+
+/// The seeds of one `fixtures(..)`: its names, or sqlx's `path = "dir", scripts(..)`.
+fn fixtures_group(input: ParseStream) -> syn::Result<Vec<SeedSource>> {
+    let mut seeds = Vec::new();
+    let mut dir: Option<LitStr> = None;
+    while !input.is_empty() {
+        if input.peek(LitStr) {
+            let name: LitStr = input.parse()?;
+            let value = name.value();
+            // A path with a directory in it is the file; a bare name is under `fixtures/`.
+            let file = match std::path::Path::new(&value).components().count() > 1 {
+                true => value.clone(),
+                false => format!("fixtures/{}", with_sql_extension(&value)),
+            };
+            seeds.push(SeedSource { name: value, file: LitStr::new(&file, name.span()) });
+        } else {
+            let key: syn::Ident =
+                input.parse().map_err(|e| syn::Error::new(e.span(), messages::DATABASE_FIXTURE_ITEM))?;
+            if key == "path" {
+                input.parse::<Token![=]>()?;
+                let path: LitStr = input.parse()?;
+                dir = Some(path);
+            } else if key == "scripts" {
+                let Some(dir) = &dir else {
+                    return Err(syn::Error::new(key.span(), messages::DATABASE_SCRIPTS_WITHOUT_PATH));
+                };
+                let content;
+                syn::parenthesized!(content in input);
+                for script in Punctuated::<LitStr, Token![,]>::parse_terminated(&content)? {
+                    let file = format!("{}/{}", dir.value().trim_end_matches('/'), with_sql_extension(&script.value()));
+                    seeds.push(SeedSource { name: script.value(), file: LitStr::new(&file, script.span()) });
+                }
+            } else {
+                return Err(syn::Error::new(key.span(), messages::DATABASE_FIXTURE_ITEM));
+            }
+        }
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+    }
+    // Our `path = "a.sql"` alone: that file (sqlx has no such form).
+    if let (Some(file), true) = (dir, seeds.is_empty()) {
+        seeds.push(SeedSource { name: file.value(), file });
+    }
+    Ok(seeds)
 }
 
 enum Item {
@@ -61,10 +121,16 @@ impl Parse for Item {
             FIXTURES => {
                 let content;
                 syn::parenthesized!(content in input);
-                let seeds = Punctuated::<SeedSource, Token![,]>::parse_terminated(&content)?;
-                Ok(Item::Fixtures(key, seeds.into_iter().collect()))
+                Ok(Item::Fixtures(key, fixtures_group(&content)?))
             }
-            MIGRATOR => Err(syn::Error::new(key.span(), messages::MIGRATOR_NOT_TAKEN)),
+            MIGRATOR => {
+                input.parse::<Token![=]>()?;
+                let path: LitStr = input.parse()?;
+                match path.parse::<syn::Path>() {
+                    Ok(migrator) => Ok(Item::Migrations(key, Migrations::Migrator(migrator))),
+                    Err(_) => Err(syn::Error::new(path.span(), messages::MIGRATOR_VALUE)),
+                }
+            }
             _ => Err(syn::Error::new(
                 key.span(),
                 messages::unknown_option("database", &key.to_string(), DATABASE_OPTIONS),
@@ -73,24 +139,7 @@ impl Parse for Item {
     }
 }
 
-const DATABASE_OPTIONS: &[&str] = &[MIGRATIONS, FIXTURES];
-
-impl Parse for SeedSource {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.peek(LitStr) {
-            let name: LitStr = input.parse()?;
-            let file = LitStr::new(&format!("fixtures/{}.sql", name.value()), name.span());
-            return Ok(SeedSource { name: name.value(), file });
-        }
-        let key: syn::Ident = input.parse().map_err(|e| syn::Error::new(e.span(), messages::DATABASE_FIXTURE_ITEM))?;
-        if key != "path" {
-            return Err(syn::Error::new(key.span(), messages::DATABASE_FIXTURE_ITEM));
-        }
-        input.parse::<Token![=]>()?;
-        let file: LitStr = input.parse()?;
-        Ok(SeedSource { name: file.value(), file })
-    }
-}
+const DATABASE_OPTIONS: &[&str] = &[MIGRATIONS, MIGRATOR, FIXTURES];
 
 /// Parses `#[database(..)]`'s arguments; every problem is recorded in `cx`.
 pub fn parse(args: TokenStream, cx: &Ctxt) -> DatabaseAttr {
@@ -152,7 +201,8 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
 
 fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
     let mut migrations = Attr::option(cx, MIGRATIONS);
-    let mut fixtures: Attr<Vec<SeedSource>> = Attr::option(cx, FIXTURES);
+    // Several `fixtures(..)` add up, in order, as sqlx's do.
+    let mut seeds: Vec<SeedSource> = Vec::new();
     for item in items {
         match item {
             Item::Migrations(key, value) => migrations.set_with(&key, || {
@@ -161,26 +211,24 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
                 }
                 value
             }),
-            Item::Fixtures(key, listed) => fixtures.set_with(&key, || {
+            Item::Fixtures(key, listed) => {
                 if listed.is_empty() {
                     cx.error_spanned_by(&key, messages::DATABASE_FIXTURES_EMPTY);
                 }
-                let mut seeds: Vec<SeedSource> = Vec::new();
                 for seed in listed {
-                    if seeds.iter().any(|seen| seen.name == seed.name) {
+                    if seeds.iter().any(|seen| seen.file.value() == seed.file.value()) {
                         cx.error_spanned_by(&seed.file, messages::duplicate_seed(&seed.name));
                     } else {
                         seeds.push(seed);
                     }
                 }
-                seeds
-            }),
+            }
         }
     }
     let migrations = migrations.get();
     // Only when it counts: a crate read for nothing is a file system call per test.
     let crate_has_migrations = migrations.is_none() && crate::crate_files::has_dir("migrations") == Some(true);
-    DatabaseAttr { migrations, crate_has_migrations, seeds: fixtures.get().unwrap_or_default() }
+    DatabaseAttr { migrations, crate_has_migrations, seeds }
 }
 
 fn check_dir(dir: &LitStr, cx: &Ctxt) {

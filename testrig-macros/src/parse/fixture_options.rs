@@ -6,7 +6,7 @@
 use proc_macro2::{Span, TokenStream};
 use syn::{Expr, Meta};
 
-use super::slot::{Attr, Flag};
+use super::slot::Attr;
 use super::symbol::{AUTOUSE, BUILT_IN, BY_VALUE, CLAIMS, CRATE, SCOPE, SCOPE_HOOK};
 use super::{options, OptionEntry};
 use crate::ctxt::Ctxt;
@@ -19,8 +19,11 @@ pub struct FixtureOptions {
     /// `autouse = crate`: to every fixture test of the crate (binary) that defines it, as from
     /// a `tests/common/mod.rs` the test files include.
     pub autouse_crate: bool,
-    /// `by_value`: tests may take it by value (`conn: Connection`), skipping its teardown.
+    /// `by_value`: tests may take it by value (`conn: Connection`), skipping its teardown;
+    /// `by_value = clone`: a test taking it by value gets a clone, the test's instance stays
+    /// for everyone else (a pool, as `#[sqlx::test]` hands it).
     pub by_value: Option<Span>,
+    pub by_clone: bool,
     /// `scope = once`: set up once per process and shared; where it was written.
     pub once: Option<Span>,
     /// `crate = path`: where testrig is (as tokio's `crate = ..`); `crate` for testrig's own
@@ -53,7 +56,7 @@ impl FixtureOptions {
     pub fn parse(args: TokenStream, cx: &Ctxt) -> Self {
         // The span of `autouse`, and whether it is `autouse = crate`.
         let mut autouse: Attr<(Span, bool)> = Attr::option(cx, AUTOUSE);
-        let mut by_value = Flag::option(cx, BY_VALUE);
+        let mut by_value: Attr<(Span, bool)> = Attr::option(cx, BY_VALUE);
         let mut scope: Attr<Option<Scope>> = Attr::option(cx, SCOPE);
         let mut krate: Attr<syn::Path> = Attr::option(cx, CRATE);
         let mut built_in: Attr<syn::LitStr> = Attr::option(cx, BUILT_IN);
@@ -67,7 +70,10 @@ impl FixtureOptions {
                 // `autouse = other` after an `autouse` is a duplicate first.
                 (Meta::NameValue(_), AUTOUSE) if autouse.is_set() => autouse.set(key, (span, false)),
                 (_, AUTOUSE) => cx.error_spanned_by(&meta, messages::AUTOUSE_FLAG),
-                (Meta::Path(_), BY_VALUE) => by_value.set(key, span),
+                (Meta::Path(_), BY_VALUE) => by_value.set(key, (span, false)),
+                (Meta::NameValue(name_value), BY_VALUE) if matches!(&name_value.value, Expr::Path(path) if path.path.is_ident("clone")) => {
+                    by_value.set(key, (span, true))
+                }
                 (_, BY_VALUE) => cx.error_spanned_by(&meta, messages::BY_VALUE_FLAG),
                 (Meta::NameValue(name_value), SCOPE) => scope.set_with(key, || match &name_value.value {
                     Expr::Path(path) if path.path.is_ident("once") => {
@@ -103,6 +109,7 @@ impl FixtureOptions {
             }
         }
         let autouse = autouse.get();
+        let by_value = by_value.get();
         let (scope_hook, claims) = (scope_hook.get(), claims.get());
         let built_in = match built_in.get() {
             Some(module) => Some(BuiltIn {
@@ -126,7 +133,8 @@ impl FixtureOptions {
         FixtureOptions {
             autouse: autouse.map(|(span, _)| span),
             autouse_crate: autouse.is_some_and(|(_, crate_wide)| crate_wide),
-            by_value: by_value.get(),
+            by_value: by_value.map(|(span, _)| span),
+            by_clone: by_value.is_some_and(|(_, clone)| clone),
             once: match scope.get().flatten() {
                 Some(Scope::Once(span)) => Some(span),
                 Some(Scope::Test) | None => None,

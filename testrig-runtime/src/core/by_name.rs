@@ -58,8 +58,9 @@ where
     P::Marker: Named<T>,
     <P::Marker as Named<T>>::Root: Fixture,
 {
-    if <P::Marker as Named<T>>::TAKES {
-        <<P::Marker as Named<T>>::Root as Fixture>::META
+    let meta = <<P::Marker as Named<T>>::Root as Fixture>::META;
+    if <P::Marker as Named<T>>::TAKES && !meta.get().cloned_by_value {
+        meta
     } else {
         NoFixture::META
     }
@@ -74,7 +75,7 @@ pub trait TakeFrom<T> {
 
 impl<T: ByValue> TakeFrom<T> for FixtureStack {
     fn take_from(&self) -> T {
-        self.take()
+        T::take_from(self)
     }
 }
 

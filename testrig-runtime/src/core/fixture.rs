@@ -81,6 +81,9 @@ pub struct FixtureMeta {
     /// The resources the fixture claims for its test: a test that promised to do without one
     /// ([`Refusal`]) does not compile with it in its plan.
     pub claims: Claims,
+    /// `#[fixture(by_value = clone)]`: a test taking it by value gets a clone, and the test's
+    /// instance stays for everyone else — no exclusive use for the planner to check.
+    pub cloned_by_value: bool,
 }
 
 /// Resources a fixture claims for the test it is set up for, as bits a feature defines (the
@@ -122,6 +125,7 @@ impl FixtureMeta {
         once: None,
         scope_hook: None,
         claims: Claims::NONE,
+        cloned_by_value: false,
     };
 }
 
@@ -143,7 +147,13 @@ fn unit_config() -> Box<dyn Any> {
             (its teardown is then skipped); to share the fixture, take it by reference: `name: &{Self}`",
     note = "a case value is marked `#[case]` or has `#[values(..)]`"
 )]
-pub trait ByValue: Fixture {}
+pub trait ByValue: Fixture {
+    /// The value a by-value parameter gets: the stack's instance, moved out (its teardown
+    /// skipped), or, for `#[fixture(by_value = clone)]`, a clone of it.
+    fn take_from(stack: &crate::core::stack::FixtureStack) -> Self {
+        stack.take()
+    }
+}
 
 /// How a `scope = once` fixture's instance is shared by every test of the process, and taken
 /// back at exit for its teardown: a capability the `once` feature gives the core (see

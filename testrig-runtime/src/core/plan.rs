@@ -152,6 +152,15 @@ pub const fn check_once_requirements(fixture: FixtureRef) {
 /// value) is the only user of it: no other root names it, no fixture of the plan requires it
 /// (it saw the instance the test would change or move away), and it is not a `scope = once`
 /// fixture, which every test of the process shares.
+/// [`check_exclusive`] of a fixture a parameter takes by value: none for a
+/// `#[fixture(by_value = clone)]`, whose test instance stays for its other users.
+#[doc(hidden)]
+pub const fn check_taken(plan: &[FixtureRef], roots: &[FixtureRef], fixture: FixtureRef) {
+    if !fixture.get().cloned_by_value {
+        check_exclusive(plan, roots, fixture, "by value");
+    }
+}
+
 #[doc(hidden)]
 pub const fn check_exclusive(plan: &[FixtureRef], roots: &[FixtureRef], fixture: FixtureRef, how: &str) {
     let meta = fixture.get();

@@ -53,6 +53,7 @@ fn default_recipe() -> Result<&'static Recipe, DbError> {
             owner: Box::leak(owner.into_boxed_str()),
             database: "main",
             migrations,
+            migrator: None,
             seeds: &[],
         })))
     });
@@ -254,9 +255,11 @@ impl Pools {
         let mut pools = Pools::default();
         #[cfg(feature = "sqlite")]
         if backend == Backend::Sqlite {
+            // `#[sqlx::test]`'s limits: a SQLite database is the test's alone (1,000, opened
+            // as used); a server's connections are shared by every test (5).
             pools.sqlite = Some(
                 sqlx::sqlite::SqlitePoolOptions::new()
-                    .max_connections(4)
+                    .max_connections(1000)
                     .acquire_timeout(POOL_WAIT)
                     .connect_lazy(url)
                     .map_err(bad_url)?,
@@ -266,7 +269,7 @@ impl Pools {
         if backend == Backend::Postgres {
             pools.postgres = Some(
                 sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(4)
+                    .max_connections(5)
                     .acquire_timeout(POOL_WAIT)
                     .connect_lazy(url)
                     .map_err(bad_url)?,
@@ -417,9 +420,10 @@ impl Databases {
     }
 }
 
-// A test's typed pool is the database's, shared, and closed by the database's teardown.
+// A test's typed pool is the database's, shared, and closed by the database's teardown. Taken
+// by value (`pool: SqlitePool`, as `#[sqlx::test]` hands it), a clone: the same pool.
 #[cfg(feature = "sqlite")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::SqlitePool {
     fn setup(database: &Database) -> sqlx::SqlitePool {
         database.sqlite().clone()
@@ -427,7 +431,7 @@ impl crate::Fixture for sqlx::SqlitePool {
 }
 
 #[cfg(feature = "postgres")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::PgPool {
     fn setup(database: &Database) -> sqlx::PgPool {
         database.postgres().clone()
@@ -435,9 +439,56 @@ impl crate::Fixture for sqlx::PgPool {
 }
 
 #[cfg(feature = "any")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::AnyPool {
     fn setup(database: &Database) -> sqlx::AnyPool {
         database.any().clone()
     }
 }
+
+// `#[sqlx::test]`'s other parameter shapes: a connection of the test's pool
+// (`conn: PoolConnection<Sqlite>`), and what a test needs to build a pool of its own to the
+// test's database (`opts: SqlitePoolOptions, connect: SqliteConnectOptions`).
+macro_rules! sqlx_test_shapes {
+    ($feature:literal, $db:ty, $pool:ty, $connect:ty, $options:expr) => {
+        #[cfg(feature = $feature)]
+        #[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value, scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+        impl crate::Fixture for sqlx::pool::PoolConnection<$db> {
+            async fn setup(pool: &$pool) -> Result<sqlx::pool::PoolConnection<$db>, sqlx::Error> {
+                pool.acquire().await
+            }
+        }
+
+        #[cfg(feature = $feature)]
+        #[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone)]
+        impl crate::Fixture for sqlx::pool::PoolOptions<$db> {
+            fn setup() -> sqlx::pool::PoolOptions<$db> {
+                $options
+            }
+        }
+
+        #[cfg(feature = $feature)]
+        #[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+        impl crate::Fixture for $connect {
+            fn setup(pool: &$pool) -> $connect {
+                (*pool.connect_options()).clone()
+            }
+        }
+    };
+}
+
+// The options are sqlx::test's own.
+sqlx_test_shapes!(
+    "sqlite",
+    sqlx::Sqlite,
+    sqlx::SqlitePool,
+    sqlx::sqlite::SqliteConnectOptions,
+    sqlx::pool::PoolOptions::new().max_connections(1000)
+);
+sqlx_test_shapes!(
+    "postgres",
+    sqlx::Postgres,
+    sqlx::PgPool,
+    sqlx::postgres::PgConnectOptions,
+    sqlx::pool::PoolOptions::new().max_connections(5).idle_timeout(Some(std::time::Duration::from_secs(1)))
+);

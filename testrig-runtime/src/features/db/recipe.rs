@@ -16,6 +16,9 @@ pub struct Recipe {
     pub database: &'static str,
     /// A sqlx migrations directory (absolute), or `None` for an empty database.
     pub migrations: Option<&'static str>,
+    /// The app's own migrator (`#[database(migrator = "MIGRATOR")]`, as `#[sqlx::test]` takes
+    /// it): its embedded migrations, run instead of a directory's.
+    pub migrator: Option<&'static sqlx::migrate::Migrator>,
     /// Scripts run after the migrations, in order, once into the template.
     pub seeds: &'static [Seed],
 }
@@ -33,7 +36,7 @@ pub struct Seed {
 impl Recipe {
     /// A recipe with no migrations and no seeds.
     pub const fn empty(owner: &'static str, database: &'static str) -> Recipe {
-        Recipe { owner, database, migrations: None, seeds: &[] }
+        Recipe { owner, database, migrations: None, migrator: None, seeds: &[] }
     }
 
     /// The error of a migration that could not be read or run.
@@ -71,6 +74,13 @@ impl Recipe {
                 bytes.extend(std::fs::read(&file).map_err(|e| self.migration_error(e))?);
             }
         }
+        if let Some(migrator) = self.migrator {
+            for migration in migrator.iter() {
+                bytes.extend(b"\0migration\0");
+                bytes.extend(migration.version.to_le_bytes());
+                bytes.extend(migration.checksum.iter());
+            }
+        }
         for seed in self.seeds {
             bytes.extend(b"\0seed\0");
             bytes.extend(seed.name.as_bytes());
@@ -94,6 +104,9 @@ where
     if let Some(dir) = recipe.migrations {
         let migrator =
             sqlx::migrate::Migrator::new(std::path::Path::new(dir)).await.map_err(|e| recipe.migration_error(e))?;
+        migrator.run(pool).await.map_err(|e| recipe.migration_error(e))?;
+    }
+    if let Some(migrator) = recipe.migrator {
         migrator.run(pool).await.map_err(|e| recipe.migration_error(e))?;
     }
     for seed in recipe.seeds {
@@ -186,12 +199,27 @@ mod tests {
         assert_eq!(identifier("My-Schema_1", 16), "myschema1");
     }
 
-    static SEEDED: Recipe =
-        Recipe { owner: "t", database: "main", migrations: None, seeds: &[Seed { name: "users", sql: "INSERT .." }] };
-    static OTHER_SEED: Recipe =
-        Recipe { owner: "t", database: "main", migrations: None, seeds: &[Seed { name: "users", sql: "INSERT 2" }] };
-    static SAME_AS_SEEDED: Recipe =
-        Recipe { owner: "u", database: "x", migrations: None, seeds: &[Seed { name: "users", sql: "INSERT .." }] };
+    static SEEDED: Recipe = Recipe {
+        owner: "t",
+        database: "main",
+        migrations: None,
+        migrator: None,
+        seeds: &[Seed { name: "users", sql: "INSERT .." }],
+    };
+    static OTHER_SEED: Recipe = Recipe {
+        owner: "t",
+        database: "main",
+        migrations: None,
+        migrator: None,
+        seeds: &[Seed { name: "users", sql: "INSERT 2" }],
+    };
+    static SAME_AS_SEEDED: Recipe = Recipe {
+        owner: "u",
+        database: "x",
+        migrations: None,
+        migrator: None,
+        seeds: &[Seed { name: "users", sql: "INSERT .." }],
+    };
 
     #[test]
     fn the_hash_follows_content_not_place() {

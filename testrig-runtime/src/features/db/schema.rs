@@ -19,8 +19,14 @@ impl Schema {
     pub const fn new(name: &'static str, api_migrations: &'static str, cell_migrations: &'static str) -> Self {
         Schema {
             name,
-            api: Recipe { owner: name, database: "api", migrations: Some(api_migrations), seeds: &[] },
-            cell: Recipe { owner: name, database: "cell", migrations: Some(cell_migrations), seeds: &[] },
+            api: Recipe { owner: name, database: "api", migrations: Some(api_migrations), migrator: None, seeds: &[] },
+            cell: Recipe {
+                owner: name,
+                database: "cell",
+                migrations: Some(cell_migrations),
+                migrator: None,
+                seeds: &[],
+            },
         }
     }
 

@@ -1,0 +1,103 @@
+//! `#[sqlx::test]`'s grammar and parameter shapes, as sqlx reads them, on
+//! `#[testrig::database(..)]`: the port is that one token. The pool by value (a clone of the
+//! test's pool, the exact reset unchanged), `PoolConnection`, `(PoolOptions, ConnectOptions)`,
+//! `migrator = ".."`, `fixtures(path = .., scripts(..))`, a fixture named by its file, and a test
+//! of no parameters, which gets no database.
+
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{Row, Sqlite, SqlitePool};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("tests/migrations/users");
+
+async fn names(pool: &SqlitePool) -> Vec<String> {
+    sqlx::query_scalar("SELECT name FROM users ORDER BY id").fetch_all(pool).await.unwrap()
+}
+
+// `pool: SqlitePool`, as sqlx::test hands it: by value, and the bodies as they were.
+#[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn the_pool_by_value(pool: SqlitePool) {
+    assert_eq!(names(&pool).await, ["alice", "bob"]);
+    let app_state = pool.clone();
+    sqlx::query("DELETE FROM users WHERE id = 1").execute(&app_state).await.unwrap();
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!(row.get::<i64, _>("n"), 1);
+}
+
+/// The same test again: what the other did is gone (a clone of the pool is the test's pool,
+/// reset exactly after the test like a borrowed one).
+#[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn the_pool_by_value_again(pool: SqlitePool) {
+    assert_eq!(names(&pool).await, ["alice", "bob"]);
+    sqlx::query("DELETE FROM users WHERE id = 2").execute(&pool).await.unwrap();
+}
+
+/// A fixture of the app's that takes the pool, and the test taking it by value too: both are
+/// the test's one database.
+pub struct App {
+    pool: SqlitePool,
+}
+
+#[testrig::fixture]
+impl App {
+    fn setup(pool: &SqlitePool) -> Self {
+        App { pool: pool.clone() }
+    }
+}
+
+#[testrig::test]
+#[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn by_value_beside_a_fixture_using_it(app: &App, pool: SqlitePool) {
+    sqlx::query("INSERT INTO users (id, name) VALUES (9, 'zed')").execute(&pool).await.unwrap();
+    assert_eq!(names(&app.pool).await, ["alice", "bob", "zed"]);
+}
+
+#[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn a_pool_connection(mut conn: PoolConnection<Sqlite>) {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(n, 2);
+}
+
+/// `(PoolOptions, ConnectOptions)`: a pool of the test's own, to the test's database.
+#[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+async fn pool_options_and_connect_options(options: SqlitePoolOptions, connect: SqliteConnectOptions) {
+    let pool = options.max_connections(3).connect_with(connect).await.unwrap();
+    assert_eq!(names(&pool).await, ["alice", "bob"]);
+    pool.close().await;
+}
+
+#[testrig::database(migrator = "MIGRATOR", fixtures("users"))]
+async fn an_apps_migrator(pool: SqlitePool) {
+    assert_eq!(names(&pool).await, ["alice", "bob"]);
+}
+
+// sqlx's fixture forms: `path = "dir", scripts(..)` (relative to this file, `.sql` added), a
+// file by its path, and several `fixtures(..)` adding up in order.
+#[testrig::database(
+    migrations = "tests/migrations/users",
+    fixtures("users"),
+    fixtures(path = "seeds", scripts("carol", "dave.sql")),
+    fixtures("fixtures/posts.sql")
+)]
+async fn sqlx_fixture_forms(pool: SqlitePool) {
+    assert_eq!(names(&pool).await, ["alice", "bob", "carol", "dave"]);
+    let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts").fetch_one(&pool).await.unwrap();
+    assert_eq!(posts, 1);
+}
+
+// No parameter: a plain async test, as `#[sqlx::test]` makes it, no database.
+#[testrig::database]
+async fn no_parameters_no_database() {
+    assert!(testrig::Scope::current().is_some());
+    tokio::task::yield_now().await;
+}
+
+/// A test opening several connections at once from the test's pool is not starved.
+#[testrig::database(migrations = "tests/migrations/users")]
+async fn several_connections_at_once(pool: SqlitePool) {
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(pool.acquire().await.unwrap());
+    }
+    assert_eq!(held.len(), 5);
+}
