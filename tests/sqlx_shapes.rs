@@ -4,6 +4,8 @@
 //! `migrator = ".."`, `fixtures(path = .., scripts(..))`, a fixture named by its file, and a test
 //! of no parameters, which gets no database.
 
+#![allow(unnameable_test_items)]
+
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Row, Sqlite, SqlitePool};
@@ -100,4 +102,42 @@ async fn several_connections_at_once(pool: SqlitePool) {
         held.push(pool.acquire().await.unwrap());
     }
     assert_eq!(held.len(), 5);
+}
+
+/// The same shapes on PostgreSQL (`TESTRIG_DATABASE_URL`, else sqlx::test's `DATABASE_URL`).
+#[test]
+fn the_shapes_on_postgres() {
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use sqlx::{PgPool, Postgres};
+
+    #[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+    async fn by_value(pool: PgPool) {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&pool).await.unwrap();
+        assert_eq!(n, 2);
+        // Changed here, put back by the exact reset for the next test.
+        sqlx::query("DELETE FROM users").execute(&pool).await.unwrap();
+    }
+
+    #[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+    async fn connection(mut conn: PoolConnection<Postgres>) {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(n, 2);
+    }
+
+    #[testrig::database(migrations = "tests/migrations/users", fixtures("users"))]
+    async fn options(options: PgPoolOptions, connect: PgConnectOptions) {
+        let pool = options.connect_with(connect).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&pool).await.unwrap();
+        assert_eq!(n, 2);
+        pool.close().await;
+    }
+
+    if std::env::var_os("TESTRIG_DATABASE_URL").is_none() && std::env::var_os("DATABASE_URL").is_none() {
+        println!("skipped: neither TESTRIG_DATABASE_URL nor DATABASE_URL names a PostgreSQL server");
+        return;
+    }
+    by_value();
+    by_value();
+    connection();
+    options();
 }

@@ -188,6 +188,9 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         for error in &param.marks.errors {
             cx.syn_error(error.clone());
         }
+        if names_mysql(&param.original.ty) {
+            cx.error_spanned_by(&param.original.ty, messages::MYSQL_NOT_YET);
+        }
         if let Some((attribute, _)) = &param.marks.default {
             cx.error_spanned_by(attribute, messages::DEFAULT_ON_TEST);
         }
@@ -275,6 +278,19 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
             cx.error_at(span, messages::WORKERS_NEED_MULTI_THREAD);
         }
     }
+}
+
+/// Whether `ty` is one of sqlx's MySQL types (`MySqlPool`, `PoolConnection<MySql>`, ..), which
+/// `#[sqlx::test]` takes and testrig's database fixtures do not yet.
+fn names_mysql(ty: &Type) -> bool {
+    fn mentions(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident.to_string().starts_with("MySql"),
+            proc_macro2::TokenTree::Group(group) => mentions(group.stream()),
+            _ => false,
+        })
+    }
+    mentions(ty.to_token_stream())
 }
 
 fn generics(generics: &Generics, message: &str, cx: &Ctxt) {

@@ -131,15 +131,13 @@ pub const DATABASE_SCRIPTS_WITHOUT_PATH: &str =
 pub fn database_option_on_test(key: &str) -> String {
     let option = match key {
         "fixtures" => "fixtures(\"a\", ..)",
-        "migrations" => "migrations = \"dir\"",
-        // `migrator = ..` is not taken yet: the directory its `migrate!` reads does the same.
+        "migrator" => "migrator = \"MIGRATOR\"",
         _ => "migrations = \"dir\"",
     };
-    let what =
-        if key == "migrator" { "a `migrator` static is not taken yet" } else { "an option of `#[database]` here" };
     format!(
-        "`{key}` sets up the test's database, as in `#[sqlx::test({key} ..)]`, {what}: write `#[database({option})]` \
-         below `#[testrig::test]`, or `#[testrig::database({option})]` instead of `#[testrig::test]`"
+        "`{key}` sets up the test's database, as in `#[sqlx::test({key} ..)]`, an option of `#[database]` here: \
+         write `#[database({option})]` below `#[testrig::test]`, or `#[testrig::database({option})]` instead of \
+         `#[testrig::test]`"
     )
 }
 
@@ -283,3 +281,6 @@ pub fn files_option_not_yet(name: &str) -> String {
 pub const CASE_MARK_WITH_ARGS: &str =
     "rstest's `#[case(default)]` / `#[case(opt)]` on a parameter are not supported yet: write `#[case]` and give every \
      row its value";
+pub const MYSQL_NOT_YET: &str =
+    "MySQL is not supported yet: testrig's database fixtures are SQLite (`SqlitePool`), PostgreSQL (`PgPool`) \
+     and `AnyPool` over them; keep this test on `#[sqlx::test]` for now";

@@ -125,7 +125,7 @@ impl Parse for Item {
             }
             MIGRATOR => {
                 input.parse::<Token![=]>()?;
-                let path: LitStr = input.parse()?;
+                let path: LitStr = input.parse().map_err(|e| syn::Error::new(e.span(), messages::MIGRATOR_VALUE))?;
                 match path.parse::<syn::Path>() {
                     Ok(migrator) => Ok(Item::Migrations(key, Migrations::Migrator(migrator))),
                     Err(_) => Err(syn::Error::new(path.span(), messages::MIGRATOR_VALUE)),
