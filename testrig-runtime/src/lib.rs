@@ -86,7 +86,7 @@ pub mod __private {
     };
     pub use crate::core::fixture::{
         default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
-        ByValue, Claims, Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step,
+        Claims, Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step,
         FALLBACK_META,
     };
     pub use crate::core::plan::{
@@ -128,7 +128,7 @@ pub mod __private {
         shared_body_5 shared_run_5(A B C D E);
         shared_body_6 shared_run_6(A B C D E F);
     }
-    pub use crate::core::stack::{take, FixtureStack};
+    pub use crate::core::stack::{take, ByValue, FixtureStack};
     pub use crate::features::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
     #[cfg(feature = "db")]
     pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed, DATABASE, POISON_DB};

@@ -17,8 +17,8 @@ use std::marker::PhantomData;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::core::fixture::{ByValue, Dependencies, Fixture, FixtureMeta, FixtureRef, Step};
-use crate::core::stack::FixtureStack;
+use crate::core::fixture::{Dependencies, Fixture, FixtureMeta, FixtureRef, Step};
+use crate::core::stack::{ByValue, FixtureStack};
 
 /// What a name found: a fixture function's type, or the macro's stand-in. `T` is the
 /// parameter's type, given where the plan is made rather than written in the stand-in, where

@@ -272,7 +272,7 @@ impl Entry {
 
 /// A test parameter `T` of a `#[fixture(by_value)]` (the bound reports any other type).
 #[doc(hidden)]
-pub fn take<T: crate::core::fixture::ByValue>(stack: &FixtureStack) -> T {
+pub fn take<T: ByValue>(stack: &FixtureStack) -> T {
     stack.take()
 }
 
@@ -284,5 +284,27 @@ async fn settle<T>(step: Step<'_, T>) -> Result<T, Cause> {
             Err(payload) => Err(Cause::Panic(payload)),
             Ok(result) => result.map_err(Cause::Error),
         },
+    }
+}
+
+/// A fixture a test may take by value (`fn t(conn: Connection)`), moving it out of the
+/// stack: `#[fixture(by_value)]` implements it. Its teardown is then skipped; the test
+/// owns the value and drops it (or hands it on) itself.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is taken by value, but no fixture function of the parameter's name is in scope, and \
+               `{Self}` is not a fixture marked `#[fixture(by_value)]`",
+    label = "taken by value",
+    note = "a parameter taken by value, `name: T`, is the value of the fixture function `name` (rstest's \
+            injection by name): define `#[fixture] fn name() -> T` or `use` it from where it is defined",
+    note = "or it is fixture `T` moved out of the test's stack, which `#[fixture(by_value)]` on `T` allows \
+            (its teardown is then skipped); to share the fixture, take it by reference: `name: &{Self}`",
+    note = "a case value is marked `#[case]` or has `#[values(..)]`"
+)]
+pub trait ByValue: crate::core::fixture::Fixture {
+    /// The value a by-value parameter gets: the stack's instance, moved out (its teardown
+    /// skipped), or, for `#[fixture(by_value = clone)]`, a clone of it.
+    fn take_from(stack: &FixtureStack) -> Self {
+        stack.take()
     }
 }
