@@ -25,6 +25,11 @@ s=$(time_ms "$sqlx_bin" --ignored --test-threads=1 sqlite_seeded::)
 echo "| SQLite, one seeded database | $(per_test "$f") ms/test (#[database(fixtures(..))], &SqlitePool) | $(per_test "$s") ms/test (#[sqlx::test(fixtures(..))]) | $(ratio "$s" "$f") faster |"
 summary_row "4. one seeded database per test vs #[sqlx::test(fixtures(..))], SQLite" "$(per_test "$f") ms/test" \
   "$(per_test "$s") ms/test" "$(ratio "$s" "$f") faster" "≥ 20x"
+# The port as sqlx::test's users write it: `#[testrig::database(..)]`, the pool by value.
+v=$(time_ms env -u TESTRIG_DATABASE_URL "$seeded_bin" --ignored --test-threads=1 sqlite_by_value::)
+echo "| SQLite, one seeded database, \`pool: SqlitePool\` by value | $(per_test "$v") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$v") faster |"
+summary_row "4. the same, the pool by value (#[testrig::database])" "$(per_test "$v") ms/test" \
+  "$(per_test "$s") ms/test" "$(ratio "$s" "$v") faster" "≤ the &SqlitePool form's"
 if [ -n "${TESTRIG_DATABASE_URL:-}" ]; then
   # One warm-up run each: the template exists from then on.
   time_ms "$seeded_bin" --ignored --test-threads=1 postgres::t00 >/dev/null
@@ -36,6 +41,8 @@ if [ -n "${TESTRIG_DATABASE_URL:-}" ]; then
   time_ms env DATABASE_URL="$sqlx_url" "$sqlx_bin" --ignored --test-threads=1 postgres_seeded::t00 >/dev/null
   s=$(DATABASE_URL="$sqlx_url" time_ms "$sqlx_bin" --ignored --test-threads=1 postgres_seeded::)
   echo "| PostgreSQL, one seeded database | $(per_test "$f") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$f") faster |"
+  v=$(time_ms "$seeded_bin" --ignored --test-threads=1 postgres_by_value::)
+  echo "| PostgreSQL, one seeded database, \`pool: PgPool\` by value | $(per_test "$v") ms/test | $(per_test "$s") ms/test | $(ratio "$s" "$v") faster |"
   summary_row "4. the same on PostgreSQL" "$(per_test "$f") ms/test" "$(per_test "$s") ms/test" \
     "$(ratio "$s" "$f") faster" "≥ 5x"
 fi

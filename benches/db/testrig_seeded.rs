@@ -13,6 +13,23 @@ macro_rules! tests {
                 assert_eq!(row.0, 50);
             }
         )*}
+        // sqlx::test's own form, the attribute renamed: the pool by value.
+        mod sqlite_by_value {$(
+            #[testrig::database(migrations = "db/migrations/all", fixtures("users", "instances"))]
+            #[ignore = "benchmark: run by benches/compare_db.sh"]
+            async fn $name(pool: sqlx::SqlitePool) {
+                let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cell_table_1").fetch_one(&pool).await.unwrap();
+                assert_eq!(row.0, 50);
+            }
+        )*}
+        mod postgres_by_value {$(
+            #[testrig::database(migrations = "db/migrations/all", fixtures("users", "instances"))]
+            #[ignore = "benchmark: run by benches/compare_db.sh"]
+            async fn $name(pool: sqlx::PgPool) {
+                let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cell_table_1").fetch_one(&pool).await.unwrap();
+                assert_eq!(row.0, 50);
+            }
+        )*}
         mod postgres {$(
             #[testrig::test]
             #[database(migrations = "db/migrations/all", fixtures("users", "instances"))]
