@@ -141,3 +141,25 @@ fn the_shapes_on_postgres() {
     connection();
     options();
 }
+
+/// A `#[should_panic]` test that panicked did what it should: its database is removed as a
+/// passed test's is, not kept for inspection as a failed test's (nor reported as failed).
+#[test]
+fn a_should_panic_test_that_panics_keeps_no_database() {
+    static FILE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    #[testrig::database(migrations = false)]
+    #[should_panic(expected = "as it should")]
+    async fn panics_as_it_should(db: &testrig::db::Database) {
+        let file = db.url().trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+        assert!(std::path::Path::new(&file).exists(), "{file}");
+        *FILE.lock().unwrap() = Some(file);
+        panic!("as it should");
+    }
+    if std::env::var_os("TESTRIG_DATABASE_URL").is_some() {
+        println!("skipped: the database is on the server under TESTRIG_DATABASE_URL, not a file");
+        return;
+    }
+    assert!(std::panic::catch_unwind(panics_as_it_should).is_err());
+    let file = FILE.lock().unwrap().take().unwrap();
+    assert!(!std::path::Path::new(&file).exists(), "kept: {file}");
+}

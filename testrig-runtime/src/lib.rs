@@ -85,9 +85,8 @@ pub mod __private {
         TakenStandIn,
     };
     pub use crate::core::fixture::{
-        default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output,
-        Claims, Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step,
-        FALLBACK_META,
+        default_options, downcast, no_configs, no_options, options, setup_output, setup_value, teardown_output, Claims,
+        Configs, Dependencies, FixtureMeta, FixtureRef, Refusal, RegisteredFixture, Shared, Step, FALLBACK_META,
     };
     pub use crate::core::plan::{
         check_acyclic, check_exclusive, check_once_requirements, check_refusal, check_taken, plan, plan_len, walked,
@@ -110,10 +109,19 @@ pub mod __private {
         crate::core::run::run(Test { name, case, ..*test }, &crate::PLUGGED)
     }
 
-    /// [`run_case`] with its own limit: a `#[timeout]` written before the case's row.
+    /// [`run_case`] of a case with attributes of its own, written before its row: a
+    /// `#[timeout]` (its limit), a `#[should_panic]` (its panic expected).
     #[track_caller]
-    pub fn run_case_within(test: &'static Test, name: &'static str, case: usize, timeout: std::time::Duration) {
-        crate::core::run::run(Test { name, case, timeout: Some(timeout), ..*test }, &crate::PLUGGED)
+    pub fn run_case_as(
+        test: &'static Test,
+        name: &'static str,
+        case: usize,
+        timeout: Option<std::time::Duration>,
+        expects_panic: bool,
+    ) {
+        let timeout = timeout.or(test.timeout);
+        let expects_panic = expects_panic || test.expects_panic;
+        crate::core::run::run(Test { name, case, timeout, expects_panic, ..*test }, &crate::PLUGGED)
     }
 
     // Each calls `run` above, not the core with `PLUGGED`: what a test crate instantiates

@@ -179,11 +179,16 @@ pub fn test(test: &BuiltTest) -> TokenStream {
             true => quote!(__TESTRIG_TEST),
             false => quote::format_ident!("__TESTRIG_TEST_{}", index).to_token_stream(),
         };
-        let run = match case.timeout {
-            Some(timeout) => {
-                quote!(::testrig::__private::run_case_within(&#(#supers)* #test_static, #qualified, #index, #timeout))
+        let expects_panic = case.attrs.iter().any(|attribute| is_should_panic(attribute));
+        let run = match (case.timeout, expects_panic) {
+            (None, false) => quote!(::testrig::__private::run_case(&#(#supers)* #test_static, #qualified, #index)),
+            (timeout, _) => {
+                let timeout = match timeout {
+                    Some(timeout) => quote!(::core::option::Option::Some(#timeout)),
+                    None => quote!(::core::option::Option::None),
+                };
+                quote!(::testrig::__private::run_case_as(&#(#supers)* #test_static, #qualified, #index, #timeout, #expects_panic))
             }
-            None => quote!(::testrig::__private::run_case(&#(#supers)* #test_static, #qualified, #index)),
         };
         tree.insert(
             &case.path[..depth],
@@ -459,6 +464,10 @@ fn fields(test: &BuiltTest, bindings: &TokenStream) -> Vec<TokenStream> {
     if test.options.no_autouse.is_some() {
         fields.push(quote!(autouse: false,));
     }
+    // Written for every case, or for the test: its panic is expected.
+    if test.kept_attrs.iter().any(|attribute| is_should_panic(attribute)) {
+        fields.push(quote!(expects_panic: true,));
+    }
     if test.options.allow_leaks.is_some() {
         fields.push(quote!(allow_leaks: true,));
     }
@@ -560,6 +569,13 @@ fn conf_layer(conf: &ConfAttr, bindings: &TokenStream, test: &str) -> TokenStrea
         }
         ::testrig::__private::conf_layer(&#target, |__testrig_conf| { #bindings #(#assignments)* });
     }
+}
+
+/// `#[should_panic]`, or `#[cfg_attr(.., should_panic ..)]`.
+fn is_should_panic(attribute: &Attribute) -> bool {
+    attribute.path().is_ident("should_panic")
+        || (attribute.path().is_ident("cfg_attr")
+            && attribute.meta.to_token_stream().to_string().contains("should_panic"))
 }
 
 /// On error: the user's function as written (minus our attributes), so rust-analyzer keeps

@@ -133,7 +133,6 @@ fn unit_config() -> Box<dyn Any> {
     Box::new(())
 }
 
-
 /// How a `scope = once` fixture's instance is shared by every test of the process, and taken
 /// back at exit for its teardown: a capability the `once` feature gives the core (see
 /// `features::once::once`), which calls it without knowing how instances are kept.

@@ -48,6 +48,8 @@ pub struct Test {
     /// Which case of a parametrized test this is: the generated code reads its values from
     /// it with [`case_index`].
     pub case: usize,
+    /// `#[should_panic]`: its panic is the outcome it expects, not a failure.
+    pub expects_panic: bool,
     /// A case of a parametrized test: its test function's name, after which its own name
     /// names the case (`sized::case_1_small`, `grid::x_1_1::y_2_20`).
     pub parametrized: Option<&'static str>,
@@ -147,6 +149,7 @@ impl Test {
         allow_leaks: false,
         autouse: true,
         case: 0,
+        expects_panic: false,
         parametrized: None,
         exclusive: &[],
     };

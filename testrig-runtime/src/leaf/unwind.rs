@@ -56,10 +56,40 @@ pub(crate) fn panic_message(payload: &Payload) -> &str {
 /// (`RUST_BACKTRACE=1`) stops at the first frame of that name, so a failing test's backtrace
 /// shows the test's frames (its body, the fixture that failed) and not the runtime's and
 /// the async executor's that called them.
+///
+/// It also marks the thread as running the test's own code ([`in_test_code`]) while `f`
+/// runs: a task the test spawned is polled outside it, by its runtime.
 #[inline(never)]
 pub fn __rust_begin_short_backtrace<R>(f: impl FnOnce() -> R) -> R {
+    let _marked = InTestCode::enter();
     let result = f();
     // Not a tail call, so this frame stays on the stack while `f` runs.
     std::hint::black_box(());
     result
+}
+
+thread_local! {
+    static IN_TEST_CODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is running a test's body, setup or teardown (called through
+/// [`__rust_begin_short_backtrace`]), rather than a task or thread the test started.
+pub fn in_test_code() -> bool {
+    IN_TEST_CODE.with(std::cell::Cell::get)
+}
+
+/// Marks the thread until dropped, also when `f` unwinds; nested calls restore the mark they
+/// found.
+struct InTestCode(bool);
+
+impl InTestCode {
+    fn enter() -> Self {
+        InTestCode(IN_TEST_CODE.with(|mark| mark.replace(true)))
+    }
+}
+
+impl Drop for InTestCode {
+    fn drop(&mut self) {
+        IN_TEST_CODE.with(|mark| mark.set(self.0));
+    }
 }
