@@ -74,3 +74,82 @@ fn rows_times_files() {
     with_rows_and_fixtures::case_2_lax::json_1_tests_files_data_three_json();
     assert_eq!(taken(), ["true three.json", "false three.json"]);
 }
+
+// rstest's options of `#[files]`, named as rstest names their cases.
+#[testrig::test]
+fn from_a_base_dir(
+    #[files("*.txt")]
+    #[base_dir = "tests/files_data"]
+    path: PathBuf,
+) {
+    assert!(path.ends_with("one.txt") || path.ends_with("two.txt"), "{}", path.display());
+}
+
+#[testrig::test]
+fn dot_files_when_asked(
+    #[files("*.txt")]
+    #[base_dir = "tests/files_data"]
+    #[include_dot_files]
+    path: PathBuf,
+) {
+    assert!(path.exists(), "{}", path.display());
+}
+
+#[testrig::test]
+fn directories_too(
+    #[files("*")]
+    #[base_dir = "tests/files_data"]
+    #[dirs]
+    path: PathBuf,
+) {
+    assert!(path.exists(), "{}", path.display());
+}
+
+#[testrig::test]
+fn the_text_of_each(
+    #[files("*.txt")]
+    #[base_dir = "tests/files_data"]
+    #[mode = str]
+    text: &str,
+) {
+    let n: u32 = text.trim().parse().unwrap();
+    assert!([1, 2].contains(&n));
+}
+
+#[testrig::test]
+fn the_bytes_of_each(
+    #[files("*.txt")]
+    #[base_dir = "tests/files_data/nested"]
+    #[mode = bytes]
+    bytes: &[u8],
+) {
+    assert_eq!(bytes.first(), Some(&b'4'));
+}
+
+#[testrig::test]
+fn above_the_base_dir(
+    #[files("../*.json")]
+    #[base_dir = "tests/files_data/nested"]
+    path: PathBuf,
+) {
+    assert!(path.ends_with("three.json"), "{}", path.display());
+}
+
+#[test]
+fn rstests_options_name_cases_as_rstest_does() {
+    let list = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--list", "--format", "terse"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    for name in [
+        "from_a_base_dir::path_1_one_txt: test",
+        "from_a_base_dir::path_2_two_txt: test",
+        "dot_files_when_asked::path_1__hidden_txt: test",
+        "directories_too::path_1_nested: test",
+        "the_text_of_each::text_2_two_txt: test",
+        "above_the_base_dir::path_1__UP_three_json: test",
+    ] {
+        assert!(list.lines().any(|line| line == name), "{name} not in:\n{list}");
+    }
+}

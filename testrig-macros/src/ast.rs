@@ -345,7 +345,7 @@ impl<'a> Param<'a> {
                     if attribute.path().is_ident("values") {
                         Some((attribute, expressions(attribute)))
                     } else if attribute.path().is_ident("files") {
-                        let files = crate::parse::files::parse(attribute).map(|files| {
+                        let files = crate::parse::files::parse(attribute, &original.attrs).map(|files| {
                             files
                                 .into_iter()
                                 .map(|file| {

@@ -26,19 +26,27 @@ pub enum GlobError {
     NotUtf8(String),
 }
 
-/// The files (not directories) `pattern` matches under the crate `root`, as paths relative to
-/// it with `/` separators, in the order the glob walks them. As a shell does, `*` does not
-/// match a leading dot (`.gitkeep`); the root's own path is no pattern (`[`, `*` in it match
-/// literally).
-pub fn matching(root: &std::path::Path, pattern: &str) -> Result<Vec<String>, GlobError> {
+/// What a `#[files]` glob matches besides files of names without a leading dot (rstest's
+/// `#[include_dot_files]` and `#[dirs]`).
+#[derive(Clone, Copy, Default)]
+pub struct Matching {
+    pub dot_files: bool,
+    pub dirs: bool,
+}
+
+/// The files (not directories, unless `matching.dirs`) `pattern` matches under the crate
+/// `root`, as paths relative to it with `/` separators, in the order the glob walks them. As a
+/// shell does, `*` does not match a leading dot (`.gitkeep`) unless `matching.dot_files`; the
+/// root's own path is no pattern (`[`, `*` in it match literally).
+pub fn matching(root: &std::path::Path, pattern: &str, matching: Matching) -> Result<Vec<String>, GlobError> {
     let base = glob::Pattern::escape(&root.to_string_lossy());
-    let options = glob::MatchOptions { require_literal_leading_dot: true, ..glob::MatchOptions::new() };
+    let options = glob::MatchOptions { require_literal_leading_dot: !matching.dot_files, ..glob::MatchOptions::new() };
     let matches =
         glob::glob_with(&format!("{base}/{pattern}"), options).map_err(|error| GlobError::Pattern(error.msg))?;
     let mut found = Vec::new();
     for entry in matches {
         let path = entry.map_err(|error| GlobError::Unreadable(error.to_string()))?;
-        if !path.is_file() {
+        if !path.is_file() && !(matching.dirs && path.is_dir()) {
             continue;
         }
         let Ok(rest) = path.strip_prefix(root) else { continue };

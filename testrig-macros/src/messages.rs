@@ -284,3 +284,9 @@ pub const CASE_MARK_WITH_ARGS: &str =
 pub const MYSQL_NOT_YET: &str =
     "MySQL is not supported yet: testrig's database fixtures are SQLite (`SqlitePool`), PostgreSQL (`PgPool`) \
      and `AnyPool` over them; keep this test on `#[sqlx::test]` for now";
+pub const FILES_BASE_DIR: &str =
+    "write `#[base_dir = \"dir\"]`: the directory `#[files]`'s globs are relative to, itself relative to the crate root";
+pub const FILES_BASE_DIR_ENV: &str =
+    "rstest's environment variables in `#[base_dir]` (`$VAR`, `${VAR:-default}`) are not supported yet: write the directory relative to the crate root";
+pub const FILES_MODE: &str =
+    "write `#[mode = path]` (the file's path, the default), `#[mode = str]` (its text, `&str`) or `#[mode = bytes]` (`&[u8]`)";

@@ -30,11 +30,12 @@ pub struct Marks<'a> {
 /// The names of the marks, for stripping them off the user's function.
 const NAMES: &[&str] = &["case", "from", "with", "default", "by_ref", "future", "awt", "context", "notrace"];
 
-/// rstest's options of `#[files]` not read yet: each an error saying so.
-const NOT_YET: &[&str] = &["base_dir", "exclude", "mode", "include_dot_files", "dirs", "ignore_missing_env_vars"];
+/// rstest's options of `#[files]` not read yet: each an error saying so. (The others are read
+/// by `parse::files`.)
+const NOT_YET: &[&str] = &["exclude", "ignore_missing_env_vars"];
 
 pub fn is_mark(attribute: &Attribute) -> bool {
-    NAMES.iter().chain(NOT_YET).any(|name| attribute.path().is_ident(name))
+    NAMES.iter().chain(NOT_YET).any(|name| attribute.path().is_ident(name)) || crate::parse::files::is_option(attribute)
 }
 
 impl<'a> Marks<'a> {
