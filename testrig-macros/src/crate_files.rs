@@ -46,7 +46,8 @@ pub fn matching(root: &std::path::Path, pattern: &str, matching: Matching) -> Re
     let mut found = Vec::new();
     for entry in matches {
         let path = entry.map_err(|error| GlobError::Unreadable(error.to_string()))?;
-        if !path.is_file() && !(matching.dirs && path.is_dir()) {
+        let wanted = path.is_file() || (matching.dirs && path.is_dir());
+        if !wanted {
             continue;
         }
         let Ok(rest) = path.strip_prefix(root) else { continue };
