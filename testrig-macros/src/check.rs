@@ -114,18 +114,7 @@ fn setup_fn(setup: &SetupFn, self_ty: Option<&Type>, cx: &Ctxt) {
     }
     let self_text = self_ty.map(|ty| ty.to_token_stream().to_string());
     for param in &setup.params {
-        let marks = &param.marks;
-        let mark = marks
-            .from
-            .as_ref()
-            .map(|(attribute, _)| *attribute)
-            .or(marks.with.as_ref().map(|(attribute, _)| *attribute))
-            .or(marks.default.as_ref().map(|(attribute, _)| *attribute))
-            .or(marks.future.as_ref().map(|(attribute, _)| *attribute))
-            .or(marks.by_ref)
-            .or(marks.awt)
-            .or(marks.case)
-            .or(marks.context);
+        let mark = param.marks.any();
         if let Some(attribute) = mark {
             cx.error_spanned_by(attribute, messages::MARK_IN_IMPL_FIXTURE);
             continue;
@@ -198,14 +187,7 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
             cx.error_spanned_by(attribute, messages::CASE_MARK_WITHOUT_ROWS);
         }
         if param.is_case_value() {
-            let marks = &param.marks;
-            let fixture_mark = marks
-                .from
-                .as_ref()
-                .map(|(attribute, _)| *attribute)
-                .or(marks.with.as_ref().map(|(attribute, _)| *attribute))
-                .or(marks.by_ref)
-                .or(marks.future.as_ref().map(|(attribute, _)| *attribute));
+            let fixture_mark = param.marks.fixture_function_mark();
             if let Some(attribute) = fixture_mark {
                 cx.error_spanned_by(attribute, messages::MARK_ON_CASE_VALUE);
             }

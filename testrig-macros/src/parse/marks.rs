@@ -104,12 +104,24 @@ impl<'a> Marks<'a> {
         marks
     }
 
-    /// Whether a mark says the parameter is a fixture function's value (rstest's injection).
+    /// The first mark that says the parameter is a fixture function's value (rstest's
+    /// injection): `#[from]`, `#[with]`, `#[by_ref]`, `#[future]`, `#[awt]`.
+    pub fn fixture_function_mark(&self) -> Option<&'a Attribute> {
+        fn first<'a, T>(mark: &Option<(&'a Attribute, T)>) -> Option<&'a Attribute> {
+            mark.as_ref().map(|(attribute, _)| *attribute)
+        }
+        first(&self.from).or(first(&self.with)).or(self.by_ref).or(first(&self.future)).or(self.awt)
+    }
+
     pub fn names_a_fixture_function(&self) -> bool {
-        self.from.is_some()
-            || self.with.is_some()
-            || self.by_ref.is_some()
-            || self.future.is_some()
-            || self.awt.is_some()
+        self.fixture_function_mark().is_some()
+    }
+
+    /// The first of rstest's marks, whatever it says.
+    pub fn any(&self) -> Option<&'a Attribute> {
+        self.fixture_function_mark()
+            .or(self.default.as_ref().map(|(attribute, _)| *attribute))
+            .or(self.case)
+            .or(self.context)
     }
 }
