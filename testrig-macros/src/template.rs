@@ -29,12 +29,10 @@ pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
         errors.extend(syn::Error::new_spanned(&args, messages::TEMPLATE_WITH_ARGS).to_compile_error());
     }
     let name = &function.sig.ident;
-    let vis = &function.vis;
-    // `pub(crate) use`: a path, so tests in child modules reach it with `use super::*`.
-    let export = match vis {
-        syn::Visibility::Inherited => quote!(#[allow(unused_imports)] pub(crate) use #name;),
-        _ => quote!(#[allow(unused_imports)] #vis use #name;),
-    };
+    // `pub(crate) use`: a path, so tests in child modules reach it with `use super::*`. (A
+    // `macro_rules!` macro cannot be re-exported beyond its crate, whatever the function's
+    // visibility; rstest_reuse's templates are the crate's too.)
+    let export = quote!(#[allow(unused_imports)] pub(crate) use #name;);
     let doc = format!("The test template `{name}`: `#[apply({name})]` on a test gives it this one's attributes.");
     quote! {
         #errors
