@@ -452,3 +452,14 @@ fn a_failing_case_backtrace_shows_the_test_not_the_runtime() {
     assert!(below.len() <= 3, "{} frames below the test:\n{text}", below.len());
     assert!(!below.iter().any(|frame| frame.contains("run_case") || frame.ends_with("core::run::run")), "{text}");
 }
+
+/// A `pub` template is the crate's, as rstest_reuse's are.
+#[template]
+#[testrig::test]
+#[case(7)]
+pub fn a_public_template(#[case] n: u32) {}
+
+#[apply(a_public_template)]
+fn applies_a_public_template(n: u32) {
+    assert_eq!(n, 7);
+}
