@@ -201,46 +201,63 @@ fn sqlx_0_8_beside_sqlite_is_an_error_saying_what_to_write() {
     );
 }
 
-/// The test files of `ported_<suite>`: those of `rstest_<suite>` after the port's token swap
-/// (`#[rstest]` → `#[testrig::test]`, `use rstest::..;` → `use testrig::prelude::*;`,
-/// rstest_reuse's `use` lines dropped) — nothing else was edited.
-fn assert_only_the_attribute_was_swapped(suite: &str) {
-    let read = |dir: &str| -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = std::fs::read_dir(crate_dir(dir).join("tests"))
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
-            .map(|path| {
-                (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
-            })
-            .collect();
-        files.sort();
-        files
-    };
-    let swapped = |text: &str| -> String {
-        let mut out = String::new();
-        for line in text.split_inclusive('\n') {
-            let bare = line.trim_end_matches(['\r', '\n']);
-            if bare.starts_with("use rstest_reuse") || bare.starts_with("pub use rstest_reuse") {
-                continue;
-            }
-            if bare.starts_with("use rstest::") && bare.ends_with(';') {
-                out.push_str(&line.replacen(bare, "use testrig::prelude::*;", 1));
-                continue;
-            }
-            out.push_str(&line.replace("#[rstest]", "#[testrig::test]"));
+/// Each `.rs` file below `upstream` (a real suite as its authors wrote it) is the file of the
+/// same path below `ported` after `port` (the port's token swap) and nothing else. How many
+/// files it compared.
+fn assert_ported_only_by(upstream: &Path, ported: &Path, port: &dyn Fn(&str) -> String) -> usize {
+    let mut compared = 0;
+    for entry in std::fs::read_dir(upstream).unwrap() {
+        let path = entry.unwrap().path();
+        let ours = ported.join(path.file_name().unwrap());
+        if path.is_dir() {
+            compared += assert_ported_only_by(&path, &ours, port);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            let theirs = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                port(&theirs) == std::fs::read_to_string(&ours).unwrap(),
+                "{} differs from its upstream copy {} by more than the port's swap",
+                ours.display(),
+                path.display()
+            );
+            compared += 1;
         }
-        out
-    };
-    let (upstream, ported) = (read(&format!("rstest_{suite}")), read(&format!("ported_{suite}")));
-    assert_eq!(upstream.len(), ported.len());
-    for ((name, theirs), (ported_name, ours)) in upstream.iter().zip(&ported) {
-        assert_eq!(name, ported_name);
-        assert!(
-            swapped(theirs) == *ours,
-            "ported_{suite}/tests/{name} differs from rstest_{suite}'s by more than the swap"
-        );
     }
+    compared
+}
+
+/// The `.rs` files below `dir`.
+fn rs_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .map(|path| match path.is_dir() {
+            true => rs_files(&path),
+            false => usize::from(path.extension().is_some_and(|ext| ext == "rs")),
+        })
+        .sum()
+}
+
+/// rstest's port: `#[rstest]` → `#[testrig::test]`, `use rstest::..;` → `use
+/// testrig::prelude::*;`, rstest_reuse's `use` lines dropped.
+fn rstest_swap(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare.starts_with("use rstest_reuse") || bare.starts_with("pub use rstest_reuse") {
+            continue;
+        }
+        if bare.starts_with("use rstest::") && bare.ends_with(';') {
+            out.push_str(&line.replacen(bare, "use testrig::prelude::*;", 1));
+            continue;
+        }
+        out.push_str(&line.replace("#[rstest]", "#[testrig::test]"));
+    }
+    out
+}
+
+/// sqlx::test's port: `#[sqlx::test` → `#[testrig::database`.
+fn sqlx_swap(text: &str) -> String {
+    text.replace("#[sqlx::test", "#[testrig::database")
 }
 
 /// The names the harness lists for a crate's tests, sorted.
@@ -259,7 +276,9 @@ fn listed(name: &str) -> Vec<String> {
 /// A real rstest suite nobody on the team wrote, ported by the token swap alone: it passes,
 /// and lists exactly the tests rstest lists for the unchanged files.
 fn a_ported_rstest_suite_passes_with_rstests_names(suite: &str, tests: usize) {
-    assert_only_the_attribute_was_swapped(suite);
+    let ported = crate_dir(&format!("ported_{suite}")).join("tests");
+    let compared = assert_ported_only_by(&crate_dir(&format!("rstest_{suite}")).join("tests"), &ported, &rstest_swap);
+    assert_eq!(compared, rs_files(&ported), "ported_{suite} has test files rstest_{suite} has not");
     let run = cargo(&format!("ported_{suite}"), &["test"]);
     assert!(run.status.success(), "{}", text(&run));
     let ours = listed(&format!("ported_{suite}"));
@@ -287,35 +306,14 @@ fn pyinrs_rstest_suite_ports_by_the_token_swap() {
     a_ported_rstest_suite_passes_with_rstests_names("pyinrs", 136);
 }
 
-/// Each file of `upstream` (a real suite's, as its authors wrote it for `#[sqlx::test]`) is
-/// the file of the same name in `ported` with only `#[sqlx::test` → `#[testrig::database`.
-fn assert_only_sqlx_test_was_renamed(upstream: &Path, ported: &Path) {
-    let mut compared = 0;
-    for entry in std::fs::read_dir(upstream).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            assert_only_sqlx_test_was_renamed(&path, &ported.join(path.file_name().unwrap()));
-            continue;
-        }
-        let theirs = std::fs::read_to_string(&path).unwrap();
-        let ours = std::fs::read_to_string(ported.join(path.file_name().unwrap())).unwrap();
-        assert!(
-            theirs.replace("#[sqlx::test", "#[testrig::database") == ours,
-            "{} differs from its upstream copy by more than the attribute's name",
-            ported.join(path.file_name().unwrap()).display()
-        );
-        compared += 1;
-    }
-    assert!(compared > 0 || upstream.join("..").exists(), "no file compared in {}", upstream.display());
-}
-
 /// flagrant (github.com/mbuczko/flagrant, MIT): 80 `#[sqlx::test]`s on SQLite and sqlx 0.8,
 /// every one taking `mut conn: PoolConnection<Sqlite>`, four `#[should_panic]`; ported by
 /// renaming the attribute and adding the dev-dependency.
 #[test]
 fn a_real_sqlx_test_suite_on_sqlite_ports_by_renaming_the_attribute() {
     let dir = crate_dir("sqlx_flagrant");
-    assert_only_sqlx_test_was_renamed(&dir.join("upstream-tests"), &dir.join("crates/flagrant/tests"));
+    let ported = dir.join("crates/flagrant/tests");
+    assert_eq!(assert_ported_only_by(&dir.join("upstream-tests"), &ported, &sqlx_swap), rs_files(&ported));
     let run = cargo("sqlx_flagrant", &["test"]);
     let out = text(&run);
     assert!(run.status.success(), "{out}");
@@ -335,7 +333,8 @@ fn a_real_sqlx_test_suite_on_sqlite_ports_by_renaming_the_attribute() {
 #[test]
 fn a_real_sqlx_test_suite_on_postgres_ports_by_renaming_the_attribute() {
     let dir = crate_dir("sqlx_underway");
-    assert_only_sqlx_test_was_renamed(&dir.join("upstream-src"), &dir.join("src"));
+    // The upstream copies are of the files the swap changed; the others are as upstream's.
+    assert_eq!(assert_ported_only_by(&dir.join("upstream-src"), &dir.join("src"), &sqlx_swap), 6);
     if std::env::var_os("TESTRIG_DATABASE_URL").is_none() {
         println!("skipped: no TESTRIG_DATABASE_URL names a PostgreSQL server");
         return;

@@ -280,15 +280,22 @@ fn cases_and_values_nest_too(#[case] n: u32, #[values(-1, 1 + 2)] v: i32) {
     assert!(n == 1 && v != 0);
 }
 
-/// The names `cargo test -- --list` shows are rstest's, for the same test written for rstest.
-#[test]
-fn case_names_are_rstests() {
+/// Each of `names` is a line of what this test binary lists (`name: test`).
+fn assert_listed(names: &[&str]) {
     let list = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--list", "--format", "terse"])
         .output()
         .unwrap();
     let list = String::from_utf8(list.stdout).unwrap();
-    for name in [
+    for name in names {
+        assert!(list.lines().any(|line| line == *name), "{name} not in:\n{list}");
+    }
+}
+
+/// The names `cargo test -- --list` shows are rstest's, for the same test written for rstest.
+#[test]
+fn case_names_are_rstests() {
+    assert_listed(&[
         "values_nest_as_rstest_names_them::x_1_1::s_1___a__: test",
         "values_nest_as_rstest_names_them::x_2_2::s_2___b__: test",
         "cases_and_values_nest_too::case_1_named::v_1__1: test",
@@ -296,9 +303,7 @@ fn case_names_are_rstests() {
         "two_rows_may_share_a_name::case_1_same: test",
         "two_rows_may_share_a_name::case_2_same: test",
         "a_generic_test_is_instantiated_per_case::case_2: test",
-    ] {
-        assert!(list.lines().any(|line| line == name), "{name} not in:\n{list}");
-    }
+    ]);
 }
 
 mod rstest_async {
@@ -360,18 +365,11 @@ mod applied_in_a_module {
 
 #[test]
 fn template_names_are_rstest_reuses() {
-    let list = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--list", "--format", "terse"])
-        .output()
-        .unwrap();
-    let list = String::from_utf8(list.stdout).unwrap();
-    for name in [
+    assert_listed(&[
         "a_template_gives_its_rows_and_the_tests_own_follow::case_3_three: test",
         "a_template_merges_with_values::case_2_two::tens_2_20: test",
         "applied_in_a_module::from_a_child_module::case_1_one: test",
-    ] {
-        assert!(list.lines().any(|line| line == name), "{name} not in:\n{list}");
-    }
+    ]);
 }
 
 // rstest's `#[timeout]`: a `Duration`, and written before a row, that row's own.

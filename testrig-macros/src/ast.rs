@@ -188,15 +188,20 @@ impl<'a> TestFn<'a> {
 /// Whether `ty` names one of `generics`' type parameters or is (or holds) `impl Trait`.
 pub fn mentions_generics(ty: &Type, generics: &syn::Generics) -> bool {
     let names: Vec<String> = generics.type_params().map(|param| param.ident.to_string()).collect();
-    quote::ToTokens::to_token_stream(ty).into_iter().any(|token| token_mentions(&token, &names))
+    any_ident(ty, &|ident| ident == "impl" || names.iter().any(|name| ident == name))
 }
 
-fn token_mentions(token: &proc_macro2::TokenTree, names: &[String]) -> bool {
-    match token {
-        proc_macro2::TokenTree::Ident(ident) => ident == "impl" || names.iter().any(|name| ident == name),
-        proc_macro2::TokenTree::Group(group) => group.stream().into_iter().any(|token| token_mentions(&token, names)),
-        _ => false,
+/// Whether an identifier anywhere in `ty`'s tokens (in `<..>`, `(..)`, `[..]` too) is one
+/// `wanted` says it is looking for.
+pub fn any_ident(ty: &Type, wanted: &dyn Fn(&proc_macro2::Ident) -> bool) -> bool {
+    fn any(tokens: TokenStream, wanted: &dyn Fn(&proc_macro2::Ident) -> bool) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => wanted(&ident),
+            proc_macro2::TokenTree::Group(group) => any(group.stream(), wanted),
+            _ => false,
+        })
     }
+    any(quote::ToTokens::to_token_stream(ty), wanted)
 }
 
 /// One `#[case(..)]` row: the values of the test's case parameters, in order.
@@ -717,13 +722,7 @@ pub fn fixture_module(function: &syn::Ident) -> syn::Ident {
 
 /// Whether `impl Trait` appears anywhere in `ty` (`(A, impl FnMut())`): no field can hold it.
 fn contains_impl_trait(ty: &Type) -> bool {
-    quote::ToTokens::to_token_stream(ty)
-        .into_iter()
-        .any(|token| matches!(token, proc_macro2::TokenTree::Ident(ident) if ident == "impl"))
-        || match ungrouped(ty) {
-            Type::Tuple(tuple) => tuple.elems.iter().any(contains_impl_trait),
-            _ => false,
-        }
+    any_ident(ty, &|ident| ident == "impl")
 }
 
 /// `scratch_dir` → `ScratchDir` (a leading `r#` or `_` dropped); always an identifier.

@@ -265,14 +265,7 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
 /// Whether `ty` is one of sqlx's MySQL types (`MySqlPool`, `PoolConnection<MySql>`, ..), which
 /// `#[sqlx::test]` takes and testrig's database fixtures do not yet.
 fn names_mysql(ty: &Type) -> bool {
-    fn mentions(tokens: proc_macro2::TokenStream) -> bool {
-        tokens.into_iter().any(|token| match token {
-            proc_macro2::TokenTree::Ident(ident) => ident.to_string().starts_with("MySql"),
-            proc_macro2::TokenTree::Group(group) => mentions(group.stream()),
-            _ => false,
-        })
-    }
-    mentions(ty.to_token_stream())
+    crate::ast::any_ident(ty, &|ident| ident.to_string().starts_with("MySql"))
 }
 
 fn generics(generics: &Generics, message: &str, cx: &Ctxt) {

@@ -136,7 +136,7 @@ pub mod __private {
         shared_body_5 shared_run_5(A B C D E);
         shared_body_6 shared_run_6(A B C D E F);
     }
-    pub use crate::core::stack::{take, ByValue, FixtureStack};
+    pub use crate::core::stack::{ByValue, FixtureStack};
     pub use crate::features::conf::{assign, conf_layer, require_conf, ConfTarget, ConfValue, OverriddenConf};
     #[cfg(feature = "db")]
     pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed, DATABASE, POISON_DB};

@@ -270,12 +270,6 @@ impl Entry {
     }
 }
 
-/// A test parameter `T` of a `#[fixture(by_value)]` (the bound reports any other type).
-#[doc(hidden)]
-pub fn take<T: ByValue>(stack: &FixtureStack) -> T {
-    stack.take()
-}
-
 /// Drives a setup or teardown step to its result, catching panics in async ones.
 async fn settle<T>(step: Step<'_, T>) -> Result<T, Cause> {
     match step {
