@@ -2,18 +2,13 @@
 //! built and tested with their own `cargo`, in their own target directory
 //! (`target/outside`, shared by these tests so each dependency builds once).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-/// `tests/outside/<name>`, or the example crate `examples/<name>` named so.
-fn crate_dir(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if name.starts_with("examples/") {
-        root.join(name)
-    } else {
-        root.join("tests/outside").join(name)
-    }
-}
+#[path = "support/outside.rs"]
+mod outside;
+
+use outside::{crate_dir, text};
 
 fn cargo(name: &str, args: &[&str]) -> Output {
     cargo_with(name, args, &[])
@@ -27,32 +22,7 @@ static QUIET: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn cargo_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let _one_at_a_time =
         (name != "sqlx_underway").then(|| QUIET.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/outside");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    // Cargo's own options before a `--`, after which the arguments are the test binary's.
-    let split = args.iter().position(|arg| *arg == "--").unwrap_or(args.len());
-    let output = Command::new(cargo)
-        .args(&args[..split])
-        .arg("--manifest-path")
-        .arg(crate_dir(name).join("Cargo.toml"))
-        .args(&args[split..])
-        .env("CARGO_TARGET_DIR", target)
-        .env("CARGO_TERM_COLOR", "never")
-        // The user's crate is built as a user builds it, not with this run's flags.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        // The app's `query!` macros read .sqlx/, never a server of this run.
-        .env_remove("DATABASE_URL")
-        .envs(env.iter().copied())
-        .output();
-    match output {
-        Ok(output) => output,
-        Err(error) => panic!("cannot run cargo for tests/outside/{name}: {error}"),
-    }
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    outside::output(name, args, env)
 }
 
 #[test]

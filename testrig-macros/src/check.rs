@@ -37,9 +37,16 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
             }
         }
         FixtureSource::Fn(item) => {
-            if let (Some(span), false) = (def.options.once, item.sig.generics.params.is_empty()) {
+            if let (Some(span), true) = (def.options.once, def.options.per_run) {
+                cx.error_at(span, messages::RUN_ON_FUNCTION);
+            } else if let (Some(span), false) = (def.options.once, item.sig.generics.params.is_empty()) {
                 cx.error_at(span, messages::ONCE_GENERIC);
             }
+        }
+    }
+    if let (Some(span), true) = (def.options.once, def.options.per_run) {
+        if !crate::features::Feature::Run.enabled() {
+            cx.error_at(span, messages::needs_feature("`scope = run`", "run"));
         }
     }
     if let (Some(setup), FixtureSource::Fn(_)) = (&def.setup, def.source) {
@@ -51,7 +58,9 @@ pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
                 cx.error_spanned_by(marker, messages::AUTOUSE_WITH_OPTIONS);
             }
             if def.options.once.is_some() {
-                cx.error_spanned_by(marker, messages::ONCE_WITH_OPTIONS);
+                let message =
+                    if def.options.per_run { messages::RUN_WITH_OPTIONS } else { messages::ONCE_WITH_OPTIONS };
+                cx.error_spanned_by(marker, message);
             }
         }
     }

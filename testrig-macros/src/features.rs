@@ -10,6 +10,7 @@ pub enum Feature {
     Db,
     Any,
     StartPaused,
+    Run,
 }
 
 impl Feature {
@@ -21,6 +22,7 @@ impl Feature {
             Feature::Db => "sqlite",
             Feature::Any => "any",
             Feature::StartPaused => "start-paused",
+            Feature::Run => "run",
         }
     }
 
@@ -32,6 +34,7 @@ impl Feature {
             Feature::Db => cfg!(feature = "db"),
             Feature::Any => cfg!(feature = "any"),
             Feature::StartPaused => cfg!(feature = "start-paused"),
+            Feature::Run => cfg!(feature = "run"),
         }
     }
 }

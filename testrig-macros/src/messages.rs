@@ -90,8 +90,10 @@ pub fn flag_with_value(flag: &str) -> String {
 pub const AUTOUSE_FLAG: &str = "write `#[fixture(autouse)]` for the fixture tests of this module and its submodules, or `#[fixture(autouse = crate)]` for every fixture test of the crate (as from `tests/common/mod.rs`)";
 pub const CASE_PARAMETER_WITHOUT_VALUES: &str = "this parameter is taken by value, so it needs values: give the test `#[case(..)]` rows or put `#[values(..)]` on it; fixtures are received by reference, `name: &Type` (or by value, when marked `#[fixture(by_value)]`)";
 pub const BY_VALUE_FLAG: &str = "write `#[fixture(by_value)]` to let tests take the fixture by value (its teardown is then skipped), or `#[fixture(by_value = clone)]` to hand them a clone (the test's instance stays for its other users)";
-pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `once` (set up once per process, shared by every test) or `test` (the default): write `#[fixture(scope = once)]`";
+pub const UNKNOWN_SCOPE: &str = "a fixture's scope is `test` (the default), `once` (set up once per process, shared by its tests) or `run` (once per run, shared by every process of a `cargo nextest run`): write `#[fixture(scope = once)]` or `#[fixture(scope = run)]`";
 pub const ONCE_WITH_OPTIONS: &str = "a `scope = once` fixture cannot take `#[options]`: it is set up once for every test of the process, so no one test gives it options";
+pub const RUN_WITH_OPTIONS: &str = "a `scope = run` fixture cannot take `#[options]`: it is set up once for every test of the run, so no one test gives it options";
+pub const RUN_ON_FUNCTION: &str = "`scope = run` is written on a fixture type: `#[fixture(scope = run)] impl T { fn setup() -> T { .. } }`, `T` being data (`Serialize + Deserialize`); a fixture function's value is per test, or per process with `scope = once`";
 pub const AUTOUSE_WITH_OPTIONS: &str = "an autouse fixture cannot take `#[options]`: no test names it to give it options. Remove `autouse` and list it with `#[with(Fixture = options)]`, or drop the `#[options]` parameter";
 pub const SERVICE_NOT_PATH: &str =
     "`#[service]` takes the paths of async start functions: write `#[service(start_api, crate::scheduler::start)]`";

@@ -49,6 +49,10 @@ static PLUGGED: crate::core::run::Plugged = crate::core::run::Plugged {
         #[cfg(feature = "insta")]
         crate::features::snapshot_names::for_case,
     ],
+    #[cfg(feature = "run")]
+    other_role: Some(crate::features::run_scope::serve_if_keeper),
+    #[cfg(not(feature = "run"))]
+    other_role: None,
     #[cfg(feature = "async")]
     executor: Some(&crate::features::tokio_runtime::Tokio),
     #[cfg(not(feature = "async"))]
@@ -141,6 +145,8 @@ pub mod __private {
     #[cfg(feature = "db")]
     pub use crate::features::db::poison::{poison_current_scope, poison_unless_claimed, DATABASE, POISON_DB};
     pub use crate::features::once::{once, OnceByName};
+    #[cfg(feature = "run")]
+    pub use crate::features::run_scope::{per_run, RunValue};
     #[cfg(feature = "async")]
     pub use crate::features::service::{box_service, start_service, ServiceSpec};
     pub use crate::features::skip::skip;

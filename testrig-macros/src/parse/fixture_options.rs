@@ -24,8 +24,11 @@ pub struct FixtureOptions {
     /// for everyone else (a pool, as `#[sqlx::test]` hands it).
     pub by_value: Option<Span>,
     pub by_clone: bool,
-    /// `scope = once`: set up once per process and shared; where it was written.
+    /// `scope = once` (set up once per process) or `scope = run` (once per run, across
+    /// processes): shared, not per test; where it was written.
     pub once: Option<Span>,
+    /// `scope = run`.
+    pub per_run: bool,
     /// `crate = path`: where testrig is (as tokio's `crate = ..`); `crate` for testrig's own
     /// fixtures, in its runtime. Not offered to users: the test macro's paths stay `::testrig`.
     pub krate: Option<syn::Path>,
@@ -50,6 +53,7 @@ const FIXTURE_OPTIONS: &[&str] = &[AUTOUSE, BY_VALUE, SCOPE];
 enum Scope {
     Test,
     Once(Span),
+    Run(Span),
 }
 
 impl FixtureOptions {
@@ -78,6 +82,9 @@ impl FixtureOptions {
                 (Meta::NameValue(name_value), SCOPE) => scope.set_with(key, || match &name_value.value {
                     Expr::Path(path) if path.path.is_ident("once") => {
                         Some(Scope::Once(syn::spanned::Spanned::span(&name_value.value)))
+                    }
+                    Expr::Path(path) if path.path.is_ident("run") => {
+                        Some(Scope::Run(syn::spanned::Spanned::span(&name_value.value)))
                     }
                     Expr::Path(path) if path.path.is_ident("test") => Some(Scope::Test),
                     other => {
@@ -130,13 +137,15 @@ impl FixtureOptions {
                 None
             }
         };
+        let scope = scope.get().flatten();
         FixtureOptions {
+            per_run: matches!(scope, Some(Scope::Run(_))),
             autouse: autouse.map(|(span, _)| span),
             autouse_crate: autouse.is_some_and(|(_, crate_wide)| crate_wide),
             by_value: by_value.map(|(span, _)| span),
             by_clone: by_value.is_some_and(|(_, clone)| clone),
-            once: match scope.get().flatten() {
-                Some(Scope::Once(span)) => Some(span),
+            once: match scope {
+                Some(Scope::Once(span) | Scope::Run(span)) => Some(span),
                 Some(Scope::Test) | None => None,
             },
             krate: krate.get(),

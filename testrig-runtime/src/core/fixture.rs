@@ -73,7 +73,8 @@ pub struct FixtureMeta {
     /// Whether setup or teardown is `async`; a sync test builds a runtime only if one is.
     pub asynchronous: bool,
     pub default_options: fn() -> Box<dyn Any>,
-    /// `Some` for a `#[fixture(scope = once)]` fixture: set up once per process, shared.
+    /// `Some` for a `#[fixture(scope = once)]` fixture (set up once per process) or a
+    /// `#[fixture(scope = run)]` one (once per run, across processes): shared, not per test.
     pub once: Option<Shared>,
     /// The capability a feature's fixture plugs into the run with: a test whose plan has
     /// this fixture makes its scope with this hook (log capture from the first instant).
@@ -133,24 +134,33 @@ fn unit_config() -> Box<dyn Any> {
     Box::new(())
 }
 
-/// How a `scope = once` fixture's instance is shared by every test of the process, and taken
-/// back at exit for its teardown: a capability the `once` feature gives the core (see
-/// `features::once::once`), which calls it without knowing how instances are kept.
+/// How a `scope = once` or `scope = run` fixture's instance is shared by every test of the
+/// process (or of the run), and taken back for its teardown: a capability the `once` and `run`
+/// features give the core (`features::once::once`, `features::run_scope::run`), which calls
+/// it without knowing how instances are kept.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct Shared {
     pub share: fn(Box<dyn Any>) -> SharedInstance,
     /// `None` if something still holds the instance.
     pub take_back: fn(SharedInstance) -> Option<Box<dyn Any>>,
-    /// The process's instance of the fixture, set up with the given setup if no test did yet.
+    /// The instance of the fixture, set up with the given setup if no test did yet, and where
+    /// it came from (`TESTRIG_SHOW` says).
     pub(crate) obtain: for<'a> fn(&'static FixtureMeta, Shared, SetupFuture<'a>) -> SharedFuture<'a>,
+    /// `scope = run`: one instance per run, across processes. The planner reads it: a run
+    /// fixture may require only run fixtures, and a once fixture no per-test one.
+    pub per_run: bool,
 }
 
 /// A fixture's setup, boxed for [`Shared::obtain`].
 pub(crate) type SetupFuture<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn Any>, Cause>> + 'a>>;
 
-/// What [`Shared::obtain`] gives back.
-pub(crate) type SharedFuture<'a> = Pin<Box<dyn Future<Output = Result<SharedInstance, Cause>> + 'a>>;
+/// What [`Shared::obtain`] gives back: the instance and where it came from.
+pub(crate) type SharedFuture<'a> = Pin<Box<dyn Future<Output = Result<(SharedInstance, Origin), Cause>> + 'a>>;
+
+/// Where a shared instance came from, as `TESTRIG_SHOW` prints it ("set up here", "attached:
+/// set up by the run's keeper").
+pub(crate) type Origin = std::borrow::Cow<'static, str>;
 
 /// The one instance of a `scope = once` fixture, shared by the tests of the process.
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //! transitive closure and the topological order are computed by the compiler and a cycle is
 //! a compile error. Nothing is sorted at run time.
 
-use crate::core::fixture::{FixtureRef, Refusal};
+use crate::core::fixture::{FixtureRef, Refusal, Shared};
 
 /// The most fixtures one test's plan can hold (its own plus all transitive dependencies).
 pub const MAX_FIXTURES: usize = 64;
@@ -119,17 +119,31 @@ pub const fn check_acyclic(root: FixtureRef) {
     }
 }
 
-/// Fails compilation if a `scope = once` fixture requires a per-test fixture: the once
-/// instance would outlive the test whose fixture it was built from.
+/// Fails compilation if a `scope = once` fixture requires a per-test fixture (the once
+/// instance would outlive the test whose fixture it was built from), or a `scope = run` one
+/// requires anything but run fixtures (it is set up once for every process of the run).
 #[doc(hidden)]
 pub const fn check_once_requirements(fixture: FixtureRef) {
     let meta = fixture.get();
-    if meta.once.is_none() {
-        return;
-    }
+    let Some(shared) = meta.once else { return };
     let mut i = 0;
     while i < meta.deps.len() {
         let dep = meta.deps[i].get();
+        let dep_per_run = matches!(dep.once, Some(Shared { per_run: true, .. }));
+        if shared.per_run && !dep_per_run {
+            let message = Message::joined(&[
+                "fixture `",
+                meta.name,
+                "` is set up once per run, for every test process (`scope = run`), and cannot require `",
+                dep.name,
+                "`, which is not: make `",
+                dep.name,
+                "` `#[fixture(scope = run)]` too, or make `",
+                meta.name,
+                "` `scope = once` (once per process)",
+            ]);
+            panic!("{}", message.as_str());
+        }
         if dep.once.is_none() {
             let message = Message::joined(&[
                 "fixture `",
@@ -165,8 +179,11 @@ pub const fn check_taken(plan: &[FixtureRef], roots: &[FixtureRef], fixture: Fix
 pub const fn check_exclusive(plan: &[FixtureRef], roots: &[FixtureRef], fixture: FixtureRef, how: &str) {
     let meta = fixture.get();
     let mut message = Message::joined(&["this test takes `", meta.name, "` ", how]);
-    if meta.once.is_some() {
-        message.push(", but it is set up once and shared by every test of the process (`scope = once`): take `&");
+    if let Some(shared) = meta.once {
+        message.push(match shared.per_run {
+            true => ", but it is set up once and shared by every test of the run (`scope = run`): take `&",
+            false => ", but it is set up once and shared by every test of the process (`scope = once`): take `&",
+        });
         message.push(meta.name);
         message.push("`");
         panic!("{}", message.as_str());

@@ -43,7 +43,14 @@ pub struct Plugged {
     /// What runs async tests and fixtures: none without the `async` feature (the macros
     /// reject both then).
     pub(crate) executor: Option<&'static dyn Executor>,
+    /// A feature that may have started this process for another role than running the test
+    /// (a run fixture's keeper): given the test first, it returns only if the process is the
+    /// test's.
+    pub(crate) other_role: Option<OtherRole>,
 }
+
+/// See [`Plugged::other_role`].
+pub(crate) type OtherRole = fn(&Test, &[FixtureRef], &'static Plugged);
 
 /// Runs a test and panics (failing it) if its setup, body or teardown failed.
 #[track_caller]
@@ -55,6 +62,9 @@ pub(crate) fn run(test: Test, plugged: &'static Plugged) {
     } else {
         Cow::Owned(crate::core::registry::with_autouse(autouse, test.plan))
     };
+    if let Some(other_role) = plugged.other_role {
+        other_role(&test, &plan, plugged);
+    }
     let mut hooks: Vec<Arc<dyn crate::core::scope::ScopeHook>> =
         plan.iter().filter_map(|fixture| fixture.get().scope_hook).map(|make| make()).collect();
     let case_name = test.parametrized.map(|function| case_below(test.name, function));
@@ -363,7 +373,7 @@ fn body_failure(
 
 /// Completes `future` on `runtime`, or, when the test needs none, by polling it once: every
 /// step in it is a sync fixture, so it is ready at the first poll.
-fn drive(runtime: Option<&dyn TestRuntime>, mut future: LocalFuture<'_, ()>) {
+pub(crate) fn drive(runtime: Option<&dyn TestRuntime>, mut future: LocalFuture<'_, ()>) {
     if let Some(runtime) = runtime {
         return runtime.block_on(future);
     }

@@ -168,14 +168,17 @@ impl FixtureStack {
             });
             let started = show.start();
             let result = match meta.once {
-                None => self.run_setup(meta).await.map(|instance| Instance::Owned(UnsafeCell::new(Some(instance)))),
-                Some(shared) => {
-                    (shared.obtain)(meta, shared, Box::pin(self.run_setup(meta))).await.map(Instance::Shared)
+                None => {
+                    self.run_setup(meta).await.map(|instance| (Instance::Owned(UnsafeCell::new(Some(instance))), None))
                 }
+                Some(shared) => (shared.obtain)(meta, shared, Box::pin(self.run_setup(meta)))
+                    .await
+                    .map(|(instance, origin)| (Instance::Shared(instance), Some(origin))),
             };
-            show.record(Phase::Setup, meta.name, started, result.is_ok());
+            let origin = result.as_ref().ok().and_then(|(_, origin)| origin.clone());
+            show.record_from(Phase::Setup, meta.name, started, result.is_ok(), origin);
             match result {
-                Ok(instance) => self.entries.push(Entry::new(meta, instance)),
+                Ok((instance, _)) => self.entries.push(Entry::new(meta, instance)),
                 Err(cause) => return Err(Failure::new(Stage::Setup(meta.name), cause)),
             }
         }
@@ -206,16 +209,7 @@ impl FixtureStack {
                 scope.map(|scope| scope.set_stage(Stage::Teardown(meta.name)))
             });
             let started = show.start();
-            let result = match meta.teardown {
-                // A fixture without `teardown` is dropped here, in its place in the order.
-                None => catch_unwind(AssertUnwindSafe(move || drop(instance))).map_err(Cause::Panic),
-                Some(teardown) => {
-                    match catch_unwind(AssertUnwindSafe(move || short_backtrace(move || teardown(instance)))) {
-                        Err(payload) => Err(Cause::Panic(payload)),
-                        Ok(step) => settle(step).await,
-                    }
-                }
-            };
+            let result = tear_down_instance(meta, instance).await;
             show.record(Phase::Teardown, meta.name, started, result.is_ok());
             if let Err(cause) = result {
                 // The fixtures still to be torn down (those it required) see the test failed,
@@ -267,6 +261,18 @@ impl Entry {
             Instance::Shared(instance) => (**instance).type_id(),
         };
         Entry { meta, type_id, instance, lent: Cell::new(Lent::Free) }
+    }
+}
+
+/// Tears down one instance of `meta`: its `teardown`, or, without one, a drop in its place in
+/// the order; a panic is the teardown's failure.
+pub(crate) async fn tear_down_instance(meta: &'static FixtureMeta, instance: Box<dyn Any>) -> Result<(), Cause> {
+    match meta.teardown {
+        None => catch_unwind(AssertUnwindSafe(move || drop(instance))).map_err(Cause::Panic),
+        Some(teardown) => match catch_unwind(AssertUnwindSafe(move || short_backtrace(move || teardown(instance)))) {
+            Err(payload) => Err(Cause::Panic(payload)),
+            Ok(step) => settle(step).await,
+        },
     }
 }
 

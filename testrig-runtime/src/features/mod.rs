@@ -11,6 +11,8 @@ pub(crate) mod leaks;
 #[cfg(feature = "logs")]
 pub mod logs;
 pub(crate) mod once;
+#[cfg(feature = "run")]
+pub(crate) mod run_scope;
 #[cfg(feature = "async")]
 pub mod service;
 pub(crate) mod skip;

@@ -1,7 +1,8 @@
 //! `#[fixture(scope = once)]`: set up by the first test that needs it, shared read-only by
 //! every test of the process, torn down when the process exits.
 //!
-//! Under nextest every test is a process of its own, so there "once" means once per test.
+//! Under nextest every test is a process of its own, so there "once" means once per test:
+//! `#[fixture(scope = run)]` (`features::run_scope`) is the scope shared across processes.
 
 use std::any::Any;
 use std::future::Future;
@@ -10,10 +11,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use crate::core::fixture::{
-    downcast, FixtureMeta, SetupFuture, Shared, SharedFuture, SharedInstance as Instance, Step,
+    downcast, FixtureMeta, Origin, SetupFuture, Shared, SharedFuture, SharedInstance as Instance,
 };
 use crate::leaf::report::Cause;
-use crate::leaf::unwind::panic_message;
 
 /// One once fixture of the process.
 struct Slot {
@@ -50,52 +50,99 @@ fn slot(meta: &'static FixtureMeta) -> Arc<Slot> {
 /// fixture that tests cannot share a compile error.
 #[doc(hidden)]
 pub const fn once<T: Any + Send + Sync>() -> Option<Shared> {
-    Some(Shared { share: share::<T>, take_back: take_back::<T>, obtain })
+    Some(Shared { share: share::<T>, take_back: take_back::<T>, obtain, per_run: false })
 }
 
-fn share<T: Any + Send + Sync>(instance: Box<dyn Any>) -> Instance {
+pub(crate) fn share<T: Any + Send + Sync>(instance: Box<dyn Any>) -> Instance {
     Arc::new(downcast::<T>(instance))
 }
 
-fn take_back<T: Any + Send + Sync>(shared: Instance) -> Option<Box<dyn Any>> {
+pub(crate) fn take_back<T: Any + Send + Sync>(shared: Instance) -> Option<Box<dyn Any>> {
     let shared = shared.downcast::<T>().ok()?;
     Arc::try_unwrap(shared).ok().map(|instance| Box::new(instance) as Box<dyn Any>)
 }
 
 fn obtain<'a>(meta: &'static FixtureMeta, shared: Shared, setup: SetupFuture<'a>) -> SharedFuture<'a> {
-    Box::pin(instance(meta, shared, setup))
+    Box::pin(async move {
+        let (instance, set_up_here) = instance(meta, shared, setup).await?;
+        let origin = match (set_up_here, process_per_test()) {
+            (true, false) => "once: set up here, for every test of this process",
+            (false, false) => "once: set up by an earlier test of this process",
+            (_, true) => "once: set up here; under nextest a process runs one test, `scope = run` is shared by all",
+        };
+        Ok((instance, Origin::Borrowed(origin)))
+    })
 }
 
-/// The process's instance of `meta`, set up by `setup` if no test did yet. Concurrent first
-/// users wait for one setup; a failed setup is tried again by the next test.
-async fn instance<F>(meta: &'static FixtureMeta, shared: Shared, setup: F) -> Result<Instance, Cause>
-where
-    F: Future<Output = Result<Box<dyn Any>, Cause>>,
-{
+/// Whether this process runs one test of many processes (nextest's process per test).
+fn process_per_test() -> bool {
+    static ONE_TEST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ONE_TEST.get_or_init(|| std::env::var_os("NEXTEST_RUN_ID").is_some())
+}
+
+/// The process's instance of `meta`, set up by `setup` if no test did yet (then `true`).
+/// Concurrent first users wait for one setup; a failed setup is tried again by the next test.
+pub(crate) async fn instance(
+    meta: &'static FixtureMeta,
+    shared: Shared,
+    setup: SetupFuture<'_>,
+) -> Result<(Instance, bool), Cause> {
     let slot = slot(meta);
     if let Some(instance) = slot.value.get() {
-        return Ok(instance.clone());
+        return Ok((instance.clone(), false));
     }
     #[cfg(feature = "async")]
     if meta.asynchronous {
         let _setting_up = slot.setting_up_async.lock().await;
         if let Some(instance) = slot.value.get() {
-            return Ok(instance.clone());
+            return Ok((instance.clone(), false));
         }
-        let instance = setup.await.map(shared.share)?;
-        return Ok(slot.value.get_or_init(|| remember(&slot, instance)).clone());
+        let instance = InSharedRuntime(setup).await.map(shared.share)?;
+        return Ok((slot.value.get_or_init(|| remember(&slot, instance)).clone(), true));
     }
     // A sync setup finishes in one poll: done under a plain lock, so a test without a
     // runtime never waits on a future another thread would have to complete.
     let _setting_up = slot.setting_up.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(instance) = slot.value.get() {
-        return Ok(instance.clone());
+        return Ok((instance.clone(), false));
     }
     let instance = match pin!(setup).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(result) => result.map(shared.share)?,
         Poll::Pending => unreachable!("the setup of a sync fixture returned a pending future"),
     };
-    Ok(slot.value.get_or_init(|| remember(&slot, instance)).clone())
+    Ok((slot.value.get_or_init(|| remember(&slot, instance)).clone(), true))
+}
+
+/// The runtime every async shared fixture is set up and torn down in: what a setup spawns (a
+/// server's accept loop, a pool's tasks) runs on it, not on the first test's runtime, which
+/// ends with that test. Two worker threads, started by the first such setup, never stopped.
+#[cfg(feature = "async")]
+fn shared_runtime() -> Result<&'static tokio::runtime::Runtime, &'static std::io::Error> {
+    static RUNTIME: std::sync::OnceLock<std::io::Result<tokio::runtime::Runtime>> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("testrig-shared-fixtures")
+                .enable_all()
+                .build()
+        })
+        .as_ref()
+}
+
+/// A shared fixture's setup, polled on the first user's runtime but in the context of the
+/// [`shared_runtime`]: `tokio::spawn` and new sockets inside it belong to that one.
+#[cfg(feature = "async")]
+struct InSharedRuntime<'a>(SetupFuture<'a>);
+
+#[cfg(feature = "async")]
+impl Future for InSharedRuntime<'_> {
+    type Output = Result<Box<dyn Any>, Cause>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let _entered = shared_runtime().ok().map(tokio::runtime::Runtime::enter);
+        self.0.as_mut().poll(cx)
+    }
 }
 
 fn remember(slot: &Arc<Slot>, instance: Instance) -> Instance {
@@ -141,25 +188,20 @@ fn tear_down(slot: Arc<Slot>) -> Result<(), String> {
     let Some(instance) = (shared.take_back)(instance) else {
         return Err("still in use (a thread of a test holds it)".to_owned());
     };
-    let Some(teardown) = meta.teardown else {
-        drop(instance);
-        return Ok(());
-    };
-    let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| teardown(instance))) {
-        Err(payload) => return Err(format!("panicked: {}", panic_message(&payload))),
-        Ok(Step::Ready(result)) => result,
-        #[cfg(not(feature = "async"))]
-        Ok(Step::Pending(_)) => unreachable!("testrig-macros rejects async fixtures without the `async` feature"),
+    let tear_down = crate::core::stack::tear_down_instance(meta, instance);
+    let result = match meta.asynchronous {
+        // Where its setup ran: what it spawned there is still running, for it to stop.
         #[cfg(feature = "async")]
-        Ok(Step::Pending(future)) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|error| format!("cannot build a runtime for it: {error}"))?;
-            runtime.block_on(future)
+        true => {
+            shared_runtime().map_err(|error| format!("cannot build a runtime for it: {error}"))?.block_on(tear_down)
         }
+        // A sync teardown is ready at its first poll.
+        _ => match pin!(tear_down).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(result) => result,
+            Poll::Pending => unreachable!("the teardown of a sync fixture returned a pending future"),
+        },
     };
-    result.map_err(|error| format!("failed: {error}"))
+    result.map_err(|cause| format!("{}: {cause}", cause.verb()))
 }
 
 /// The value of an rstest-style `#[once]` fixture function injected by name: made by the

@@ -2,6 +2,8 @@
 //! timing display: the layer everything else names, which names nothing of this crate.
 
 pub(crate) mod exit;
+#[cfg(any(feature = "sqlite", feature = "run"))]
+pub(crate) mod file_lock;
 pub(crate) mod outcome;
 pub(crate) mod report;
 pub(crate) mod show;

@@ -41,20 +41,34 @@ impl Failure {
     }
 }
 
-impl Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = match self.cause {
+impl Cause {
+    /// What the stage did: "panicked", "failed", "timed out".
+    pub(crate) fn verb(&self) -> &'static str {
+        match self {
             Cause::Panic(_) => "panicked",
             Cause::Error(_) | Cause::Returned(_) => "failed",
             Cause::TimedOut(_) => "timed out",
-        };
+        }
+    }
+}
+
+impl Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = self.cause.verb();
         match self.stage {
             Stage::Setup(name) => write!(f, "setup of fixture `{name}` {verb}: ")?,
             Stage::Body => write!(f, "test body {verb}: ")?,
             Stage::Teardown(name) => write!(f, "teardown of fixture `{name}` {verb}: ")?,
             Stage::LeakCheck => f.write_str("leak guard: ")?,
         }
-        match &self.cause {
+        self.cause.fmt(f)
+    }
+}
+
+/// The cause alone, without its verb (see [`Cause::verb`]).
+impl Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Cause::Panic(payload) => f.write_str(panic_message(payload)),
             Cause::Returned(debug) => write!(f, "Error: {debug}"),
             Cause::TimedOut(limit) => write!(f, "still running after the test's timeout of {limit:?}"),

@@ -15,7 +15,16 @@ pub(crate) enum Phase {
 /// The timeline of one test; records nothing (and reads no clock) unless `TESTRIG_SHOW` is on.
 pub(crate) struct Timeline {
     test_name: &'static str,
-    lines: Option<Vec<(Phase, &'static str, Duration, bool)>>,
+    lines: Option<Vec<Line>>,
+}
+
+struct Line {
+    phase: Phase,
+    name: &'static str,
+    took: Duration,
+    ok: bool,
+    /// Where a shared instance came from ("set up here", "attached").
+    origin: Option<std::borrow::Cow<'static, str>>,
 }
 
 fn enabled() -> bool {
@@ -33,8 +42,20 @@ impl Timeline {
     }
 
     pub(crate) fn record(&mut self, phase: Phase, name: &'static str, started: Option<Instant>, ok: bool) {
+        self.record_from(phase, name, started, ok, None);
+    }
+
+    /// [`Timeline::record`] of a shared instance, saying where it came from.
+    pub(crate) fn record_from(
+        &mut self,
+        phase: Phase,
+        name: &'static str,
+        started: Option<Instant>,
+        ok: bool,
+        origin: Option<std::borrow::Cow<'static, str>>,
+    ) {
         if let (Some(lines), Some(started)) = (self.lines.as_mut(), started) {
-            lines.push((phase, name, started.elapsed(), ok));
+            lines.push(Line { phase, name, took: started.elapsed(), ok, origin });
         }
     }
 
@@ -43,15 +64,16 @@ impl Timeline {
     pub(crate) fn print(&self) {
         let Some(lines) = &self.lines else { return };
         let mut out = format!("fixture plan for {}\n", self.test_name);
-        let width = lines.iter().map(|(_, name, _, _)| name.len()).max().unwrap_or(0);
-        for (phase, name, took, ok) in lines {
+        let width = lines.iter().map(|line| line.name.len()).max().unwrap_or(0);
+        for Line { phase, name, took, ok, origin } in lines {
             let phase = match phase {
                 Phase::Setup => "SETUP   ",
                 Phase::Test => "TEST    ",
                 Phase::Teardown => "TEARDOWN",
             };
             let status = if *ok { "" } else { "  FAILED" };
-            out.push_str(&format!("    {phase} {name:<width$}  {}{status}\n", format_duration(*took)));
+            let origin = origin.as_ref().map(|origin| format!("  ({origin})")).unwrap_or_default();
+            out.push_str(&format!("    {phase} {name:<width$}  {}{status}{origin}\n", format_duration(*took)));
         }
         let _ = std::io::stderr().lock().write_all(out.as_bytes());
     }

@@ -212,7 +212,7 @@ fn per_process_dir(root: &Path) -> Result<PathBuf, DbError> {
         std::fs::create_dir_all(&making)?;
         let lock =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(making.join(LIVENESS_LOCK))?;
-        if !try_lock(&lock)? {
+        if !crate::leaf::file_lock::try_exclusive(&lock)? {
             return Err(std::io::Error::other("its liveness lock is held by another process"));
         }
         std::fs::rename(&making, &dir)?;
@@ -269,7 +269,7 @@ fn reap_stale(root: &Path) {
         };
         let gone = match std::fs::File::open(entry.path().join(LIVENESS_LOCK)) {
             // Held while it is removed, so no second reaper removes another's new directory.
-            Ok(lock) => try_lock(&lock).unwrap_or(false),
+            Ok(lock) => crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false),
             // Killed between making it and creating its lock, microseconds apart: an hour on,
             // no live process is still there.
             Err(_) if name.starts_with(".testrig-making-") => entry
@@ -282,28 +282,6 @@ fn reap_stale(root: &Path) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
-}
-
-/// Takes `file`'s exclusive `flock` without waiting: false when another open file holds it.
-#[cfg(unix)]
-fn try_lock(file: &std::fs::File) -> std::io::Result<bool> {
-    use std::os::unix::io::AsRawFd;
-    // SAFETY: flock on a file descriptor `file` keeps open for the duration of the call.
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
-        return Ok(true);
-    }
-    let error = std::io::Error::last_os_error();
-    if error.raw_os_error() == Some(libc::EWOULDBLOCK) {
-        Ok(false)
-    } else {
-        Err(error)
-    }
-}
-
-/// Without `flock`, every directory counts as live: none is reaped.
-#[cfg(not(unix))]
-fn try_lock(_file: &std::fs::File) -> std::io::Result<bool> {
-    Ok(false)
 }
 
 /// A random number, so two processes with the same pid (in two PID namespaces sharing the

@@ -1,0 +1,194 @@
+//! The files through which the processes of one run share a run fixture, in
+//! `<temp>/testrig-run-<run id>/<fixture>/`:
+//!
+//! - `keeper.lock`: held (`flock`, exclusive) by the fixture's live keeper, from before it is
+//!   started to its exit; the kernel releases it however the keeper ends.
+//! - `launched`: written before a keeper is started; with `keeper.lock` free and no `state`, the
+//!   keeper died before it set the fixture up, which no later test tries again.
+//! - `state`: `ready <keeper pid>` and the value, or `failed` and why; written whole (renamed).
+//! - `lease`: held shared by every process that attached, until it exits; the keeper tears down
+//!   only once it can take it exclusively (or its grace is over).
+//! - `keeper.log`: what the keeper printed.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::core::fixture::FixtureMeta;
+use crate::leaf::file_lock::{try_exclusive, try_shared};
+use crate::leaf::report::Cause;
+
+pub(super) const KEEPER_LOCK: &str = "keeper.lock";
+const LAUNCHED: &str = "launched";
+const STATE: &str = "state";
+pub(super) const LEASE: &str = "lease";
+pub(super) const LOG: &str = "keeper.log";
+
+/// The leases this process holds: never dropped while it runs (dropping releases them).
+static LEASES: Mutex<Vec<File>> = Mutex::new(Vec::new());
+
+pub(super) struct FixtureDir {
+    pub(super) dir: PathBuf,
+}
+
+/// What a test process found: the value as its keeper wrote it, and where it came from.
+pub(super) struct Attached {
+    pub(super) value: String,
+    pub(super) origin: String,
+}
+
+pub(super) enum State {
+    Ready { keeper: u32, value: String },
+    Failed(String),
+}
+
+impl FixtureDir {
+    pub(super) fn new(run: &str, meta: &'static FixtureMeta) -> Self {
+        FixtureDir { dir: run_root(run).join(fixture_dir_name(meta)) }
+    }
+
+    pub(super) fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// The fixture's value in this run: read if its keeper wrote it, else after starting the
+    /// keeper (if none is) and waiting for it, bounded by `TESTRIG_RUN_SETUP_TIMEOUT`.
+    pub(super) fn attach(&self, meta: &'static FixtureMeta) -> Result<Attached, Cause> {
+        let fail = |what: String| Cause::Error(format!("run fixture `{}`: {what}", meta.name).into());
+        let io = |what: &str, error: std::io::Error| fail(format!("{what} in {}: {error}", self.dir.display()));
+        std::fs::create_dir_all(&self.dir).map_err(|error| io("cannot make its directory", error))?;
+        let lease = open(&self.path(LEASE)).map_err(|error| io("cannot open its lease", error))?;
+        if !try_shared(&lease).map_err(|error| io("cannot take its lease", error))? {
+            return Err(fail("the run is over: its keeper is tearing it down (the runner exited)".to_owned()));
+        }
+        let limit = setup_timeout();
+        let started = Instant::now();
+        let mut launched_here = false;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match self.read_state().map_err(|error| io("cannot read its state", error))? {
+                Some(State::Ready { keeper, value }) => {
+                    LEASES.lock().unwrap_or_else(PoisonError::into_inner).push(lease);
+                    let origin = match launched_here {
+                        true => format!("run: set up for this test by its keeper, pid {keeper}"),
+                        false => format!("run: attached, set up earlier in this run by its keeper, pid {keeper}"),
+                    };
+                    return Ok(Attached { value, origin });
+                }
+                Some(State::Failed(why)) => return Err(fail(why)),
+                None => {}
+            }
+            let keeper_lock =
+                open(&self.path(KEEPER_LOCK)).map_err(|error| io("cannot open its keeper lock", error))?;
+            if try_exclusive(&keeper_lock).map_err(|error| io("cannot take its keeper lock", error))? {
+                // No keeper is alive: it was never started, or it died.
+                if self.read_state().ok().flatten().is_some() {
+                    continue;
+                }
+                if self.path(LAUNCHED).exists() {
+                    let why = format!(
+                        "its keeper exited before setting it up (killed?); it is not tried again in this run. Its \
+                         output:\n{}",
+                        self.log_tail()
+                    );
+                    let _ = self.publish(&State::Failed(why.clone()));
+                    return Err(fail(why));
+                }
+                std::fs::write(self.path(LAUNCHED), std::process::id().to_string())
+                    .map_err(|error| io("cannot mark its keeper started", error))?;
+                if let Err(error) = super::keeper::launch(self, meta, keeper_lock) {
+                    let why = format!("cannot start its keeper (this test binary, again): {error}");
+                    let _ = self.publish(&State::Failed(why.clone()));
+                    return Err(fail(why));
+                }
+                launched_here = true;
+            }
+            if started.elapsed() > limit {
+                return Err(fail(format!(
+                    "waited {limit:?} (TESTRIG_RUN_SETUP_TIMEOUT) for its keeper to set it up; its output so far:\n{}",
+                    self.log_tail()
+                )));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+
+    pub(super) fn read_state(&self) -> std::io::Result<Option<State>> {
+        let text = match std::fs::read_to_string(self.path(STATE)) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let (head, rest) = text.split_once('\n').unwrap_or((&text, ""));
+        Ok(Some(match head.strip_prefix("ready ") {
+            Some(pid) => State::Ready { keeper: pid.parse().unwrap_or(0), value: rest.to_owned() },
+            None => State::Failed(rest.to_owned()),
+        }))
+    }
+
+    /// Writes the state whole: a reader sees the old one or the new one, never half.
+    pub(super) fn publish(&self, state: &State) -> std::io::Result<()> {
+        let text = match state {
+            State::Ready { keeper, value } => format!("ready {keeper}\n{value}"),
+            State::Failed(why) => format!("failed\n{why}"),
+        };
+        let making = self.path(&format!("{STATE}.{}", std::process::id()));
+        std::fs::write(&making, text)?;
+        std::fs::rename(&making, self.path(STATE))
+    }
+
+    /// The last lines the keeper printed, for a message.
+    pub(super) fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.path(LOG)).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().filter(|line| !line.trim().is_empty()).collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n    ");
+        if tail.is_empty() {
+            format!("    (nothing; {})", self.path(LOG).display())
+        } else {
+            format!("    {tail}")
+        }
+    }
+}
+
+pub(super) fn open(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path)
+}
+
+/// Where a run's fixtures live: `TESTRIG_RUN_DIR`, else the temp dir.
+pub(super) fn runs_root() -> PathBuf {
+    std::env::var_os("TESTRIG_RUN_DIR").map_or_else(std::env::temp_dir, PathBuf::from)
+}
+
+pub(super) fn run_root(run: &str) -> PathBuf {
+    let run: String = run.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    runs_root().join(format!("testrig-run-{run}"))
+}
+
+/// `<type>-<hash of its id>`: readable, and two fixtures of one name in two modules apart.
+fn fixture_dir_name(meta: &FixtureMeta) -> String {
+    let name: String = meta.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
+    // FNV-1a: stable across processes and builds, unlike std's hasher.
+    let hash = meta
+        .id
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    format!("{name}-{hash:016x}")
+}
+
+/// `TESTRIG_RUN_SETUP_TIMEOUT` (seconds): how long a test waits for a run fixture's keeper
+/// to set it up; 300 unless set.
+pub(super) fn setup_timeout() -> Duration {
+    seconds_from_env("TESTRIG_RUN_SETUP_TIMEOUT", 300)
+}
+
+pub(super) fn seconds_from_env(name: &str, default: u64) -> Duration {
+    Duration::from_secs(std::env::var(name).ok().and_then(|value| value.trim().parse().ok()).unwrap_or(default))
+}
+
+/// Says something on the keeper's log (its stderr).
+pub(super) fn note(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "testrig keeper {}: {message}", std::process::id());
+}
