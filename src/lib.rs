@@ -88,7 +88,7 @@
 //! ## Chapters
 //!
 //! Each attribute's page has a runnable example: [`#[fixture]`](macro@fixture) (also
-//! `autouse`, `scope = once`, `#[options]`), [`#[testrig::test]`](macro@test) (`flavor`,
+//! `autouse`, `scope = once`, `scope = run`, `#[options]`), [`#[testrig::test]`](macro@test) (`flavor`,
 //! `worker_threads`, `no_autouse`, `allow_leaks`), [`#[with]`](macro@with),
 //! [`#[conf]`](macro@conf), [`#[env]`](macro@env), [`#[timeout]`](macro@timeout),
 //! [`#[with_cells]`](macro@with_cells), [`#[poison_db]`](macro@poison_db),
@@ -395,6 +395,36 @@ pub use testrig_runtime::{spawn, wait_for_async};
 ///     assert_eq!(catalog.0.len(), 2);
 /// }
 /// # reads_the_shared_catalog();
+/// ```
+///
+/// Under nextest, a process per test, `once` is once per test. `#[fixture(scope = run)]`
+/// (feature `run`) is once per *run*: under `cargo test` the process, under
+/// `cargo nextest run` every process of the invocation. The first test that needs it starts
+/// the fixture's keeper (the test binary again), which sets it up, shares its value — data,
+/// `Serialize + Deserialize` — with every process of the run, and tears it down after the
+/// run's last test (the README's "Once per run" says when and how):
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use testrig::prelude::*;
+///
+/// #[derive(Serialize, Deserialize)]
+/// pub struct Broker {
+///     pub url: String,
+/// }
+///
+/// #[fixture(scope = run)]
+/// impl Broker {
+///     fn setup() -> Self {
+///         Broker { url: "amqp://127.0.0.1:5672".to_owned() }
+///     }
+/// }
+///
+/// #[testrig::test]
+/// fn publishes(broker: &Broker) {
+///     assert!(broker.url.starts_with("amqp://"));
+/// }
+/// # publishes();
 /// ```
 ///
 /// A dependency cycle does not compile:

@@ -53,6 +53,7 @@ fn what_needs_a_feature_is_an_error_naming_it() {
         ("`#[database]`", "sqlite", "#[database(fixtures(\"users\"))]"),
         ("`#[service]`", "async", "#[service(start)]"),
         ("`start_paused`", "start-paused", "#[testrig::test(start_paused = true)]"),
+        ("`scope = run`", "run", "#[fixture(scope = run)]"),
     ] {
         let message = format!(
             "{what} needs testrig's `{feature}` feature: write `testrig = {{ version = \"0.1\", features = [\"{feature}\"] }}` under `[dev-dependencies]`"

@@ -137,7 +137,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     let cloned = (def.options.by_clone && def.options.built_in.is_none()).then(|| quote!(cloned_by_value: true,));
     // `once::<T>()` requires `T: Send + Sync`, reported at `once` if the type is not.
     let once = match def.options.once {
-        // `per_run::<T>()` requires `T: RunValue` (data), reported at `run` if it is not.
+        // `per_run::<T>()` requires `T: RunValue` (data), reported at the type if it is not.
         Some(span) if def.options.per_run && crate::features::Feature::Run.enabled() => {
             let krate = krate_at(def, span);
             quote_spanned!(span=> #krate::__private::per_run::<#self_ty>())

@@ -9,10 +9,12 @@ pub(crate) fn try_exclusive(file: &File) -> std::io::Result<bool> {
 }
 
 /// Takes `file`'s shared lock without waiting: false when an exclusive one is held.
+#[cfg_attr(not(feature = "run"), allow(dead_code))]
 pub(crate) fn try_shared(file: &File) -> std::io::Result<bool> {
     try_flock(file, Kind::Shared)
 }
 
+#[cfg_attr(not(feature = "run"), allow(dead_code))]
 enum Kind {
     Exclusive,
     Shared,

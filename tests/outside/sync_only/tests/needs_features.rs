@@ -38,3 +38,12 @@ fn with_a_database() {}
 
 #[testrig::test(start_paused = true)]
 fn with_a_paused_clock() {}
+
+pub struct RunWide;
+
+#[fixture(scope = run)]
+impl RunWide {
+    fn setup() -> Self {
+        RunWide
+    }
+}
