@@ -317,7 +317,10 @@ fn a_setup_that_fails_fails_every_test_needing_it_once() {
 fn the_readme_example_runs_as_written_under_both_runners() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let code = std::fs::read_to_string(outside::crate_dir(CRATE).join("tests/readme.rs")).unwrap();
-    assert!(readme.contains(&format!("```rust\n{code}```")), "README's run example differs from tests/outside/run_scope");
+    assert!(
+        readme.contains(&format!("```rust\n{code}```")),
+        "README's run example differs from tests/outside/run_scope"
+    );
     let scenario = Scenario::new("readme");
     let run = scenario.cargo(&["test", "--test", "readme"], &[]);
     assert!(run.status.success(), "{}", text(&run));

@@ -68,11 +68,9 @@ impl Recipe {
         }
         let mut bytes = Vec::new();
         if let Some(dir) = self.migrations {
-            warn_about_skipped(dir);
-            for file in migration_files(dir).map_err(|e| self.migration_error(e))? {
-                bytes.extend(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
-                bytes.extend(std::fs::read(&file).map_err(|e| self.migration_error(e))?);
-            }
+            let files = migration_files(dir).map_err(|e| self.migration_error(e))?;
+            warn_about_skipped(&files);
+            bytes.extend(directory_hash(&files).map_err(|e| self.migration_error(e))?.to_le_bytes());
         }
         if let Some(migrator) = self.migrator {
             for migration in migrator.iter() {
@@ -90,6 +88,57 @@ impl Recipe {
         KNOWN.lock().unwrap_or_else(PoisonError::into_inner).push((key, hash));
         Ok(hash)
     }
+}
+
+/// Where what is built once per content is kept across processes and runs:
+/// `TESTRIG_CACHE_DIR`, else `<temp>/testrig-cache`.
+pub(crate) fn cache_root() -> std::path::PathBuf {
+    match std::env::var_os("TESTRIG_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => std::path::PathBuf::from(dir),
+        _ => std::env::temp_dir().join("testrig-cache"),
+    }
+}
+
+/// The hash of migration files' names and contents. Remembered across processes (under
+/// nextest each test is one) by what the listing says of each file — path, size, modification
+/// time to the nanosecond, inode — as cargo decides a rebuild: a changed file has another
+/// size, time or inode, and is read and hashed again.
+fn directory_hash(files: &[std::path::PathBuf]) -> std::io::Result<u64> {
+    let mut stamp = Vec::new();
+    for file in files {
+        let metadata = std::fs::metadata(file)?;
+        stamp.extend(file.as_os_str().as_encoded_bytes());
+        stamp.extend(metadata.len().to_le_bytes());
+        if let Ok(modified) = metadata.modified() {
+            let since = modified.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            stamp.extend(since.as_nanos().to_le_bytes());
+        }
+        #[cfg(unix)]
+        stamp.extend(std::os::unix::fs::MetadataExt::ino(&metadata).to_le_bytes());
+    }
+    let remembered = cache_root().join("migrations").join(format!("{:016x}", fnv1a(&stamp)));
+    if let Some(hash) =
+        std::fs::read_to_string(&remembered).ok().and_then(|text| u64::from_str_radix(text.trim(), 16).ok())
+    {
+        return Ok(hash);
+    }
+    let mut bytes = Vec::new();
+    for file in files {
+        bytes.extend(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        bytes.extend(std::fs::read(file)?);
+    }
+    let hash = fnv1a(&bytes);
+    // Written whole (renamed): a reader finds the hash or nothing.
+    if let Some(dir) = remembered.parent() {
+        let making = dir.join(format!(".{}.{}", std::process::id(), fnv1a(&stamp)));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&making, format!("{hash:016x}")))
+            .and_then(|()| std::fs::rename(&making, &remembered));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&making);
+        }
+    }
+    Ok(hash)
 }
 
 /// Builds a template's content on `pool`: `recipe`'s migrations, then its seeds, in order. The
@@ -121,10 +170,16 @@ where
 /// The files of a migrations directory that sqlx runs, in order: subdirectories and other
 /// files are not migrations.
 pub(crate) fn migration_files(dir: &str) -> std::io::Result<Vec<std::path::PathBuf>> {
+    // The entry's type comes with the listing; only a link needs a `stat` to follow it.
+    let is_file = |entry: &std::fs::DirEntry| match entry.file_type() {
+        Ok(kind) if kind.is_symlink() => entry.path().is_file(),
+        Ok(kind) => kind.is_file(),
+        Err(_) => false,
+    };
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .flatten()
+        .filter(|entry| is_file(entry) && entry.path().extension().is_some_and(|ext| ext == "sql"))
         .map(|entry| entry.path())
-        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "sql"))
         .collect();
     files.sort();
     Ok(files)
@@ -132,8 +187,7 @@ pub(crate) fn migration_files(dir: &str) -> std::io::Result<Vec<std::path::PathB
 
 /// sqlx runs only `<VERSION>_<DESCRIPTION>.sql` files and skips a `.sql` file without the
 /// `_` silently: said once here, since such a migration never runs on either backend.
-fn warn_about_skipped(dir: &str) {
-    let Ok(files) = migration_files(dir) else { return };
+fn warn_about_skipped(files: &[std::path::PathBuf]) {
     for file in files {
         let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
         if !name.contains('_') {

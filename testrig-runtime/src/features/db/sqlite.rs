@@ -1,5 +1,6 @@
-//! The embedded backend: each schema is migrated once per process into a template file;
-//! every test database is a copy of those bytes, not a re-run of the migrations.
+//! The embedded backend: each schema is migrated once per content into a template file,
+//! cached across processes (nextest runs a process per test); every test database is a copy
+//! of those bytes, not a re-run of the migrations.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -9,10 +10,105 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::features::db::recipe::{apply, Recipe, Templates};
 use crate::features::db::DbError;
 
-/// The migrated and seeded image of `recipe`, built on first use in this process.
+/// The migrated and seeded image of `recipe`: read from the cache of templates by content, or
+/// built (once, by the first process that needs it) on first use in this process.
 async fn template(recipe: &'static Recipe) -> Result<Arc<[u8]>, DbError> {
     static TEMPLATES: Templates<Arc<[u8]>> = Templates::new();
-    TEMPLATES.get_or_build(recipe, |hash| build_template(recipe, hash)).await
+    TEMPLATES.get_or_build(recipe, |hash| cached_template(recipe, hash)).await
+}
+
+/// What else a template's bytes depend on besides the recipe's content: the code that wrote
+/// them (this crate, its sqlx).
+#[cfg(feature = "sqlx-0_8")]
+const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.8");
+#[cfg(not(feature = "sqlx-0_8"))]
+const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.9");
+
+/// `recipe`'s template from the cache directory (`TESTRIG_CACHE_DIR`, else
+/// `<temp>/testrig-cache`), where the first process to need it builds it under a file lock
+/// and renames it into place whole; every later process of every run reads it. Each use
+/// touches it; entries unused for a week are removed when a new one is added. Without a
+/// usable cache directory, built in this process as before.
+async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
+    let key = format!(
+        "{}-{:016x}",
+        recipe.label(),
+        crate::features::db::recipe::fnv1a(format!("{hash:016x} {BUILT_BY}").as_bytes())
+    );
+    let dir = cache_dir();
+    let cached = dir.join(format!("template-{key}.db"));
+    if let Some(bytes) = read_cached(&cached).await {
+        return Ok(bytes);
+    }
+    let lock = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("template-{key}.lock")))
+    });
+    let Ok(lock) = lock else { return build_template(recipe, hash).await };
+    // Another process may be building it: waited for (bounded), then read.
+    let limit = std::time::Duration::from_secs(300);
+    let started = std::time::Instant::now();
+    while !crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(true) {
+        if started.elapsed() > limit {
+            return Err(DbError::Database {
+                what: format!("waited {limit:?} for another process to build the template {}", cached.display()),
+                cause: "its build lock is still held".to_owned(),
+            });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    if let Some(bytes) = read_cached(&cached).await {
+        return Ok(bytes);
+    }
+    let bytes = build_template(recipe, hash).await?;
+    let making = dir.join(format!(".template-{key}.{}.db", std::process::id()));
+    if tokio::fs::write(&making, &bytes).await.and_then(|()| std::fs::rename(&making, &cached)).is_err() {
+        let _ = std::fs::remove_file(&making);
+    }
+    expire_cached(&dir);
+    drop(lock);
+    Ok(bytes)
+}
+
+/// A cached template's bytes, the file touched (once a day) so it does not expire while used.
+/// Read on this thread: a file of the page cache reads in microseconds, less than handing it
+/// to a blocking thread would take.
+async fn read_cached(path: &Path) -> Option<Arc<[u8]>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::options().read(true).write(true).open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.read_to_end(&mut bytes).ok()?;
+    let day = std::time::Duration::from_secs(24 * 3600);
+    if metadata.modified().is_ok_and(|used| used.elapsed().is_ok_and(|age| age > day)) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+    Some(bytes.into())
+}
+
+fn cache_dir() -> PathBuf {
+    crate::features::db::recipe::cache_root().join("sqlite")
+}
+
+/// Removes templates no process used for a week, and their locks.
+fn expire_cached(dir: &Path) {
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let unused = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .is_ok_and(|used| used.elapsed().is_ok_and(|age| age > week));
+        let name = entry.file_name();
+        let is_template = name.to_str().is_some_and(|name| name.starts_with("template-") && name.ends_with(".db"));
+        if unused && is_template {
+            let _ = std::fs::remove_file(entry.path());
+            let _ = std::fs::remove_file(entry.path().with_extension("lock"));
+        }
+    }
 }
 
 async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
@@ -57,10 +153,8 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
         // a backup) go with it.
         let own = dir.join(name.trim_end_matches(".db"));
         let path = own.join(name);
-        let made = match tokio::fs::create_dir(&own).await {
-            Ok(()) => tokio::fs::write(&path, &bytes).await,
-            Err(error) => Err(error),
-        };
+        // On this thread, as `read_cached` reads: a copy into memory-backed files.
+        let made = std::fs::create_dir(&own).and_then(|()| std::fs::write(&path, &bytes));
         match made {
             Ok(()) => return Ok(path),
             Err(error) => {
