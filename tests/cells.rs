@@ -185,6 +185,7 @@ fn assert_no_leftovers() {
 /// next test, or gone.
 #[test]
 fn databases_are_removed_or_reset_after_the_test() {
+    support::without_handout();
     static LOCATIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     #[with_cells(in = SCHEMA, cell1, cell2)]
     async fn case(cells: &Cells) {
@@ -381,6 +382,7 @@ fn next_process_reaps_with(adjust: impl FnOnce(&mut std::process::Command)) -> s
 /// builds a template drops them (its pid is gone).
 #[test]
 fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
+    support::without_handout();
     let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
         println!(
             "skipped: TESTRIG_DATABASE_URL is not set; on SQLite the per-process directory is reaped the same way"
@@ -435,6 +437,7 @@ fn a_second_role_on_the_server_gets_templates_of_its_own() {
 /// machine cannot see) keeps its databases while it runs, and loses them once it is killed.
 #[test]
 fn a_process_in_another_pid_namespace_keeps_its_databases_while_it_runs() {
+    support::without_handout();
     let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
         println!("skipped: TESTRIG_DATABASE_URL is not set; liveness is a PostgreSQL server's");
         return;
@@ -554,6 +557,7 @@ async fn slow_template_case(cells: &Cells) {
 /// waits and uses it; both pass, and exactly the two templates exist after, no scratch copy.
 #[test]
 fn two_processes_building_one_template_at_once_share_it() {
+    support::without_handout();
     let Some(url) = support::databases::server_url() else {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates are per process");
         return;
@@ -642,6 +646,7 @@ fn a_server_gone_mid_test_fails_the_test_clearly() {
 /// kept connection, or dropped: none is left unreset.
 #[test]
 fn a_server_restart_mid_test_leaves_nothing_behind() {
+    support::without_handout();
     if !server_to_lose() {
         return;
     }
@@ -670,6 +675,7 @@ fn a_server_restart_mid_test_leaves_nothing_behind() {
 /// looks a template up) stays, however old.
 #[test]
 fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
+    support::without_handout();
     let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates live in one process");
         return;
@@ -727,6 +733,7 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
 /// is one no test uses, so no other process takes them over meanwhile: the count is exact.
 #[test]
 fn clean_databases_left_by_finished_processes_are_capped_per_template() {
+    support::without_handout();
     let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
         println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are files of one process");
         return;

@@ -313,6 +313,7 @@ impl Recorded {
 
 #[test]
 fn single_faults_with_cells_leave_no_cell_and_no_database_behind() {
+    support::without_handout();
     #[testrig::test(flavor = "multi_thread", worker_threads = 2)]
     #[with(Journal = next_faults())]
     #[with_cells(in = SCHEMA, cell1)]

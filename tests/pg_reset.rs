@@ -70,6 +70,7 @@ fn next_database() -> String {
 
 #[test]
 fn every_change_a_passing_test_makes_is_gone_for_the_next() {
+    support::without_handout();
     #[testrig::test]
     #[database(migrations = "tests/migrations/pg_reset", fixtures("pg_reset"))]
     async fn changes(pool: &PgPool, db: &Database) {
@@ -198,6 +199,7 @@ fn within(limit: std::time::Duration, test: fn()) {
 /// sees neither its uncommitted row nor a lock.
 #[test]
 fn a_connection_kept_past_its_test_neither_hangs_the_reset_nor_reaches_the_next() {
+    support::without_handout();
     use sqlx::Connection;
     static KEPT: Mutex<Option<sqlx::PgConnection>> = Mutex::new(None);
     static SEEN: Mutex<Option<(i64, i64)>> = Mutex::new(None);
@@ -240,6 +242,7 @@ fn a_connection_kept_past_its_test_neither_hangs_the_reset_nor_reaches_the_next(
 /// database in this process.
 #[test]
 fn a_thread_still_writing_after_its_test_leaks_nothing_into_the_next() {
+    support::without_handout();
     use sqlx::Connection;
     static WRITER: Mutex<Option<std::thread::JoinHandle<u64>>> = Mutex::new(None);
     static SEEN: Mutex<Option<(i64, i64)>> = Mutex::new(None);
@@ -297,6 +300,7 @@ fn a_thread_still_writing_after_its_test_leaks_nothing_into_the_next() {
 /// `testrig_second`, with the first one's password.
 #[test]
 fn a_session_this_role_cannot_end_fails_the_release_naming_it() {
+    support::without_handout();
     use sqlx::Connection;
     static OTHER: Mutex<Option<sqlx::PgConnection>> = Mutex::new(None);
 

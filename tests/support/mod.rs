@@ -201,3 +201,16 @@ pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
         .unwrap_or_default()
 }
+
+/// For a test of what one process does with its databases (its free list, its owner lock,
+/// reaping when it is gone): under nextest, where the run's handout would hand this
+/// process's tests their databases instead, this process makes its own (as under
+/// `cargo test`). Set before any database: nextest runs one test per process, so no other
+/// thread reads the environment meanwhile; under `cargo test` nothing is set.
+pub fn without_handout() {
+    if std::env::var_os("NEXTEST_RUN_ID").is_some() {
+        // SAFETY (edition 2024 would ask): this process runs one test, on this thread, and
+        // it has started no other thread yet.
+        std::env::set_var("TESTRIG_DB_HANDOUT", "0");
+    }
+}

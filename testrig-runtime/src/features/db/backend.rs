@@ -150,16 +150,16 @@ pub(crate) async fn keep(created: &[Created]) {
     keep_for_inspection(&created.iter().map(Created::location).collect::<Vec<_>>());
     #[cfg(feature = "postgres")]
     {
-        let names: Vec<String> = created
+        let databases: Vec<&postgres::TestDatabase> = created
             .iter()
             .filter_map(|made| match made {
-                Created::Server(database) => Some(database.name.clone()),
+                Created::Server(database) => Some(database),
                 #[allow(unreachable_patterns)]
                 _ => None,
             })
             .collect();
-        if !names.is_empty() {
-            postgres::mark_kept(&names).await;
+        if !databases.is_empty() {
+            postgres::mark_kept(&databases).await;
         }
     }
 }

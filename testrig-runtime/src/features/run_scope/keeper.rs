@@ -42,6 +42,11 @@ fn keeping() -> Option<&'static Keeping> {
         .as_ref()
 }
 
+/// This keeper's fixture directory.
+pub(super) fn own_dir() -> Option<std::path::PathBuf> {
+    keeping().map(|keeping| keeping.dir.dir.clone())
+}
+
 /// Whether this process is `meta`'s keeper.
 pub(super) fn keeps(meta: &FixtureMeta) -> bool {
     keeping().is_some_and(|keeping| keeping.fixture_id == meta.id)
@@ -141,13 +146,20 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
     let dir = &keeping.dir;
     note(format_args!("keeping `{}` for `{}`, watching runner {runner}", keeping.fixture_id, test.name));
     start_watchdog(runner, dir.dir.clone());
-    super::reap_stale_runs();
-    let Some(target) = plan.iter().find(|fixture| fixture.get().id == keeping.fixture_id) else {
+    run_dir::reap_stale_runs();
+    // A feature's own run fixture (the database handout) is in no test's plan: found among
+    // the registered fixtures.
+    let target = plan
+        .iter()
+        .copied()
+        .find(|fixture| fixture.get().id == keeping.fixture_id)
+        .or_else(|| crate::core::registry::by_id(&keeping.fixture_id));
+    let Some(target) = target else {
         let why = format!("the test `{}` its keeper was started through does not plan it", test.name);
         let _ = dir.publish(&State::Failed(why));
         wait_and_leave(dir, runner, Ok(()));
     };
-    let subplan = requirements(plan, *target);
+    let subplan = requirements(plan, target);
     let scope = crate::core::scope::Scope::new(test.name);
     let runtime = match plugged.executor {
         Some(executor) if subplan.iter().any(|fixture| fixture.get().asynchronous) => {
@@ -168,7 +180,7 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
         // On the keeper's runtime: what the setup spawned on it keeps running meanwhile.
         run_over(runner, dir).await;
         drop(stack);
-        super::ATTACHED.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        run_dir::ATTACHED.lock().unwrap_or_else(PoisonError::into_inner).clear();
         torn_down = tear_down_kept().await;
     });
     crate::core::run::drive(runtime.as_deref(), keep);
@@ -178,6 +190,9 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
 
 /// The target and what it requires, in plan order.
 fn requirements(plan: &[FixtureRef], target: FixtureRef) -> Vec<FixtureRef> {
+    if !plan.iter().any(|fixture| std::ptr::eq(fixture.get(), target.get())) {
+        return crate::core::plan::walked(&[target]).order().to_vec();
+    }
     let mut needed = vec![target.get() as *const FixtureMeta];
     for fixture in plan.iter().rev() {
         if needed.contains(&(fixture.get() as *const _)) {

@@ -14,7 +14,7 @@ mod keeper;
 mod run_dir;
 
 use std::any::Any;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use crate::core::fixture::{FixtureMeta, Origin, SetupFuture, Shared, SharedFuture, SharedInstance};
 use crate::leaf::report::Cause;
@@ -88,29 +88,13 @@ fn decode<T: RunValue>(text: &str) -> Result<SharedInstance, String> {
     T::decode(text).map(|value| Arc::new(value) as SharedInstance)
 }
 
-/// Which run this process belongs to: `None` when the process is the run (`cargo test`).
-fn run_id() -> Option<&'static str> {
-    static RUN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    RUN.get_or_init(|| {
-        if !cfg!(unix) {
-            // No `flock` to share a keeper by: each process is its own run.
-            return None;
-        }
-        std::env::var("NEXTEST_RUN_ID").ok().filter(|id| !id.is_empty())
-    })
-    .as_deref()
-}
-
-/// The values this process attached to (or kept), so its later tests share them.
-static ATTACHED: Mutex<Vec<(&'static FixtureMeta, SharedInstance)>> = Mutex::new(Vec::new());
-
 async fn instance(
     meta: &'static FixtureMeta,
     shared: Shared,
     setup: SetupFuture<'_>,
     codec: Codec,
 ) -> Result<(SharedInstance, Origin), Cause> {
-    let Some(run) = run_id() else {
+    let Some(run) = run_dir::run_id() else {
         let (instance, set_up_here) = crate::features::once::instance(meta, shared, setup).await?;
         let origin = match set_up_here {
             true => "run: set up here; under `cargo test` the run is this process",
@@ -118,7 +102,23 @@ async fn instance(
         };
         return Ok((instance, Origin::Borrowed(origin)));
     };
-    let known = ATTACHED
+    if keeper::keeps(meta) {
+        let dir = run_dir::FixtureDir::new(run, meta);
+        let (instance, origin) = keeper::set_up(&dir, meta, shared, setup, codec.encode).await?;
+        remember(meta, &instance);
+        return Ok((instance, origin));
+    }
+    attached(run, meta, codec.decode)
+}
+
+/// This run's value of `meta`, as this process has it: read from its keeper (started if no
+/// process did) the first time.
+fn attached(
+    run: &str,
+    meta: &'static FixtureMeta,
+    decode: fn(&str) -> Result<SharedInstance, String>,
+) -> Result<(SharedInstance, Origin), Cause> {
+    let known = run_dir::ATTACHED
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .iter()
@@ -127,45 +127,33 @@ async fn instance(
     if let Some(instance) = known {
         return Ok((instance, Origin::Borrowed("run: attached earlier in this process")));
     }
-    let dir = run_dir::FixtureDir::new(run, meta);
-    let (instance, origin) = match keeper::keeps(meta) {
-        true => keeper::set_up(&dir, meta, shared, setup, codec.encode).await?,
-        false => {
-            let attached = dir.attach(meta)?;
-            let instance = (codec.decode)(&attached.value).map_err(|error| {
-                Cause::Error(
-                    format!("the value of run fixture `{}` its keeper wrote cannot be read back: {error}", meta.name)
-                        .into(),
-                )
-            })?;
-            (instance, Origin::Owned(attached.origin))
-        }
-    };
-    ATTACHED.lock().unwrap_or_else(PoisonError::into_inner).push((meta, instance.clone()));
-    Ok((instance, origin))
+    let attached = run_dir::FixtureDir::new(run, meta).attach(meta, keeper::launch)?;
+    let instance = decode(&attached.value).map_err(|error| {
+        Cause::Error(
+            format!("the value of run fixture `{}` its keeper wrote cannot be read back: {error}", meta.name).into(),
+        )
+    })?;
+    remember(meta, &instance);
+    Ok((instance, Origin::Owned(attached.origin)))
 }
 
-/// Removes what runs that are over left behind: a fixture directory whose keeper is gone (its
-/// lock free) and that no process uses (its lease free), as a keeper killed with `-9` leaves.
-/// Run by each keeper as it starts, off any test's path.
-fn reap_stale_runs() {
-    let Ok(runs) = std::fs::read_dir(run_dir::runs_root()) else { return };
-    let ours = run_id().map(run_dir::run_root);
-    for run in runs.flatten() {
-        let is_run = run.file_name().to_str().is_some_and(|name| name.starts_with("testrig-run-"));
-        if !is_run || ours.as_deref() == Some(run.path().as_path()) {
-            continue;
-        }
-        let Ok(fixtures) = std::fs::read_dir(run.path()) else { continue };
-        for fixture in fixtures.flatten() {
-            let free = |file: &str| {
-                run_dir::open(&fixture.path().join(file))
-                    .is_ok_and(|lock| crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false))
-            };
-            if free(run_dir::KEEPER_LOCK) && free(run_dir::LEASE) {
-                let _ = std::fs::remove_dir_all(fixture.path());
-            }
-        }
-        let _ = std::fs::remove_dir(run.path());
-    }
+fn remember(meta: &'static FixtureMeta, instance: &SharedInstance) {
+    run_dir::ATTACHED.lock().unwrap_or_else(PoisonError::into_inner).push((meta, instance.clone()));
+}
+
+/// The run's value of run fixture `T` when no test's plan has it (a feature's own: the
+/// database handout), under nextest: attached to, its keeper started if no process did.
+/// `None` where the process is its own run (`cargo test`, or not Unix).
+pub(crate) fn attach<T: RunValue + crate::core::fixture::Fixture>() -> Option<Result<Arc<T>, Cause>> {
+    let run = run_dir::run_id()?;
+    let attached = attached(run, T::META.get(), decode::<T>).map(|(instance, _)| instance);
+    Some(attached.and_then(|instance| {
+        instance.downcast::<T>().map_err(|_| Cause::Error("a run fixture's value is of another type".into()))
+    }))
+}
+
+/// In a run fixture's keeper, the directory of its files (a feature's run fixture keeps its
+/// own beside them).
+pub(crate) fn keeper_dir() -> Option<std::path::PathBuf> {
+    keeper::own_dir()
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::core::fixture::FixtureMeta;
+use crate::core::fixture::{FixtureMeta, SharedInstance};
 use crate::leaf::file_lock::{try_exclusive, try_shared};
 use crate::leaf::report::Cause;
 
@@ -28,6 +28,9 @@ pub(super) const LOG: &str = "keeper.log";
 
 /// The leases this process holds: never dropped while it runs (dropping releases them).
 static LEASES: Mutex<Vec<File>> = Mutex::new(Vec::new());
+
+/// Starts a fixture's keeper, handing it its held `keeper.lock` ([`super::keeper::launch`]).
+pub(super) type Launch = fn(&FixtureDir, &FixtureMeta, File) -> std::io::Result<()>;
 
 pub(super) struct FixtureDir {
     pub(super) dir: PathBuf,
@@ -55,7 +58,7 @@ impl FixtureDir {
 
     /// The fixture's value in this run: read if its keeper wrote it, else after starting the
     /// keeper (if none is) and waiting for it, bounded by `TESTRIG_RUN_SETUP_TIMEOUT`.
-    pub(super) fn attach(&self, meta: &'static FixtureMeta) -> Result<Attached, Cause> {
+    pub(super) fn attach(&self, meta: &'static FixtureMeta, launch: Launch) -> Result<Attached, Cause> {
         let fail = |what: String| Cause::Error(format!("run fixture `{}`: {what}", meta.name).into());
         let io = |what: &str, error: std::io::Error| fail(format!("{what} in {}: {error}", self.dir.display()));
         std::fs::create_dir_all(&self.dir).map_err(|error| io("cannot make its directory", error))?;
@@ -98,7 +101,7 @@ impl FixtureDir {
                 }
                 std::fs::write(self.path(LAUNCHED), std::process::id().to_string())
                     .map_err(|error| io("cannot mark its keeper started", error))?;
-                if let Err(error) = super::keeper::launch(self, meta, keeper_lock) {
+                if let Err(error) = launch(self, meta, keeper_lock) {
                     let why = format!("cannot start its keeper (this test binary, again): {error}");
                     let _ = self.publish(&State::Failed(why.clone()));
                     return Err(fail(why));
@@ -191,4 +194,45 @@ pub(super) fn seconds_from_env(name: &str, default: u64) -> Duration {
 /// Says something on the keeper's log (its stderr).
 pub(super) fn note(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "testrig keeper {}: {message}", std::process::id());
+}
+
+/// Which run this process belongs to: `None` when the process is the run (`cargo test`).
+pub(super) fn run_id() -> Option<&'static str> {
+    static RUN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| {
+        if !cfg!(unix) {
+            // No `flock` to share a keeper by: each process is its own run.
+            return None;
+        }
+        std::env::var("NEXTEST_RUN_ID").ok().filter(|id| !id.is_empty())
+    })
+    .as_deref()
+}
+
+/// The values this process attached to (or kept), so its later tests share them.
+pub(super) static ATTACHED: Mutex<Vec<(&'static FixtureMeta, SharedInstance)>> = Mutex::new(Vec::new());
+
+/// Removes what runs that are over left behind: a fixture directory whose keeper is gone (its
+/// lock free) and that no process uses (its lease free), as a keeper killed with `-9` leaves.
+/// Run by each keeper as it starts, off any test's path.
+pub(super) fn reap_stale_runs() {
+    let Ok(runs) = std::fs::read_dir(runs_root()) else { return };
+    let ours = run_id().map(run_root);
+    for run in runs.flatten() {
+        let is_run = run.file_name().to_str().is_some_and(|name| name.starts_with("testrig-run-"));
+        if !is_run || ours.as_deref() == Some(run.path().as_path()) {
+            continue;
+        }
+        let Ok(fixtures) = std::fs::read_dir(run.path()) else { continue };
+        for fixture in fixtures.flatten() {
+            let free = |file: &str| {
+                open(&fixture.path().join(file))
+                    .is_ok_and(|lock| crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false))
+            };
+            if free(KEEPER_LOCK) && free(LEASE) {
+                let _ = std::fs::remove_dir_all(fixture.path());
+            }
+        }
+        let _ = std::fs::remove_dir(run.path());
+    }
 }

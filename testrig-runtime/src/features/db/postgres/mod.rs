@@ -18,25 +18,26 @@
 //! template (a build never reaps).
 
 mod connections;
+mod handout;
 mod liveness;
 mod names;
 mod pooled;
 mod reap;
 mod reset;
 mod server;
+mod supply;
 mod template;
-
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use sqlx::Connection;
 
 use crate::features::db::recipe::Recipe;
 use crate::features::db::DbError;
-use connections::{open_keeper, Keeper};
-use names::{kept_mark, literal, TestDatabaseName};
-use pooled::{take, Pooled};
-use server::{admin, drop_database, execute, require_url, server_error, url, with_database};
+use connections::Keeper;
+use names::{kept_mark, literal};
+use pooled::Pooled;
+use server::{admin, execute, require_url, server_error, url, with_database};
+pub(crate) use supply::drop_databases;
+use supply::{create, give_back, not_reusable, on_database, take_pooled};
 use template::Template;
 
 /// Whether tests that work on either backend should use PostgreSQL: only when
@@ -45,31 +46,43 @@ pub(crate) fn requested() -> bool {
     std::env::var_os("TESTRIG_DATABASE_URL").is_some_and(|url| !url.is_empty())
 }
 
-/// This process's databases of passed tests, reset for the next test to take.
-static FREE: Mutex<Vec<Pooled>> = Mutex::new(Vec::new());
-
-fn give_back(pooled: Pooled) {
-    FREE.lock().unwrap_or_else(PoisonError::into_inner).push(pooled);
-}
-
 /// One test's database on the server.
 pub(crate) struct TestDatabase {
     pub(crate) name: String,
-    template: Template,
-    /// The connection that marked it taken, kept to reset it.
-    keeper: Option<Keeper>,
+    from: Source,
 }
 
-/// A fresh database for one test: a reset one from the free list, or a new clone of the
-/// template. Its URL is [`TestDatabase::url`].
+/// Where a test's database came from, and so where it goes back to.
+enum Source {
+    /// Made or reused by this process, which resets it after the test.
+    Here {
+        template: Template,
+        /// The connection that marked it taken, kept to reset it.
+        keeper: Option<Keeper>,
+    },
+    /// Claimed from the run's handout (nextest), handed back to its keeper to reset.
+    Handout(handout::Claim),
+}
+
+/// A fresh database for one test: under nextest, one the run's handout keeps ready; else a
+/// reset one from the free list, or a new clone of the template. Its URL is
+/// [`TestDatabase::url`].
 pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDatabase, DbError> {
     let url = require_url()?;
+    if let Some(handout) = handout::for_this_run(url) {
+        if let Some((name, claim)) = handout.claim(recipe).await? {
+            return Ok(TestDatabase { name, from: Source::Handout(claim) });
+        }
+    }
     let owner = liveness::owner_id(url).await?;
     reap::reap_once(url).await;
     let template = template::template(url, recipe).await?;
     let database = match take_pooled(url, &template).await {
-        Some((name, keeper)) => TestDatabase { name, template, keeper: Some(keeper) },
-        None => TestDatabase { name: create(url, owner, &template.name, label).await?, template, keeper: None },
+        Some((name, keeper)) => TestDatabase { name, from: Source::Here { template, keeper: Some(keeper) } },
+        None => {
+            let name = create(url, owner, &template.name, label).await?;
+            TestDatabase { name, from: Source::Here { template, keeper: None } }
+        }
     };
     Ok(database)
 }
@@ -81,75 +94,20 @@ impl TestDatabase {
     }
 }
 
-/// A pooled database for `template`, marked taken. One that someone dropped or whose keeper
-/// broke is dropped and the next one tried: the caller then makes a new database, no error.
-/// One adopted from a gone process is checked and reset again first: that process's last
-/// test may have left a session that wrote after its reset.
-async fn take_pooled(url: &str, template: &Template) -> Option<(String, Keeper)> {
-    loop {
-        let (Pooled { name, keeper, .. }, check) = match take(&FREE, &template.name) {
-            Some(pooled) => (pooled, None),
-            None => (reap::adopt(url, &template.name).await?, Some(reset::check(&template.check, &template.facts))),
-        };
-        let sql = match check {
-            Some(_) => reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name),
-            None => reset::taken_sql(&name),
-        };
-        if let Ok(keeper) = on_database(with_database(url, &name), keeper, check, sql).await {
-            return Some((name, keeper));
-        }
-        let _ = drop_databases(std::slice::from_ref(&name)).await;
-    }
-}
-
-/// Whether the database cannot be reused, which is no failure of the test: the reset refused
-/// it (the test changed its schema), or a new connection to it was refused because the test
-/// changed who may connect (`REVOKE CONNECT`, `CONNECTION LIMIT`, `ALLOW_CONNECTIONS false`).
-fn not_reusable(error: &sqlx::Error) -> bool {
-    let code = error.as_database_error().and_then(|error| error.code());
-    // insufficient_privilege, too_many_connections, object_not_in_prerequisite_state.
-    code.is_some_and(|code| matches!(&*code, reset::SCHEMA_CHANGED | "42501" | "53300" | "55000"))
-}
-
-/// Runs `sql` on one test database through its kept connection, or through a new one when
-/// there is none or the kept one was cut (a server restart, `pg_terminate_backend`): the
-/// database itself is fine then, and a new connection becomes its keeper. A refused reset
-/// (the schema changed) is final, and so is a refused connection.
-async fn on_database(
-    url: String,
-    keeper: Option<Keeper>,
-    check: Option<reset::Check>,
-    sql: String,
-) -> Result<Keeper, sqlx::Error> {
-    if let Some(keeper) = keeper {
-        match keeper.execute(check.clone(), sql.clone()).await {
-            Ok(keeper) => return Ok(keeper),
-            Err(error) if not_reusable(&error) => return Err(error),
-            Err(_) => {}
-        }
-    }
-    open_keeper(&url).await?.execute(check, sql).await
-}
-
-async fn create(url: &str, owner: u32, template: &str, label: &str) -> Result<String, DbError> {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let name = TestDatabaseName::make(owner, &NEXT.fetch_add(1, Ordering::Relaxed).to_string(), label);
-    let mut admin = admin(url).await?;
-    // The server's default strategy: WAL_LOG from PostgreSQL 15, which measured faster than
-    // FILE_COPY here (132 vs 176 ms to create, 21 vs 89 ms to drop: benches/compare_db.sh);
-    // older servers know only the file copy and reject the STRATEGY clause.
-    let created = execute(&mut admin, &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await;
-    let _ = admin.close().await;
-    created.map(|()| name)
-}
-
 /// Hands a passed test's databases back once the test's pools are closed: reset and kept for
 /// the next test when their template allows it, dropped otherwise.
 pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError> {
     let url = require_url()?;
     // All at once: each reset is a round trip on its own database.
     let mut tasks = tokio::task::JoinSet::new();
-    for TestDatabase { name, template, keeper } in databases {
+    for TestDatabase { name, from } in databases {
+        let (template, keeper) = match from {
+            Source::Here { template, keeper } => (template, keeper),
+            Source::Handout(claim) => {
+                claim.give_back();
+                continue;
+            }
+        };
         let url = with_database(url, &name);
         tasks.spawn(async move {
             let reset = on_database(
@@ -185,29 +143,18 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
 /// Marks a failed test's databases kept for inspection: no reaper drops them during this run
 /// (nextest's `NEXTEST_RUN_ID`) or within [`reap::KEPT_FOR`] after. Best effort: the test
 /// has failed already, and an unmarked one is still kept while this process runs.
-pub(crate) async fn mark_kept(names: &[String]) {
+pub(crate) async fn mark_kept(databases: &[&TestDatabase]) {
+    for database in databases {
+        if let Source::Handout(claim) = &database.from {
+            claim.keep();
+        }
+    }
     let Ok(url) = require_url() else { return };
     let Ok(mut admin) = admin(url).await else { return };
     let mark = kept_mark();
-    for name in names {
+    for database in databases {
+        let name = &database.name;
         let _ = execute(&mut admin, &format!("COMMENT ON DATABASE \"{name}\" IS {}", literal(&mark))).await;
     }
     let _ = admin.close().await;
-}
-
-/// Drops test databases; every one is attempted, the first failure is returned.
-pub(crate) async fn drop_databases(names: &[String]) -> Result<(), DbError> {
-    if names.is_empty() {
-        return Ok(());
-    }
-    let url = require_url()?;
-    let mut admin = admin(url).await?;
-    let mut first_error = None;
-    for name in names {
-        if let Err(error) = drop_database(&mut admin, name).await {
-            first_error.get_or_insert(error);
-        }
-    }
-    let _ = admin.close().await;
-    first_error.map_or(Ok(()), Err)
 }

@@ -1,0 +1,462 @@
+//! Under nextest, a process per test: the run's test databases handed out by one process.
+//!
+//! Each process would otherwise pay for its own connections before its first test (its owner
+//! lock, the reaper's listing, the template lookup, an adoption's check and reset: most of a
+//! test's time there). [`Handout`] is a run fixture (`scope = run`): its keeper, one per run,
+//! owns the databases, keeps a connection to each (its resets run on warm server caches), and
+//! keeps a few of every template a test asked for reset and ready. A test claims a ready one
+//! with a file rename, connects to it, and hands it back the same way; the keeper resets it
+//! (the same exact reset as in one process) while the next test runs.
+//!
+//! The files, in the handout's directory:
+//! - `wanted/<recipe hash>`: a recipe a test needs, written by the first test that needs it
+//!   (migrations directory, seeds); `failed/<recipe hash>`: why its template cannot be built.
+//! - `ready/<recipe hash>/<database>`: reset and marked taken, waiting. A test claims one by
+//!   taking the file's `flock` and renaming it to `taken/<database>`, keeping the lock until it
+//!   exits: a free lock on a taken one is a test that died, and the keeper resets it.
+//! - `returned/<database>`: a passed test's, to reset; `kept/<database>`: a failed test's, kept
+//!   for inspection (or dropped by it), no longer the keeper's.
+//! - `keeper.sock`: a datagram socket on which tests wake the keeper.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::connections::Keeper;
+use super::reset;
+use super::server::{require_url, with_database};
+use super::supply::{acquire, drop_databases, on_database};
+use super::template::Template;
+use crate::features::db::recipe::{Recipe, Seed};
+use crate::features::db::DbError;
+use crate::leaf::file_lock::try_exclusive;
+
+/// Where the run's handout keeps its files; the run fixture's value.
+#[derive(Debug)]
+pub(crate) struct Handout {
+    dir: String,
+    /// Which server and role it hands out databases of: a hash of the URL its keeper was
+    /// started with. A process given another URL makes its own.
+    server: u64,
+}
+
+impl serde::Serialize for Handout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.dir, self.server).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Handout {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <(String, u64)>::deserialize(deserializer).map(|(dir, server)| Handout { dir, server })
+    }
+}
+
+/// The hash a [`Handout`] is told apart by (the URL holds the password: never written out).
+fn server_identity(url: &str) -> u64 {
+    crate::features::db::recipe::fnv1a(url.as_bytes())
+}
+
+const WANTED: &str = "wanted";
+const FAILED: &str = "failed";
+const READY: &str = "ready";
+const TAKEN: &str = "taken";
+const RETURNED: &str = "returned";
+const KEPT: &str = "kept";
+const SOCKET: &str = "keeper.sock";
+
+/// The keeper's work, stopped at teardown.
+static SERVING: Mutex<Option<tokio::task::JoinHandle<()>>> = Mutex::new(None);
+
+#[testrig_macros::fixture(crate = crate, scope = run)]
+impl Handout {
+    async fn setup() -> Result<Handout, DbError> {
+        let url = require_url()?;
+        let Some(own) = crate::features::run_scope::keeper_dir() else {
+            return Err(DbError::Database {
+                what: "the database handout".into(),
+                cause: "it is set up only in a run's keeper".into(),
+            });
+        };
+        let dir = own.join("handout");
+        let io = |error: std::io::Error| DbError::Database {
+            what: format!("cannot make the database handout in {}", dir.display()),
+            cause: error.to_string(),
+        };
+        for sub in [WANTED, FAILED, READY, TAKEN, RETURNED, KEPT] {
+            std::fs::create_dir_all(dir.join(sub)).map_err(io)?;
+        }
+        let socket = tokio::net::UnixDatagram::bind(dir.join(SOCKET)).map_err(io)?;
+        // The owner lock first: every database the keeper makes carries its owner id.
+        super::liveness::owner_id(url).await?;
+        let serving = tokio::spawn(serve(url, dir.clone(), socket));
+        *SERVING.lock().unwrap_or_else(PoisonError::into_inner) = Some(serving);
+        Ok(Handout { dir: dir.display().to_string(), server: server_identity(url) })
+    }
+
+    async fn teardown(self) -> Result<(), DbError> {
+        if let Some(serving) = SERVING.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            serving.abort();
+        }
+        // Ready ones are reset and marked taken: marked clean instead, a later process (or the
+        // next run's keeper) adopts them as any process's clean databases.
+        let Ok(url) = require_url() else { return Ok(()) };
+        let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(PoisonError::into_inner));
+        for (name, Held { template, keeper, .. }) in held {
+            // Checked: a test killed as the run ended may have been writing to it.
+            let check = reset::check(&template.check, &template.facts);
+            let sql = reset::reset_sql(&template.name, &template.facts, &name);
+            if on_database(with_database(url, &name), Some(keeper), Some(check), sql).await.is_err() {
+                let _ = drop_databases(std::slice::from_ref(&name)).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The keeper's databases, by name: ready ones, and those out with a test (their connection
+/// waits for the reset).
+static HELD: Mutex<Vec<(String, Held)>> = Mutex::new(Vec::new());
+
+struct Held {
+    /// The recipe hash it is ready under.
+    hash: String,
+    template: Template,
+    keeper: Keeper,
+}
+
+fn hold(name: String, held: Held) {
+    HELD.lock().unwrap_or_else(PoisonError::into_inner).push((name, held));
+}
+
+fn unhold(name: &str) -> Option<Held> {
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    let at = held.iter().position(|(held, _)| held == name)?;
+    Some(held.swap_remove(at).1)
+}
+
+/// One recipe the keeper serves: its template, and how many to keep ready.
+struct Served {
+    template: Template,
+    target: usize,
+}
+
+async fn serve(url: &'static str, dir: PathBuf, socket: tokio::net::UnixDatagram) {
+    // As a test's process does before its first template: gone processes' databases dropped,
+    // their clean ones listed for adoption.
+    super::reap::reap_once(url).await;
+    let mut served: HashMap<String, Served> = HashMap::new();
+    let mut buffer = [0u8; 256];
+    loop {
+        // Woken by a test, or once a second to find tests that died holding a database.
+        if let Ok(Err(_)) = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buffer)).await {
+            // Not woken: looked at once a second, as if the socket were not there.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        serve_wanted(url, &dir, &mut served).await;
+        collect(url, &dir, &mut served).await;
+        for (hash, recipe) in served.iter_mut() {
+            fill(url, &dir, hash, recipe).await;
+        }
+    }
+}
+
+/// Builds (or finds) the template of each recipe a test asked for.
+async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String, Served>) {
+    let Ok(wanted) = std::fs::read_dir(dir.join(WANTED)) else { return };
+    for entry in wanted.flatten() {
+        let Some(hash) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        if hash.starts_with('.') || served.contains_key(&hash) || dir.join(FAILED).join(&hash).exists() {
+            continue;
+        }
+        let built = match read_recipe(&entry.path()) {
+            Some(recipe) => super::template::template(url, recipe).await,
+            None => Err(DbError::Database { what: "a wanted recipe".into(), cause: "it cannot be read".into() }),
+        };
+        match built {
+            Ok(template) => {
+                let _ = std::fs::create_dir_all(dir.join(READY).join(&hash));
+                served.insert(hash, Served { template, target: 2 });
+            }
+            Err(error) => {
+                let _ = write_whole(&dir.join(FAILED).join(&hash), &failure(&error));
+            }
+        }
+    }
+}
+
+/// Why a recipe cannot be served, as the test reads it back into the error it would have met
+/// building the template itself ([`failed_as`]).
+fn failure(error: &DbError) -> String {
+    let (kind, seed, cause) = match error {
+        DbError::Migration { cause, .. } => ("migration", "", cause.clone()),
+        DbError::Seed { seed, cause, .. } => ("seed", *seed, cause.clone()),
+        other => ("other", "", other.to_string()),
+    };
+    serde_json::json!({ "kind": kind, "seed": seed, "cause": cause }).to_string()
+}
+
+/// The error a test meets when the keeper could not build its recipe's template: the one it
+/// would have met building it itself.
+fn failed_as(recipe: &'static Recipe, text: &str) -> DbError {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let field = |key: &str| value.get(key).and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
+    let cause = field("cause");
+    match field("kind").as_str() {
+        "migration" => recipe.migration_error(cause),
+        "seed" => match recipe.seeds.iter().find(|seed| seed.name == field("seed")) {
+            Some(seed) => recipe.seed_error(seed, cause),
+            None => DbError::Database { what: "a seed failed".into(), cause },
+        },
+        _ => DbError::Database { what: "the run's database handout cannot make this database".into(), cause },
+    }
+}
+
+/// Resets what tests handed back, and what tests that died were holding.
+async fn collect(url: &'static str, dir: &Path, served: &mut HashMap<String, Served>) {
+    let returned = names_in(&dir.join(RETURNED));
+    let died: Vec<String> = names_in(&dir.join(TAKEN))
+        .into_iter()
+        .filter(|name| File::open(dir.join(TAKEN).join(name)).is_ok_and(|file| try_exclusive(&file).unwrap_or(false)))
+        .collect();
+    for name in names_in(&dir.join(KEPT)) {
+        // A failed test's: its own now (kept for inspection, or dropped).
+        if unhold(&name).is_some() {
+            let _ = std::fs::remove_file(dir.join(KEPT).join(&name));
+        }
+    }
+    for (name, from) in
+        returned.into_iter().map(|name| (name, RETURNED)).chain(died.into_iter().map(|name| (name, TAKEN)))
+    {
+        let Some(Held { hash, template, keeper }) = unhold(&name) else {
+            let _ = std::fs::remove_file(dir.join(from).join(&name));
+            continue;
+        };
+        // Checked: another session may still be on it (a connection the test kept, a test
+        // that died mid-write); the reset ends it or refuses.
+        let check = reset::check(&template.check, &template.facts);
+        let sql = reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name);
+        let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
+        let _ = std::fs::remove_file(dir.join(from).join(&name));
+        match reset {
+            Ok(keeper) => ready(dir, name, Held { hash, template, keeper }),
+            Err(_) => {
+                let _ = drop_databases(std::slice::from_ref(&name)).await;
+                if let Some(recipe) = served.get_mut(&hash) {
+                    recipe.target = recipe.target.max(2);
+                }
+            }
+        }
+    }
+}
+
+/// Makes ready databases of one recipe until it has its target, growing the target when a
+/// test found none.
+async fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served) {
+    let ready_dir = dir.join(READY).join(hash);
+    if ready_dir.join(".starved").exists() {
+        let _ = std::fs::remove_file(ready_dir.join(".starved"));
+        served.target = (served.target + 1).min(16);
+    }
+    while names_in(&ready_dir).len() < served.target {
+        match acquire(url, &served.template, "handout").await {
+            Ok((name, keeper)) => {
+                ready(dir, name, Held { hash: hash.to_owned(), template: served.template.clone(), keeper })
+            }
+            Err(error) => {
+                let _ = write_whole(&dir.join(FAILED).join(hash), &failure(&error));
+                return;
+            }
+        }
+    }
+}
+
+/// Puts a reset database in `ready/`; the keeper keeps its connection while it is out.
+fn ready(dir: &Path, name: String, held: Held) {
+    let file = dir.join(READY).join(&held.hash).join(&name);
+    // Held first: a test may claim it the instant its file is there.
+    hold(name, held);
+    let _ = File::create(file);
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .collect()
+}
+
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    let making = path.with_file_name(format!(
+        ".{}.{}",
+        std::process::id(),
+        path.file_name().and_then(|name| name.to_str()).unwrap_or("x")
+    ));
+    std::fs::write(&making, text)?;
+    std::fs::rename(&making, path)
+}
+
+/// A recipe as a test wrote it: leaked into a `'static` one, as the test's own is (a keeper
+/// serves a few recipes per run).
+fn read_recipe(path: &Path) -> Option<&'static Recipe> {
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    let text = |key: &str| {
+        value.get(key).and_then(serde_json::Value::as_str).map(|text| &*Box::leak(text.to_owned().into_boxed_str()))
+    };
+    let seeds: Vec<Seed> = value
+        .get("seeds")?
+        .as_array()?
+        .iter()
+        .filter_map(|seed| {
+            let name = seed.get(0)?.as_str()?;
+            let sql = seed.get(1)?.as_str()?;
+            Some(Seed {
+                name: Box::leak(name.to_owned().into_boxed_str()),
+                sql: Box::leak(sql.to_owned().into_boxed_str()),
+            })
+        })
+        .collect();
+    Some(Box::leak(Box::new(Recipe {
+        owner: text("owner")?,
+        database: text("database")?,
+        migrations: text("migrations"),
+        migrator: None,
+        seeds: Box::leak(seeds.into_boxed_slice()),
+    })))
+}
+
+/// A test's claim on a handed-out database: the lock of its `taken/` file, held until the
+/// test hands it back (or its process ends).
+pub(crate) struct Claim {
+    dir: PathBuf,
+    name: String,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// This run's handout, under nextest, for the server `url` names; `None` in a process that is
+/// its own run, for another server or role than the handout's, with `TESTRIG_DB_HANDOUT=0`, or
+/// when the handout cannot be had: the test then makes its own database, as in one process.
+pub(crate) fn for_this_run(url: &str) -> Option<Arc<Handout>> {
+    if std::env::var_os("TESTRIG_DB_HANDOUT").is_some_and(|value| value == "0") {
+        return None;
+    }
+    match crate::features::run_scope::attach::<Handout>()? {
+        Ok(handout) if handout.server == server_identity(url) => Some(handout),
+        Ok(_) => None,
+        Err(cause) => {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                let line = format!("testrig: the run's database handout is not there ({cause}); this process makes its own databases\n");
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            });
+            None
+        }
+    }
+}
+
+impl Handout {
+    /// A ready database of `recipe`, claimed; asks the keeper for the recipe first if no test
+    /// did, and waits (bounded) for one. `None` when the keeper cannot serve it (an app's
+    /// `Migrator`, which only this process holds) or is gone: the caller makes its own.
+    pub(crate) async fn claim(&self, recipe: &'static Recipe) -> Result<Option<(String, Claim)>, DbError> {
+        if recipe.migrator.is_some() {
+            return Ok(None);
+        }
+        let dir = Path::new(&self.dir);
+        let hash = format!("{:016x}", recipe.content_hash()?);
+        let ready_dir = dir.join(READY).join(&hash);
+        let limit = Duration::from_secs(300);
+        let started = Instant::now();
+        let mut asked = false;
+        let mut pause = Duration::from_micros(500);
+        loop {
+            if let Some(claimed) = claim_one(dir, &ready_dir) {
+                if !asked {
+                    wake(dir);
+                }
+                return Ok(Some(claimed));
+            }
+            if let Ok(why) = std::fs::read_to_string(dir.join(FAILED).join(&hash)) {
+                return Err(failed_as(recipe, &why));
+            }
+            if !asked {
+                let wanted = dir.join(WANTED).join(&hash);
+                if !wanted.exists() {
+                    write_whole(&wanted, &describe(recipe)).map_err(|error| DbError::Database {
+                        what: format!("cannot ask the run's database handout for a database ({})", wanted.display()),
+                        cause: error.to_string(),
+                    })?;
+                } else {
+                    let _ = std::fs::create_dir_all(&ready_dir).and_then(|()| File::create(ready_dir.join(".starved")));
+                }
+                wake(dir);
+                asked = true;
+            }
+            if started.elapsed() > limit {
+                return Err(DbError::Database {
+                    what: "no database from the run's handout".into(),
+                    cause: format!("waited {limit:?} for its keeper to make one (its log: {}/../keeper.log)", self.dir),
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(10));
+        }
+    }
+}
+
+/// One ready database, claimed: its file locked, then renamed to `taken/`.
+fn claim_one(dir: &Path, ready_dir: &Path) -> Option<(String, Claim)> {
+    for name in names_in(ready_dir) {
+        let Ok(file) = File::open(ready_dir.join(&name)) else { continue };
+        if !try_exclusive(&file).unwrap_or(false) {
+            continue;
+        }
+        if std::fs::rename(ready_dir.join(&name), dir.join(TAKEN).join(&name)).is_ok() {
+            return Some((name.clone(), Claim { dir: dir.to_owned(), name, _lock: file }));
+        }
+    }
+    None
+}
+
+/// The recipe for the keeper, which builds its template.
+fn describe(recipe: &Recipe) -> String {
+    let seeds: Vec<[&str; 2]> = recipe.seeds.iter().map(|seed| [seed.name, seed.sql]).collect();
+    serde_json::json!({
+        "owner": recipe.owner,
+        "database": recipe.database,
+        "migrations": recipe.migrations,
+        "seeds": seeds,
+    })
+    .to_string()
+}
+
+/// Wakes the keeper (a datagram it reads); a lost one is found by its next look a second on.
+fn wake(dir: &Path) {
+    if let Ok(socket) = std::os::unix::net::UnixDatagram::unbound() {
+        let _ = socket.send_to(b"!", dir.join(SOCKET));
+    }
+}
+
+impl Claim {
+    /// A passed test's database, its pools closed: back to the keeper, to reset.
+    pub(crate) fn give_back(self) {
+        let _ = std::fs::rename(self.dir.join(TAKEN).join(&self.name), self.dir.join(RETURNED).join(&self.name));
+        wake(&self.dir);
+    }
+
+    /// A failed test's database, kept for inspection (or one dropped): no longer the keeper's.
+    pub(crate) fn keep(&self) {
+        let _ = std::fs::rename(self.dir.join(TAKEN).join(&self.name), self.dir.join(KEPT).join(&self.name));
+        wake(&self.dir);
+    }
+}
