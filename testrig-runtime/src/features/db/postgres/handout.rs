@@ -260,15 +260,20 @@ async fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served) {
         let _ = std::fs::remove_file(ready_dir.join(".starved"));
         served.target = (served.target + 1).min(16);
     }
-    while names_in(&ready_dir).len() < served.target {
-        match acquire(url, &served.template, "handout").await {
-            Ok((name, keeper)) => {
-                ready(dir, name, Held { hash: hash.to_owned(), template: served.template.clone(), keeper })
-            }
-            Err(error) => {
+    let missing = served.target.saturating_sub(names_in(&ready_dir).len());
+    // At once, each put out as soon as it is made: the first waiting test gets the first.
+    let mut making = tokio::task::JoinSet::new();
+    for _ in 0..missing {
+        let template = served.template.clone();
+        making.spawn(async move { (acquire(url, &template, "handout").await, template) });
+    }
+    while let Some(made) = making.join_next().await {
+        match made {
+            Ok((Ok((name, keeper)), template)) => ready(dir, name, Held { hash: hash.to_owned(), template, keeper }),
+            Ok((Err(error), _)) => {
                 let _ = write_whole(&dir.join(FAILED).join(hash), &failure(&error));
-                return;
             }
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
         }
     }
 }
