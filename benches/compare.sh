@@ -40,6 +40,9 @@ summary_row "2. CONF.get()" "$(human "$(criterion_ns "$out/conf_get.txt" "no tes
 
 run parallel bash benches/compare_parallel.sh
 run db bash benches/compare_db.sh
+if command -v cargo-nextest >/dev/null 2>&1; then
+  run nextest bash benches/compare_nextest.sh
+fi
 
 run log_capture cargo bench -q -p testrig-benches --bench log_capture
 ours=$(criterion_ns "$out/log_capture.txt" "#[capture_logs]")
