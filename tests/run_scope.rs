@@ -165,7 +165,8 @@ fn under_nextest_the_run_sets_up_once_and_tears_down_after_its_last_test() {
     for jobs in ["1", "8"] {
         let scenario = Scenario::new(&format!("nextest_j{jobs}"));
         let show = [("TESTRIG_SHOW", "1".to_owned())];
-        let run = scenario.cargo(&["nextest", "run", "-j", jobs, "--success-output", "immediate"], &show);
+        let run =
+            scenario.cargo(&["nextest", "run", "--test", "run", "-j", jobs, "--success-output", "immediate"], &show);
         assert!(run.status.success(), "{}", text(&run));
         scenario.keepers_left();
         one_instance(&scenario, SERVER_TESTS);
@@ -191,7 +192,7 @@ fn retries_belong_to_the_run() {
     }
     let scenario = Scenario::new("retries");
     let flaky = [("RUN_SCOPE_FLAKY", scenario.dir.display().to_string())];
-    let run = scenario.cargo(&["nextest", "run", "-j", "2", "--retries", "2"], &flaky);
+    let run = scenario.cargo(&["nextest", "run", "--test", "run", "-j", "2", "--retries", "2"], &flaky);
     assert!(run.status.success(), "{}", text(&run));
     assert!(text(&run).contains("TRY 2 PASS"), "the flaky test passed on its retry:\n{}", text(&run));
     scenario.keepers_left();
@@ -205,14 +206,14 @@ fn two_runs_at_once_get_two_instances() {
     }
     let scenario = Scenario::new("two_runs");
     // Built first: two cargos at once would wait for each other's build lock, not run together.
-    let built = scenario.cargo(&["nextest", "run", "--no-run"], &[]);
+    let built = scenario.cargo(&["nextest", "run", "--test", "run", "--no-run"], &[]);
     assert!(built.status.success(), "{}", text(&built));
     let env: Vec<(&str, String)> = scenario.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
     let partitions: Vec<_> = ["count:1/2", "count:2/2"]
         .into_iter()
         .map(|partition| {
-            outside::command(CRATE, &["nextest", "run", "-j", "2", "--partition", partition], &env)
+            outside::command(CRATE, &["nextest", "run", "--test", "run", "-j", "2", "--partition", partition], &env)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -242,7 +243,10 @@ fn a_test_killed_with_kill_9_leaves_the_run_going_and_torn_down_once() {
         return;
     }
     let scenario = Scenario::new("killed_test");
-    let run = scenario.cargo(&["nextest", "run", "-j", "2", "--no-fail-fast"], &[("RUN_SCOPE_KILL", "1".to_owned())]);
+    let run = scenario.cargo(
+        &["nextest", "run", "--test", "run", "-j", "2", "--no-fail-fast"],
+        &[("RUN_SCOPE_KILL", "1".to_owned())],
+    );
     let out = text(&run);
     assert!(!run.status.success(), "the killed test fails:\n{out}");
     assert!(out.contains("SIGKILL") && out.contains("killed"), "{out}");
@@ -258,13 +262,13 @@ fn the_runner_killed_still_tears_down_within_its_grace() {
         return;
     }
     let scenario = Scenario::new("killed_runner");
-    let built = scenario.cargo(&["nextest", "run", "--no-run"], &[]);
+    let built = scenario.cargo(&["nextest", "run", "--test", "run", "--no-run"], &[]);
     assert!(built.status.success(), "{}", text(&built));
     let release = scenario.dir.join("release");
     let env: Vec<(&str, String)> =
         scenario.env().into_iter().chain([("RUN_SCOPE_BLOCK", release.display().to_string())]).collect();
     let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
-    let mut cargo = outside::command(CRATE, &["nextest", "run", "-j", "1", "blocked"], &env)
+    let mut cargo = outside::command(CRATE, &["nextest", "run", "--test", "run", "-j", "1", "blocked"], &env)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -299,7 +303,10 @@ fn a_setup_that_fails_fails_every_test_needing_it_once() {
         return;
     }
     let scenario = Scenario::new("failed_setup");
-    let run = scenario.cargo(&["nextest", "run", "-j", "2", "--no-fail-fast"], &[("RUN_SCOPE_BREAK", "1".to_owned())]);
+    let run = scenario.cargo(
+        &["nextest", "run", "--test", "run", "-j", "2", "--no-fail-fast"],
+        &[("RUN_SCOPE_BREAK", "1".to_owned())],
+    );
     let out = text(&run);
     assert!(!run.status.success(), "{out}");
     assert!(out.contains("2 failed"), "both tests needing it fail:\n{out}");
@@ -329,4 +336,29 @@ fn the_readme_example_runs_as_written_under_both_runners() {
         assert!(run.status.success(), "{}", text(&run));
         scenario.keepers_left();
     }
+}
+
+#[test]
+fn a_target_runner_between_nextest_and_the_tests_is_not_taken_for_the_runner() {
+    if !nextest() {
+        return;
+    }
+    let scenario = Scenario::new("target_runner");
+    // A wrapper that stays the test's parent (a shell that does not exec its last command),
+    // as a target runner or a nextest wrapper script does: it exits after each test.
+    let wrapper = scenario.dir.join("wrapper.sh");
+    std::fs::write(&wrapper, "#!/bin/sh\n\"$@\"\nstatus=$?\nexit $status\n").expect("the wrapper is written");
+    let made_executable = std::process::Command::new("chmod").arg("+x").arg(&wrapper).status();
+    assert!(made_executable.is_ok_and(|status| status.success()));
+    let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc runs");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_owned))
+        .expect("rustc names its host");
+    let target = format!("CARGO_TARGET_{}_RUNNER", host.to_uppercase().replace('-', "_"));
+    let runner = [(Box::leak(target.into_boxed_str()) as &'static str, wrapper.display().to_string())];
+    let run = scenario.cargo(&["nextest", "run", "--test", "run", "-j", "1"], &runner);
+    assert!(run.status.success(), "{}", text(&run));
+    scenario.keepers_left();
+    one_instance(&scenario, SERVER_TESTS);
 }

@@ -5,6 +5,8 @@ pub(crate) mod exit;
 #[cfg(any(feature = "sqlite", feature = "run"))]
 pub(crate) mod file_lock;
 pub(crate) mod outcome;
+#[cfg(any(feature = "sqlite", feature = "run"))]
+pub(crate) mod private_dir;
 pub(crate) mod report;
 pub(crate) mod show;
 pub(crate) mod skipped;

@@ -90,13 +90,19 @@ impl Recipe {
     }
 }
 
-/// Where what is built once per content is kept across processes and runs:
-/// `TESTRIG_CACHE_DIR`, else `<temp>/testrig-cache`.
+/// Where what is built once per content is kept across processes and runs, the user's own:
+/// `TESTRIG_CACHE_DIR`, else `$XDG_CACHE_HOME/testrig`, else `~/.cache/testrig`, else
+/// `<temp>/testrig-cache-<user>` (made `0700`).
 pub(crate) fn cache_root() -> std::path::PathBuf {
-    match std::env::var_os("TESTRIG_CACHE_DIR") {
-        Some(dir) if !dir.is_empty() => std::path::PathBuf::from(dir),
-        _ => std::env::temp_dir().join("testrig-cache"),
+    let from_env = |name: &str| std::env::var_os(name).filter(|dir| !dir.is_empty()).map(std::path::PathBuf::from);
+    if let Some(dir) = from_env("TESTRIG_CACHE_DIR") {
+        return dir;
     }
+    if let Some(dir) = from_env("XDG_CACHE_HOME").or_else(|| from_env("HOME").map(|home| home.join(".cache"))) {
+        return dir.join("testrig");
+    }
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "user".to_owned());
+    std::env::temp_dir().join(format!("testrig-cache-{user}"))
 }
 
 /// The hash of migration files' names and contents. Remembered across processes (under
@@ -131,7 +137,7 @@ fn directory_hash(files: &[std::path::PathBuf]) -> std::io::Result<u64> {
     // Written whole (renamed): a reader finds the hash or nothing.
     if let Some(dir) = remembered.parent() {
         let making = dir.join(format!(".{}.{}", std::process::id(), fnv1a(&stamp)));
-        let written = std::fs::create_dir_all(dir)
+        let written = crate::leaf::private_dir::make(dir)
             .and_then(|()| std::fs::write(&making, format!("{hash:016x}")))
             .and_then(|()| std::fs::rename(&making, &remembered));
         if written.is_err() {

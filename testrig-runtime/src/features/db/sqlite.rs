@@ -24,8 +24,8 @@ const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.8
 #[cfg(not(feature = "sqlx-0_8"))]
 const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.9");
 
-/// `recipe`'s template from the cache directory (`TESTRIG_CACHE_DIR`, else
-/// `<temp>/testrig-cache`), where the first process to need it builds it under a file lock
+/// `recipe`'s template from the cache directory (`TESTRIG_CACHE_DIR`, else the user's cache
+/// directory: [`cache_root`](crate::features::db::recipe::cache_root)), where the first process to need it builds it under a file lock
 /// and renames it into place whole; every later process of every run reads it. Each use
 /// touches it; entries unused for a week are removed when a new one is added. Without a
 /// usable cache directory, built in this process as before.
@@ -40,7 +40,7 @@ async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>
     if let Some(bytes) = read_cached(&cached).await {
         return Ok(bytes);
     }
-    let lock = std::fs::create_dir_all(&dir).and_then(|()| {
+    let lock = crate::leaf::private_dir::make(&dir).and_then(|()| {
         std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -43,6 +43,7 @@ fn keeping() -> Option<&'static Keeping> {
 }
 
 /// This keeper's fixture directory.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(super) fn own_dir() -> Option<std::path::PathBuf> {
     keeping().map(|keeping| keeping.dir.dir.clone())
 }
@@ -90,13 +91,20 @@ pub(super) async fn set_up(
 /// Starts `meta`'s keeper, handing it `keeper_lock` (held): the same test binary with the same
 /// arguments, in a process group of its own (nextest's signals to a test's group spare it), its
 /// output to the fixture's log, nothing of the test's pipes.
+#[cfg(not(unix))]
+pub(super) fn launch(_dir: &FixtureDir, _meta: &FixtureMeta, _keeper_lock: File) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "a run fixture's keeper needs Unix"))
+}
+
+/// See the Unix one: elsewhere each process is its own run, and no keeper is started.
+#[cfg(unix)]
 pub(super) fn launch(dir: &FixtureDir, meta: &FixtureMeta, keeper_lock: File) -> std::io::Result<()> {
     use std::os::unix::io::AsRawFd;
     use std::os::unix::process::CommandExt;
     let runner = match std::env::var(RUNNER) {
         // A keeper starting the keeper of a fixture its own requires: the run's runner still.
         Ok(runner) => runner,
-        Err(_) => Runner::parent().to_string(),
+        Err(_) => Runner::of_this_run().to_string(),
     };
     let log = File::create(dir.path(run_dir::LOG))?;
     let fd = keeper_lock.as_raw_fd();
@@ -134,6 +142,7 @@ pub(super) fn launch(dir: &FixtureDir, meta: &FixtureMeta, keeper_lock: File) ->
 pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'static Plugged) {
     let Some(keeping) = keeping() else { return };
     // Not inherited further (a server this keeper starts must not hold its liveness).
+    #[cfg(unix)]
     if let Some(fd) = std::env::var(KEEPER_LOCK_FD).ok().and_then(|fd| fd.parse::<i32>().ok()) {
         // SAFETY: fcntl on a descriptor number; a wrong one fails harmlessly.
         unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
@@ -303,10 +312,29 @@ pub(super) struct Runner {
 }
 
 impl Runner {
-    fn parent() -> Runner {
+    /// The process running this run's tests: the nearest ancestor that is nextest's runner
+    /// (`cargo-nextest`; a target runner or wrapper script may sit between), else the parent.
+    #[cfg(unix)]
+    fn of_this_run() -> Runner {
         // SAFETY: getppid has no preconditions.
-        let pid = unsafe { libc::getppid() } as u32;
-        Runner { pid, started: start_time(pid).unwrap_or(0) }
+        let parent = unsafe { libc::getppid() } as u32;
+        let mut pid = parent;
+        for _ in 0..16 {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim_end().starts_with("cargo-nextest") {
+                return Runner { pid, started: start_time(pid).unwrap_or(0) };
+            }
+            match parent_of(pid) {
+                Some(next) if next > 1 => pid = next,
+                _ => break,
+            }
+        }
+        Runner { pid: parent, started: start_time(parent).unwrap_or(0) }
+    }
+
+    #[cfg(not(unix))]
+    fn of_this_run() -> Runner {
+        Runner { pid: 0, started: 0 }
     }
 
     fn parse(text: &str) -> Option<Runner> {
@@ -322,6 +350,7 @@ impl Runner {
             Some(started) => self.started == 0 || started == self.started,
             // Without /proc: whether a process of that pid exists.
             // SAFETY: kill with signal 0 only checks.
+            #[cfg(unix)]
             None if !std::path::Path::new("/proc/self/stat").exists() => unsafe {
                 libc::kill(self.pid as libc::pid_t, 0) == 0
             },
@@ -334,6 +363,12 @@ impl std::fmt::Display for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.pid, self.started)
     }
+}
+
+/// A process's parent: field 4 of `/proc/<pid>/stat`.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A process's start time, in clock ticks since boot: field 22 of `/proc/<pid>/stat`, read

@@ -144,6 +144,7 @@ fn remember(meta: &'static FixtureMeta, instance: &SharedInstance) {
 /// The run's value of run fixture `T` when no test's plan has it (a feature's own: the
 /// database handout), under nextest: attached to, its keeper started if no process did.
 /// `None` where the process is its own run (`cargo test`, or not Unix).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn attach<T: RunValue + crate::core::fixture::Fixture>() -> Option<Result<Arc<T>, Cause>> {
     let run = run_dir::run_id()?;
     let attached = attached(run, T::META.get(), decode::<T>).map(|(instance, _)| instance);
@@ -154,6 +155,7 @@ pub(crate) fn attach<T: RunValue + crate::core::fixture::Fixture>() -> Option<Re
 
 /// In a run fixture's keeper, the directory of its files (a feature's run fixture keeps its
 /// own beside them).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn keeper_dir() -> Option<std::path::PathBuf> {
     keeper::own_dir()
 }

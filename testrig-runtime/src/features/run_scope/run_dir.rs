@@ -61,7 +61,7 @@ impl FixtureDir {
     pub(super) fn attach(&self, meta: &'static FixtureMeta, launch: Launch) -> Result<Attached, Cause> {
         let fail = |what: String| Cause::Error(format!("run fixture `{}`: {what}", meta.name).into());
         let io = |what: &str, error: std::io::Error| fail(format!("{what} in {}: {error}", self.dir.display()));
-        std::fs::create_dir_all(&self.dir).map_err(|error| io("cannot make its directory", error))?;
+        crate::leaf::private_dir::make(&self.dir).map_err(|error| io("cannot make its directory", error))?;
         let lease = open(&self.path(LEASE)).map_err(|error| io("cannot open its lease", error))?;
         if !try_shared(&lease).map_err(|error| io("cannot take its lease", error))? {
             return Err(fail("the run is over: its keeper is tearing it down (the runner exited)".to_owned()));

@@ -86,7 +86,7 @@ impl Handout {
             cause: error.to_string(),
         };
         for sub in [WANTED, FAILED, READY, TAKEN, RETURNED, KEPT] {
-            std::fs::create_dir_all(dir.join(sub)).map_err(io)?;
+            crate::leaf::private_dir::make(&dir.join(sub)).map_err(io)?;
         }
         let socket = tokio::net::UnixDatagram::bind(dir.join(SOCKET)).map_err(io)?;
         // The owner lock first: every database the keeper makes carries its owner id.

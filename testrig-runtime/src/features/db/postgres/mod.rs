@@ -18,6 +18,7 @@
 //! template (a build never reaps).
 
 mod connections;
+#[cfg(unix)]
 mod handout;
 mod liveness;
 mod names;
@@ -61,6 +62,7 @@ enum Source {
         keeper: Option<Keeper>,
     },
     /// Claimed from the run's handout (nextest), handed back to its keeper to reset.
+    #[cfg(unix)]
     Handout(handout::Claim),
 }
 
@@ -69,6 +71,7 @@ enum Source {
 /// [`TestDatabase::url`].
 pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDatabase, DbError> {
     let url = require_url()?;
+    #[cfg(unix)]
     if let Some(handout) = handout::for_this_run(url) {
         if let Some((name, claim)) = handout.claim(recipe).await? {
             return Ok(TestDatabase { name, from: Source::Handout(claim) });
@@ -103,6 +106,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
     for TestDatabase { name, from } in databases {
         let (template, keeper) = match from {
             Source::Here { template, keeper } => (template, keeper),
+            #[cfg(unix)]
             Source::Handout(claim) => {
                 claim.give_back();
                 continue;
@@ -144,6 +148,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
 /// (nextest's `NEXTEST_RUN_ID`) or within [`reap::KEPT_FOR`] after. Best effort: the test
 /// has failed already, and an unmarked one is still kept while this process runs.
 pub(crate) async fn mark_kept(databases: &[&TestDatabase]) {
+    #[cfg(unix)]
     for database in databases {
         if let Source::Handout(claim) = &database.from {
             claim.keep();
