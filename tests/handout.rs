@@ -6,6 +6,9 @@
 //! with `TESTRIG_DATABASE_URL` (CI's PostgreSQL phase); under `cargo test` the same holds in
 //! one process. Skips, saying why, without a server.
 
+// Each test's fixture test is an item inside it, called only when a server is given.
+#![allow(unnameable_test_items)]
+
 use sqlx::PgPool;
 
 /// Everything a test could observe of the schema's state, as text: rows of every table in

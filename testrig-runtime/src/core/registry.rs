@@ -123,15 +123,6 @@ pub(crate) fn autouse_for(test_name: &str) -> Vec<FixtureRef> {
     crate::core::plan::walked(&applying).order().to_vec()
 }
 
-/// The registered fixture whose id is `id`: what a process started for one fixture (a run
-/// fixture's keeper) finds it by.
-pub(crate) fn by_id(id: &str) -> Option<FixtureRef> {
-    inventory::iter::<RegisteredFixture>
-        .into_iter()
-        .find(|registered| registered.fixture.id == id)
-        .map(|registered| FixtureRef::new(registered.fixture))
-}
-
 /// The test's own plan behind the autouse fixtures that apply to it, without repeats.
 pub(crate) fn with_autouse(autouse: Vec<FixtureRef>, plan: &[FixtureRef]) -> Vec<FixtureRef> {
     let mut merged = autouse;

@@ -158,11 +158,12 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
     run_dir::reap_stale_runs();
     // A feature's own run fixture (the database handout) is in no test's plan: found among
     // the registered fixtures.
-    let target = plan
-        .iter()
-        .copied()
-        .find(|fixture| fixture.get().id == keeping.fixture_id)
-        .or_else(|| crate::core::registry::by_id(&keeping.fixture_id));
+    let target = plan.iter().copied().find(|fixture| fixture.get().id == keeping.fixture_id).or_else(|| {
+        inventory::iter::<crate::core::fixture::RegisteredFixture>
+            .into_iter()
+            .find(|registered| registered.fixture.id == keeping.fixture_id)
+            .map(|registered| FixtureRef::new(registered.fixture))
+    });
     let Some(target) = target else {
         let why = format!("the test `{}` its keeper was started through does not plan it", test.name);
         let _ = dir.publish(&State::Failed(why));
