@@ -67,8 +67,10 @@ const RETURNED: &str = "returned";
 const KEPT: &str = "kept";
 const SOCKET: &str = "keeper.sock";
 
-/// The keeper's work, stopped at teardown.
+/// The keeper's work, stopped at teardown: told to ([`STOPPING`]), then awaited, so no reset
+/// or new database is cut off half-way.
 static SERVING: Mutex<Option<tokio::task::JoinHandle<()>>> = Mutex::new(None);
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 #[testrig_macros::fixture(crate = crate, scope = run)]
 impl Handout {
@@ -97,12 +99,23 @@ impl Handout {
     }
 
     async fn teardown(self) -> Result<(), DbError> {
-        if let Some(serving) = SERVING.lock().unwrap_or_else(PoisonError::into_inner).take() {
-            serving.abort();
+        let serving = SERVING.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(serving) = serving {
+            STOPPING.store(true, std::sync::atomic::Ordering::Release);
+            wake(Path::new(&self.dir));
+            // Its round ends within the server's statement times; bounded all the same.
+            if tokio::time::timeout(Duration::from_secs(30), serving).await.is_err() {
+                let line = "testrig: the database handout was still busy 30 s into its teardown\n";
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            }
         }
         // Ready ones are reset and marked taken: marked clean instead, a later process (or the
         // next run's keeper) adopts them as any process's clean databases.
         let Ok(url) = require_url() else { return Ok(()) };
+        // A failed test's, kept for inspection: not the keeper's to reset.
+        for name in names_in(&Path::new(&self.dir).join(KEPT)) {
+            unhold(&name);
+        }
         let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(PoisonError::into_inner));
         for (name, Held { template, keeper, .. }) in held {
             // Checked: a test killed as the run ended may have been writing to it.
@@ -140,6 +153,9 @@ fn unhold(name: &str) -> Option<Held> {
 /// One recipe the keeper serves: its template, and how many to keep ready.
 struct Served {
     template: Template,
+    /// What its databases are named for, as a test names its own (`api`, `cell1`, `main`):
+    /// adopted later by a process that needs one, the name says which it is.
+    label: &'static str,
     target: usize,
 }
 
@@ -154,6 +170,10 @@ async fn serve(url: &'static str, dir: PathBuf, socket: tokio::net::UnixDatagram
         if let Ok(Err(_)) = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buffer)).await {
             // Not woken: looked at once a second, as if the socket were not there.
             tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        if STOPPING.load(std::sync::atomic::Ordering::Acquire) {
+            // What tests handed back last is reset with the rest at teardown.
+            return;
         }
         serve_wanted(url, &dir, &mut served).await;
         collect(url, &dir, &mut served).await;
@@ -171,14 +191,16 @@ async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String
         if hash.starts_with('.') || served.contains_key(&hash) || dir.join(FAILED).join(&hash).exists() {
             continue;
         }
-        let built = match read_recipe(&entry.path()) {
+        let recipe = read_recipe(&entry.path());
+        let built = match recipe {
             Some(recipe) => super::template::template(url, recipe).await,
             None => Err(DbError::Database { what: "a wanted recipe".into(), cause: "it cannot be read".into() }),
         };
         match built {
             Ok(template) => {
                 let _ = std::fs::create_dir_all(dir.join(READY).join(&hash));
-                served.insert(hash, Served { template, target: 2 });
+                let label = read_label(&entry.path());
+                served.insert(hash, Served { template, label, target: 2 });
             }
             Err(error) => {
                 let _ = write_whole(&dir.join(FAILED).join(&hash), &failure(&error));
@@ -264,8 +286,8 @@ async fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served) {
     // At once, each put out as soon as it is made: the first waiting test gets the first.
     let mut making = tokio::task::JoinSet::new();
     for _ in 0..missing {
-        let template = served.template.clone();
-        making.spawn(async move { (acquire(url, &template, "handout").await, template) });
+        let (template, label) = (served.template.clone(), served.label);
+        making.spawn(async move { (acquire(url, &template, label).await, template) });
     }
     while let Some(made) = making.join_next().await {
         match made {
@@ -303,6 +325,14 @@ fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
     ));
     std::fs::write(&making, text)?;
     std::fs::rename(&making, path)
+}
+
+/// The label the first test that wanted a recipe names its databases with.
+fn read_label(path: &Path) -> &'static str {
+    let value: serde_json::Value =
+        std::fs::read_to_string(path).ok().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default();
+    let label = value.get("label").and_then(serde_json::Value::as_str).unwrap_or("main");
+    Box::leak(label.to_owned().into_boxed_str())
 }
 
 /// A recipe as a test wrote it: leaked into a `'static` one, as the test's own is (a keeper
@@ -373,7 +403,7 @@ impl Handout {
     /// A ready database of `recipe`, claimed; asks the keeper for the recipe first if no test
     /// did, and waits (bounded) for one. `None` when the keeper cannot serve it (an app's
     /// `Migrator`, which only this process holds) or is gone: the caller makes its own.
-    pub(crate) async fn claim(&self, recipe: &'static Recipe) -> Result<Option<(String, Claim)>, DbError> {
+    pub(crate) async fn claim(&self, recipe: &'static Recipe, label: &str) -> Result<Option<(String, Claim)>, DbError> {
         if recipe.migrator.is_some() {
             return Ok(None);
         }
@@ -397,7 +427,7 @@ impl Handout {
             if !asked {
                 let wanted = dir.join(WANTED).join(&hash);
                 if !wanted.exists() {
-                    write_whole(&wanted, &describe(recipe)).map_err(|error| DbError::Database {
+                    write_whole(&wanted, &describe(recipe, label)).map_err(|error| DbError::Database {
                         what: format!("cannot ask the run's database handout for a database ({})", wanted.display()),
                         cause: error.to_string(),
                     })?;
@@ -434,9 +464,10 @@ fn claim_one(dir: &Path, ready_dir: &Path) -> Option<(String, Claim)> {
 }
 
 /// The recipe for the keeper, which builds its template.
-fn describe(recipe: &Recipe) -> String {
+fn describe(recipe: &Recipe, label: &str) -> String {
     let seeds: Vec<[&str; 2]> = recipe.seeds.iter().map(|seed| [seed.name, seed.sql]).collect();
     serde_json::json!({
+        "label": label,
         "owner": recipe.owner,
         "database": recipe.database,
         "migrations": recipe.migrations,

@@ -73,7 +73,7 @@ pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDa
     let url = require_url()?;
     #[cfg(unix)]
     if let Some(handout) = handout::for_this_run(url) {
-        if let Some((name, claim)) = handout.claim(recipe).await? {
+        if let Some((name, claim)) = handout.claim(recipe, label).await? {
             return Ok(TestDatabase { name, from: Source::Handout(claim) });
         }
     }
