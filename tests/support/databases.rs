@@ -139,3 +139,37 @@ pub fn comment_of(url: &str, name: &str) -> String {
         comment.unwrap_or_default()
     })
 }
+
+/// Everything a test could observe of the schema's state, as text: rows of every table in
+/// both schemas, the materialized view, every sequence's position, the catalog's shape.
+pub async fn observe(pool: &sqlx::PgPool) -> String {
+    let queries = [
+        "SELECT string_agg(format('%s %s %s', id, name, mood), '; ' ORDER BY id) FROM users",
+        "SELECT string_agg(format('%s %s %s %s', id, user_id, amount, doubled), '; ' ORDER BY id) FROM billing.invoices",
+        "SELECT string_agg(format('%s %s', id, entry), '; ' ORDER BY id) FROM billing.ledger",
+        "SELECT string_agg(format('%s %s', id, what), '; ' ORDER BY id) FROM audit",
+        "SELECT string_agg(format('%s %s', user_id, total), '; ' ORDER BY user_id) FROM billing.totals",
+        "SELECT n::text FROM billing.invoice_count",
+        "SELECT format('%s %s', last_value, is_called) FROM users_id_seq",
+        "SELECT format('%s %s', last_value, is_called) FROM billing.ledger_id_seq",
+        "SELECT format('%s %s', last_value, is_called) FROM audit_id_seq",
+        "SELECT format('%s %s', last_value, is_called) FROM billing.invoices_id_seq",
+        "SELECT string_agg(table_schema || '.' || table_name, ', ' ORDER BY table_schema, table_name) FROM information_schema.tables \
+         WHERE table_schema IN ('public', 'billing')",
+        "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'users'",
+        "SELECT string_agg(enumlabel, ', ' ORDER BY enumsortorder) FROM pg_enum",
+        "SELECT string_agg(tgname || tgenabled::text, ', ' ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal",
+        "SELECT string_agg(proname, ', ' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+        "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE schemaname IN ('public', 'billing')",
+        "SELECT coalesce(obj_description('users'::regclass, 'pg_class'), '-') || ' ' || coalesce(relacl::text, '-') \
+         FROM pg_class WHERE oid = 'users'::regclass",
+    ];
+    let mut seen = String::new();
+    for query in queries {
+        let value: Option<String> =
+            sqlx::query_scalar(query).fetch_one(pool).await.unwrap_or_else(|e| panic!("{query}: {e}"));
+        seen.push_str(&value.unwrap_or_default());
+        seen.push('\n');
+    }
+    seen
+}
