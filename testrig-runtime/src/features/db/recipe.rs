@@ -101,7 +101,11 @@ pub(crate) fn cache_root() -> std::path::PathBuf {
     if let Some(dir) = from_env("XDG_CACHE_HOME").or_else(|| from_env("HOME").map(|home| home.join(".cache"))) {
         return dir.join("testrig");
     }
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "user".to_owned());
+    #[cfg(unix)]
+    // SAFETY: geteuid has no preconditions.
+    let user = unsafe { libc::geteuid() }.to_string();
+    #[cfg(not(unix))]
+    let user = std::env::var("USERNAME").unwrap_or_else(|_| "user".to_owned());
     std::env::temp_dir().join(format!("testrig-cache-{user}"))
 }
 
@@ -123,8 +127,12 @@ fn directory_hash(files: &[std::path::PathBuf]) -> std::io::Result<u64> {
         stamp.extend(std::os::unix::fs::MetadataExt::ino(&metadata).to_le_bytes());
     }
     let remembered = cache_root().join("migrations").join(format!("{:016x}", fnv1a(&stamp)));
-    if let Some(hash) =
-        std::fs::read_to_string(&remembered).ok().and_then(|text| u64::from_str_radix(text.trim(), 16).ok())
+    // Only a directory of this user's own is read from, or written to.
+    let cache = remembered.parent().is_some_and(|dir| crate::leaf::private_dir::make(dir).is_ok());
+    if let Some(hash) = cache
+        .then(|| std::fs::read_to_string(&remembered).ok())
+        .flatten()
+        .and_then(|text| u64::from_str_radix(text.trim(), 16).ok())
     {
         return Ok(hash);
     }
@@ -135,11 +143,10 @@ fn directory_hash(files: &[std::path::PathBuf]) -> std::io::Result<u64> {
     }
     let hash = fnv1a(&bytes);
     // Written whole (renamed): a reader finds the hash or nothing.
-    if let Some(dir) = remembered.parent() {
+    if let (Some(dir), true) = (remembered.parent(), cache) {
         let making = dir.join(format!(".{}.{}", std::process::id(), fnv1a(&stamp)));
-        let written = crate::leaf::private_dir::make(dir)
-            .and_then(|()| std::fs::write(&making, format!("{hash:016x}")))
-            .and_then(|()| std::fs::rename(&making, &remembered));
+        let written =
+            std::fs::write(&making, format!("{hash:016x}")).and_then(|()| std::fs::rename(&making, &remembered));
         if written.is_err() {
             let _ = std::fs::remove_file(&making);
         }

@@ -30,6 +30,10 @@ const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.9
 /// touches it; entries unused for a week are removed when a new one is added. Without a
 /// usable cache directory, built in this process as before.
 async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
+    if !cfg!(unix) {
+        // Without `flock`, no lock says who builds: each process builds its own.
+        return build_template(recipe, hash).await;
+    }
     let key = format!(
         "{}-{:016x}",
         recipe.label(),
@@ -37,16 +41,18 @@ async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>
     );
     let dir = cache_dir();
     let cached = dir.join(format!("template-{key}.db"));
+    // Checked before it is read: a directory another user made is not read from.
+    if crate::leaf::private_dir::make(&dir).is_err() {
+        return build_template(recipe, hash).await;
+    }
     if let Some(bytes) = read_cached(&cached).await {
         return Ok(bytes);
     }
-    let lock = crate::leaf::private_dir::make(&dir).and_then(|()| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(format!("template-{key}.lock")))
-    });
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(format!("template-{key}.lock")));
     let Ok(lock) = lock else { return build_template(recipe, hash).await };
     // Another process may be building it: waited for (bounded), then read.
     let limit = std::time::Duration::from_secs(300);

@@ -110,7 +110,7 @@ pub(super) fn launch(dir: &FixtureDir, meta: &FixtureMeta, keeper_lock: File) ->
     let fd = keeper_lock.as_raw_fd();
     let mut command = std::process::Command::new(std::env::current_exe()?);
     command
-        .args(std::env::args_os().skip(1))
+        .args(keeper_args())
         .stdin(std::process::Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -137,10 +137,33 @@ pub(super) fn launch(dir: &FixtureDir, meta: &FixtureMeta, keeper_lock: File) ->
     Ok(())
 }
 
+/// The arguments the keeper runs the test binary with: exactly the test running on this
+/// thread (libtest names a test's thread after it; a fixture test called from another runs on
+/// that one's), alone, ignored or not as it was; else this process's own arguments.
+fn keeper_args() -> Vec<std::ffi::OsString> {
+    let given: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let current = std::thread::current();
+    let Some(test) = current.name().filter(|name| *name != "main") else {
+        return given.into_iter().chain(["--test-threads=1".into()]).collect();
+    };
+    let mut args: Vec<std::ffi::OsString> =
+        vec![test.into(), "--exact".into(), "--nocapture".into(), "--test-threads=1".into()];
+    args.extend(given.into_iter().filter(|arg| arg == "--ignored" || arg == "--include-ignored"));
+    args
+}
+
 /// In a keeper: sets up its fixture through `test`'s plan, keeps it for the run and tears it
 /// down after, then exits, never running the test. In any other process: returns at once.
 pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'static Plugged) {
     let Some(keeping) = keeping() else { return };
+    // One test serves; another the harness starts here (run with a filter) only waits for the
+    // process to end, its body never run.
+    static SERVING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SERVING.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        loop {
+            std::thread::park();
+        }
+    }
     // Not inherited further (a server this keeper starts must not hold its liveness).
     #[cfg(unix)]
     if let Some(fd) = std::env::var(KEEPER_LOCK_FD).ok().and_then(|fd| fd.parse::<i32>().ok()) {
@@ -178,6 +201,7 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
         _ => None,
     };
     let mut torn_down = Ok(());
+    let mut lease = None;
     let keep = Box::pin(async {
         let mut stack = crate::core::stack::FixtureStack::new(subplan.len(), Vec::new());
         let mut show = crate::leaf::show::Timeline::new(test.name);
@@ -187,15 +211,16 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
             }
         }
         show.print();
-        // On the keeper's runtime: what the setup spawned on it keeps running meanwhile.
-        run_over(runner, dir).await;
+        // On the keeper's runtime: what the setup spawned on it keeps running meanwhile. The
+        // lease stays held through teardown: a late test then hears the run is over.
+        lease = run_over(runner, dir).await;
         drop(stack);
         run_dir::ATTACHED.lock().unwrap_or_else(PoisonError::into_inner).clear();
         torn_down = tear_down_kept().await;
     });
     crate::core::run::drive(runtime.as_deref(), keep);
     drop(runtime);
-    leave(dir, torn_down);
+    leave(dir, torn_down, lease);
 }
 
 /// The target and what it requires, in plan order.
@@ -227,21 +252,21 @@ async fn tear_down_kept() -> Result<(), String> {
 
 /// Waits for the run to be over: the runner gone, then the lease free (every process that
 /// attached has exited) or the grace over.
-async fn run_over(runner: Runner, dir: &FixtureDir) {
+/// Returns the lease, held exclusively, when it could be taken.
+async fn run_over(runner: Runner, dir: &FixtureDir) -> Option<File> {
     while runner.alive() {
         pause(Duration::from_millis(100)).await;
     }
     let grace = run_dir::seconds_from_env("TESTRIG_RUN_GRACE", 30);
     let gone = Instant::now();
-    let lease = run_dir::open(&dir.path(run_dir::LEASE));
+    let lease = run_dir::open(&dir.path(run_dir::LEASE)).ok()?;
     loop {
-        let free = lease.as_ref().map_or(true, |lease| crate::leaf::file_lock::try_exclusive(lease).unwrap_or(true));
-        if free {
-            return;
+        if crate::leaf::file_lock::try_exclusive(&lease).unwrap_or(true) {
+            return Some(lease);
         }
         if gone.elapsed() > grace {
             note(format_args!("processes of the run still use it {grace:?} after the runner exited: tearing down"));
-            return;
+            return None;
         }
         pause(Duration::from_millis(50)).await;
     }
@@ -259,13 +284,14 @@ async fn pause(duration: Duration) {
 /// After a setup that failed or found nothing to keep: stays until the run is over, so its
 /// state keeps answering the run's tests, then leaves.
 fn wait_and_leave(dir: &FixtureDir, runner: Runner, torn_down: Result<(), String>) -> ! {
-    crate::core::run::drive(None, Box::pin(run_over(runner, dir)));
-    leave(dir, torn_down)
+    let mut lease = None;
+    crate::core::run::drive(None, Box::pin(async { lease = run_over(runner, dir).await }));
+    leave(dir, torn_down, lease)
 }
 
 /// Removes the fixture's files (all but the log, if the teardown failed) and the run's
 /// directory if it was the last, and exits.
-fn leave(dir: &FixtureDir, torn_down: Result<(), String>) -> ! {
+fn leave(dir: &FixtureDir, torn_down: Result<(), String>, _lease: Option<File>) -> ! {
     let code = match torn_down {
         Ok(()) => {
             let _ = std::fs::remove_dir_all(&dir.dir);

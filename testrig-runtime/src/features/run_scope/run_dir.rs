@@ -108,7 +108,14 @@ impl FixtureDir {
                 }
                 launched_here = true;
             }
-            if started.elapsed() > limit {
+            // From when its keeper was started, not from when this test began to wait: a
+            // stuck setup fails every later test at once, not each after its own wait.
+            let waited = std::fs::metadata(self.path(LAUNCHED))
+                .and_then(|launched| launched.modified())
+                .ok()
+                .and_then(|launched| launched.elapsed().ok())
+                .map_or(started.elapsed(), |since| since.max(started.elapsed()));
+            if waited > limit {
                 return Err(fail(format!(
                     "waited {limit:?} (TESTRIG_RUN_SETUP_TIMEOUT) for its keeper to set it up; its output so far:\n{}",
                     self.log_tail()
@@ -225,13 +232,26 @@ pub(super) fn reap_stale_runs() {
         }
         let Ok(fixtures) = std::fs::read_dir(run.path()) else { continue };
         for fixture in fixtures.flatten() {
-            let free = |file: &str| {
-                open(&fixture.path().join(file))
-                    .is_ok_and(|lock| crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false))
-            };
-            if free(KEEPER_LOCK) && free(LEASE) {
+            // A minute old at least: a directory another run's test has just made has no
+            // lock held yet.
+            let old = fixture
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .is_ok_and(|made| made.elapsed().is_ok_and(|age| age > Duration::from_secs(60)));
+            if !old {
+                continue;
+            }
+            // Held while it is removed, so no process takes it up meanwhile.
+            let held: Vec<File> = [KEEPER_LOCK, LEASE]
+                .iter()
+                .filter_map(|file| File::open(fixture.path().join(file)).ok())
+                .filter(|lock| try_exclusive(lock).unwrap_or(false))
+                .collect();
+            let locks_there = [KEEPER_LOCK, LEASE].iter().filter(|file| fixture.path().join(file).exists()).count();
+            if held.len() == locks_there {
                 let _ = std::fs::remove_dir_all(fixture.path());
             }
+            drop(held);
         }
         let _ = std::fs::remove_dir(run.path());
     }

@@ -65,7 +65,11 @@ const READY: &str = "ready";
 const TAKEN: &str = "taken";
 const RETURNED: &str = "returned";
 const KEPT: &str = "kept";
+/// The keeper's own: a returned (or abandoned) database's file while it is reset.
+const RESETTING: &str = "resetting";
 const SOCKET: &str = "keeper.sock";
+/// Written when the keeper stops serving (its teardown, or its loop ended): tests make their own.
+const STOPPED: &str = "stopped";
 
 /// The keeper's work, stopped at teardown: told to ([`STOPPING`]), then awaited, so no reset
 /// or new database is cut off half-way.
@@ -87,10 +91,12 @@ impl Handout {
             what: format!("cannot make the database handout in {}", dir.display()),
             cause: error.to_string(),
         };
-        for sub in [WANTED, FAILED, READY, TAKEN, RETURNED, KEPT] {
+        for sub in [WANTED, FAILED, READY, TAKEN, RETURNED, KEPT, RESETTING] {
             crate::leaf::private_dir::make(&dir.join(sub)).map_err(io)?;
         }
-        let socket = tokio::net::UnixDatagram::bind(dir.join(SOCKET)).map_err(io)?;
+        // A socket's path has a limit (104 bytes on macOS, 108 on Linux) a long temp dir can
+        // pass: then the keeper looks every few milliseconds instead of being woken.
+        let socket = tokio::net::UnixDatagram::bind(dir.join(SOCKET)).ok();
         // The owner lock first: every database the keeper makes carries its owner id.
         super::liveness::owner_id(url).await?;
         let serving = tokio::spawn(serve(url, dir.clone(), socket));
@@ -99,12 +105,15 @@ impl Handout {
     }
 
     async fn teardown(self) -> Result<(), DbError> {
+        let _ = File::create(Path::new(&self.dir).join(STOPPED));
         let serving = SERVING.lock().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(serving) = serving {
             STOPPING.store(true, std::sync::atomic::Ordering::Release);
             wake(Path::new(&self.dir));
             // Its round ends within the server's statement times; bounded all the same.
+            let abort = serving.abort_handle();
             if tokio::time::timeout(Duration::from_secs(30), serving).await.is_err() {
+                abort.abort();
                 let line = "testrig: the database handout was still busy 30 s into its teardown\n";
                 let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             }
@@ -153,23 +162,38 @@ fn unhold(name: &str) -> Option<Held> {
 /// One recipe the keeper serves: its template, and how many to keep ready.
 struct Served {
     template: Template,
+    /// Databases it could not make in a row: after three, its tests are told why.
+    failures: u32,
     /// What its databases are named for, as a test names its own (`api`, `cell1`, `main`):
     /// adopted later by a process that needs one, the name says which it is.
     label: &'static str,
     target: usize,
 }
 
-async fn serve(url: &'static str, dir: PathBuf, socket: tokio::net::UnixDatagram) {
+async fn serve(url: &'static str, dir: PathBuf, socket: Option<tokio::net::UnixDatagram>) {
     // As a test's process does before its first template: gone processes' databases dropped,
     // their clean ones listed for adoption.
     super::reap::reap_once(url).await;
+    // Ends (a panic in a round) say so: tests then make their own databases.
+    struct Stopped<'a>(&'a Path);
+    impl Drop for Stopped<'_> {
+        fn drop(&mut self) {
+            let _ = File::create(self.0.join(STOPPED));
+        }
+    }
+    let _stopped = Stopped(&dir);
     let mut served: HashMap<String, Served> = HashMap::new();
     let mut buffer = [0u8; 256];
     loop {
         // Woken by a test, or once a second to find tests that died holding a database.
-        if let Ok(Err(_)) = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buffer)).await {
-            // Not woken: looked at once a second, as if the socket were not there.
-            tokio::time::sleep(Duration::from_secs(1)).await;
+        match &socket {
+            Some(socket) => {
+                if let Ok(Err(_)) = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buffer)).await {
+                    // A broken socket: looked at once a second.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            None => tokio::time::sleep(Duration::from_millis(5)).await,
         }
         if STOPPING.load(std::sync::atomic::Ordering::Acquire) {
             // What tests handed back last is reset with the rest at teardown.
@@ -200,7 +224,7 @@ async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String
             Ok(template) => {
                 let _ = std::fs::create_dir_all(dir.join(READY).join(&hash));
                 let label = read_label(&entry.path());
-                served.insert(hash, Served { template, label, target: 2 });
+                served.insert(hash, Served { template, failures: 0, label, target: 2 });
             }
             Err(error) => {
                 let _ = write_whole(&dir.join(FAILED).join(&hash), &failure(&error));
@@ -238,22 +262,32 @@ fn failed_as(recipe: &'static Recipe, text: &str) -> DbError {
 
 /// Resets what tests handed back, and what tests that died were holding.
 async fn collect(url: &'static str, dir: &Path, served: &mut HashMap<String, Served>) {
-    let returned = names_in(&dir.join(RETURNED));
-    let died: Vec<String> = names_in(&dir.join(TAKEN))
-        .into_iter()
-        .filter(|name| File::open(dir.join(TAKEN).join(name)).is_ok_and(|file| try_exclusive(&file).unwrap_or(false)))
-        .collect();
     for name in names_in(&dir.join(KEPT)) {
         // A failed test's: its own now (kept for inspection, or dropped).
         if unhold(&name).is_some() {
             let _ = std::fs::remove_file(dir.join(KEPT).join(&name));
         }
     }
-    for (name, from) in
-        returned.into_iter().map(|name| (name, RETURNED)).chain(died.into_iter().map(|name| (name, TAKEN)))
-    {
+    let resetting = |name: &str| dir.join(RESETTING).join(name);
+    let mut to_reset = Vec::new();
+    // Each one is the keeper's once its file is in `resetting/`: a rename only one process
+    // can make, so no database is reset twice or while a test has it.
+    for name in names_in(&dir.join(RETURNED)) {
+        if std::fs::rename(dir.join(RETURNED).join(&name), resetting(&name)).is_ok() {
+            to_reset.push(name);
+        }
+    }
+    for name in names_in(&dir.join(TAKEN)) {
+        // Its lock is free: the test that claimed it died (a test hands back by a rename to
+        // `returned/` first, and then the lock found here is on a file no longer there).
+        let Some(_abandoned) = lock_at(&dir.join(TAKEN).join(&name)) else { continue };
+        if std::fs::rename(dir.join(TAKEN).join(&name), resetting(&name)).is_ok() {
+            to_reset.push(name);
+        }
+    }
+    for name in to_reset {
         let Some(Held { hash, template, keeper }) = unhold(&name) else {
-            let _ = std::fs::remove_file(dir.join(from).join(&name));
+            let _ = std::fs::remove_file(resetting(&name));
             continue;
         };
         // Checked: another session may still be on it (a connection the test kept, a test
@@ -261,7 +295,7 @@ async fn collect(url: &'static str, dir: &Path, served: &mut HashMap<String, Ser
         let check = reset::check(&template.check, &template.facts);
         let sql = reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name);
         let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
-        let _ = std::fs::remove_file(dir.join(from).join(&name));
+        let _ = std::fs::remove_file(resetting(&name));
         match reset {
             Ok(keeper) => ready(dir, name, Held { hash, template, keeper }),
             Err(_) => {
@@ -290,12 +324,22 @@ async fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served) {
         making.spawn(async move { (acquire(url, &template, label).await, template) });
     }
     while let Some(made) = making.join_next().await {
-        match made {
-            Ok((Ok((name, keeper)), template)) => ready(dir, name, Held { hash: hash.to_owned(), template, keeper }),
-            Ok((Err(error), _)) => {
-                let _ = write_whole(&dir.join(FAILED).join(hash), &failure(&error));
+        let error = match made {
+            Ok((Ok((name, keeper)), template)) => {
+                served.failures = 0;
+                ready(dir, name, Held { hash: hash.to_owned(), template, keeper });
+                continue;
             }
-            Err(error) => std::panic::resume_unwind(error.into_panic()),
+            Ok((Err(error), _)) => error,
+            Err(error) => DbError::Database { what: "making a database".into(), cause: error.to_string() },
+        };
+        // A passing cause (the server out of connections a moment) is tried again next round.
+        served.failures += 1;
+        let line = format!("testrig handout: cannot make a database: {error}\n");
+        // The keeper's output: its log.
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        if served.failures >= 3 {
+            let _ = write_whole(&dir.join(FAILED).join(hash), &failure(&error));
         }
     }
 }
@@ -437,6 +481,10 @@ impl Handout {
                 wake(dir);
                 asked = true;
             }
+            if keeper_gone(dir) {
+                // Killed, or its serving ended: this test makes its own, as in one process.
+                return Ok(None);
+            }
             if started.elapsed() > limit {
                 return Err(DbError::Database {
                     what: "no database from the run's handout".into(),
@@ -449,18 +497,43 @@ impl Handout {
     }
 }
 
+/// Whether the handout's keeper is gone: its liveness lock (`keeper.lock`, beside the
+/// handout's directory) can be taken, or it stopped serving.
+fn keeper_gone(dir: &Path) -> bool {
+    if dir.join(STOPPED).exists() {
+        return true;
+    }
+    let Some(lock) = dir.parent().map(|fixture| fixture.join("keeper.lock")) else { return true };
+    File::open(lock).is_ok_and(|lock| try_exclusive(&lock).unwrap_or(false))
+}
+
 /// One ready database, claimed: its file locked, then renamed to `taken/`.
 fn claim_one(dir: &Path, ready_dir: &Path) -> Option<(String, Claim)> {
     for name in names_in(ready_dir) {
-        let Ok(file) = File::open(ready_dir.join(&name)) else { continue };
-        if !try_exclusive(&file).unwrap_or(false) {
-            continue;
-        }
-        if std::fs::rename(ready_dir.join(&name), dir.join(TAKEN).join(&name)).is_ok() {
+        let Some(file) = lock_at(&ready_dir.join(&name)) else { continue };
+        let taken = dir.join(TAKEN).join(&name);
+        if std::fs::rename(ready_dir.join(&name), &taken).is_ok() && same_file(&file, &taken) {
             return Some((name.clone(), Claim { dir: dir.to_owned(), name, _lock: file }));
         }
     }
     None
+}
+
+/// The file at `path`, its lock taken, if no one holds it and it is still the file at `path`
+/// once locked: a lock taken on a file opened just before another process moved it (and the
+/// keeper made a new one at that path) is on a file no longer there, and worth nothing.
+fn lock_at(path: &Path) -> Option<File> {
+    let file = File::open(path).ok()?;
+    (try_exclusive(&file).unwrap_or(false) && same_file(&file, path)).then_some(file)
+}
+
+/// Whether the open `file` is the one at `path` (same device and inode).
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(there)) => open.dev() == there.dev() && open.ino() == there.ino(),
+        _ => false,
+    }
 }
 
 /// The recipe for the keeper, which builds its template.
