@@ -309,7 +309,8 @@ fn per_process_dir(root: &Path) -> Result<PathBuf, DbError> {
     let making = root.join(format!(".testrig-making-{id}"));
     let dir = root.join(format!("testrig-{id}"));
     let made = (|| -> std::io::Result<std::fs::File> {
-        std::fs::create_dir_all(&making)?;
+        // The user's own: test databases are nobody else's to read.
+        crate::leaf::private_dir::make(&making)?;
         let lock =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(making.join(LIVENESS_LOCK))?;
         if !crate::leaf::file_lock::try_exclusive(&lock)? {

@@ -126,11 +126,19 @@ impl Handout {
             unhold(&name);
         }
         let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(PoisonError::into_inner));
+        // All at once: each is a round trip on its own connection.
+        let mut resets = tokio::task::JoinSet::new();
         for (name, Held { template, keeper, .. }) in held {
-            // Checked: a test killed as the run ended may have been writing to it.
-            let check = reset::check(&template.check, &template.facts);
-            let sql = reset::reset_sql(&template.name, &template.facts, &name);
-            if on_database(with_database(url, &name), Some(keeper), Some(check), sql).await.is_err() {
+            resets.spawn(async move {
+                // Checked: a test killed as the run ended may have been writing to it.
+                let check = reset::check(&template.check, &template.facts);
+                let sql = reset::reset_sql(&template.name, &template.facts, &name);
+                let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
+                (name, reset.is_ok())
+            });
+        }
+        while let Some(done) = resets.join_next().await {
+            if let Ok((name, false)) = done {
                 let _ = drop_databases(std::slice::from_ref(&name)).await;
             }
         }
