@@ -368,20 +368,32 @@ fn reap_stale(root: &Path) {
         let Some(id) = name.strip_prefix("testrig-").or_else(|| name.strip_prefix(".testrig-making-")) else {
             continue;
         };
-        let gone = match std::fs::File::open(entry.path().join(LIVENESS_LOCK)) {
-            // Held while it is removed, so no second reaper removes another's new directory.
-            Ok(lock) => crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false),
-            // Killed between making it and creating its lock, microseconds apart: an hour on,
-            // no live process is still there.
-            Err(_) if name.starts_with(".testrig-making-") => entry
+        let older_than = |limit: u64| {
+            entry
                 .metadata()
                 .and_then(|metadata| metadata.modified())
-                .is_ok_and(|made| made.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(3600))),
+                .is_ok_and(|made| made.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(limit)))
+        };
+        // Held while the directory is removed, so no second reaper removes another's new one.
+        let mut held = None;
+        let gone = match std::fs::File::open(entry.path().join(LIVENESS_LOCK)) {
+            // One still being made has its lock file a moment before its lock: a minute on,
+            // a free lock there is a maker that died.
+            Ok(_) if name.starts_with(".testrig-making-") && !older_than(60) => false,
+            Ok(lock) => {
+                let free = crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false);
+                held = Some(lock);
+                free
+            }
+            // Killed between making it and creating its lock, microseconds apart: an hour on,
+            // no live process is still there.
+            Err(_) if name.starts_with(".testrig-making-") => older_than(3600),
             Err(_) => id.parse::<u32>().is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()),
         };
         if gone {
             let _ = std::fs::remove_dir_all(entry.path());
         }
+        drop(held);
     }
 }
 
