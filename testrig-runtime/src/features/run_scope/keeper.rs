@@ -1,9 +1,10 @@
-//! A run fixture's keeper: the test binary started again, with the same arguments (so it runs
-//! the same test, which plans the fixture), told by its environment to set up one fixture,
-//! keep it, and tear it down after the run instead of running the test.
+//! A run fixture's keeper: the test binary started again for exactly the test that needed the
+//! fixture (whose plan has it; a feature's own run fixture is found among the registered
+//! ones), told by its environment to set up one fixture, keep it, and tear it down after the
+//! run instead of running the test.
 //!
-//! When the run ends is the runner's to tell: the keeper watches the process that ran the
-//! first test (nextest's runner), and tears down once it is gone and no process holds the
+//! When the run ends is the runner's to tell: the keeper watches nextest's runner (the nearest
+//! `cargo-nextest` ancestor of the first test), and tears down once it is gone and no process holds the
 //! fixture's lease, or a grace (`TESTRIG_RUN_GRACE`, 30 s) after it is gone, for tests the
 //! runner left running when it was killed. A watchdog ends the keeper if teardown overruns
 //! (`TESTRIG_RUN_TEARDOWN_TIMEOUT`, 60 s): nothing is left running past those bounds.
