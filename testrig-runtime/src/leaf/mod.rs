@@ -4,6 +4,8 @@
 pub(crate) mod exit;
 #[cfg(any(feature = "sqlite", feature = "run"))]
 pub(crate) mod file_lock;
+#[cfg(any(feature = "db", feature = "run"))]
+pub(crate) mod fnv;
 pub(crate) mod outcome;
 #[cfg(any(feature = "sqlite", feature = "run"))]
 pub(crate) mod private_dir;

@@ -1,6 +1,7 @@
 //! Directories the processes of one user share (a run's fixture values, the template cache):
 //! made readable by that user only, since what is kept there (a URL with its password, a
-//! database image) is not another user's to read or replace.
+//! database image) is not another user's to read or replace; and how a file in them is
+//! written and aged.
 
 use std::path::Path;
 
@@ -27,4 +28,22 @@ pub(crate) fn make(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes `path` whole: to a hidden file beside it first, then renamed over it, so a process
+/// reading it finds the old content or the new, never a part (or nothing, if it was not
+/// there). The hidden file is removed if the write fails.
+pub(crate) fn write_whole(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    let name = path.file_name().map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    let making = path.with_file_name(format!(".{}.{name}", std::process::id()));
+    let written = std::fs::write(&making, contents).and_then(|()| std::fs::rename(&making, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&making);
+    }
+    written
+}
+
+/// Whether what `metadata` describes was last modified more than `limit` ago.
+pub(crate) fn unmodified_for(metadata: &std::fs::Metadata, limit: std::time::Duration) -> bool {
+    metadata.modified().is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > limit))
 }

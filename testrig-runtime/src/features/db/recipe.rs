@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::features::db::DbError;
+use crate::leaf::fnv::fnv1a;
 
 /// How one database of a test is made.
 #[derive(Debug)]
@@ -142,14 +143,8 @@ fn directory_hash(files: &[std::path::PathBuf]) -> std::io::Result<u64> {
         bytes.extend(std::fs::read(file)?);
     }
     let hash = fnv1a(&bytes);
-    // Written whole (renamed): a reader finds the hash or nothing.
-    if let (Some(dir), true) = (remembered.parent(), cache) {
-        let making = dir.join(format!(".{}.{}", std::process::id(), fnv1a(&stamp)));
-        let written =
-            std::fs::write(&making, format!("{hash:016x}")).and_then(|()| std::fs::rename(&making, &remembered));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&making);
-        }
+    if cache {
+        let _ = crate::leaf::private_dir::write_whole(&remembered, format!("{hash:016x}"));
     }
     Ok(hash)
 }
@@ -211,10 +206,6 @@ fn warn_about_skipped(files: &[std::path::PathBuf]) {
             let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         }
     }
-}
-
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3))
 }
 
 pub(crate) fn identifier(text: &str, max: usize) -> String {

@@ -24,9 +24,9 @@ const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.8
 #[cfg(not(feature = "sqlx-0_8"))]
 const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.9");
 
-/// `recipe`'s template from the cache directory (`TESTRIG_CACHE_DIR`, else the user's cache
-/// directory: [`cache_root`](crate::features::db::recipe::cache_root)), where the first process to need it builds it under a file lock
-/// and renames it into place whole; every later process of every run reads it. Each use
+/// `recipe`'s template from the cache directory (the user's:
+/// [`cache_root`](crate::features::db::recipe::cache_root)), where the first process to need
+/// it builds it under a file lock and writes it whole; every later process of every run reads it. Each use
 /// touches it; entries unused for a week are removed when a new one is added. Without a
 /// usable cache directory, built in this process as before.
 async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
@@ -34,11 +34,8 @@ async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>
         // Without `flock`, no lock says who builds: each process builds its own.
         return build_template(recipe, hash).await;
     }
-    let key = format!(
-        "{}-{:016x}",
-        recipe.label(),
-        crate::features::db::recipe::fnv1a(format!("{hash:016x} {BUILT_BY}").as_bytes())
-    );
+    let key =
+        format!("{}-{:016x}", recipe.label(), crate::leaf::fnv::fnv1a(format!("{hash:016x} {BUILT_BY}").as_bytes()));
     let dir = cache_dir();
     let cached = dir.join(format!("template-{key}.db"));
     // Checked before it is read: a directory another user made is not read from.
@@ -70,10 +67,7 @@ async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>
         return Ok(bytes);
     }
     let bytes = build_template(recipe, hash).await?;
-    let making = dir.join(format!(".template-{key}.{}.db", std::process::id()));
-    if tokio::fs::write(&making, &bytes).await.and_then(|()| std::fs::rename(&making, &cached)).is_err() {
-        let _ = std::fs::remove_file(&making);
-    }
+    let _ = crate::leaf::private_dir::write_whole(&cached, &bytes);
     expire_cached(&dir);
     drop(lock);
     Ok(bytes)
@@ -88,8 +82,7 @@ async fn read_cached(path: &Path) -> Option<Arc<[u8]>> {
     let metadata = file.metadata().ok()?;
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     file.read_to_end(&mut bytes).ok()?;
-    let day = std::time::Duration::from_secs(24 * 3600);
-    if metadata.modified().is_ok_and(|used| used.elapsed().is_ok_and(|age| age > day)) {
+    if crate::leaf::private_dir::unmodified_for(&metadata, std::time::Duration::from_secs(24 * 3600)) {
         let _ = file.set_modified(std::time::SystemTime::now());
     }
     Some(bytes.into())
@@ -104,10 +97,7 @@ fn expire_cached(dir: &Path) {
     let week = std::time::Duration::from_secs(7 * 24 * 3600);
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
-        let unused = entry
-            .metadata()
-            .and_then(|metadata| metadata.modified())
-            .is_ok_and(|used| used.elapsed().is_ok_and(|age| age > week));
+        let unused = entry.metadata().is_ok_and(|used| crate::leaf::private_dir::unmodified_for(&used, week));
         let name = entry.file_name();
         let is_template = name.to_str().is_some_and(|name| name.starts_with("template-") && name.ends_with(".db"));
         if unused && is_template {
@@ -369,10 +359,8 @@ fn reap_stale(root: &Path) {
             continue;
         };
         let older_than = |limit: u64| {
-            entry
-                .metadata()
-                .and_then(|metadata| metadata.modified())
-                .is_ok_and(|made| made.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(limit)))
+            let limit = std::time::Duration::from_secs(limit);
+            entry.metadata().is_ok_and(|made| crate::leaf::private_dir::unmodified_for(&made, limit))
         };
         // Held while the directory is removed, so no second reaper removes another's new one.
         let mut held = None;

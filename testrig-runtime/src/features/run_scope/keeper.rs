@@ -89,15 +89,15 @@ pub(super) async fn set_up(
     Ok((instance, Origin::Borrowed("run: set up here, in its keeper")))
 }
 
-/// Starts `meta`'s keeper, handing it `keeper_lock` (held): the same test binary with the same
-/// arguments, in a process group of its own (nextest's signals to a test's group spare it), its
-/// output to the fixture's log, nothing of the test's pipes.
+/// Elsewhere each process is its own run, and no keeper is started.
 #[cfg(not(unix))]
 pub(super) fn launch(_dir: &FixtureDir, _meta: &FixtureMeta, _keeper_lock: File) -> std::io::Result<()> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "a run fixture's keeper needs Unix"))
 }
 
-/// See the Unix one: elsewhere each process is its own run, and no keeper is started.
+/// Starts `meta`'s keeper, handing it `keeper_lock` (held): the test binary again, for the test
+/// on this thread ([`keeper_args`]), in a process group of its own (nextest's signals to a
+/// test's group spare it), its output to the fixture's log, nothing of the test's pipes.
 #[cfg(unix)]
 pub(super) fn launch(dir: &FixtureDir, meta: &FixtureMeta, keeper_lock: File) -> std::io::Result<()> {
     use std::os::unix::io::AsRawFd;
@@ -178,7 +178,7 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
     };
     let dir = &keeping.dir;
     note(format_args!("keeping `{}` for `{}`, watching runner {runner}", keeping.fixture_id, test.name));
-    start_watchdog(runner, dir.dir.clone());
+    start_watchdog(runner, dir);
     run_dir::reap_stale_runs();
     // A feature's own run fixture (the database handout) is in no test's plan: found among
     // the registered fixtures.
@@ -193,7 +193,8 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
         let _ = dir.publish(&State::Failed(why));
         wait_and_leave(dir, runner, Ok(()));
     };
-    let subplan = requirements(plan, target);
+    // The target and what it requires, in setup order: the planner's own walk.
+    let subplan = crate::core::plan::walked(&[target]).order().to_vec();
     let scope = crate::core::scope::Scope::new(test.name);
     let runtime = match plugged.executor {
         Some(executor) if subplan.iter().any(|fixture| fixture.get().asynchronous) => {
@@ -224,20 +225,6 @@ pub(crate) fn serve_if_keeper(test: &Test, plan: &[FixtureRef], plugged: &'stati
     leave(dir, torn_down, lease);
 }
 
-/// The target and what it requires, in plan order.
-fn requirements(plan: &[FixtureRef], target: FixtureRef) -> Vec<FixtureRef> {
-    if !plan.iter().any(|fixture| std::ptr::eq(fixture.get(), target.get())) {
-        return crate::core::plan::walked(&[target]).order().to_vec();
-    }
-    let mut needed = vec![target.get() as *const FixtureMeta];
-    for fixture in plan.iter().rev() {
-        if needed.contains(&(fixture.get() as *const _)) {
-            needed.extend(fixture.get().deps.iter().map(|dep| dep.get() as *const FixtureMeta));
-        }
-    }
-    plan.iter().copied().filter(|fixture| needed.contains(&(fixture.get() as *const _))).collect()
-}
-
 async fn tear_down_kept() -> Result<(), String> {
     let Some((meta, shared, instance)) = KEPT.lock().unwrap_or_else(PoisonError::into_inner).take() else {
         return Ok(());
@@ -258,7 +245,7 @@ async fn run_over(runner: Runner, dir: &FixtureDir) -> Option<File> {
     while runner.alive() {
         pause(Duration::from_millis(100)).await;
     }
-    let grace = run_dir::seconds_from_env("TESTRIG_RUN_GRACE", 30);
+    let grace = run_dir::grace();
     let gone = Instant::now();
     let lease = run_dir::open(&dir.path(run_dir::LEASE)).ok()?;
     loop {
@@ -294,39 +281,27 @@ fn wait_and_leave(dir: &FixtureDir, runner: Runner, torn_down: Result<(), String
 /// directory if it was the last, and exits.
 fn leave(dir: &FixtureDir, torn_down: Result<(), String>, _lease: Option<File>) -> ! {
     let code = match torn_down {
-        Ok(()) => {
-            let _ = std::fs::remove_dir_all(&dir.dir);
-            0
-        }
+        Ok(()) => 0,
         Err(why) => {
             note(format_args!("{why}; this log stays at {}", dir.path(run_dir::LOG).display()));
-            for file in [run_dir::KEEPER_LOCK, run_dir::LEASE, "launched", "state"] {
-                let _ = std::fs::remove_file(dir.path(file));
-            }
             1
         }
     };
-    if let Some(run) = dir.dir.parent() {
-        let _ = std::fs::remove_dir(run);
-    }
+    dir.remove(code != 0);
     std::process::exit(code)
 }
 
 /// Ends the keeper if it is still there long after the run: a setup or teardown that never
 /// returns must not keep it (or what it started) running.
-fn start_watchdog(runner: Runner, dir: std::path::PathBuf) {
-    let grace = run_dir::seconds_from_env("TESTRIG_RUN_GRACE", 30);
-    let teardown = run_dir::seconds_from_env("TESTRIG_RUN_TEARDOWN_TIMEOUT", 60);
+fn start_watchdog(runner: Runner, dir: &'static FixtureDir) {
+    let bound = run_dir::grace() + run_dir::teardown_timeout();
     let _ = std::thread::Builder::new().name("testrig-keeper-watchdog".to_owned()).spawn(move || {
         while runner.alive() {
             std::thread::sleep(Duration::from_millis(200));
         }
-        std::thread::sleep(grace + teardown);
-        note(format_args!("still running {:?} after the runner exited: leaving", grace + teardown));
-        let _ = std::fs::remove_dir_all(&dir);
-        if let Some(run) = dir.parent() {
-            let _ = std::fs::remove_dir(run);
-        }
+        std::thread::sleep(bound);
+        note(format_args!("still running {bound:?} after the runner exited: leaving"));
+        dir.remove(false);
         std::process::exit(3);
     });
 }
@@ -395,16 +370,20 @@ impl std::fmt::Display for Runner {
 
 /// A process's parent: field 4 of `/proc/<pid>/stat`.
 fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 1..].split_whitespace().nth(1)?.parse().ok()
+    stat_field(pid, 4)?.parse().ok()
 }
 
-/// A process's start time, in clock ticks since boot: field 22 of `/proc/<pid>/stat`, read
-/// after the command name (which may hold spaces and parentheses).
-fn start_time(pid: u32) -> Option<u64> {
+/// Field `number` (as `proc(5)` counts, from 1) of `/proc/<pid>/stat`, read after the command
+/// name (field 2, which may hold spaces and parentheses).
+fn stat_field(pid: u32, number: usize) -> Option<String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(19)?.parse().ok()
+    after_name.split_whitespace().nth(number.checked_sub(3)?).map(str::to_owned)
+}
+
+/// A process's start time, in clock ticks since boot: field 22 of `/proc/<pid>/stat`.
+fn start_time(pid: u32) -> Option<u64> {
+    stat_field(pid, 22)?.parse().ok()
 }
 
 #[cfg(test)]

@@ -139,15 +139,31 @@ impl FixtureDir {
         }))
     }
 
+    /// Removes the fixture's files, all but the log when `keep_log` (a failed teardown's), and
+    /// the run's directory if this was its last fixture.
+    pub(super) fn remove(&self, keep_log: bool) {
+        match keep_log {
+            false => {
+                let _ = std::fs::remove_dir_all(&self.dir);
+            }
+            true => {
+                for file in [KEEPER_LOCK, LEASE, LAUNCHED, STATE] {
+                    let _ = std::fs::remove_file(self.path(file));
+                }
+            }
+        }
+        if let Some(run) = self.dir.parent() {
+            let _ = std::fs::remove_dir(run);
+        }
+    }
+
     /// Writes the state whole: a reader sees the old one or the new one, never half.
     pub(super) fn publish(&self, state: &State) -> std::io::Result<()> {
         let text = match state {
             State::Ready { keeper, value } => format!("ready {keeper}\n{value}"),
             State::Failed(why) => format!("failed\n{why}"),
         };
-        let making = self.path(&format!("{STATE}.{}", std::process::id()));
-        std::fs::write(&making, text)?;
-        std::fs::rename(&making, self.path(STATE))
+        crate::leaf::private_dir::write_whole(&self.path(STATE), text)
     }
 
     /// The last lines the keeper printed, for a message.
@@ -180,11 +196,7 @@ pub(super) fn run_root(run: &str) -> PathBuf {
 /// `<type>-<hash of its id>`: readable, and two fixtures of one name in two modules apart.
 fn fixture_dir_name(meta: &FixtureMeta) -> String {
     let name: String = meta.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
-    // FNV-1a: stable across processes and builds, unlike std's hasher.
-    let hash = meta
-        .id
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    let hash = crate::leaf::fnv::fnv1a(meta.id.as_bytes());
     format!("{name}-{hash:016x}")
 }
 
@@ -194,7 +206,19 @@ pub(super) fn setup_timeout() -> Duration {
     seconds_from_env("TESTRIG_RUN_SETUP_TIMEOUT", 300)
 }
 
-pub(super) fn seconds_from_env(name: &str, default: u64) -> Duration {
+/// `TESTRIG_RUN_GRACE` (seconds): how long a keeper waits, after the runner exited, for the
+/// processes that still use its fixture (a killed runner leaves its tests running); 30.
+pub(super) fn grace() -> Duration {
+    seconds_from_env("TESTRIG_RUN_GRACE", 30)
+}
+
+/// `TESTRIG_RUN_TEARDOWN_TIMEOUT` (seconds): how long a keeper's teardown may take past the
+/// grace before its watchdog ends it; 60.
+pub(super) fn teardown_timeout() -> Duration {
+    seconds_from_env("TESTRIG_RUN_TEARDOWN_TIMEOUT", 60)
+}
+
+fn seconds_from_env(name: &str, default: u64) -> Duration {
     Duration::from_secs(std::env::var(name).ok().and_then(|value| value.trim().parse().ok()).unwrap_or(default))
 }
 
@@ -236,8 +260,7 @@ pub(super) fn reap_stale_runs() {
             // lock held yet.
             let old = fixture
                 .metadata()
-                .and_then(|metadata| metadata.modified())
-                .is_ok_and(|made| made.elapsed().is_ok_and(|age| age > Duration::from_secs(60)));
+                .is_ok_and(|made| crate::leaf::private_dir::unmodified_for(&made, Duration::from_secs(60)));
             if !old {
                 continue;
             }

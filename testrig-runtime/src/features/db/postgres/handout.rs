@@ -56,7 +56,7 @@ impl<'de> serde::Deserialize<'de> for Handout {
 
 /// The hash a [`Handout`] is told apart by (the URL holds the password: never written out).
 fn server_identity(url: &str) -> u64 {
-    crate::features::db::recipe::fnv1a(url.as_bytes())
+    crate::leaf::fnv::fnv1a(url.as_bytes())
 }
 
 const WANTED: &str = "wanted";
@@ -235,7 +235,7 @@ async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String
                 served.insert(hash, Served { template, failures: 0, label, target: 2 });
             }
             Err(error) => {
-                let _ = write_whole(&dir.join(FAILED).join(&hash), &failure(&error));
+                let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(&hash), failure(&error));
             }
         }
     }
@@ -347,7 +347,7 @@ async fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served) {
         // The keeper's output: its log.
         let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         if served.failures >= 3 {
-            let _ = write_whole(&dir.join(FAILED).join(hash), &failure(&error));
+            let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(hash), failure(&error));
         }
     }
 }
@@ -367,16 +367,6 @@ fn names_in(dir: &Path) -> Vec<String> {
         .filter_map(|entry| entry.file_name().into_string().ok())
         .filter(|name| !name.starts_with('.'))
         .collect()
-}
-
-fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let making = path.with_file_name(format!(
-        ".{}.{}",
-        std::process::id(),
-        path.file_name().and_then(|name| name.to_str()).unwrap_or("x")
-    ));
-    std::fs::write(&making, text)?;
-    std::fs::rename(&making, path)
 }
 
 /// The label the first test that wanted a recipe names its databases with.
@@ -479,9 +469,14 @@ impl Handout {
             if !asked {
                 let wanted = dir.join(WANTED).join(&hash);
                 if !wanted.exists() {
-                    write_whole(&wanted, &describe(recipe, label)).map_err(|error| DbError::Database {
-                        what: format!("cannot ask the run's database handout for a database ({})", wanted.display()),
-                        cause: error.to_string(),
+                    crate::leaf::private_dir::write_whole(&wanted, describe(recipe, label)).map_err(|error| {
+                        DbError::Database {
+                            what: format!(
+                                "cannot ask the run's database handout for a database ({})",
+                                wanted.display()
+                            ),
+                            cause: error.to_string(),
+                        }
                     })?;
                 } else {
                     let _ = std::fs::create_dir_all(&ready_dir).and_then(|()| File::create(ready_dir.join(".starved")));

@@ -10,8 +10,8 @@
 
 use super::connections::{open_keeper, Keeper};
 use super::server::{server_error, within_connect_timeout};
-use crate::features::db::recipe::fnv1a;
 use crate::features::db::DbError;
+use crate::leaf::fnv::fnv1a;
 
 /// The first key of the advisory locks of owners (second key: the owner id), of templates in
 /// use (second key: [`template_key`]) and of the one reaper at a time (second key 0). Two-key

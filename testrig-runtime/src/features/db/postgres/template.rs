@@ -8,8 +8,9 @@ use super::liveness::{owner_id, use_template};
 use super::names::{literal, scratch_name, TEMPLATE_PREFIX};
 use super::reset::{check_query, record_facts_sql, Facts, FINGERPRINT_GENERATOR};
 use super::server::{admin, drop_database, execute, server_error, with_database, within_connect_timeout};
-use crate::features::db::recipe::{apply, fnv1a, Recipe, Templates};
+use crate::features::db::recipe::{apply, Recipe, Templates};
 use crate::features::db::DbError;
+use crate::leaf::fnv::fnv1a;
 
 /// A migrated and seeded template database.
 #[derive(Debug, Clone)]
