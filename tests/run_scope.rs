@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+#[path = "support/databases.rs"]
+mod databases;
 #[path = "support/outside.rs"]
 mod outside;
 
@@ -49,9 +51,14 @@ impl Scenario {
     }
 
     fn cargo(&self, args: &[&str], extra: &[(&'static str, String)]) -> Output {
+        self.cargo_in(CRATE, args, extra)
+    }
+
+    /// Cargo in another crate of tests/outside, with this scenario's run directory.
+    fn cargo_in(&self, name: &str, args: &[&str], extra: &[(&'static str, String)]) -> Output {
         let env: Vec<(&str, String)> = self.env().into_iter().chain(extra.iter().cloned()).collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
-        outside::output(CRATE, args, &env)
+        outside::output(name, args, &env)
     }
 
     fn ledger(&self) -> Vec<String> {
@@ -362,4 +369,52 @@ fn a_target_runner_between_nextest_and_the_tests_is_not_taken_for_the_runner() {
     assert!(run.status.success(), "{}", text(&run));
     scenario.keepers_left();
     one_instance(&scenario, SERVER_TESTS);
+}
+
+/// The clean databases of the app in tests/outside/sqlx08_app a run left on the server,
+/// sealed (no connection allowed) or not.
+fn left_clean(url: &str, sealed: bool) -> Vec<String> {
+    databases::like(url, "testrig\\_t\\_%")
+        .into_iter()
+        .filter(|name| databases::comment_of(url, name).starts_with("testrig:free:testrig_tpl_v4_sqlx08app_"))
+        .filter(|name| databases::allows_connections(url, name) != sealed)
+        .collect()
+}
+
+/// The run's database handout seals the clean databases it leaves: connections forbidden
+/// before their last check and reset, so the next run hands one out with no check and reset
+/// of its own (~35 ms of a run's first test). One someone unsealed meanwhile is checked and
+/// reset as any other: every clean database of the app is unsealed and written to between
+/// runs, and the next run's test still sees only its seeds (it fails on a row it did not
+/// expect, and on the id it inserts being taken).
+#[test]
+fn a_database_unsealed_between_runs_is_checked_and_reset_before_the_next_run_hands_it_out() {
+    let Some(url) = databases::server_url() else {
+        println!("skipped: TESTRIG_DATABASE_URL is not set");
+        return;
+    };
+    if !nextest() {
+        return;
+    }
+    let scenario = Scenario::new("sealed");
+    let server = [("TESTRIG_DATABASE_URL", url.clone())];
+    let run = || {
+        let run =
+            scenario.cargo_in("sqlx08_app", &["nextest", "run", "--test", "notes", "-E", "test(on_postgres)"], &server);
+        assert!(run.status.success(), "{}", text(&run));
+        scenario.keepers_left();
+    };
+    run();
+    let sealed = left_clean(&url, true);
+    assert!(!sealed.is_empty(), "the run's keeper sealed the databases it left clean");
+    for name in sealed.iter().chain(&left_clean(&url, false)) {
+        let unsealed =
+            databases::on_server(&url, vec![format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")], &[]);
+        assert!(unsealed.is_empty());
+        databases::run_in(name, "INSERT INTO notes (id, body) VALUES (3, 'written while unsealed')");
+    }
+    run();
+    assert!(!left_clean(&url, true).is_empty(), "the second run sealed what it left clean too");
+    // And a sealed one is handed out as it is.
+    run();
 }

@@ -1,5 +1,6 @@
 //! What a test's databases left behind, on either backend: files on SQLite, databases on the
 //! PostgreSQL server named by `TESTRIG_DATABASE_URL`.
+#![allow(dead_code)]
 
 use testrig::db::sqlx::{self, postgres::PgConnection, Connection};
 
@@ -81,14 +82,37 @@ pub fn cut_connections(url: &str, databases: &[String], refuse_new: bool) -> usi
     })
 }
 
+/// Runs `work` with a connection to one database on the server.
+fn in_database<T>(database: &str, work: impl AsyncFnOnce(&mut PgConnection) -> T) -> T {
+    let url = server_url().unwrap();
+    with_admin(&format!("{}/{database}", url.rsplit_once('/').unwrap().0), work)
+}
+
 /// The number a `SELECT COUNT(*) ..` returns in one database on the server.
 pub fn count_in(database: &str, sql: &str) -> i64 {
-    let url = server_url().unwrap();
-    let url = format!("{}/{database}", url.rsplit_once('/').unwrap().0);
-    with_admin(&url, async |connection| {
+    in_database(database, async |connection| {
         let row: (i64,) =
             sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *connection).await.unwrap();
         row.0
+    })
+}
+
+/// Runs one statement in one database on the server.
+pub fn run_in(database: &str, sql: &str) {
+    in_database(database, async |connection| {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&mut *connection).await.unwrap();
+    })
+}
+
+/// Whether database `name` allows connections (`ALLOW_CONNECTIONS`).
+pub fn allows_connections(url: &str, name: &str) -> bool {
+    with_admin(url, async |admin| {
+        let (allowed,): (bool,) = sqlx::query_as("SELECT datallowconn FROM pg_database WHERE datname = $1")
+            .bind(name)
+            .fetch_one(&mut *admin)
+            .await
+            .unwrap();
+        allowed
     })
 }
 

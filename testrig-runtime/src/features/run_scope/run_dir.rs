@@ -122,7 +122,9 @@ impl FixtureDir {
                 )));
             }
             std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(20));
+            // Looked at every 2 ms at most: a test waits for the keeper's first few tens of ms
+            // on every run, and a late look is added to each of them.
+            pause = (pause * 2).min(Duration::from_millis(2));
         }
     }
 

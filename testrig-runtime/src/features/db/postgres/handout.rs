@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use super::connections::Keeper;
 use super::reset;
-use super::server::{require_url, with_database};
+use super::server::{admin, execute, require_url, with_database};
 use super::supply::{acquire, drop_databases, on_database};
 use super::template::Template;
 use crate::features::db::recipe::{Recipe, Seed};
@@ -97,9 +97,13 @@ impl Handout {
         // A socket's path has a limit (104 bytes on macOS, 108 on Linux) a long temp dir can
         // pass: then the keeper looks every few milliseconds instead of being woken.
         let socket = tokio::net::UnixDatagram::bind(dir.join(SOCKET)).ok();
-        // The owner lock first: every database the keeper makes carries its owner id.
-        super::liveness::owner_id(url).await?;
+        // Serving (reaping first) starts beside the owner lock, which every database the
+        // keeper makes carries: the first test waits for the one, not for both in turn.
         let serving = tokio::spawn(serve(url, dir.clone(), socket));
+        if let Err(error) = super::liveness::owner_id(url).await {
+            serving.abort();
+            return Err(error);
+        }
         *SERVING.lock().unwrap_or_else(PoisonError::into_inner) = Some(serving);
         Ok(Handout { dir: dir.display().to_string(), server: server_identity(url) })
     }
@@ -126,12 +130,26 @@ impl Handout {
             unhold(&name);
         }
         let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(PoisonError::into_inner));
+        // Sealed first (from another database: none can forbid connections to its own), so
+        // the next run's keeper hands them out with no check and reset of their own.
+        let mut sealed = Vec::new();
+        if let Ok(mut admin) = admin(url).await {
+            for (name, _) in &held {
+                if execute(&mut admin, &reset::seal_sql(name)).await.is_ok() {
+                    sealed.push(name.clone());
+                }
+            }
+            let _ = sqlx::Connection::close(admin).await;
+        }
         // All at once: each is a round trip on its own connection.
         let mut resets = tokio::task::JoinSet::new();
         for (name, Held { template, keeper, .. }) in held {
+            // Checked: a test killed as the run ended may have been writing to it.
+            let check = match sealed.contains(&name) {
+                true => reset::sealed_check(&template.facts),
+                false => reset::check(&template.check, &template.facts),
+            };
             resets.spawn(async move {
-                // Checked: a test killed as the run ended may have been writing to it.
-                let check = reset::check(&template.check, &template.facts);
                 let sql = reset::reset_sql(&template.name, &template.facts, &name);
                 let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
                 (name, reset.is_ok())
@@ -176,12 +194,24 @@ struct Served {
     /// adopted later by a process that needs one, the name says which it is.
     label: &'static str,
     target: usize,
+    /// Being made (or adopted) now.
+    making: usize,
+}
+
+/// What one of the keeper's tasks reports back to its loop when it ends.
+enum Done {
+    /// A database of recipe `hash` was made or adopted, and is ready; or why not.
+    Made { hash: String, made: Result<(), DbError> },
+    /// A database a test handed back (or left behind) was reset and is ready again, or (false)
+    /// dropped.
+    Reset { hash: String, reused: bool },
 }
 
 async fn serve(url: &'static str, dir: PathBuf, socket: Option<tokio::net::UnixDatagram>) {
-    // As a test's process does before its first template: gone processes' databases dropped,
-    // their clean ones listed for adoption.
-    super::reap::reap_once(url).await;
+    // As a test's process does before its first database: gone processes' databases dropped,
+    // their clean ones listed for adoption. Beside the first template's lookup, which marks
+    // its template used first, so the reaper leaves it alone.
+    tokio::spawn(super::reap::reap_once(url));
     // Ends (a panic in a round) say so: tests then make their own databases.
     struct Stopped<'a>(&'a Path);
     impl Drop for Stopped<'_> {
@@ -191,27 +221,83 @@ async fn serve(url: &'static str, dir: PathBuf, socket: Option<tokio::net::UnixD
     }
     let _stopped = Stopped(&dir);
     let mut served: HashMap<String, Served> = HashMap::new();
+    // Resets and new databases, each its own task: a test handing one back is not kept
+    // waiting behind a database being made, nor one reset behind another.
+    let mut work: tokio::task::JoinSet<Done> = tokio::task::JoinSet::new();
     let mut buffer = [0u8; 256];
     loop {
-        // Woken by a test, or once a second to find tests that died holding a database.
-        match &socket {
-            Some(socket) => {
-                if let Ok(Err(_)) = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buffer)).await {
-                    // A broken socket: looked at once a second.
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+        // Woken by a test, by a task of its own ending, or once a second to find tests that
+        // died holding a database.
+        let woken = async {
+            match &socket {
+                Some(socket) => {
+                    if let Ok(Err(_)) = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buffer)).await {
+                        // A broken socket: looked at once a second.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                 }
+                None => tokio::time::sleep(Duration::from_millis(5)).await,
             }
-            None => tokio::time::sleep(Duration::from_millis(5)).await,
+        };
+        let mut woken = std::pin::pin!(woken);
+        // (Receiving is cancel-safe: a wake-up that comes as a task ends is not lost.)
+        let ended = std::future::poll_fn(|context| match work.poll_join_next(context) {
+            std::task::Poll::Ready(Some(done)) => std::task::Poll::Ready(Some(done)),
+            _ => std::future::Future::poll(woken.as_mut(), context).map(|()| None),
+        })
+        .await;
+        for done in ended.into_iter().chain(std::iter::from_fn(|| work.try_join_next())) {
+            finished(&dir, &mut served, done);
         }
         if STOPPING.load(std::sync::atomic::Ordering::Acquire) {
-            // What tests handed back last is reset with the rest at teardown.
+            // Let finish, so no database is cut off half-way; what tests handed back last is
+            // reset with the rest at teardown.
+            while let Some(done) = work.join_next().await {
+                finished(&dir, &mut served, done);
+            }
             return;
         }
         serve_wanted(url, &dir, &mut served).await;
-        collect(url, &dir, &mut served).await;
+        // Done by now but for the first round, which waits for it.
+        super::reap::reap_once(url).await;
+        collect(url, &dir, &mut work);
         for (hash, recipe) in served.iter_mut() {
-            fill(url, &dir, hash, recipe).await;
+            fill(url, &dir, hash, recipe, &mut work);
         }
+    }
+}
+
+/// Takes a task's end into account: a recipe's count of databases being made, its failures
+/// in a row (after three, its tests are told why), its target.
+fn finished(dir: &Path, served: &mut HashMap<String, Served>, done: Result<Done, tokio::task::JoinError>) {
+    let (hash, error) = match done {
+        Ok(Done::Reset { hash, reused }) => {
+            if let (false, Some(recipe)) = (reused, served.get_mut(&hash)) {
+                recipe.target = recipe.target.max(2);
+            }
+            return;
+        }
+        Ok(Done::Made { hash, made }) => (hash, made.err()),
+        // A task that panicked: counted as a failure of no recipe in particular.
+        Err(error) => {
+            let line = format!("testrig handout: a task failed: {error}\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            return;
+        }
+    };
+    let Some(recipe) = served.get_mut(&hash) else { return };
+    recipe.making = recipe.making.saturating_sub(1);
+    let Some(error) = error else {
+        recipe.failures = 0;
+        return;
+    };
+    // A passing cause (the server out of connections a moment) is tried again next round.
+    recipe.failures += 1;
+    let line = format!("testrig handout: cannot make a database: {error}\n");
+    // The keeper's output: its log.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    if recipe.failures >= 3 {
+        let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(&hash), failure(&error));
     }
 }
 
@@ -232,7 +318,7 @@ async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String
             Ok(template) => {
                 let _ = std::fs::create_dir_all(dir.join(READY).join(&hash));
                 let label = read_label(&entry.path());
-                served.insert(hash, Served { template, failures: 0, label, target: 2 });
+                served.insert(hash, Served { template, failures: 0, label, target: 2, making: 0 });
             }
             Err(error) => {
                 let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(&hash), failure(&error));
@@ -268,8 +354,9 @@ fn failed_as(recipe: &'static Recipe, text: &str) -> DbError {
     }
 }
 
-/// Resets what tests handed back, and what tests that died were holding.
-async fn collect(url: &'static str, dir: &Path, served: &mut HashMap<String, Served>) {
+/// Resets what tests handed back, and what tests that died were holding, each in a task of
+/// its own.
+fn collect(url: &'static str, dir: &Path, work: &mut tokio::task::JoinSet<Done>) {
     for name in names_in(&dir.join(KEPT)) {
         // A failed test's: its own now (kept for inspection, or dropped).
         if unhold(&name).is_some() {
@@ -294,61 +381,57 @@ async fn collect(url: &'static str, dir: &Path, served: &mut HashMap<String, Ser
         }
     }
     for name in to_reset {
+        let file = resetting(&name);
         let Some(Held { hash, template, keeper }) = unhold(&name) else {
-            let _ = std::fs::remove_file(resetting(&name));
+            let _ = std::fs::remove_file(file);
             continue;
         };
-        // Checked: another session may still be on it (a connection the test kept, a test
-        // that died mid-write); the reset ends it or refuses.
-        let check = reset::check(&template.check, &template.facts);
-        let sql = reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name);
-        let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
-        let _ = std::fs::remove_file(resetting(&name));
-        match reset {
-            Ok(keeper) => ready(dir, name, Held { hash, template, keeper }),
-            Err(_) => {
-                let _ = drop_databases(std::slice::from_ref(&name)).await;
-                if let Some(recipe) = served.get_mut(&hash) {
-                    recipe.target = recipe.target.max(2);
+        let dir = dir.to_owned();
+        work.spawn(async move {
+            // Checked: another session may still be on it (a connection the test kept, a
+            // test that died mid-write); the reset ends it or refuses.
+            let check = reset::check(&template.check, &template.facts);
+            let sql = reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name);
+            let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
+            let _ = std::fs::remove_file(file);
+            let reused = match reset {
+                Ok(keeper) => {
+                    ready(&dir, name, Held { hash: hash.clone(), template, keeper });
+                    true
                 }
-            }
-        }
+                Err(_) => {
+                    let _ = drop_databases(std::slice::from_ref(&name)).await;
+                    false
+                }
+            };
+            Done::Reset { hash, reused }
+        });
     }
 }
 
-/// Makes ready databases of one recipe until it has its target, growing the target when a
-/// test found none.
-async fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served) {
+/// Makes ready databases of one recipe until it has its target (counting those being made),
+/// growing the target when a test found none; each put out as soon as it is made, so the
+/// first waiting test gets the first.
+fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served, work: &mut tokio::task::JoinSet<Done>) {
     let ready_dir = dir.join(READY).join(hash);
     if ready_dir.join(".starved").exists() {
         let _ = std::fs::remove_file(ready_dir.join(".starved"));
         served.target = (served.target + 1).min(16);
     }
-    let missing = served.target.saturating_sub(names_in(&ready_dir).len());
-    // At once, each put out as soon as it is made: the first waiting test gets the first.
-    let mut making = tokio::task::JoinSet::new();
+    let missing = served.target.saturating_sub(names_in(&ready_dir).len() + served.making);
     for _ in 0..missing {
-        let (template, label) = (served.template.clone(), served.label);
-        making.spawn(async move { (acquire(url, &template, label).await, template) });
-    }
-    while let Some(made) = making.join_next().await {
-        let error = match made {
-            Ok((Ok((name, keeper)), template)) => {
-                served.failures = 0;
-                ready(dir, name, Held { hash: hash.to_owned(), template, keeper });
-                continue;
-            }
-            Ok((Err(error), _)) => error,
-            Err(error) => DbError::Database { what: "making a database".into(), cause: error.to_string() },
-        };
-        // A passing cause (the server out of connections a moment) is tried again next round.
-        served.failures += 1;
-        let line = format!("testrig handout: cannot make a database: {error}\n");
-        // The keeper's output: its log.
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-        if served.failures >= 3 {
-            let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(hash), failure(&error));
-        }
+        served.making += 1;
+        let (template, label, hash, dir) = (served.template.clone(), served.label, hash.to_owned(), dir.to_owned());
+        work.spawn(async move {
+            let made = match acquire(url, &template, label).await {
+                Ok((name, keeper)) => {
+                    ready(&dir, name, Held { hash: hash.clone(), template, keeper });
+                    Ok(())
+                }
+                Err(error) => Err(error),
+            };
+            Done::Made { hash, made }
+        });
     }
 }
 
@@ -495,7 +578,8 @@ impl Handout {
                 });
             }
             tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_millis(10));
+            // Every 2 ms at most: a readdir, against a test's ~20 ms.
+            pause = (pause * 2).min(Duration::from_millis(2));
         }
     }
 }

@@ -15,6 +15,7 @@ use super::names::{
     SCRATCH_PREFIX, TEMPLATE_PREFIX,
 };
 use super::pooled::{take, Pooled};
+use super::reset;
 use super::server::{admin, drop_database, execute, server_error};
 use crate::features::db::DbError;
 
@@ -210,8 +211,9 @@ async fn unused(admin: &mut PgConnection, template: &str) -> bool {
 
 /// Takes over one clean database of a gone process for `template`, by renaming it to this
 /// process: the rename fails if another process took it first (or is connected to it), and
-/// then the next one is tried.
-pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
+/// then the next one is tried. With it, whether it was sealed (see [`super::reset`]): then it
+/// is allowed connections again and needs no check and reset.
+pub(super) async fn adopt(url: &str, template: &str) -> Option<(Pooled, bool)> {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let mut candidate = take(&ADOPTABLE, template)?;
     let owner = owner_id(url).await.ok()?;
@@ -221,7 +223,15 @@ pub(super) async fn adopt(url: &str, template: &str) -> Option<Pooled> {
         let serial = format!("a{}", NEXT.fetch_add(1, Ordering::Relaxed));
         let name = TestDatabaseName::make(owner, &serial, label);
         if execute(&mut admin, &format!("ALTER DATABASE \"{}\" RENAME TO \"{name}\"", candidate.name)).await.is_ok() {
-            break Some(Pooled { name, ..candidate });
+            let sealed: Option<bool> =
+                sqlx::query_scalar(crate::features::db::sql::trusted(&reset::sealed_query(&name)))
+                    .fetch_optional(&mut admin)
+                    .await
+                    .ok()
+                    .flatten();
+            // Unsealed by someone else, or unreadable: checked and reset as any other.
+            let sealed = sealed == Some(true) && execute(&mut admin, &reset::unseal_sql(&name)).await.is_ok();
+            break Some((Pooled { name, ..candidate }, sealed));
         }
         match take(&ADOPTABLE, template) {
             Some(next) => candidate = next,

@@ -25,13 +25,16 @@ pub(super) fn give_back(pooled: Pooled) {
 
 /// A pooled database for `template`, marked taken. One that someone dropped or whose keeper
 /// broke is dropped and the next one tried: the caller then makes a new database, no error.
-/// One adopted from a gone process is checked and reset again first: that process's last
-/// test may have left a session that wrote after its reset.
+/// One adopted from a gone process is checked and reset again first, unless it was sealed:
+/// that process's last test may have left a session that wrote after its reset.
 pub(super) async fn take_pooled(url: &str, template: &Template) -> Option<(String, Keeper)> {
     loop {
         let (Pooled { name, keeper, .. }, check) = match take(&FREE, &template.name) {
             Some(pooled) => (pooled, None),
-            None => (reap::adopt(url, &template.name).await?, Some(reset::check(&template.check, &template.facts))),
+            None => match reap::adopt(url, &template.name).await? {
+                (pooled, true) => (pooled, None),
+                (pooled, false) => (pooled, Some(reset::check(&template.check, &template.facts))),
+            },
         };
         let sql = match check {
             Some(_) => reset::reset_sql(&template.name, &template.facts, &name) + &reset::taken_sql(&name),
