@@ -10,11 +10,43 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::features::db::recipe::{apply, Recipe, Templates};
 use crate::features::db::DbError;
 
-/// The migrated and seeded image of `recipe`: read from the cache of templates by content, or
+/// The migrated and seeded image of `recipe`: found in the cache of templates by content, or
 /// built (once, by the first process that needs it) on first use in this process.
-async fn template(recipe: &'static Recipe) -> Result<Arc<[u8]>, DbError> {
-    static TEMPLATES: Templates<Arc<[u8]>> = Templates::new();
+async fn template(recipe: &'static Recipe) -> Result<Image, DbError> {
+    static TEMPLATES: Templates<Image> = Templates::new();
     TEMPLATES.get_or_build(recipe, |hash| cached_template(recipe, hash)).await
+}
+
+/// A template, as each test's database is copied from it.
+#[derive(Clone)]
+enum Image {
+    /// The cache's file, copied file to file by the kernel (`copy_file_range`): never read
+    /// into this process, whose fresh pages cost more than the copy (under nextest a process
+    /// makes one database: reading, holding and writing 184 KB took ~1 ms, the copy 0.25).
+    Cached { path: Arc<Path>, len: u64 },
+    /// Built in this process, without a usable cache directory.
+    Bytes(Arc<[u8]>),
+}
+
+impl Image {
+    fn len(&self) -> u64 {
+        match self {
+            Image::Cached { len, .. } => *len,
+            Image::Bytes(bytes) => bytes.len() as u64,
+        }
+    }
+
+    fn write_to(&self, path: &Path) -> std::io::Result<()> {
+        match self {
+            Image::Cached { path: from, .. } => std::fs::copy(from, path).map(drop),
+            Image::Bytes(bytes) => std::fs::write(path, bytes),
+        }
+    }
+
+    /// Whether it is a cache file that is no longer there (the cache cleared while tests ran).
+    fn gone(&self) -> bool {
+        matches!(self, Image::Cached { path, .. } if !path.exists())
+    }
 }
 
 /// What else a template's bytes depend on besides the recipe's content: the code that wrote
@@ -26,13 +58,13 @@ const BUILT_BY: &str = concat!("testrig ", env!("CARGO_PKG_VERSION"), " sqlx 0.9
 
 /// `recipe`'s template from the cache directory (the user's:
 /// [`cache_root`](crate::features::db::recipe::cache_root)), where the first process to need
-/// it builds it under a file lock and writes it whole; every later process of every run reads it. Each use
+/// it builds it under a file lock and writes it whole; every later process of every run copies it. Each use
 /// touches it; entries unused for a week are removed when a new one is added. Without a
 /// usable cache directory, built in this process as before.
-async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
+async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Image, DbError> {
     if !cfg!(unix) {
         // Without `flock`, no lock says who builds: each process builds its own.
-        return build_template(recipe, hash).await;
+        return build_template(recipe, hash).await.map(Image::Bytes);
     }
     let key =
         format!("{}-{:016x}", recipe.label(), crate::leaf::fnv::fnv1a(format!("{hash:016x} {BUILT_BY}").as_bytes()));
@@ -40,17 +72,17 @@ async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>
     let cached = dir.join(format!("template-{key}.db"));
     // Checked before it is read: a directory another user made is not read from.
     if crate::leaf::private_dir::make(&dir).is_err() {
-        return build_template(recipe, hash).await;
+        return build_template(recipe, hash).await.map(Image::Bytes);
     }
-    if let Some(bytes) = read_cached(&cached).await {
-        return Ok(bytes);
+    if let Some(image) = find_cached(&cached) {
+        return Ok(image);
     }
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(dir.join(format!("template-{key}.lock")));
-    let Ok(lock) = lock else { return build_template(recipe, hash).await };
+    let Ok(lock) = lock else { return build_template(recipe, hash).await.map(Image::Bytes) };
     // Another process may be building it: waited for (bounded), then read.
     let limit = std::time::Duration::from_secs(300);
     let started = std::time::Instant::now();
@@ -63,29 +95,24 @@ async fn cached_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    if let Some(bytes) = read_cached(&cached).await {
-        return Ok(bytes);
+    if let Some(image) = find_cached(&cached) {
+        return Ok(image);
     }
     let bytes = build_template(recipe, hash).await?;
-    let _ = crate::leaf::private_dir::write_whole(&cached, &bytes);
+    let written = crate::leaf::private_dir::write_whole(&cached, &bytes);
     expire_cached(&dir);
     drop(lock);
-    Ok(bytes)
+    Ok(written.ok().and_then(|()| find_cached(&cached)).unwrap_or(Image::Bytes(bytes)))
 }
 
-/// A cached template's bytes, the file touched (once a day) so it does not expire while used.
-/// Read on this thread: a file of the page cache reads in microseconds, less than handing it
-/// to a blocking thread would take.
-async fn read_cached(path: &Path) -> Option<Arc<[u8]>> {
-    use std::io::Read as _;
-    let mut file = std::fs::File::options().read(true).write(true).open(path).ok()?;
+/// A cached template, the file touched (once a day) so it does not expire while used.
+fn find_cached(path: &Path) -> Option<Image> {
+    let file = std::fs::File::options().write(true).open(path).ok()?;
     let metadata = file.metadata().ok()?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.read_to_end(&mut bytes).ok()?;
     if crate::leaf::private_dir::unmodified_for(&metadata, std::time::Duration::from_secs(24 * 3600)) {
         let _ = file.set_modified(std::time::SystemTime::now());
     }
-    Some(bytes.into())
+    Some(Image::Cached { path: path.into(), len: metadata.len() })
 }
 
 fn cache_dir() -> PathBuf {
@@ -134,13 +161,13 @@ async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>,
     Ok(bytes.into())
 }
 
-/// A fresh database for one test: the template's bytes written to a file of its own.
+/// A fresh database for one test: the template copied to a file of its own.
 pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf, DbError> {
-    let bytes = template(recipe).await?;
+    let mut image = template(recipe).await?;
     loop {
         let dir = store()?;
         if dir.starts_with("/dev/shm") {
-            if let Some(free) = too_little_room(bytes.len() as u64) {
+            if let Some(free) = too_little_room(image.len()) {
                 move_off_shm(&format!("{} KB free", free / 1024));
                 continue;
             }
@@ -149,10 +176,16 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
         // a backup) go with it.
         let own = dir.join(name.trim_end_matches(".db"));
         let path = own.join(name);
-        // On this thread, as `read_cached` reads: a copy into memory-backed files.
-        let made = std::fs::create_dir(&own).and_then(|()| std::fs::write(&path, &bytes));
+        // On this thread: a copy of a file of the page cache into memory-backed files takes
+        // less than handing it to a blocking thread would.
+        let made = std::fs::create_dir(&own).and_then(|()| image.write_to(&path));
         match made {
             Ok(()) => return Ok(path),
+            Err(_) if image.gone() => {
+                // Built here again (not into the cache: whoever cleared it may still be at it).
+                remove_database(&path);
+                image = Image::Bytes(build_template(recipe, recipe.content_hash()?).await?);
+            }
             Err(error) => {
                 remove_database(&path);
                 if !(out_of_room(&dir, &error) && move_off_shm(&error.to_string())) {
