@@ -146,8 +146,81 @@ fn an_app_on_sqlx_0_8_gets_its_own_versions_pools() {
     let args: &[&str] = if on_server { &["test"] } else { &["test", "--", "--skip", "on_postgres"] };
     let run = cargo("sqlx08_app", args);
     assert!(run.status.success(), "{}", text(&run));
-    let passed = if on_server { "test result: ok. 4 passed" } else { "test result: ok. 3 passed" };
+    let passed = if on_server { "test result: ok. 7 passed" } else { "test result: ok. 3 passed" };
     assert!(text(&run).contains(passed), "{}", text(&run));
+}
+
+/// Whether PostgreSQL's server binaries are installed where testrig looks for them.
+fn postgres_installed() -> bool {
+    let dirs =
+        std::fs::read_dir("/usr/lib/postgresql").map(|dirs| dirs.flatten().map(|d| d.path().join("bin")).collect());
+    let on_path = std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect()).unwrap_or_default();
+    [dirs.unwrap_or_else(|_| Vec::new()), on_path].concat().iter().any(|dir| dir.join("initdb").is_file())
+}
+
+/// The throwaway servers' directories and the run's files testrig left in `tmp`, and the
+/// processes still running with a path in `tmp` (a server, a keeper).
+fn left_in(tmp: &Path) -> (Vec<String>, Vec<String>) {
+    let files = std::fs::read_dir(tmp)
+        .map(|dir| dir.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let tmp = tmp.display().to_string();
+    let processes = std::fs::read_dir("/proc")
+        .map(|procs| {
+            procs
+                .flatten()
+                .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+                .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+                .filter(|cmdline| cmdline.contains(&tmp))
+                .collect()
+        })
+        .unwrap_or_default();
+    (files, processes)
+}
+
+/// With no URL set and PostgreSQL's binaries installed, an app's `&PgPool` tests get a
+/// throwaway server: one per process under `cargo test`, one per run under
+/// `cargo nextest run -j 4` (kept by a keeper). As root too (CI): the server runs as an
+/// unprivileged user. After each run no server process and no directory of it is left.
+#[test]
+fn without_a_url_postgresql_tests_get_a_throwaway_server_and_leave_nothing() {
+    if !postgres_installed() {
+        assert!(std::env::var_os("CI").is_none(), "CI installs PostgreSQL");
+        println!("skipped: PostgreSQL's server binaries are not installed");
+        return;
+    }
+    let tmp = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/throwaway-tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp_dir = tmp.display().to_string();
+    let run = |args: &[&str]| {
+        let _one_at_a_time = QUIET.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut command = outside::command("sqlx08_app", args, &[("TMPDIR", &tmp_dir)]);
+        command.env_remove("TESTRIG_DATABASE_URL").env_remove("DATABASE_URL").env_remove("TESTRIG_PG_BINDIR");
+        command.output().expect("cargo runs")
+    };
+    let tested = run(&["test", "--test", "notes"]);
+    assert!(tested.status.success(), "{}", text(&tested));
+    assert!(text(&tested).contains("test result: ok. 7 passed"), "{}", text(&tested));
+    assert!(text(&tested).contains("started a throwaway PostgreSQL"), "{}", text(&tested));
+    assert!(text(&tested).contains(&tmp_dir), "the server lives in the temp dir: {}", text(&tested));
+    assert_eq!(left_in(&tmp), (Vec::new(), Vec::new()), "left after `cargo test`");
+    let nextest = std::process::Command::new("cargo").args(["nextest", "--version"]).output();
+    if !nextest.is_ok_and(|output| output.status.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI installs cargo-nextest");
+        println!("skipped under nextest: `cargo nextest` is not installed");
+        return;
+    }
+    let tested = run(&["nextest", "run", "--test", "notes", "-j", "4"]);
+    assert!(tested.status.success(), "{}", text(&tested));
+    assert!(text(&tested).contains("7 passed"), "{}", text(&tested));
+    // The keepers tear down once nextest is gone: bounded by their own bounds.
+    let started = std::time::Instant::now();
+    while left_in(&tmp) != (Vec::new(), Vec::new()) && started.elapsed() < std::time::Duration::from_secs(90) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(left_in(&tmp), (Vec::new(), Vec::new()), "left after `cargo nextest run`");
+    std::fs::remove_dir_all(&tmp).unwrap();
 }
 
 #[test]

@@ -27,7 +27,8 @@ struct Line {
     origin: Option<std::borrow::Cow<'static, str>>,
 }
 
-fn enabled() -> bool {
+/// Whether `TESTRIG_SHOW` is on.
+pub(crate) fn enabled() -> bool {
     static ENABLED: OnceLock<bool> = OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var_os("TESTRIG_SHOW").is_some_and(|v| !v.is_empty() && v != "0"))
 }

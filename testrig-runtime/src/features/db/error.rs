@@ -93,7 +93,10 @@ impl fmt::Display for DbError {
             }
             DbError::NoUrl { backend, variables } => write!(
                 f,
-                "no {backend} server to make the test's database on: set {} to a URL like `postgres://user:password@localhost/postgres`",
+                "no {backend} server to make the test's database on: set {} to a URL like `postgres://user:password@localhost/postgres`, \
+                 or install PostgreSQL's server binaries (`initdb`, `postgres`: e.g. `apt-get install postgresql`, `brew install postgresql`) \
+                 and testrig starts a throwaway server for the run (looked in TESTRIG_PG_BINDIR, `pg_config --bindir`, PATH, \
+                 /usr/lib/postgresql/*/bin, /usr/local/pgsql/bin)",
                 variables.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")
             ),
             DbError::Database { what, cause } => write!(f, "{what}: {}", redact(cause)),

@@ -30,3 +30,25 @@ async fn on_postgres(pool: &PgPool) {
     sqlx::query("INSERT INTO notes (id, body) VALUES (3, 'third')").execute(pool).await.unwrap();
     assert_eq!(pg_notes(pool).await.unwrap().len(), 3);
 }
+
+/// More tests on the server, so a run of several processes at once (`nextest -j 4`) shares
+/// it: each starts from the seeds whatever the others wrote.
+#[testrig::test]
+#[database(fixtures("notes"))]
+async fn on_postgres_each_starts_from_the_seeds(pool: &PgPool) {
+    assert_eq!(pg_notes(pool).await.unwrap(), ["first", "second"]);
+    sqlx::query("DELETE FROM notes").execute(pool).await.unwrap();
+}
+
+#[testrig::test]
+#[database(fixtures("notes"))]
+async fn on_postgres_without_the_first(pool: &PgPool) {
+    sqlx::query("DELETE FROM notes WHERE id = 1").execute(pool).await.unwrap();
+    assert_eq!(pg_notes(pool).await.unwrap(), ["second"]);
+}
+
+#[testrig::test]
+async fn on_postgres_migrated_only(pool: &PgPool) {
+    assert_eq!(pg_notes(pool).await.unwrap(), Vec::<String>::new());
+    sqlx::query("INSERT INTO notes (id, body) VALUES (9, 'ninth')").execute(pool).await.unwrap();
+}

@@ -28,6 +28,8 @@ mod reset;
 mod server;
 mod supply;
 mod template;
+#[cfg(unix)]
+mod throwaway;
 
 use sqlx::Connection;
 
@@ -71,6 +73,27 @@ enum Source {
 /// [`TestDatabase::url`].
 pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDatabase, DbError> {
     let url = require_url()?;
+    let database = obtain(url, recipe, label).await?;
+    if crate::leaf::show::enabled() {
+        let line = format!("testrig: database `{label}` is {} on {}\n", database.name, which_server(url));
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    }
+    Ok(database)
+}
+
+/// Which server `url` names, as `TESTRIG_SHOW` says (its password left out).
+fn which_server(url: &str) -> String {
+    #[cfg(unix)]
+    if let Some(throwaway) = throwaway::describe(url) {
+        return throwaway;
+    }
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    format!("the server at {host} (TESTRIG_DATABASE_URL or DATABASE_URL)")
+}
+
+async fn obtain(url: &'static str, recipe: &'static Recipe, label: &str) -> Result<TestDatabase, DbError> {
     #[cfg(unix)]
     if let Some(handout) = handout::for_this_run(url) {
         if let Some((name, claim)) = handout.claim(recipe, label).await? {

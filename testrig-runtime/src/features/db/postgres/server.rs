@@ -10,21 +10,33 @@ use crate::features::db::DbError;
 /// The variables naming the server, in the order they are read: ours, then sqlx::test's.
 pub(crate) const URL_VARIABLES: &[&str] = &["TESTRIG_DATABASE_URL", "DATABASE_URL"];
 
-/// The server URL test databases are made on: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`.
-pub(crate) fn url() -> Option<&'static str> {
-    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+/// The server URL test databases are made on: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`,
+/// else the run's throwaway server's (started the first time it is asked for, on Unix, when
+/// PostgreSQL's server binaries are installed).
+fn server() -> &'static Result<String, DbError> {
+    static URL: std::sync::OnceLock<Result<String, DbError>> = std::sync::OnceLock::new();
     URL.get_or_init(|| {
-        URL_VARIABLES
-            .iter()
-            .find_map(|variable| std::env::var(variable).ok().filter(|url| !url.is_empty()))
-            .map(|url| without_tls_on_loopback(&url))
+        let given =
+            URL_VARIABLES.iter().find_map(|variable| std::env::var(variable).ok().filter(|url| !url.is_empty()));
+        match given {
+            Some(url) => Ok(without_tls_on_loopback(&url)),
+            #[cfg(unix)]
+            None => super::throwaway::url(),
+            #[cfg(not(unix))]
+            None => Err(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
+        }
     })
-    .as_deref()
 }
 
-/// The server URL, or the error naming both variables.
+/// The server URL, if there is a server.
+pub(crate) fn url() -> Option<&'static str> {
+    server().as_deref().ok()
+}
+
+/// The server URL, or why there is none: no URL and no binaries (the error names both), or
+/// the throwaway server could not start.
 pub(crate) fn require_url() -> Result<&'static str, DbError> {
-    let url = url().ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES })?;
+    let url = server().as_deref().map_err(Clone::clone)?;
     check_scheme(url)?;
     Ok(url)
 }

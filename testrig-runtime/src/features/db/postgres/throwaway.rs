@@ -1,0 +1,373 @@
+//! A PostgreSQL server of the run's own, when no URL names one (`TESTRIG_DATABASE_URL`,
+//! `DATABASE_URL`) and the server's binaries are installed: made with `initdb` in a directory
+//! of the temp dir, listening on a Unix socket in that directory only (no TCP port to collide
+//! with, nobody else's to reach), with settings for tests (no fsync, no synchronous commit),
+//! and stopped with its directory removed when the run ends. A run fixture: one server per
+//! `cargo test` process, one per `cargo nextest run` (kept by a keeper process, as the
+//! database handout is).
+//!
+//! `initdb` refuses to run as root: there, the server runs as an unprivileged user
+//! (`postgres`, which PostgreSQL's packages make, else `nobody`), said when it starts.
+//!
+//! Nothing is left behind: the server is the child of a thread that lives as long as its
+//! process, and dies with it (`PR_SET_PDEATHSIG`) when that process is killed; the directory
+//! of a process that is gone (its lock free) is removed by the next one that starts a server.
+
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::features::db::DbError;
+
+/// The role tests connect as; trusted on the server's socket, which only its user can reach.
+const ROLE: &str = "testrig";
+
+/// How long `initdb` and the server's start may take (a cold disk, a busy machine).
+const START_LIMIT: Duration = Duration::from_secs(120);
+
+/// The run's throwaway server: its URL, and where it lives.
+#[derive(Debug)]
+pub(crate) struct Throwaway {
+    url: String,
+    dir: String,
+}
+
+impl serde::Serialize for Throwaway {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.url, &self.dir).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Throwaway {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <(String, String)>::deserialize(deserializer).map(|(url, dir)| Throwaway { url, dir })
+    }
+}
+
+#[testrig_macros::fixture(crate = crate, scope = run)]
+impl Throwaway {
+    fn setup() -> Result<Throwaway, DbError> {
+        start()
+    }
+
+    fn teardown(self) -> Result<(), DbError> {
+        stop();
+        Ok(())
+    }
+}
+
+/// The run's throwaway server's URL, started for it if no process did: under nextest by its
+/// keeper, else in this process (stopped at exit).
+pub(super) fn url() -> Result<String, DbError> {
+    if let Some(attached) = crate::features::run_scope::attach::<Throwaway>() {
+        return attached.map(|server| server.url.clone()).map_err(|cause| DbError::Database {
+            what: "the run's throwaway PostgreSQL server".into(),
+            cause: cause.to_string(),
+        });
+    }
+    let server = start()?;
+    // SAFETY: `stop_at_exit` is an `extern "C" fn()` that does not unwind.
+    unsafe { libc::atexit(stop_at_exit) };
+    Ok(server.url)
+}
+
+extern "C" fn stop_at_exit() {
+    let _ = std::panic::catch_unwind(stop);
+}
+
+/// Which server `url` is, as `TESTRIG_SHOW` says: the run's throwaway one, by its directory.
+pub(super) fn describe(url: &str) -> Option<String> {
+    let dir = url.split_once("?host=")?.1.split('&').next()?;
+    dir.contains("testrig-pg-").then(|| format!("the run's throwaway server in {dir}"))
+}
+
+/// The running server of this process: its process, and its directory with the lock that
+/// says the directory is in use.
+struct Running {
+    child: Child,
+    dir: PathBuf,
+    _lock: File,
+}
+
+static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
+
+fn start() -> Result<Throwaway, DbError> {
+    let failed = |cause: String| DbError::Database { what: "cannot start a throwaway PostgreSQL server".into(), cause };
+    let bindir = binaries().ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: super::server::URL_VARIABLES })?;
+    let user = unprivileged_user().map_err(failed)?;
+    let base = base_dir(user.as_ref());
+    reap(&base);
+    let (dir, lock) =
+        make_dir(&base, user.as_ref()).map_err(|error| failed(format!("in {}: {error}", base.display())))?;
+    let started = start_in(&bindir, &dir, user.as_ref());
+    let child = match started {
+        Ok(child) => child,
+        Err(cause) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(failed(cause));
+        }
+    };
+    let url = format!("postgres://{ROLE}@localhost:5432/postgres?host={}", dir.display());
+    let version = std::fs::read_to_string(dir.join("data/PG_VERSION")).unwrap_or_default();
+    let line = format!(
+        "testrig: started a throwaway PostgreSQL {} server for this run (no TESTRIG_DATABASE_URL or DATABASE_URL): {}{}\n",
+        version.trim(),
+        dir.display(),
+        user.as_ref().map_or_else(String::new, |user| format!(", as user `{}` (initdb refuses root)", user.name)),
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) = Some(Running { child, dir: dir.clone(), _lock: lock });
+    Ok(Throwaway { url, dir: dir.display().to_string() })
+}
+
+/// Stops this process's server (fast shutdown, then immediate, then a kill, each bounded)
+/// and removes its directory.
+fn stop() {
+    let Some(Running { mut child, dir, _lock }) = RUNNING.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        return;
+    };
+    for (signal, wait) in [(libc::SIGINT, 10), (libc::SIGQUIT, 5), (libc::SIGKILL, 5)] {
+        // SAFETY: kill has no memory preconditions; the pid is our own child's, not reaped yet.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        if wait_for(&mut child, Duration::from_secs(wait)).is_some() {
+            break;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(lock_path(&dir));
+}
+
+/// Waits (at most `limit`) for `child` to exit.
+fn wait_for(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Where the server's binaries are: `TESTRIG_PG_BINDIR` (`none`: no throwaway server), else
+/// `pg_config --bindir`, the `PATH`, then the packages' places (the newest version first).
+fn binaries() -> Option<PathBuf> {
+    let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
+    if let Some(dir) = std::env::var_os("TESTRIG_PG_BINDIR").filter(|dir| !dir.is_empty()) {
+        return Some(PathBuf::from(dir)).filter(|dir| dir.as_os_str() != "none" && has_server(dir));
+    }
+    let from_pg_config = Command::new("pg_config")
+        .arg("--bindir")
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
+    let on_path =
+        std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>()).unwrap_or_default();
+    let mut packaged: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|versions| {
+            versions
+                .flatten()
+                .filter_map(|entry| Some((entry.file_name().to_str()?.parse().ok()?, entry.path().join("bin"))))
+                .collect()
+        })
+        .unwrap_or_default();
+    packaged.sort_by(|a, b| b.0.cmp(&a.0));
+    from_pg_config
+        .into_iter()
+        .chain(on_path)
+        .chain(packaged.into_iter().map(|(_, dir)| dir))
+        .chain([PathBuf::from("/usr/local/pgsql/bin")])
+        .find(|dir| has_server(dir))
+}
+
+/// Who the server runs as when this process is root, which `initdb` refuses to be.
+struct User {
+    name: String,
+    uid: u32,
+    gid: u32,
+}
+
+fn unprivileged_user() -> Result<Option<User>, String> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(None);
+    }
+    for name in ["postgres", "nobody"] {
+        let c_name = std::ffi::CString::new(name).expect("no NUL in the name");
+        // SAFETY: a NUL-terminated name; the entry is copied out before any other call.
+        let entry = unsafe { libc::getpwnam(c_name.as_ptr()) };
+        if !entry.is_null() {
+            // SAFETY: non-null, as getpwnam returned it.
+            let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
+            return Ok(Some(User { name: name.to_owned(), uid, gid }));
+        }
+    }
+    Err("running as root, and initdb refuses root: no `postgres` or `nobody` user to run the server as".into())
+}
+
+/// The temp dir, or `/tmp` when the server's user (not root) cannot reach into the temp dir.
+fn base_dir(user: Option<&User>) -> PathBuf {
+    let temp = std::env::temp_dir();
+    let reachable = || {
+        temp.ancestors().all(|dir| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(dir).is_ok_and(|metadata| metadata.permissions().mode() & 0o001 != 0)
+        })
+    };
+    match user {
+        Some(_) if !reachable() => PathBuf::from("/tmp"),
+        _ => temp,
+    }
+}
+
+fn lock_path(dir: &Path) -> PathBuf {
+    dir.with_extension("lock")
+}
+
+/// Makes this process's directory (`testrig-pg-<pid>-<random>`, `0700`, the server user's),
+/// and takes the lock beside it that says it is in use.
+fn make_dir(base: &Path, user: Option<&User>) -> std::io::Result<(PathBuf, File)> {
+    use std::os::unix::fs::DirBuilderExt;
+    let random = std::collections::hash_map::RandomState::new();
+    let tag = std::hash::BuildHasher::hash_one(&random, std::process::id()) as u32;
+    let dir = base.join(format!("testrig-pg-{}-{tag:08x}", std::process::id()));
+    let lock = File::create(lock_path(&dir))?;
+    if !crate::leaf::file_lock::try_exclusive(&lock)? {
+        return Err(std::io::Error::other("its lock is held by another process"));
+    }
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    if let Some(user) = user {
+        let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).map_err(std::io::Error::other)?;
+        // SAFETY: a NUL-terminated path.
+        if unsafe { libc::chown(path.as_ptr(), user.uid, user.gid) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok((dir, lock))
+}
+
+/// Removes the directories of processes that are gone: their lock is free.
+fn reap(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.starts_with("testrig-pg-") || !name.ends_with(".lock") {
+            continue;
+        }
+        let Ok(lock) = File::options().write(true).open(entry.path()) else { continue };
+        // A minute's grace: a process that made its lock a moment ago may not hold it yet.
+        let settled =
+            lock.metadata().is_ok_and(|made| crate::leaf::private_dir::unmodified_for(&made, Duration::from_secs(60)));
+        if settled && crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false) {
+            // Held while removing, so no second reaper takes a new one for it.
+            let _ = std::fs::remove_dir_all(entry.path().with_extension(""));
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// `initdb`, then the server, in `dir`; returns once it accepts connections.
+fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, String> {
+    let data = dir.join("data");
+    let as_user = |command: &mut Command| {
+        if let Some(user) = user {
+            command.uid(user.uid).gid(user.gid).env("HOME", dir);
+        }
+    };
+    // One file for both streams (two handles would write over each other).
+    let log = |name: &str| {
+        let file = File::create(dir.join(name)).map_err(|error| format!("cannot write its log: {error}"))?;
+        let again = file.try_clone().map_err(|error| format!("cannot write its log: {error}"))?;
+        Ok::<_, String>((file, again))
+    };
+    let mut initdb = Command::new(bindir.join("initdb"));
+    initdb
+        .arg("-D")
+        .arg(&data)
+        .args(["-U", ROLE, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        .stdin(Stdio::null());
+    let (out, err) = log("initdb.log")?;
+    initdb.stdout(out).stderr(err);
+    as_user(&mut initdb);
+    let mut child =
+        initdb.spawn().map_err(|error| format!("cannot run {}: {error}", bindir.join("initdb").display()))?;
+    match wait_for(&mut child, START_LIMIT) {
+        Some(status) if status.success() => {}
+        Some(status) => return Err(format!("initdb failed ({status}):\n{}", tail(&dir.join("initdb.log")))),
+        None => {
+            let _ = child.kill();
+            return Err(format!("initdb took over {START_LIMIT:?}:\n{}", tail(&dir.join("initdb.log"))));
+        }
+    }
+    let mut postgres = Command::new(bindir.join("postgres"));
+    postgres
+        .arg("-D")
+        .arg(&data)
+        .arg("-k")
+        .arg(dir)
+        .args(["-p", "5432", "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off"])
+        .args(["-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB"])
+        .stdin(Stdio::null())
+        // Its own process group: a Ctrl-C meant for the tests does not stop it under them.
+        .process_group(0);
+    let (out, err) = log("server.log")?;
+    postgres.stdout(out).stderr(err);
+    as_user(&mut postgres);
+    // SAFETY: prctl is async-signal-safe; set after the user change (which clears it).
+    unsafe {
+        postgres.pre_exec(|| {
+            // Immediate shutdown when the thread that started it ends: its process is gone.
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = spawn_from_a_lasting_thread(postgres)
+        .map_err(|error| format!("cannot run {}: {error}", bindir.join("postgres").display()))?;
+    let started = Instant::now();
+    loop {
+        // The server writes `ready` in its lock file once it accepts connections.
+        let status = std::fs::read_to_string(data.join("postmaster.pid")).unwrap_or_default();
+        if status.lines().nth(7).is_some_and(|line| line.trim() == "ready") {
+            return Ok(child);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("the server exited ({status}):\n{}", tail(&dir.join("server.log"))));
+        }
+        if started.elapsed() > START_LIMIT {
+            let _ = child.kill();
+            return Err(format!("the server was not ready after {START_LIMIT:?}:\n{}", tail(&dir.join("server.log"))));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Spawns `command` from a thread that lives as long as the process: the child's
+/// `PR_SET_PDEATHSIG` fires when the thread that started it ends, so a test's thread would
+/// stop the server with its test.
+fn spawn_from_a_lasting_thread(mut command: Command) -> std::io::Result<Child> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new().name("testrig-postgres".into()).spawn(move || {
+        let _ = sender.send(command.spawn());
+        loop {
+            std::thread::park();
+        }
+    })?;
+    receiver.recv().map_err(std::io::Error::other)?
+}
+
+/// The last lines of a log, to say why.
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
