@@ -3,11 +3,7 @@
 # then prints the TESTRIG_DATABASE_URL to use. Idempotent: safe to run again.
 set -euo pipefail
 
-if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql >&2
-fi
+bash "$(dirname "$0")/install_postgres.sh"
 
 version=$(ls /usr/lib/postgresql | sort -n | tail -1)
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version main"; then

@@ -25,8 +25,12 @@ use crate::features::db::DbError;
 /// The role tests connect as; trusted on the server's socket, which only its user can reach.
 const ROLE: &str = "testrig";
 
-/// How long `initdb` and the server's start may take (a cold disk, a busy machine).
-const START_LIMIT: Duration = Duration::from_secs(120);
+/// How long `initdb`, and then the server's start, may each take (a cold disk, a busy
+/// machine): `TESTRIG_PG_START_TIMEOUT` seconds, else 120.
+fn start_limit() -> Duration {
+    let seconds = std::env::var("TESTRIG_PG_START_TIMEOUT").ok().and_then(|value| value.parse().ok());
+    Duration::from_secs(seconds.unwrap_or(120))
+}
 
 /// The run's throwaway server: its URL, and where it lives.
 #[derive(Debug)]
@@ -107,6 +111,7 @@ fn start() -> Result<Throwaway, DbError> {
         Ok(child) => child,
         Err(cause) => {
             let _ = std::fs::remove_dir_all(&dir);
+            let _ = std::fs::remove_file(lock_path(&dir));
             return Err(failed(cause));
         }
     };
@@ -178,7 +183,7 @@ fn binaries() -> Option<PathBuf> {
                 .collect()
         })
         .unwrap_or_default();
-    packaged.sort_by(|a, b| b.0.cmp(&a.0));
+    packaged.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     from_pg_config
         .into_iter()
         .chain(on_path)
@@ -299,12 +304,17 @@ fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, Str
     as_user(&mut initdb);
     let mut child =
         initdb.spawn().map_err(|error| format!("cannot run {}: {error}", bindir.join("initdb").display()))?;
-    match wait_for(&mut child, START_LIMIT) {
+    let limit = start_limit();
+    match wait_for(&mut child, limit) {
         Some(status) if status.success() => {}
         Some(status) => return Err(format!("initdb failed ({status}):\n{}", tail(&dir.join("initdb.log")))),
         None => {
             let _ = child.kill();
-            return Err(format!("initdb took over {START_LIMIT:?}:\n{}", tail(&dir.join("initdb.log"))));
+            let _ = child.wait();
+            return Err(format!(
+                "initdb took over {limit:?} (TESTRIG_PG_START_TIMEOUT):\n{}",
+                tail(&dir.join("initdb.log"))
+            ));
         }
     }
     let mut postgres = Command::new(bindir.join("postgres"));
@@ -343,9 +353,14 @@ fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, Str
         if let Ok(Some(status)) = child.try_wait() {
             return Err(format!("the server exited ({status}):\n{}", tail(&dir.join("server.log"))));
         }
-        if started.elapsed() > START_LIMIT {
+        if started.elapsed() > limit {
             let _ = child.kill();
-            return Err(format!("the server was not ready after {START_LIMIT:?}:\n{}", tail(&dir.join("server.log"))));
+            let _ = child.wait();
+            return Err(format!(
+                "the server was not ready after {limit:?} (TESTRIG_PG_START_TIMEOUT), waiting for `ready` in its \
+                 postmaster.pid; its log:\n{}",
+                tail(&dir.join("server.log"))
+            ));
         }
         std::thread::sleep(Duration::from_millis(10));
     }

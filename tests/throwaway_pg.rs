@@ -1,0 +1,206 @@
+//! The throwaway PostgreSQL server a test gets when no URL names one, in the ways it goes
+//! wrong: its process killed with `kill -9` (the server dies with it; the next process removes
+//! its directory), no binaries (the error names both variables and what to install), an
+//! `initdb` that fails, a server that never gets ready (a bounded wait that says what it
+//! waited for). Each case runs the test binary in a child process with no URL set and a temp
+//! dir of its own. Skips, saying why, where PostgreSQL is not installed (CI installs it).
+#![cfg(target_os = "linux")]
+#![allow(unnameable_test_items)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use testrig::prelude::*;
+
+/// Gets a database on the run's server and uses it.
+#[testrig::test]
+#[database(migrations = "tests/migrations/users", fixtures("users"))]
+#[ignore = "run in a child process by the tests of this file"]
+async fn uses_the_server(pool: &PgPool) {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await.unwrap();
+    assert_eq!(users, 2);
+}
+
+/// Says it has its database, then waits (at most a minute) to be killed.
+#[testrig::test]
+#[database(migrations = "tests/migrations/users")]
+#[ignore = "run in a child process by the tests of this file"]
+async fn waits_to_be_killed(pool: &PgPool) {
+    sqlx::query("SELECT 1").execute(pool).await.unwrap();
+    std::fs::write(std::env::var("STARTED_FILE").unwrap(), "").unwrap();
+    tokio::time::sleep(Duration::from_secs(60)).await;
+}
+
+/// Whether PostgreSQL's server binaries are where testrig looks first on Debian and Ubuntu.
+fn installed() -> bool {
+    let found = std::fs::read_dir("/usr/lib/postgresql")
+        .is_ok_and(|mut versions| versions.any(|v| v.is_ok_and(|v| v.path().join("bin/initdb").is_file())));
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "CI installs PostgreSQL");
+        println!("skipped: PostgreSQL's server binaries are not installed");
+    }
+    found
+}
+
+/// A temp dir of its own for one case, empty.
+fn fresh_tmp(case: &str) -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("throwaway-{case}"));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    tmp
+}
+
+/// The test binary running `case` alone, with no server URL and `tmp` as its temp dir.
+fn child(case: &str, tmp: &Path, env: &[(&str, &str)]) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", case, "--ignored", "--test-threads=1", "--nocapture"])
+        .env_remove("TESTRIG_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .env_remove("TESTRIG_PG_BINDIR")
+        // Not this run's: a process of its own is its own run.
+        .env_remove("NEXTEST_RUN_ID")
+        .env("TMPDIR", tmp)
+        .envs(env.iter().copied());
+    command
+}
+
+/// What is left in `tmp`, and the processes running with a path in it.
+fn left_in(tmp: &Path) -> (Vec<String>, Vec<String>) {
+    let files = std::fs::read_dir(tmp)
+        .map(|dir| dir.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let needle = tmp.display().to_string();
+    let processes = std::fs::read_dir("/proc")
+        .map(|procs| {
+            procs
+                .flatten()
+                .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+                .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+                .filter(|cmdline| cmdline.contains(&needle))
+                .collect()
+        })
+        .unwrap_or_default();
+    (files, processes)
+}
+
+/// Waits (at most `limit`) for nothing to be left in `tmp`, or with `files_too` false, no
+/// process; returns what is left then.
+fn left_within(tmp: &Path, limit: Duration, files_too: bool) -> (Vec<String>, Vec<String>) {
+    let started = Instant::now();
+    loop {
+        let left = left_in(tmp);
+        let gone = left.1.is_empty() && (!files_too || left.0.is_empty());
+        if gone || started.elapsed() > limit {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn nothing_left_within(tmp: &Path, limit: Duration) -> (Vec<String>, Vec<String>) {
+    left_within(tmp, limit, true)
+}
+
+/// A directory of fake binaries: `initdb` and `postgres` as the scripts given.
+fn fake_binaries(tmp: &Path, initdb: &str, postgres: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp.with_extension("bin");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, script) in [("initdb", initdb), ("postgres", postgres)] {
+        std::fs::write(dir.join(name), format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_test_process_killed_takes_its_server_with_it_and_the_next_removes_its_directory() {
+    if !installed() {
+        return;
+    }
+    let tmp = fresh_tmp("killed");
+    let started_file = tmp.with_extension("started");
+    let _ = std::fs::remove_file(&started_file);
+    let mut waiting = child("waits_to_be_killed", &tmp, &[("STARTED_FILE", started_file.to_str().unwrap())])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !started_file.exists() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the test never got its database");
+        assert!(waiting.try_wait().unwrap().is_none(), "the test ended before it got its database");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (files, processes) = left_in(&tmp);
+    assert!(files.iter().any(|name| name.starts_with("testrig-pg-")), "{files:?}");
+    assert!(processes.iter().any(|cmdline| cmdline.contains("postgres")), "the server runs: {processes:?}");
+    waiting.kill().unwrap();
+    waiting.wait().unwrap();
+    // The server goes with its process (PR_SET_PDEATHSIG), its directory stays...
+    let (files, processes) = left_within(&tmp, Duration::from_secs(30), false);
+    assert_eq!(processes, Vec::<String>::new(), "the server outlived the process that started it");
+    assert!(!files.is_empty(), "a killed process removed nothing, and could not");
+    // ...until the next process that starts a server finds its lock free (after a minute's
+    // grace for a lock just made, aged here instead of waited for).
+    for name in files.iter().filter(|name| name.ends_with(".lock")) {
+        let file = std::fs::File::options().write(true).open(tmp.join(name)).unwrap();
+        file.set_modified(std::time::SystemTime::now() - Duration::from_secs(120)).unwrap();
+    }
+    let next = child("uses_the_server", &tmp, &[]).output().unwrap();
+    assert!(next.status.success(), "{}", support::printed(&next));
+    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn with_no_url_and_no_binaries_setup_fails_naming_both_and_what_to_install() {
+    let tmp = fresh_tmp("none");
+    let run = child("uses_the_server", &tmp, &[("TESTRIG_PG_BINDIR", "none")]).output().unwrap();
+    assert!(!run.status.success());
+    let printed = support::printed(&run);
+    for expected in
+        ["TESTRIG_DATABASE_URL", "DATABASE_URL", "initdb", "apt-get install postgresql", "TESTRIG_PG_BINDIR"]
+    {
+        assert!(printed.contains(expected), "no {expected:?} in:\n{printed}");
+    }
+    assert_eq!(left_in(&tmp), (Vec::new(), Vec::new()));
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn an_initdb_that_fails_is_named_with_its_output_and_nothing_is_left() {
+    let tmp = fresh_tmp("initdb");
+    let bin = fake_binaries(&tmp, "echo 'initdb: error: disk on fire' >&2; exit 1", "exit 1");
+    let run = child("uses_the_server", &tmp, &[("TESTRIG_PG_BINDIR", bin.to_str().unwrap())]).output().unwrap();
+    assert!(!run.status.success());
+    let printed = support::printed(&run);
+    assert!(printed.contains("cannot start a throwaway PostgreSQL server"), "{printed}");
+    assert!(printed.contains("initdb failed") && printed.contains("disk on fire"), "{printed}");
+    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
+    std::fs::remove_dir_all(&tmp).unwrap();
+    std::fs::remove_dir_all(&bin).unwrap();
+}
+
+#[test]
+fn a_server_that_never_gets_ready_is_waited_for_a_bounded_time_and_stopped() {
+    let tmp = fresh_tmp("never-ready");
+    // An initdb that makes the data directory; a server that never says it is ready.
+    let initdb = "while [ \"$1\" != -D ]; do shift; done; mkdir -p \"$2\"; echo 15 > \"$2/PG_VERSION\"";
+    let bin = fake_binaries(&tmp, initdb, "echo 'waiting for nothing' >&2; exec sleep 600");
+    let env = [("TESTRIG_PG_BINDIR", bin.to_str().unwrap()), ("TESTRIG_PG_START_TIMEOUT", "2")];
+    let started = Instant::now();
+    let run = child("uses_the_server", &tmp, &env).output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(60), "the wait was not bounded");
+    assert!(!run.status.success());
+    let printed = support::printed(&run);
+    assert!(printed.contains("was not ready after 2s") && printed.contains("waiting for nothing"), "{printed}");
+    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
+    std::fs::remove_dir_all(&tmp).unwrap();
+    std::fs::remove_dir_all(&bin).unwrap();
+}
