@@ -686,6 +686,26 @@ pub use testrig_macros::with_cells;
 /// }
 /// # fn main() { migrated(); }
 /// ```
+///
+/// `backends(sqlite, postgres)` runs the test once per backend, as a module of cases named
+/// after them (`counts::sqlite`, `counts::postgres`), each migrated with its backend's own
+/// directory where there is one (`<migrations>/sqlite`, `<migrations>/postgres`). Such a test
+/// takes `&testrig::db::Database` or `&sqlx::AnyPool` (a typed pool is one backend's: a
+/// compile error). A backend that cannot be had here — PostgreSQL with no URL and no server
+/// binaries — skips its case, saying why (`TESTRIG_NO_SKIP=1` fails it instead).
+/// `backend = postgres` pins one backend, whatever `TESTRIG_DATABASE_URL` says.
+///
+/// ```
+/// use testrig::db::Database;
+///
+/// #[testrig::test]
+/// #[database(backends(sqlite, postgres), migrations = "tests/migrations/cell")]
+/// async fn counts(db: &Database, pool: &sqlx::AnyPool) {
+///     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances").fetch_one(pool).await.unwrap();
+///     assert_eq!(n, 0, "on {}", db.backend().name());
+/// }
+/// # fn main() { counts::sqlite(); counts::postgres(); }
+/// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub use testrig_macros::database;
 

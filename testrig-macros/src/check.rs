@@ -9,6 +9,7 @@ use crate::attr::OurAttribute::{Database, Databases, PoisonDb};
 use crate::attr::Parsed;
 use crate::ctxt::Ctxt;
 use crate::messages;
+use crate::parse::database::BackendName;
 
 pub fn fixture(def: &FixtureDef, cx: &Ctxt) {
     let attrs = match def.source {
@@ -189,6 +190,14 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         if names_mysql(&param.original.ty) {
             cx.error_spanned_by(&param.original.ty, messages::MYSQL_NOT_YET);
         }
+        if let (Some(pinned), Some(typed)) = (pinned_backend(test), typed_pool(&param.original.ty)) {
+            if pinned != typed {
+                cx.error_spanned_by(
+                    &param.original.ty,
+                    messages::typed_pool_of_another_backend(pinned.name(), typed.name()),
+                );
+            }
+        }
         if let Some((attribute, _)) = &param.marks.default {
             cx.error_spanned_by(attribute, messages::DEFAULT_ON_TEST);
         }
@@ -268,6 +277,29 @@ pub fn test(test: &TestFn, cx: &Ctxt) {
         if !matches!(test.options.flavor, Some((crate::parse::test_options::Flavor::MultiThread, _))) {
             cx.error_at(span, messages::WORKERS_NEED_MULTI_THREAD);
         }
+    }
+}
+
+/// The backend `#[database(backend = ..)]` names, if any.
+fn pinned_backend(test: &TestFn) -> Option<BackendName> {
+    test.written.iter().find_map(|written| match &written.value {
+        crate::attr::Parsed::Database(database) => database.backend,
+        _ => None,
+    })
+}
+
+/// The backend whose typed pool or connection `ty` is (`SqlitePool`, `PoolConnection<Postgres>`,
+/// `PgPool`), if it is one.
+pub fn typed_pool(ty: &Type) -> Option<BackendName> {
+    let named = |prefixes: &[&str]| {
+        crate::ast::any_ident(ty, &|ident| prefixes.iter().any(|prefix| ident.to_string().starts_with(prefix)))
+    };
+    if named(&["Sqlite"]) {
+        Some(BackendName::Sqlite)
+    } else if named(&["PgPool", "PgConnection", "Postgres"]) {
+        Some(BackendName::Postgres)
+    } else {
+        None
     }
 }
 

@@ -72,6 +72,9 @@ fn test_item(origin: OurAttribute, args: TokenStream, item: syn::Item) -> TokenS
         if let Some(applied) = apply_case_table(origin, &args, function) {
             return applied;
         }
+        if let Some(per_backend) = per_backend(origin, &args, function) {
+            return per_backend;
+        }
     }
     let cx = Ctxt::new();
     let syn::Item::Fn(function) = &item else {
@@ -136,6 +139,70 @@ fn apply_case_table(origin: OurAttribute, args: &TokenStream, function: &syn::It
     bare.attrs.clear();
     Some(quote! {
         #table! { @testrig_apply [#[::testrig::#name(#args)] #(#before)*] [#(#after)*] #bare }
+    })
+}
+
+/// `#[database(backends(sqlite, postgres))]`: a module named as the test, with the test once
+/// per backend in it, named as the backend (`t::sqlite`, `t::postgres`: nextest and libtest
+/// filter them by name), each with `#[database(backend = ..)]` and the other options, and
+/// expanded again as a test of its own.
+fn per_backend(origin: OurAttribute, args: &TokenStream, function: &syn::ItemFn) -> Option<TokenStream> {
+    use quote::quote;
+    let is_database =
+        |attribute: &syn::Attribute| matches!(TestAttr::classify(attribute), TestAttr::Ours(OurAttribute::Database, _));
+    // The outer attribute (`#[testrig::database(backends(..))]`), or a `#[database(..)]` below.
+    let (list, at) = match origin {
+        OurAttribute::Database => (crate::parse::database::backends(args)?, None),
+        _ => {
+            let at = function.attrs.iter().position(is_database)?;
+            let syn::Meta::List(list) = &function.attrs[at].meta else { return None };
+            (crate::parse::database::backends(&list.tokens)?, Some(at))
+        }
+    };
+    // A typed pool is one backend's: said once, at the parameter, not once per case.
+    for input in &function.sig.inputs {
+        let syn::FnArg::Typed(typed) = input else { continue };
+        let typed_backend = crate::check::typed_pool(&typed.ty);
+        if let Some((typed_backend, (_, other))) =
+            typed_backend.and_then(|typed| Some((typed, list.names.iter().find(|(_, backend)| *backend != typed)?)))
+        {
+            let message = messages::typed_pool_of_another_backend(other.name(), typed_backend.name());
+            let error = syn::Error::new_spanned(&typed.ty, message).to_compile_error();
+            let mut bare = function.clone();
+            bare.attrs.clear();
+            return Some(quote!(#error #[allow(dead_code)] #bare));
+        }
+    }
+    let name = &function.sig.ident;
+    let vis = &function.vis;
+    let outer = quote::format_ident!("{}", origin.path_name());
+    let cases = list.names.iter().map(|(written, backend)| {
+        let rest = &list.rest;
+        let backend_ident = syn::Ident::new(backend.name(), written.span());
+        let database = quote!(backend = #backend_ident #(, #rest)*);
+        let mut case = function.clone();
+        case.sig.ident = syn::Ident::new(backend.name(), written.span());
+        // Callable where the test was (a doc test's `main`, a test calling another).
+        if matches!(case.vis, syn::Visibility::Inherited) {
+            case.vis = syn::parse_quote!(pub(super));
+        }
+        let outer_args = match at {
+            None => database.clone(),
+            Some(at) => {
+                let attribute = &mut case.attrs[at];
+                let path = attribute.path().clone();
+                *attribute = syn::parse_quote!(#[#path(#database)]);
+                args.clone()
+            }
+        };
+        quote!(#[::testrig::#outer(#outer_args)] #case)
+    });
+    Some(quote! {
+        #vis mod #name {
+            #[allow(unused_imports)]
+            use super::*;
+            #(#cases)*
+        }
     })
 }
 

@@ -283,6 +283,26 @@ pub fn files_option_not_yet(name: &str) -> String {
 pub const CASE_MARK_WITH_ARGS: &str =
     "rstest's `#[case(default)]` / `#[case(opt)]` on a parameter are not supported yet: write `#[case]` and give every \
      row its value";
+pub const BACKEND_VALUE: &str = "`backend` names one backend: write `backend = sqlite` or `backend = postgres`";
+pub const BACKENDS_VALUE: &str =
+    "`backends(..)` lists the backends to run the test on: write `backends(sqlite, postgres)`";
+pub const DATABASES_BACKEND: &str =
+    "a test's `#[databases]` are on one backend (PostgreSQL with `TESTRIG_DATABASE_URL`, else SQLite): `backend` and \
+     `backends(..)` are options of `#[database(..)]`; remove it here";
+pub fn typed_pool_of_another_backend(pinned: &str, typed: &str) -> String {
+    format!(
+        "this test's database is on `{pinned}` (with `backends(..)`: on each backend listed), and this is `{typed}`'s \
+         typed pool: take `&testrig::db::Database` or `&sqlx::AnyPool`"
+    )
+}
+pub const BACKEND_AND_BACKENDS: &str =
+    "`backends(..)` runs the test on each backend it lists, `backend = ..` on one: keep one of them";
+pub fn unknown_backend(name: &str) -> String {
+    format!("unknown backend `{name}`: testrig's are `sqlite` and `postgres`")
+}
+pub fn duplicate_backend(name: &str) -> String {
+    format!("`{name}` is listed twice: each backend gives the test one case; remove one")
+}
 pub const MYSQL_NOT_YET: &str =
     "MySQL is not supported yet: testrig's database fixtures are SQLite (`SqlitePool`), PostgreSQL (`PgPool`) \
      and `AnyPool` over them; keep this test on `#[sqlx::test]` for now";

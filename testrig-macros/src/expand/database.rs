@@ -5,14 +5,18 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use crate::parse::database::{DatabaseAttr, DatabasesAttr, Migrations};
+use crate::parse::database::{BackendName, DatabaseAttr, DatabasesAttr, Migrations};
 
 /// The `DatabaseOptions` expression: the recipe, and the options pointing at it.
 pub fn options(database: &DatabaseAttr) -> TokenStream {
     let recipe = recipe(database, "main");
+    let on = database.backend.map(|backend| match backend {
+        BackendName::Sqlite => quote!(.on(::testrig::db::Backend::Sqlite)),
+        BackendName::Postgres => quote!(.on(::testrig::db::Backend::Postgres)),
+    });
     quote! {{
         #recipe
-        ::testrig::db::DatabaseOptions::new(&__TESTRIG_RECIPE)
+        ::testrig::db::DatabaseOptions::new(&__TESTRIG_RECIPE) #on
     }}
 }
 

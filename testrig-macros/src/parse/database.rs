@@ -12,7 +12,7 @@ use syn::punctuated::Punctuated;
 use syn::{LitBool, LitStr, Token};
 
 use super::slot::Attr;
-use super::symbol::{FIXTURES, MIGRATIONS, MIGRATOR};
+use super::symbol::{BACKEND, BACKENDS, FIXTURES, MIGRATIONS, MIGRATOR};
 use crate::ctxt::Ctxt;
 use crate::messages;
 
@@ -23,6 +23,77 @@ pub struct DatabaseAttr {
     /// Whether the crate has a `migrations/` directory (read once, here).
     pub crate_has_migrations: bool,
     pub seeds: Vec<SeedSource>,
+    /// `backend = postgres`: the backend the database is on, whatever the environment says.
+    pub backend: Option<BackendName>,
+}
+
+/// A backend as written: `sqlite` or `postgres`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BackendName {
+    Sqlite,
+    Postgres,
+}
+
+impl BackendName {
+    pub fn parse(ident: &syn::Ident) -> syn::Result<BackendName> {
+        match ident.to_string().as_str() {
+            "sqlite" => Ok(BackendName::Sqlite),
+            "postgres" => Ok(BackendName::Postgres),
+            "mysql" => Err(syn::Error::new(ident.span(), messages::MYSQL_NOT_YET)),
+            other => Err(syn::Error::new(ident.span(), messages::unknown_backend(other))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendName::Sqlite => "sqlite",
+            BackendName::Postgres => "postgres",
+        }
+    }
+}
+
+/// `backends(sqlite, postgres)`, found among `#[database(..)]`'s arguments: the names, in
+/// order, and the arguments without it (each case's attribute is those plus `backend = ..`).
+pub struct BackendsList {
+    pub names: Vec<(syn::Ident, BackendName)>,
+    pub rest: Vec<TokenStream>,
+}
+
+/// `#[database(..)]`'s arguments, split at their top-level commas.
+fn arguments(args: TokenStream) -> Vec<TokenStream> {
+    let mut out = vec![TokenStream::new()];
+    for tree in args {
+        match &tree {
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ',' => out.push(TokenStream::new()),
+            _ => out.last_mut().expect("never empty").extend([tree]),
+        }
+    }
+    out.retain(|argument| !argument.is_empty());
+    out
+}
+
+/// The `backends(..)` among `args`, when it is there and valid (an invalid one is reported
+/// by [`parse`], where the test expands as one).
+pub fn backends(args: &TokenStream) -> Option<BackendsList> {
+    let arguments = arguments(args.clone());
+    let at = arguments.iter().position(|argument| {
+        matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(key)) if key == BACKENDS)
+    })?;
+    let Ok(Item::Backends(_, names)) = syn::parse2::<Item>(arguments[at].clone()) else { return None };
+    let valid = !names.is_empty()
+        && names.iter().enumerate().all(|(i, name)| {
+            BackendName::parse(name).is_ok() && !names[..i].iter().any(|earlier| earlier == name)
+        })
+        && !arguments.iter().any(|argument| {
+            matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(key)) if key == BACKEND)
+        });
+    if !valid {
+        return None;
+    }
+    let names =
+        names.into_iter().filter_map(|name| BackendName::parse(&name).ok().map(|parsed| (name, parsed))).collect();
+    let rest = arguments.into_iter().enumerate().filter(|(i, _)| *i != at).map(|(_, argument)| argument).collect();
+    Some(BackendsList { names, rest })
 }
 
 pub enum Migrations {
@@ -98,6 +169,8 @@ fn fixtures_group(input: ParseStream) -> syn::Result<Vec<SeedSource>> {
 enum Item {
     Migrations(syn::Ident, Migrations),
     Fixtures(syn::Ident, Vec<SeedSource>),
+    Backend(syn::Ident, syn::Ident),
+    Backends(syn::Ident, Vec<syn::Ident>),
 }
 
 impl Parse for Item {
@@ -131,6 +204,18 @@ impl Parse for Item {
                     Err(_) => Err(syn::Error::new(path.span(), messages::MIGRATOR_VALUE)),
                 }
             }
+            BACKEND => {
+                input.parse::<Token![=]>()?;
+                let name: syn::Ident = input.parse().map_err(|e| syn::Error::new(e.span(), messages::BACKEND_VALUE))?;
+                Ok(Item::Backend(key, name))
+            }
+            BACKENDS => {
+                let content;
+                syn::parenthesized!(content in input);
+                let names = Punctuated::<syn::Ident, Token![,]>::parse_terminated(&content)
+                    .map_err(|e| syn::Error::new(e.span(), messages::BACKENDS_VALUE))?;
+                Ok(Item::Backends(key, names.into_iter().collect()))
+            }
             _ => Err(syn::Error::new(
                 key.span(),
                 messages::unknown_option("database", &key.to_string(), DATABASE_OPTIONS),
@@ -139,7 +224,7 @@ impl Parse for Item {
     }
 }
 
-const DATABASE_OPTIONS: &[&str] = &[MIGRATIONS, MIGRATOR, FIXTURES];
+const DATABASE_OPTIONS: &[&str] = &[MIGRATIONS, MIGRATOR, FIXTURES, BACKEND, BACKENDS];
 
 /// Parses `#[database(..)]`'s arguments; every problem is recorded in `cx`.
 pub fn parse(args: TokenStream, cx: &Ctxt) -> DatabaseAttr {
@@ -147,7 +232,7 @@ pub fn parse(args: TokenStream, cx: &Ctxt) -> DatabaseAttr {
         Ok(items) => from_items(items, cx),
         Err(error) => {
             cx.syn_error(error);
-            DatabaseAttr { migrations: None, crate_has_migrations: false, seeds: Vec::new() }
+            DatabaseAttr { migrations: None, crate_has_migrations: false, seeds: Vec::new(), backend: None }
         }
     }
 }
@@ -193,6 +278,17 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
             cx.error_spanned_by(&name, messages::duplicate_database(&name.to_string()));
             continue;
         }
+        // One backend for the set: a backend of an entry's own is not something it can have.
+        let items = items
+            .into_iter()
+            .filter(|item| match item {
+                Item::Backend(key, _) | Item::Backends(key, _) => {
+                    cx.error_spanned_by(key, messages::DATABASES_BACKEND);
+                    false
+                }
+                _ => true,
+            })
+            .collect();
         let attr = from_items(items, cx);
         set.entries.push((name, attr));
     }
@@ -201,10 +297,18 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
 
 fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
     let mut migrations = Attr::option(cx, MIGRATIONS);
+    let mut backend = Attr::option(cx, BACKEND);
     // Several `fixtures(..)` add up, in order, as sqlx's do.
     let mut seeds: Vec<SeedSource> = Vec::new();
     for item in items {
         match item {
+            Item::Backend(key, name) => match BackendName::parse(&name) {
+                Ok(parsed) => backend.set(&key, parsed),
+                Err(error) => cx.syn_error(error),
+            },
+            // Valid ones are turned into a case per backend before the test expands as one
+            // (`entry`): what reaches here is said wrong.
+            Item::Backends(key, names) => backends_error(&key, &names, cx),
             Item::Migrations(key, value) => migrations.set_with(&key, || {
                 if let Migrations::Dir(dir) = &value {
                     check_dir(dir, cx);
@@ -225,10 +329,47 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
             }
         }
     }
-    let migrations = migrations.get();
+    let backend = backend.get();
+    let mut migrations = migrations.get();
+    // A backend's own migrations where they differ: `<dir>/sqlite`, `<dir>/postgres`.
+    if let Some(backend) = backend {
+        let own = |dir: &str| {
+            let own = format!("{}/{}", dir.trim_end_matches('/'), backend.name());
+            (crate::crate_files::has_dir(&own) == Some(true)).then_some(own)
+        };
+        migrations = match migrations {
+            Some(Migrations::Dir(dir)) => Some(Migrations::Dir(match own(&dir.value()) {
+                Some(own) => LitStr::new(&own, dir.span()),
+                None => dir,
+            })),
+            None => own("migrations").map(|own| Migrations::Dir(LitStr::new(&own, Span::call_site()))),
+            other => other,
+        };
+    }
     // Only when it counts: a crate read for nothing is a file system call per test.
     let crate_has_migrations = migrations.is_none() && crate::crate_files::has_dir("migrations") == Some(true);
-    DatabaseAttr { migrations, crate_has_migrations, seeds }
+    DatabaseAttr { migrations, crate_has_migrations, seeds, backend }
+}
+
+/// What is wrong with a `backends(..)` that was not turned into cases.
+fn backends_error(key: &syn::Ident, names: &[syn::Ident], cx: &Ctxt) {
+    let mut said = names.is_empty();
+    if names.is_empty() {
+        cx.error_spanned_by(key, messages::BACKENDS_VALUE);
+    }
+    for (i, name) in names.iter().enumerate() {
+        if let Err(error) = BackendName::parse(name) {
+            cx.syn_error(error);
+            said = true;
+        } else if names[..i].contains(name) {
+            cx.error_spanned_by(name, messages::duplicate_backend(&name.to_string()));
+            said = true;
+        }
+    }
+    if !said {
+        // The only other reason: `backend = ..` beside it.
+        cx.error_spanned_by(key, messages::BACKEND_AND_BACKENDS);
+    }
 }
 
 fn check_dir(dir: &LitStr, cx: &Ctxt) {

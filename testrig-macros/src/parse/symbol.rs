@@ -14,6 +14,10 @@ pub const MIGRATIONS: &str = "migrations";
 pub const FIXTURES: &str = "fixtures";
 /// `#[sqlx::test(migrator = "path::MIGRATOR")]`'s: not taken yet.
 pub const MIGRATOR: &str = "migrator";
+/// `#[database(backend = postgres)]`: this backend, whatever the environment says.
+pub const BACKEND: &str = "backend";
+/// `#[database(backends(sqlite, postgres))]`: the test once per backend.
+pub const BACKENDS: &str = "backends";
 
 // `#[fixture(..)]`
 pub const AUTOUSE: &str = "autouse";

@@ -41,6 +41,23 @@ impl Backend {
     }
 }
 
+/// Why `backend` cannot make databases here, if it cannot: testrig built without it, or, for
+/// PostgreSQL, no server URL and no server binaries to start one from. (A server that fails
+/// to start is no reason to skip: its test fails, saying why.)
+pub(crate) fn unavailable(backend: Backend) -> Option<String> {
+    match backend {
+        #[cfg(feature = "sqlite")]
+        Backend::Sqlite => None,
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => postgres::no_server(),
+        #[allow(unreachable_patterns)]
+        other => Some(format!(
+            "testrig was built without its `{}` feature",
+            if other == Backend::Sqlite { "sqlite" } else { "postgres" }
+        )),
+    }
+}
+
 /// A database made for one test, and how to get rid of it.
 pub(crate) enum Created {
     #[cfg(feature = "sqlite")]

@@ -17,12 +17,32 @@ use crate::features::db::DbError;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DatabaseOptions {
     recipe: Option<&'static Recipe>,
+    backend: Option<Backend>,
 }
 
 impl DatabaseOptions {
     /// The database made from `recipe` (what `#[database(..)]` expands to).
     pub const fn new(recipe: &'static Recipe) -> Self {
-        DatabaseOptions { recipe: Some(recipe) }
+        DatabaseOptions { recipe: Some(recipe), backend: None }
+    }
+
+    /// On `backend`, whatever `TESTRIG_DATABASE_URL` says (`#[database(backend = postgres)]`,
+    /// and each case of `#[database(backends(sqlite, postgres))]`). A backend that cannot be
+    /// had here — PostgreSQL with no server URL and no server binaries, a backend testrig
+    /// was built without — skips the test, saying why (`TESTRIG_NO_SKIP=1`: fails it).
+    ///
+    /// ```
+    /// use testrig::db::{Backend, Database};
+    ///
+    /// #[testrig::test]
+    /// #[database(backend = sqlite, migrations = false)]
+    /// async fn on_sqlite_whatever_the_environment_says(db: &Database) {
+    ///     assert_eq!(db.backend(), Backend::Sqlite);
+    /// }
+    /// # fn main() { on_sqlite_whatever_the_environment_says(); }
+    /// ```
+    pub const fn on(self, backend: Backend) -> Self {
+        DatabaseOptions { backend: Some(backend), ..self }
     }
 
     fn recipe(&self) -> Result<&'static Recipe, DbError> {
@@ -131,7 +151,11 @@ pub(crate) fn still_held(what: &str) -> DbError {
 impl Database {
     async fn setup(stack: &dyn Dependencies, #[options] config: &DatabaseOptions) -> Result<Database, DbError> {
         crate::features::db::poison::check("a database fixture");
-        Database::create(config.recipe()?, backend_for(stack)?).await
+        let backend = match config.backend {
+            Some(pinned) => pinned_backend(stack, pinned)?,
+            None => backend_for(stack)?,
+        };
+        Database::create(config.recipe()?, backend).await
     }
 
     /// A fresh database from `recipe` on `backend`, with its pools (they connect lazily).
@@ -244,6 +268,39 @@ fn backend_for(stack: &dyn Dependencies) -> Result<Backend, DbError> {
         (false, true) => Ok(Backend::Postgres),
         (false, false) => Ok(Backend::either()),
     }
+}
+
+/// The backend a test asked for by name: skipped (the reason printed) where it cannot be had,
+/// an error where the test's typed pool is another backend's.
+fn pinned_backend(stack: &dyn Dependencies, pinned: Backend) -> Result<Backend, DbError> {
+    let typed = backend_for(stack)?;
+    let takes_a_typed_pool = backend_for_types(stack).is_some();
+    if takes_a_typed_pool && typed != pinned {
+        return Err(DbError::Database {
+            what: format!("this test's database is on {}, and it takes {}'s typed pool", pinned.name(), typed.name()),
+            cause: "a test on a backend named in `#[database(backend = ..)]` or `backends(..)` takes \
+                    `&testrig::db::Database` or `&sqlx::AnyPool`, or the typed pool of that backend"
+                .into(),
+        });
+    }
+    if let Some(why) = backend::unavailable(pinned) {
+        crate::features::skip::skip(format!("{} is not available here: {why}", pinned.name()));
+    }
+    Ok(pinned)
+}
+
+/// The backend the test's typed pools name, if it takes one.
+fn backend_for_types(stack: &dyn Dependencies) -> Option<Backend> {
+    #[cfg(feature = "sqlite")]
+    if stack.plans::<sqlx::SqlitePool>() {
+        return Some(Backend::Sqlite);
+    }
+    #[cfg(feature = "postgres")]
+    if stack.plans::<sqlx::PgPool>() {
+        return Some(Backend::Postgres);
+    }
+    let _ = stack;
+    None
 }
 
 impl Pools {

@@ -49,6 +49,15 @@ pub(crate) fn requested() -> bool {
     std::env::var_os("TESTRIG_DATABASE_URL").is_some_and(|url| !url.is_empty())
 }
 
+/// Why there is no server to make databases on, if there is none: no URL, and no binaries
+/// to start a throwaway one from.
+pub(crate) fn no_server() -> Option<String> {
+    match require_url() {
+        Err(error @ DbError::NoUrl { .. }) => Some(error.to_string()),
+        _ => None,
+    }
+}
+
 /// One test's database on the server.
 pub(crate) struct TestDatabase {
     pub(crate) name: String,

@@ -21,7 +21,7 @@ fn server() -> &'static Result<String, DbError> {
         match given {
             Some(url) => Ok(without_tls_on_loopback(&url)),
             #[cfg(unix)]
-            None => super::throwaway::url(),
+            None => super::throwaway::url()?.ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
             #[cfg(not(unix))]
             None => Err(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
         }

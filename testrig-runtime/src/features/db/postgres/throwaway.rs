@@ -54,7 +54,11 @@ impl<'de> serde::Deserialize<'de> for Throwaway {
 #[testrig_macros::fixture(crate = crate, scope = run)]
 impl Throwaway {
     fn setup() -> Result<Throwaway, DbError> {
-        start()
+        let bindir = binaries().ok_or_else(|| DbError::Database {
+            what: "cannot start a throwaway PostgreSQL server".into(),
+            cause: "no PostgreSQL server binaries (initdb, postgres) found".into(),
+        })?;
+        start(&bindir)
     }
 
     fn teardown(self) -> Result<(), DbError> {
@@ -64,18 +68,20 @@ impl Throwaway {
 }
 
 /// The run's throwaway server's URL, started for it if no process did: under nextest by its
-/// keeper, else in this process (stopped at exit).
-pub(super) fn url() -> Result<String, DbError> {
+/// keeper, else in this process (stopped at exit). `None` where PostgreSQL's server binaries
+/// are not installed (looked for here, before any keeper is started for nothing).
+pub(super) fn url() -> Result<Option<String>, DbError> {
+    let Some(bindir) = binaries() else { return Ok(None) };
     if let Some(attached) = crate::features::run_scope::attach::<Throwaway>() {
-        return attached.map(|server| server.url.clone()).map_err(|cause| DbError::Database {
+        return attached.map(|server| Some(server.url.clone())).map_err(|cause| DbError::Database {
             what: "the run's throwaway PostgreSQL server".into(),
             cause: cause.to_string(),
         });
     }
-    let server = start()?;
+    let server = start(&bindir)?;
     // SAFETY: `stop_at_exit` is an `extern "C" fn()` that does not unwind.
     unsafe { libc::atexit(stop_at_exit) };
-    Ok(server.url)
+    Ok(Some(server.url))
 }
 
 extern "C" fn stop_at_exit() {
@@ -98,15 +104,14 @@ struct Running {
 
 static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
 
-fn start() -> Result<Throwaway, DbError> {
+fn start(bindir: &Path) -> Result<Throwaway, DbError> {
     let failed = |cause: String| DbError::Database { what: "cannot start a throwaway PostgreSQL server".into(), cause };
-    let bindir = binaries().ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: super::server::URL_VARIABLES })?;
     let user = unprivileged_user().map_err(failed)?;
     let base = base_dir(user.as_ref());
     reap(&base);
     let (dir, lock) =
         make_dir(&base, user.as_ref()).map_err(|error| failed(format!("in {}: {error}", base.display())))?;
-    let started = start_in(&bindir, &dir, user.as_ref());
+    let started = start_in(bindir, &dir, user.as_ref());
     let child = match started {
         Ok(child) => child,
         Err(cause) => {

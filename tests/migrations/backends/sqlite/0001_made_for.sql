@@ -1,0 +1,2 @@
+CREATE TABLE made_for (id INTEGER PRIMARY KEY AUTOINCREMENT, backend TEXT NOT NULL);
+INSERT INTO made_for (backend) VALUES ('sqlite');
