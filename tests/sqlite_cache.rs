@@ -29,7 +29,25 @@ async fn seeded(pool: &SqlitePool) {
     sqlx::query("DELETE FROM users").execute(pool).await.unwrap();
 }
 
-/// Run in one process, in this order (one thread, by name).
+/// Waits (at most a minute) for `cleared::a_clears_the_cache` to have cleared the cache: a
+/// test that takes it first gets its database after the clear.
+struct AfterTheClear;
+
+#[testrig::fixture]
+impl AfterTheClear {
+    fn setup() -> AfterTheClear {
+        let marker = PathBuf::from(std::env::var("CLEARED_MARKER").unwrap());
+        let started = std::time::Instant::now();
+        while !marker.exists() {
+            assert!(started.elapsed() < Duration::from_secs(60), "the cache was never cleared");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        AfterTheClear
+    }
+}
+
+/// Run in one process at once, three threads: one clears the cache, two then get databases
+/// of the same schema at the same moment.
 mod cleared {
     use super::*;
 
@@ -42,13 +60,21 @@ mod cleared {
         assert_eq!(users(pool).await, 2);
         let cache = PathBuf::from(std::env::var("TESTRIG_CACHE_DIR").unwrap());
         std::fs::remove_dir_all(cache.join("sqlite")).unwrap();
+        std::fs::write(std::env::var("CLEARED_MARKER").unwrap(), "").unwrap();
     }
 
     /// The same schema after: its template is gone from the cache.
     #[testrig::test]
     #[database(migrations = "tests/migrations/users", fixtures("users"))]
     #[ignore = "run in a child process by the tests of this file"]
-    async fn b_seeded_after(pool: &SqlitePool) {
+    async fn b_after(_after: &AfterTheClear, pool: &SqlitePool) {
+        assert_eq!(users(pool).await, 2);
+    }
+
+    #[testrig::test]
+    #[database(migrations = "tests/migrations/users", fixtures("users"))]
+    #[ignore = "run in a child process by the tests of this file"]
+    async fn c_after_too(_after: &AfterTheClear, pool: &SqlitePool) {
         assert_eq!(users(pool).await, 2);
     }
 }
@@ -60,14 +86,19 @@ fn fresh_cache(case: &str) -> PathBuf {
     cache
 }
 
-/// Runs tests of this binary matching `filter` in a child process, one at a time.
-fn run(cache: &Path, filter: &str) {
+/// Runs tests of this binary matching `filter` in a child process, `threads` at a time.
+fn run_with(cache: &Path, filter: &str, threads: usize) {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([filter, "--ignored", "--test-threads=1"])
+        .args([filter, "--ignored", &format!("--test-threads={threads}")])
         .env("TESTRIG_CACHE_DIR", cache)
+        .env("CLEARED_MARKER", cache.with_extension("cleared"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", support::printed(&output));
+}
+
+fn run(cache: &Path, filter: &str) {
+    run_with(cache, filter, 1);
 }
 
 /// The templates in the cache: name, inode, modification time.
@@ -144,6 +175,9 @@ fn templates_unused_for_a_week_go_when_a_new_one_is_added() {
 #[test]
 fn a_cache_cleared_while_tests_run_is_built_again() {
     let cache = fresh_cache("cleared");
-    run(&cache, "cleared::");
+    let _ = std::fs::remove_file(cache.with_extension("cleared"));
+    run_with(&cache, "cleared::", 3);
+    assert_eq!(templates(&cache).len(), 1, "built again into the cache, once: {:?}", templates(&cache));
     std::fs::remove_dir_all(&cache).unwrap();
+    std::fs::remove_file(cache.with_extension("cleared")).unwrap();
 }

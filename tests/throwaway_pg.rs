@@ -34,6 +34,15 @@ async fn waits_to_be_killed(pool: &PgPool) {
     tokio::time::sleep(Duration::from_secs(60)).await;
 }
 
+/// Fails with a database on the server: kept for inspection.
+#[testrig::test]
+#[database(migrations = "tests/migrations/users")]
+#[ignore = "run in a child process by the tests of this file"]
+async fn fails_with_a_database(pool: &PgPool) {
+    sqlx::query("INSERT INTO users (id, name) VALUES (7, 'kept')").execute(pool).await.unwrap();
+    panic!("failing on purpose");
+}
+
 /// Whether PostgreSQL's server binaries are where testrig looks first on Debian and Ubuntu.
 fn installed() -> bool {
     let found = std::fs::read_dir("/usr/lib/postgresql")
@@ -203,4 +212,22 @@ fn a_server_that_never_gets_ready_is_waited_for_a_bounded_time_and_stopped() {
     assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
     std::fs::remove_dir_all(&tmp).unwrap();
     std::fs::remove_dir_all(&bin).unwrap();
+}
+
+#[test]
+fn a_failed_tests_databases_keep_the_servers_directory_and_say_how_to_start_it() {
+    if !installed() {
+        return;
+    }
+    let tmp = fresh_tmp("kept");
+    let run = child("fails_with_a_database", &tmp, &[]).output().unwrap();
+    assert!(!run.status.success());
+    let printed = support::printed(&run);
+    assert!(printed.contains("stays an hour after the run: start it with `postgres -D"), "{printed}");
+    let (files, processes) = left_within(&tmp, Duration::from_secs(30), false);
+    assert_eq!(processes, Vec::<String>::new(), "the server is stopped");
+    let dir = files.iter().find(|name| !name.ends_with(".lock")).expect("its directory stays");
+    assert!(tmp.join(dir).join("data/PG_VERSION").is_file(), "with its data: {files:?}");
+    assert!(tmp.join(dir).join("kept").is_file());
+    std::fs::remove_dir_all(&tmp).unwrap();
 }

@@ -288,18 +288,38 @@ fn pinned_backend(test: &TestFn) -> Option<BackendName> {
     })
 }
 
-/// The backend whose typed pool or connection `ty` is (`SqlitePool`, `PoolConnection<Postgres>`,
-/// `PgPool`), if it is one.
+/// The backend whose typed pool or connection `ty` is (`&SqlitePool`, `PgPool`,
+/// `PoolConnection<Postgres>`, `&Pool<Sqlite>`, `&mut PgConnection`), if it is one; other
+/// types that merely name a backend (`ContainerAsync<Postgres>`) are not.
 pub fn typed_pool(ty: &Type) -> Option<BackendName> {
-    let named = |prefixes: &[&str]| {
-        crate::ast::any_ident(ty, &|ident| prefixes.iter().any(|prefix| ident.to_string().starts_with(prefix)))
+    let last = |ty: &Type| -> Option<syn::PathSegment> {
+        match crate::ast::ungrouped(ty) {
+            Type::Reference(reference) => match crate::ast::ungrouped(&reference.elem) {
+                Type::Path(path) => path.path.segments.last().cloned(),
+                _ => None,
+            },
+            Type::Path(path) => path.path.segments.last().cloned(),
+            _ => None,
+        }
     };
-    if named(&["Sqlite"]) {
-        Some(BackendName::Sqlite)
-    } else if named(&["PgPool", "PgConnection", "Postgres"]) {
-        Some(BackendName::Postgres)
-    } else {
-        None
+    let segment = last(ty)?;
+    let of = |name: &str| match name {
+        "SqlitePool" | "SqliteConnection" | "Sqlite" => Some(BackendName::Sqlite),
+        "PgPool" | "PgConnection" | "Postgres" => Some(BackendName::Postgres),
+        _ => None,
+    };
+    match segment.ident.to_string().as_str() {
+        "Pool" | "PoolConnection" => match &segment.arguments {
+            syn::PathArguments::AngleBracketed(arguments) => {
+                arguments.args.iter().find_map(|argument| match argument {
+                    syn::GenericArgument::Type(Type::Path(path)) => of(&path.path.segments.last()?.ident.to_string()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        },
+        "Sqlite" | "Postgres" => None,
+        name => of(name),
     }
 }
 
@@ -411,5 +431,32 @@ mod tests {
     #[test]
     fn missing_setup_is_reported() {
         assert_eq!(fixture_errors(syn::parse_quote!(impl Foo { fn other() {} })), [messages::FIXTURE_NO_SETUP]);
+    }
+}
+
+#[cfg(test)]
+mod typed_pool_tests {
+    use super::*;
+
+    fn backend(ty: &str) -> Option<&'static str> {
+        typed_pool(&syn::parse_str::<Type>(ty).unwrap()).map(BackendName::name)
+    }
+
+    #[test]
+    fn a_backends_typed_pools_and_connections_are_its_own() {
+        assert_eq!(backend("&sqlx::SqlitePool"), Some("sqlite"));
+        assert_eq!(backend("PgPool"), Some("postgres"));
+        assert_eq!(backend("sqlx::pool::PoolConnection<sqlx::Postgres>"), Some("postgres"));
+        assert_eq!(backend("&Pool<Sqlite>"), Some("sqlite"));
+        assert_eq!(backend("&mut sqlx::PgConnection"), Some("postgres"));
+    }
+
+    #[test]
+    fn types_that_only_name_a_backend_are_not_typed_pools() {
+        assert_eq!(backend("&ContainerAsync<Postgres>"), None);
+        assert_eq!(backend("&PostgresImage"), None);
+        assert_eq!(backend("&sqlx::AnyPool"), None);
+        assert_eq!(backend("&testrig::db::Database"), None);
+        assert_eq!(backend("&Postgres"), None);
     }
 }

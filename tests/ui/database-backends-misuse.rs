@@ -40,6 +40,10 @@ async fn typed(_pool: &sqlx::PgPool) {}
 #[database(backend = sqlite)]
 async fn pinned_typed(_pool: &sqlx::PgPool) {}
 
+#[testrig::test]
+#[database(backends(sqlite), backends(postgres))]
+async fn listed_twice(_db: &Database) {}
+
 // One backend listed, its own typed pool: fine.
 #[testrig::test]
 #[database(backends(postgres))]

@@ -76,9 +76,12 @@ fn arguments(args: TokenStream) -> Vec<TokenStream> {
 /// by [`parse`], where the test expands as one).
 pub fn backends(args: &TokenStream) -> Option<BackendsList> {
     let arguments = arguments(args.clone());
-    let at = arguments.iter().position(|argument| {
-        matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(key)) if key == BACKENDS)
-    })?;
+    let is_backends = |argument: &TokenStream| matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(key)) if key == BACKENDS);
+    let at = arguments.iter().position(is_backends)?;
+    // Given twice: said wrong once, where the test expands as one.
+    if arguments.iter().filter(|argument| is_backends(argument)).count() > 1 {
+        return None;
+    }
     let Ok(Item::Backends(_, names)) = syn::parse2::<Item>(arguments[at].clone()) else { return None };
     let valid = !names.is_empty()
         && names.iter().enumerate().all(|(i, name)| {
@@ -298,6 +301,8 @@ pub fn parse_set(args: TokenStream, span: Span, cx: &Ctxt) -> DatabasesAttr {
 fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
     let mut migrations = Attr::option(cx, MIGRATIONS);
     let mut backend = Attr::option(cx, BACKEND);
+    let mut listed = Attr::option(cx, BACKENDS);
+    let mut listed_at: Option<syn::Ident> = None;
     // Several `fixtures(..)` add up, in order, as sqlx's do.
     let mut seeds: Vec<SeedSource> = Vec::new();
     for item in items {
@@ -308,7 +313,11 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
             },
             // Valid ones are turned into a case per backend before the test expands as one
             // (`entry`): what reaches here is said wrong.
-            Item::Backends(key, names) => backends_error(&key, &names, cx),
+            Item::Backends(key, names) => {
+                listed.set(&key, ());
+                backends_wrong(&key, &names, cx);
+                listed_at.get_or_insert(key);
+            }
             Item::Migrations(key, value) => migrations.set_with(&key, || {
                 if let Migrations::Dir(dir) = &value {
                     check_dir(dir, cx);
@@ -330,6 +339,10 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
         }
     }
     let backend = backend.get();
+    // Valid, and still here: `backend = ..` is beside it (a second one was said above).
+    if let (Some(()), Some(key), Some(_)) = (listed.get(), &listed_at, backend) {
+        cx.error_spanned_by(key, messages::BACKEND_AND_BACKENDS);
+    }
     let mut migrations = migrations.get();
     // A backend's own migrations where they differ: `<dir>/sqlite`, `<dir>/postgres`.
     if let Some(backend) = backend {
@@ -351,24 +364,17 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
     DatabaseAttr { migrations, crate_has_migrations, seeds, backend }
 }
 
-/// What is wrong with a `backends(..)` that was not turned into cases.
-fn backends_error(key: &syn::Ident, names: &[syn::Ident], cx: &Ctxt) {
-    let mut said = names.is_empty();
+/// What is wrong in a `backends(..)` list that was not turned into cases.
+fn backends_wrong(key: &syn::Ident, names: &[syn::Ident], cx: &Ctxt) {
     if names.is_empty() {
         cx.error_spanned_by(key, messages::BACKENDS_VALUE);
     }
     for (i, name) in names.iter().enumerate() {
         if let Err(error) = BackendName::parse(name) {
             cx.syn_error(error);
-            said = true;
         } else if names[..i].contains(name) {
             cx.error_spanned_by(name, messages::duplicate_backend(&name.to_string()));
-            said = true;
         }
-    }
-    if !said {
-        // The only other reason: `backend = ..` beside it.
-        cx.error_spanned_by(key, messages::BACKEND_AND_BACKENDS);
     }
 }
 

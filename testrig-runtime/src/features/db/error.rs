@@ -91,14 +91,22 @@ impl fmt::Display for DbError {
             DbError::Seed { database, seed, cause } => {
                 write!(f, "seeding database `{database}` with `{seed}` failed: {}", redact(cause))
             }
-            DbError::NoUrl { backend, variables } => write!(
-                f,
-                "no {backend} server to make the test's database on: set {} to a URL like `postgres://user:password@localhost/postgres`, \
-                 or install PostgreSQL's server binaries (`initdb`, `postgres`: e.g. `apt-get install postgresql`, `brew install postgresql`) \
-                 and testrig starts a throwaway server for the run (looked in TESTRIG_PG_BINDIR, `pg_config --bindir`, PATH, \
-                 /usr/lib/postgresql/*/bin, /usr/local/pgsql/bin)",
-                variables.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")
-            ),
+            DbError::NoUrl { backend, variables } => {
+                write!(
+                    f,
+                    "no {backend} server to make the test's database on: set {} to a URL like `postgres://user:password@localhost/postgres`",
+                    variables.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")
+                )?;
+                if cfg!(any(target_os = "linux", target_os = "android")) {
+                    write!(
+                        f,
+                        ", or install PostgreSQL's server binaries (`initdb`, `postgres`: e.g. `apt-get install postgresql`) \
+                         and testrig starts a throwaway server for the run (looked in TESTRIG_PG_BINDIR, PATH, \
+                         /usr/lib/postgresql/*/bin, /usr/local/pgsql/bin, `pg_config --bindir`)"
+                    )?;
+                }
+                Ok(())
+            }
             DbError::Database { what, cause } => write!(f, "{what}: {}", redact(cause)),
         }
     }

@@ -135,7 +135,11 @@ fn expire_cached(dir: &Path) {
 }
 
 async fn build_template(recipe: &'static Recipe, hash: u64) -> Result<Arc<[u8]>, DbError> {
-    let path = store()?.join(format!("template-{}-{hash:016x}.db", recipe.label()));
+    // A path of its own per build: two builds of one template in this process (the cache
+    // cleared under two tests at once, no usable cache) never share a file.
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = store()?.join(format!("template-{}-{hash:016x}-{build}.db", recipe.label()));
     // The template is read back into memory right after, so it needs room only briefly.
     remove_database_files(&path);
     let options = SqliteConnectOptions::new()
@@ -182,9 +186,10 @@ pub(crate) async fn fresh(recipe: &'static Recipe, name: &str) -> Result<PathBuf
         match made {
             Ok(()) => return Ok(path),
             Err(_) if image.gone() => {
-                // Built here again (not into the cache: whoever cleared it may still be at it).
+                // Built again into the cache, under its lock (so once, by one thread of one
+                // process); the cache's path is the same, so every later copy finds it.
                 remove_database(&path);
-                image = Image::Bytes(build_template(recipe, recipe.content_hash()?).await?);
+                image = cached_template(recipe, recipe.content_hash()?).await?;
             }
             Err(error) => {
                 remove_database(&path);

@@ -68,6 +68,13 @@ impl Keeper {
         .await
     }
 
+    /// Closes it, waiting for the server to have the session ended (a closed session no
+    /// longer keeps a rename or drop of its database from going through).
+    pub(super) async fn close(self) {
+        let Keeper(connection) = self;
+        let _ = on_keeper_thread(async move { connection.close().await }).await;
+    }
+
     /// The text `query` returns (one row, one column; `None` for NULL). A keeper whose
     /// query failed is closed, as in [`Keeper::execute`].
     pub(super) async fn text(self, query: String) -> Result<(Keeper, Option<String>), sqlx::Error> {

@@ -152,13 +152,39 @@ impl Handout {
             resets.spawn(async move {
                 let sql = reset::reset_sql(&template.name, &template.facts, &name);
                 let reset = on_database(with_database(url, &name), Some(keeper), Some(check), sql).await;
-                (name, reset.is_ok())
+                let reset_ok = reset.is_ok();
+                if let Ok(keeper) = reset {
+                    keeper.close().await;
+                }
+                (name, reset_ok)
             });
         }
+        let mut reset = Vec::new();
         while let Some(done) = resets.join_next().await {
-            if let Ok((name, false)) = done {
-                let _ = drop_databases(std::slice::from_ref(&name)).await;
+            match done {
+                Ok((name, true)) => reset.push(name),
+                Ok((name, false)) => drop(drop_databases(std::slice::from_ref(&name)).await),
+                Err(_) => {}
             }
+        }
+        // A session that was starting as the seal came (past the server's own check, not
+        // yet counted as on the database) is not seen by the check: a rename is refused
+        // while any session is on the database, counting those. Refused, it is not adopted
+        // as sealed: its mark is taken off, and the next process drops it.
+        if let Ok(mut admin) = admin(url).await {
+            for name in reset.iter().filter(|name| sealed.contains(name)) {
+                let aside = format!("{name}_sealing");
+                let renamed = execute(&mut admin, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{aside}\"")).await;
+                let back = match renamed {
+                    Ok(()) => execute(&mut admin, &format!("ALTER DATABASE \"{aside}\" RENAME TO \"{name}\"")).await,
+                    Err(error) => Err(error),
+                };
+                if back.is_err() {
+                    let _ = execute(&mut admin, &format!("COMMENT ON DATABASE \"{name}\" IS NULL")).await;
+                    let _ = execute(&mut admin, &format!("COMMENT ON DATABASE \"{aside}\" IS NULL")).await;
+                }
+            }
+            let _ = sqlx::Connection::close(admin).await;
         }
         Ok(())
     }
@@ -194,8 +220,9 @@ struct Served {
     /// adopted later by a process that needs one, the name says which it is.
     label: &'static str,
     target: usize,
-    /// Being made (or adopted) now.
-    making: usize,
+    /// Being made (or adopted) now: counted down by each task as it ends, however it ends
+    /// (a task that panicked included).
+    making: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// What one of the keeper's tasks reports back to its loop when it ends.
@@ -286,7 +313,6 @@ fn finished(dir: &Path, served: &mut HashMap<String, Served>, done: Result<Done,
         }
     };
     let Some(recipe) = served.get_mut(&hash) else { return };
-    recipe.making = recipe.making.saturating_sub(1);
     let Some(error) = error else {
         recipe.failures = 0;
         return;
@@ -318,7 +344,7 @@ async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String
             Ok(template) => {
                 let _ = std::fs::create_dir_all(dir.join(READY).join(&hash));
                 let label = read_label(&entry.path());
-                served.insert(hash, Served { template, failures: 0, label, target: 2, making: 0 });
+                served.insert(hash, Served { template, failures: 0, label, target: 2, making: Arc::default() });
             }
             Err(error) => {
                 let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(&hash), failure(&error));
@@ -418,11 +444,21 @@ fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served, work: &m
         let _ = std::fs::remove_file(ready_dir.join(".starved"));
         served.target = (served.target + 1).min(16);
     }
-    let missing = served.target.saturating_sub(names_in(&ready_dir).len() + served.making);
+    let making = served.making.load(std::sync::atomic::Ordering::Acquire);
+    let missing = served.target.saturating_sub(names_in(&ready_dir).len() + making);
     for _ in 0..missing {
-        served.making += 1;
+        /// Counts one task as making until it ends.
+        struct Making(Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Making {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            }
+        }
+        served.making.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        let counted = Making(served.making.clone());
         let (template, label, hash, dir) = (served.template.clone(), served.label, hash.to_owned(), dir.to_owned());
         work.spawn(async move {
+            let _counted = counted;
             let made = match acquire(url, &template, label).await {
                 Ok((name, keeper)) => {
                     ready(&dir, name, Held { hash: hash.clone(), template, keeper });

@@ -28,7 +28,9 @@ mod reset;
 mod server;
 mod supply;
 mod template;
-#[cfg(unix)]
+// Linux's: the server dies with the process that started it (`PR_SET_PDEATHSIG`), which
+// other systems cannot promise; there a server is given by URL.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 mod throwaway;
 
 use sqlx::Connection;
@@ -92,7 +94,7 @@ pub(crate) async fn fresh(recipe: &'static Recipe, label: &str) -> Result<TestDa
 
 /// Which server `url` names, as `TESTRIG_SHOW` says (its password left out).
 fn which_server(url: &str) -> String {
-    #[cfg(unix)]
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     if let Some(throwaway) = throwaway::describe(url) {
         return throwaway;
     }
@@ -187,6 +189,11 @@ pub(crate) async fn mark_kept(databases: &[&TestDatabase]) {
         }
     }
     let Ok(url) = require_url() else { return };
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Some(where_) = throwaway::keep_for_inspection(url) {
+        let line = format!("testrig: the failed test's PostgreSQL databases are {where_}\n");
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    }
     let Ok(mut admin) = admin(url).await else { return };
     let mark = kept_mark();
     for database in databases {

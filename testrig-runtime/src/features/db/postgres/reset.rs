@@ -129,8 +129,9 @@ fn check_query_expecting(fingerprint: &str, allowed: &str) -> String {
     )
 }
 
-/// Forbids connections to `database`, the first step of sealing it: run on its kept
-/// connection, committed on its own, before [`sealed_check`] and the reset.
+/// Forbids connections to `database`, the first step of sealing it: run on an admin
+/// connection (none may forbid connections to its own database), committed on its own,
+/// before [`sealed_check`] and the reset on the kept connection.
 pub(super) fn seal_sql(database: &str) -> String {
     format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false")
 }

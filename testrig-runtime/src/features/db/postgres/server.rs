@@ -11,7 +11,7 @@ use crate::features::db::DbError;
 pub(crate) const URL_VARIABLES: &[&str] = &["TESTRIG_DATABASE_URL", "DATABASE_URL"];
 
 /// The server URL test databases are made on: `TESTRIG_DATABASE_URL`, else `DATABASE_URL`,
-/// else the run's throwaway server's (started the first time it is asked for, on Unix, when
+/// else the run's throwaway server's (started the first time it is asked for, on Linux, when
 /// PostgreSQL's server binaries are installed).
 fn server() -> &'static Result<String, DbError> {
     static URL: std::sync::OnceLock<Result<String, DbError>> = std::sync::OnceLock::new();
@@ -20,9 +20,9 @@ fn server() -> &'static Result<String, DbError> {
             URL_VARIABLES.iter().find_map(|variable| std::env::var(variable).ok().filter(|url| !url.is_empty()));
         match given {
             Some(url) => Ok(without_tls_on_loopback(&url)),
-            #[cfg(unix)]
+            #[cfg(any(target_os = "linux", target_os = "android"))]
             None => super::throwaway::url()?.ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
-            #[cfg(not(unix))]
+            #[cfg(not(any(target_os = "linux", target_os = "android")))]
             None => Err(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
         }
     })

@@ -54,7 +54,7 @@ impl<'de> serde::Deserialize<'de> for Throwaway {
 #[testrig_macros::fixture(crate = crate, scope = run)]
 impl Throwaway {
     fn setup() -> Result<Throwaway, DbError> {
-        let bindir = binaries().ok_or_else(|| DbError::Database {
+        let bindir = binaries()?.ok_or_else(|| DbError::Database {
             what: "cannot start a throwaway PostgreSQL server".into(),
             cause: "no PostgreSQL server binaries (initdb, postgres) found".into(),
         })?;
@@ -71,7 +71,7 @@ impl Throwaway {
 /// keeper, else in this process (stopped at exit). `None` where PostgreSQL's server binaries
 /// are not installed (looked for here, before any keeper is started for nothing).
 pub(super) fn url() -> Result<Option<String>, DbError> {
-    let Some(bindir) = binaries() else { return Ok(None) };
+    let Some(bindir) = binaries()? else { return Ok(None) };
     if let Some(attached) = crate::features::run_scope::attach::<Throwaway>() {
         return attached.map(|server| Some(server.url.clone())).map_err(|cause| DbError::Database {
             what: "the run's throwaway PostgreSQL server".into(),
@@ -79,8 +79,8 @@ pub(super) fn url() -> Result<Option<String>, DbError> {
         });
     }
     let server = start(&bindir)?;
-    // SAFETY: `stop_at_exit` is an `extern "C" fn()` that does not unwind.
-    unsafe { libc::atexit(stop_at_exit) };
+    // After every other exit work (once fixtures torn down at exit may still use it).
+    crate::leaf::exit::at_exit_last(stop_at_exit);
     Ok(Some(server.url))
 }
 
@@ -88,10 +88,67 @@ extern "C" fn stop_at_exit() {
     let _ = std::panic::catch_unwind(stop);
 }
 
+/// The directory of the throwaway server `url` names, if it names one.
+fn dir_of(url: &str) -> Option<PathBuf> {
+    let encoded = url.split_once("?host=")?.1.split('&').next()?;
+    let dir = decoded(encoded);
+    dir.contains("testrig-pg-").then(|| PathBuf::from(dir))
+}
+
 /// Which server `url` is, as `TESTRIG_SHOW` says: the run's throwaway one, by its directory.
 pub(super) fn describe(url: &str) -> Option<String> {
-    let dir = url.split_once("?host=")?.1.split('&').next()?;
-    dir.contains("testrig-pg-").then(|| format!("the run's throwaway server in {dir}"))
+    dir_of(url).map(|dir| format!("the run's throwaway server in {}", dir.display()))
+}
+
+/// Notes that a failed test's databases are kept on the throwaway server `url` names, if it
+/// names one: its data directory then stays after the run (an hour). Returns where they are
+/// and how to start the server again, to be said with the test's failure.
+pub(super) fn keep_for_inspection(url: &str) -> Option<String> {
+    let dir = dir_of(url)?;
+    File::create(dir.join(KEPT)).ok()?;
+    let dir = dir.display();
+    Some(format!(
+        "on the throwaway server in {dir}, whose data directory stays an hour after the run: start it with \
+         `postgres -D {dir}/data -k {dir} -c listen_addresses=` (as user `postgres` when root) and connect with \
+         `psql -h {dir} -U {ROLE} <database>`"
+    ))
+}
+
+/// In a server's directory: a failed test's databases are kept in it.
+const KEPT: &str = "kept";
+
+/// How long a directory with databases kept for inspection stays after its run.
+const KEPT_FOR: Duration = Duration::from_secs(3600);
+
+/// `text` with each byte a URL's query could misread (`&`, `#`, `+`, `%`, a space, ..)
+/// percent-encoded.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes.get(at + 1..at + 3).and_then(|hex| std::str::from_utf8(hex).ok());
+        match (bytes[at], hex.and_then(|hex| u8::from_str_radix(hex, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The running server of this process: its process, and its directory with the lock that
@@ -100,6 +157,27 @@ struct Running {
     child: Child,
     dir: PathBuf,
     _lock: File,
+}
+
+/// Stops `child`, a server or `initdb`: fast shutdown (SIGINT), then immediate (SIGQUIT,
+/// which also ends its children), then a kill, each waited for a bounded time.
+fn stop_child(child: &mut Child) {
+    for (signal, wait) in [(libc::SIGINT, 10), (libc::SIGQUIT, 5), (libc::SIGKILL, 5)] {
+        // SAFETY: kill has no memory preconditions; the pid is our own child's, not reaped yet.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        if wait_for(child, Duration::from_secs(wait)).is_some() {
+            return;
+        }
+    }
+}
+
+/// Removes a server's directory and then its lock (a directory that could not be removed
+/// whole keeps no lock: the next reaper removes it after a while).
+fn remove_dir(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    if !dir.exists() {
+        let _ = std::fs::remove_file(lock_path(dir));
+    }
 }
 
 static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
@@ -115,12 +193,16 @@ fn start(bindir: &Path) -> Result<Throwaway, DbError> {
     let child = match started {
         Ok(child) => child,
         Err(cause) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            let _ = std::fs::remove_file(lock_path(&dir));
+            remove_dir(&dir);
             return Err(failed(cause));
         }
     };
-    let url = format!("postgres://{ROLE}@localhost:5432/postgres?host={}", dir.display());
+    // No TLS on a socket only this user reaches (and a `PGSSLMODE=require` of the
+    // environment is not this server's).
+    let url = format!(
+        "postgres://{ROLE}@localhost:5432/postgres?host={}&sslmode=disable",
+        encoded(&dir.display().to_string())
+    );
     let version = std::fs::read_to_string(dir.join("data/PG_VERSION")).unwrap_or_default();
     let line = format!(
         "testrig: started a throwaway PostgreSQL {} server for this run (no TESTRIG_DATABASE_URL or DATABASE_URL): {}{}\n",
@@ -139,15 +221,14 @@ fn stop() {
     let Some(Running { mut child, dir, _lock }) = RUNNING.lock().unwrap_or_else(PoisonError::into_inner).take() else {
         return;
     };
-    for (signal, wait) in [(libc::SIGINT, 10), (libc::SIGQUIT, 5), (libc::SIGKILL, 5)] {
-        // SAFETY: kill has no memory preconditions; the pid is our own child's, not reaped yet.
-        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        if wait_for(&mut child, Duration::from_secs(wait)).is_some() {
-            break;
-        }
+    stop_child(&mut child);
+    if dir.join(KEPT).exists() {
+        // A failed test's databases are in it: it stays for a while, its lock released
+        // with this process.
+        let _ = std::fs::remove_file(lock_path(&dir));
+        return;
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_file(lock_path(&dir));
+    remove_dir(&dir);
 }
 
 /// Waits (at most `limit`) for `child` to exit.
@@ -165,19 +246,23 @@ fn wait_for(child: &mut Child, limit: Duration) -> Option<std::process::ExitStat
 }
 
 /// Where the server's binaries are: `TESTRIG_PG_BINDIR` (`none`: no throwaway server), else
-/// `pg_config --bindir`, the `PATH`, then the packages' places (the newest version first).
-fn binaries() -> Option<PathBuf> {
+/// the `PATH`, the packages' places (the newest version first), `pg_config --bindir` (a
+/// process to run: last, since under nextest every test's process looks).
+fn binaries() -> Result<Option<PathBuf>, DbError> {
     let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
     if let Some(dir) = std::env::var_os("TESTRIG_PG_BINDIR").filter(|dir| !dir.is_empty()) {
-        return Some(PathBuf::from(dir)).filter(|dir| dir.as_os_str() != "none" && has_server(dir));
+        if dir == "none" {
+            return Ok(None);
+        }
+        let dir = std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(&dir));
+        if !has_server(&dir) {
+            return Err(DbError::Database {
+                what: "cannot start a throwaway PostgreSQL server".into(),
+                cause: format!("TESTRIG_PG_BINDIR is {}, which has no `initdb` and `postgres` in it", dir.display()),
+            });
+        }
+        return Ok(Some(dir));
     }
-    let from_pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
     let on_path =
         std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect::<Vec<_>>()).unwrap_or_default();
     let mut packaged: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
@@ -189,12 +274,31 @@ fn binaries() -> Option<PathBuf> {
         })
         .unwrap_or_default();
     packaged.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
-    from_pg_config
+    let found = on_path
         .into_iter()
-        .chain(on_path)
         .chain(packaged.into_iter().map(|(_, dir)| dir))
         .chain([PathBuf::from("/usr/local/pgsql/bin")])
-        .find(|dir| has_server(dir))
+        .find(|dir| has_server(dir));
+    Ok(found.or_else(|| pg_config_bindir().filter(|dir| has_server(dir))))
+}
+
+/// `pg_config --bindir`, waited for at most 10 s.
+fn pg_config_bindir() -> Option<PathBuf> {
+    let mut child = Command::new("pg_config")
+        .arg("--bindir")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    if !wait_for(&mut child, Duration::from_secs(10)).is_some_and(|status| status.success()) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take()?, &mut out).ok()?;
+    Some(PathBuf::from(out.trim()))
 }
 
 /// Who the server runs as when this process is root, which `initdb` refuses to be.
@@ -222,9 +326,14 @@ fn unprivileged_user() -> Result<Option<User>, String> {
     Err("running as root, and initdb refuses root: no `postgres` or `nobody` user to run the server as".into())
 }
 
-/// The temp dir, or `/tmp` when the server's user (not root) cannot reach into the temp dir.
+/// The temp dir, or `/tmp` when the server's user (not root) cannot reach into the temp dir,
+/// or the server's socket there would pass the length a socket's path may have (108 bytes on
+/// Linux: the directory's name and `/.s.PGSQL.5432.lock` must fit).
 fn base_dir(user: Option<&User>) -> PathBuf {
     let temp = std::env::temp_dir();
+    if temp.as_os_str().len() + "/testrig-pg-4294967295-ffffffff/.s.PGSQL.5432.lock".len() > 107 {
+        return PathBuf::from("/tmp");
+    }
     let reachable = || {
         temp.ancestors().all(|dir| {
             use std::os::unix::fs::PermissionsExt;
@@ -252,24 +361,44 @@ fn make_dir(base: &Path, user: Option<&User>) -> std::io::Result<(PathBuf, File)
     if !crate::leaf::file_lock::try_exclusive(&lock)? {
         return Err(std::io::Error::other("its lock is held by another process"));
     }
-    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    if let Some(user) = user {
-        let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).map_err(std::io::Error::other)?;
-        // SAFETY: a NUL-terminated path.
-        if unsafe { libc::chown(path.as_ptr(), user.uid, user.gid) } != 0 {
-            return Err(std::io::Error::last_os_error());
+    let made = std::fs::DirBuilder::new().mode(0o700).create(&dir).and_then(|()| match user {
+        Some(user) => {
+            let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).map_err(std::io::Error::other)?;
+            // SAFETY: a NUL-terminated path.
+            match unsafe { libc::chown(path.as_ptr(), user.uid, user.gid) } {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
         }
+        None => Ok(()),
+    });
+    if let Err(error) = made {
+        remove_dir(&dir);
+        return Err(error);
     }
     Ok((dir, lock))
 }
 
-/// Removes the directories of processes that are gone: their lock is free.
+/// Removes the directories of processes that are gone: their lock is free (or gone, for a
+/// directory that could not be removed whole, or kept a failed test's databases, an hour).
 fn reap(base: &Path) {
     let Ok(entries) = std::fs::read_dir(base) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !name.starts_with("testrig-pg-") || !name.ends_with(".lock") {
+        if !name.starts_with("testrig-pg-") {
+            continue;
+        }
+        if !name.ends_with(".lock") {
+            let path = entry.path();
+            let age = |path: &Path, limit| {
+                std::fs::metadata(path).is_ok_and(|made| crate::leaf::private_dir::unmodified_for(&made, limit))
+            };
+            let lockless = !lock_path(&path).exists() && age(&path, Duration::from_secs(60));
+            let kept_long_enough = !path.join(KEPT).exists() || age(&path.join(KEPT), KEPT_FOR);
+            if lockless && kept_long_enough {
+                let _ = std::fs::remove_dir_all(&path);
+            }
             continue;
         }
         let Ok(lock) = File::options().write(true).open(entry.path()) else { continue };
@@ -278,8 +407,13 @@ fn reap(base: &Path) {
             lock.metadata().is_ok_and(|made| crate::leaf::private_dir::unmodified_for(&made, Duration::from_secs(60)));
         if settled && crate::leaf::file_lock::try_exclusive(&lock).unwrap_or(false) {
             // Held while removing, so no second reaper takes a new one for it.
-            let _ = std::fs::remove_dir_all(entry.path().with_extension(""));
-            let _ = std::fs::remove_file(entry.path());
+            let dir = entry.path().with_extension("");
+            if dir.join(KEPT).exists() {
+                // Its databases are looked at for a while: the lock-less rule above applies.
+                let _ = std::fs::remove_file(entry.path());
+                continue;
+            }
+            remove_dir(&dir);
         }
     }
 }
@@ -288,6 +422,8 @@ fn reap(base: &Path) {
 fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, String> {
     let data = dir.join("data");
     let as_user = |command: &mut Command| {
+        // In its own directory: the caller's may be one the server's user cannot enter.
+        command.current_dir(dir);
         if let Some(user) = user {
             command.uid(user.uid).gid(user.gid).env("HOME", dir);
         }
@@ -314,8 +450,7 @@ fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, Str
         Some(status) if status.success() => {}
         Some(status) => return Err(format!("initdb failed ({status}):\n{}", tail(&dir.join("initdb.log")))),
         None => {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop_child(&mut child);
             return Err(format!(
                 "initdb took over {limit:?} (TESTRIG_PG_START_TIMEOUT):\n{}",
                 tail(&dir.join("initdb.log"))
@@ -336,12 +471,18 @@ fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, Str
     let (out, err) = log("server.log")?;
     postgres.stdout(out).stderr(err);
     as_user(&mut postgres);
-    // SAFETY: prctl is async-signal-safe; set after the user change (which clears it).
+    let parent = std::process::id();
+    // SAFETY: prctl and getppid are async-signal-safe; set after the user change (which
+    // clears it).
     unsafe {
-        postgres.pre_exec(|| {
+        postgres.pre_exec(move || {
             // Immediate shutdown when the thread that started it ends: its process is gone.
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT) != 0 {
                 return Err(std::io::Error::last_os_error());
+            }
+            // Gone already, before the signal was armed: not started at all.
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::other("the process that started it is gone"));
             }
             Ok(())
         });
@@ -359,8 +500,7 @@ fn start_in(bindir: &Path, dir: &Path, user: Option<&User>) -> Result<Child, Str
             return Err(format!("the server exited ({status}):\n{}", tail(&dir.join("server.log"))));
         }
         if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop_child(&mut child);
             return Err(format!(
                 "the server was not ready after {limit:?} (TESTRIG_PG_START_TIMEOUT), waiting for `ready` in its \
                  postmaster.pid; its log:\n{}",
