@@ -8,7 +8,7 @@ use std::process::Output;
 #[path = "support/outside.rs"]
 mod outside;
 
-use outside::{crate_dir, text};
+use outside::{crate_dir, left_in, text};
 
 fn cargo(name: &str, args: &[&str]) -> Output {
     cargo_with(name, args, &[])
@@ -156,26 +156,6 @@ fn postgres_installed() -> bool {
         std::fs::read_dir("/usr/lib/postgresql").map(|dirs| dirs.flatten().map(|d| d.path().join("bin")).collect());
     let on_path = std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect()).unwrap_or_default();
     [dirs.unwrap_or_else(|_| Vec::new()), on_path].concat().iter().any(|dir| dir.join("initdb").is_file())
-}
-
-/// The throwaway servers' directories and the run's files testrig left in `tmp`, and the
-/// processes still running with a path in `tmp` (a server, a keeper).
-fn left_in(tmp: &Path) -> (Vec<String>, Vec<String>) {
-    let files = std::fs::read_dir(tmp)
-        .map(|dir| dir.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    let tmp = tmp.display().to_string();
-    let processes = std::fs::read_dir("/proc")
-        .map(|procs| {
-            procs
-                .flatten()
-                .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-                .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
-                .filter(|cmdline| cmdline.contains(&tmp))
-                .collect()
-        })
-        .unwrap_or_default();
-    (files, processes)
 }
 
 /// With no URL set and PostgreSQL's binaries installed, an app's `&PgPool` tests get a

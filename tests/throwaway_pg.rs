@@ -7,7 +7,11 @@
 #![cfg(target_os = "linux")]
 #![allow(unnameable_test_items)]
 
+#[path = "support/outside.rs"]
+mod outside;
 mod support;
+
+use outside::left_in;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -75,25 +79,6 @@ fn child(case: &str, tmp: &Path, env: &[(&str, &str)]) -> std::process::Command 
         .env("TMPDIR", tmp)
         .envs(env.iter().copied());
     command
-}
-
-/// What is left in `tmp`, and the processes running with a path in it.
-fn left_in(tmp: &Path) -> (Vec<String>, Vec<String>) {
-    let files = std::fs::read_dir(tmp)
-        .map(|dir| dir.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    let needle = tmp.display().to_string();
-    let processes = std::fs::read_dir("/proc")
-        .map(|procs| {
-            procs
-                .flatten()
-                .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-                .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
-                .filter(|cmdline| cmdline.contains(&needle))
-                .collect()
-        })
-        .unwrap_or_default();
-    (files, processes)
 }
 
 /// Waits (at most `limit`) for nothing to be left in `tmp`, or with `files_too` false, no

@@ -51,3 +51,23 @@ pub fn output(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
 pub fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
+
+/// What is left in `dir`, and the processes running with a path in it (a server, a keeper):
+/// both empty once a run cleaned up after itself.
+pub fn left_in(dir: &Path) -> (Vec<String>, Vec<String>) {
+    let files = std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let needle = dir.display().to_string();
+    let processes = std::fs::read_dir("/proc")
+        .map(|procs| {
+            procs
+                .flatten()
+                .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+                .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+                .filter(|cmdline| cmdline.contains(&needle))
+                .collect()
+        })
+        .unwrap_or_default();
+    (files, processes)
+}
