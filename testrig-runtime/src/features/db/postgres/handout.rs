@@ -21,6 +21,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -220,9 +221,11 @@ struct Served {
     /// adopted later by a process that needs one, the name says which it is.
     label: &'static str,
     target: usize,
-    /// Being made (or adopted) now: counted down by each task as it ends, however it ends
-    /// (a task that panicked included).
-    making: Arc<std::sync::atomic::AtomicUsize>,
+    /// Being made (or adopted) now, and being reset: each counted down by its task as it
+    /// ends, however it ends (a task that panicked included). Both are on their way to
+    /// `ready/`: a new database is made only when they will not be enough.
+    making: Arc<AtomicUsize>,
+    resetting: Arc<AtomicUsize>,
 }
 
 /// What one of the keeper's tasks reports back to its loop when it ends.
@@ -287,7 +290,7 @@ async fn serve(url: &'static str, dir: PathBuf, socket: Option<tokio::net::UnixD
         serve_wanted(url, &dir, &mut served).await;
         // Done by now but for the first round, which waits for it.
         super::reap::reap_once(url).await;
-        collect(url, &dir, &mut work);
+        collect(url, &dir, &served, &mut work);
         for (hash, recipe) in served.iter_mut() {
             fill(url, &dir, hash, recipe, &mut work);
         }
@@ -344,7 +347,17 @@ async fn serve_wanted(url: &'static str, dir: &Path, served: &mut HashMap<String
             Ok(template) => {
                 let _ = std::fs::create_dir_all(dir.join(READY).join(&hash));
                 let label = read_label(&entry.path());
-                served.insert(hash, Served { template, failures: 0, label, target: 2, making: Arc::default() });
+                served.insert(
+                    hash,
+                    Served {
+                        template,
+                        failures: 0,
+                        label,
+                        target: 2,
+                        making: Arc::default(),
+                        resetting: Arc::default(),
+                    },
+                );
             }
             Err(error) => {
                 let _ = crate::leaf::private_dir::write_whole(&dir.join(FAILED).join(&hash), failure(&error));
@@ -382,7 +395,7 @@ fn failed_as(recipe: &'static Recipe, text: &str) -> DbError {
 
 /// Resets what tests handed back, and what tests that died were holding, each in a task of
 /// its own.
-fn collect(url: &'static str, dir: &Path, work: &mut tokio::task::JoinSet<Done>) {
+fn collect(url: &'static str, dir: &Path, served: &HashMap<String, Served>, work: &mut tokio::task::JoinSet<Done>) {
     for name in names_in(&dir.join(KEPT)) {
         // A failed test's: its own now (kept for inspection, or dropped).
         if unhold(&name).is_some() {
@@ -413,7 +426,9 @@ fn collect(url: &'static str, dir: &Path, work: &mut tokio::task::JoinSet<Done>)
             continue;
         };
         let dir = dir.to_owned();
+        let counted = served.get(&hash).map(|recipe| InFlight::count(&recipe.resetting));
         work.spawn(async move {
+            let _counted = counted;
             // Checked: another session may still be on it (a connection the test kept, a
             // test that died mid-write); the reset ends it or refuses.
             let check = reset::check(&template.check, &template.facts);
@@ -444,18 +459,10 @@ fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served, work: &m
         let _ = std::fs::remove_file(ready_dir.join(".starved"));
         served.target = (served.target + 1).min(16);
     }
-    let making = served.making.load(std::sync::atomic::Ordering::Acquire);
-    let missing = served.target.saturating_sub(names_in(&ready_dir).len() + making);
+    let coming = served.making.load(Ordering::Acquire) + served.resetting.load(Ordering::Acquire);
+    let missing = served.target.saturating_sub(names_in(&ready_dir).len() + coming);
     for _ in 0..missing {
-        /// Counts one task as making until it ends.
-        struct Making(Arc<std::sync::atomic::AtomicUsize>);
-        impl Drop for Making {
-            fn drop(&mut self) {
-                self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            }
-        }
-        served.making.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        let counted = Making(served.making.clone());
+        let counted = InFlight::count(&served.making);
         let (template, label, hash, dir) = (served.template.clone(), served.label, hash.to_owned(), dir.to_owned());
         work.spawn(async move {
             let _counted = counted;
@@ -468,6 +475,22 @@ fn fill(url: &'static str, dir: &Path, hash: &str, served: &mut Served, work: &m
             };
             Done::Made { hash, made }
         });
+    }
+}
+
+/// One task counted in a recipe's `making` or `resetting` until it ends.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn count(counter: &Arc<AtomicUsize>) -> InFlight {
+        counter.fetch_add(1, Ordering::AcqRel);
+        InFlight(counter.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
