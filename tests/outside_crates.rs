@@ -169,9 +169,14 @@ fn without_a_url_postgresql_tests_get_a_throwaway_server_and_leave_nothing() {
         println!("skipped: PostgreSQL's server binaries are not installed");
         return;
     }
-    let tmp = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/throwaway-tmp");
+    // Under the system's temp dir, which every user can enter (as root the server runs as
+    // `postgres`, which must reach its directory: a checkout under a private home could not be).
+    let tmp = std::env::temp_dir().join(format!("testrig-throwaway-outside-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&tmp, <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755))
+        .unwrap();
     let tmp_dir = tmp.display().to_string();
     let run = |args: &[&str]| {
         let _one_at_a_time = QUIET.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -59,10 +59,16 @@ fn installed() -> bool {
 }
 
 /// A temp dir of its own for one case, empty.
+///
+/// Under the system's temp dir, which every user can enter: run as root, the server runs as
+/// `postgres`, which must reach its directory (a checkout under a private home could not be,
+/// and testrig would put the server in `/tmp` instead, out of this case's sight).
 fn fresh_tmp(case: &str) -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("throwaway-{case}"));
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = std::env::temp_dir().join(format!("testrig-throwaway-{case}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
     tmp
 }
 
