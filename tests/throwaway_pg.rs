@@ -173,36 +173,40 @@ fn with_no_url_and_no_binaries_setup_fails_naming_both_and_what_to_install() {
     std::fs::remove_dir_all(&tmp).unwrap();
 }
 
-#[test]
-fn an_initdb_that_fails_is_named_with_its_output_and_nothing_is_left() {
-    let tmp = fresh_tmp("initdb");
-    let bin = fake_binaries(&tmp, "echo 'initdb: error: disk on fire' >&2; exit 1", "exit 1");
-    let run = child("uses_the_server", &tmp, &[("TESTRIG_PG_BINDIR", bin.to_str().unwrap())]).output().unwrap();
-    assert!(!run.status.success());
-    let printed = support::printed(&run);
-    assert!(printed.contains("cannot start a throwaway PostgreSQL server"), "{printed}");
-    assert!(printed.contains("initdb failed") && printed.contains("disk on fire"), "{printed}");
+/// A test run with `initdb` and `postgres` as the scripts given (and `env`): it fails, and
+/// nothing is left of its server. What it printed.
+fn failed_start(case: &str, initdb: &str, postgres: &str, env: &[(&str, &str)]) -> String {
+    let tmp = fresh_tmp(case);
+    let bin = fake_binaries(&tmp, initdb, postgres);
+    let env: Vec<(&str, &str)> = env.iter().copied().chain([("TESTRIG_PG_BINDIR", bin.to_str().unwrap())]).collect();
+    let run = child("uses_the_server", &tmp, &env).output().unwrap();
+    assert!(!run.status.success(), "{}", support::printed(&run));
     assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
     std::fs::remove_dir_all(&tmp).unwrap();
     std::fs::remove_dir_all(&bin).unwrap();
+    support::printed(&run)
+}
+
+#[test]
+fn an_initdb_that_fails_is_named_with_its_output_and_nothing_is_left() {
+    let printed = failed_start("initdb", "echo 'initdb: error: disk on fire' >&2; exit 1", "exit 1", &[]);
+    assert!(printed.contains("cannot start a throwaway PostgreSQL server"), "{printed}");
+    assert!(printed.contains("initdb failed") && printed.contains("disk on fire"), "{printed}");
 }
 
 #[test]
 fn a_server_that_never_gets_ready_is_waited_for_a_bounded_time_and_stopped() {
-    let tmp = fresh_tmp("never-ready");
     // An initdb that makes the data directory; a server that never says it is ready.
     let initdb = "while [ \"$1\" != -D ]; do shift; done; mkdir -p \"$2\"; echo 15 > \"$2/PG_VERSION\"";
-    let bin = fake_binaries(&tmp, initdb, "echo 'waiting for nothing' >&2; exec sleep 600");
-    let env = [("TESTRIG_PG_BINDIR", bin.to_str().unwrap()), ("TESTRIG_PG_START_TIMEOUT", "2")];
     let started = Instant::now();
-    let run = child("uses_the_server", &tmp, &env).output().unwrap();
+    let printed = failed_start(
+        "never-ready",
+        initdb,
+        "echo 'waiting for nothing' >&2; exec sleep 600",
+        &[("TESTRIG_PG_START_TIMEOUT", "2")],
+    );
     assert!(started.elapsed() < Duration::from_secs(60), "the wait was not bounded");
-    assert!(!run.status.success());
-    let printed = support::printed(&run);
     assert!(printed.contains("was not ready after 2s") && printed.contains("waiting for nothing"), "{printed}");
-    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
-    std::fs::remove_dir_all(&tmp).unwrap();
-    std::fs::remove_dir_all(&bin).unwrap();
 }
 
 #[test]

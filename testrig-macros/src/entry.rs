@@ -126,10 +126,7 @@ fn apply_case_table(origin: OurAttribute, args: &TokenStream, function: &syn::It
         Ok(table) => table,
         Err(_) => {
             // The function alone: without its rows, expanding it would add errors of its own.
-            let error = syn::Error::new_spanned(attribute, messages::CASES_SYNTAX).to_compile_error();
-            let mut bare = function.clone();
-            bare.attrs.clear();
-            return Some(quote!(#error #[allow(dead_code)] #bare));
+            return Some(refused(syn::Error::new_spanned(attribute, messages::CASES_SYNTAX), function));
         }
     };
     let name = quote::format_ident!("{}", origin.path_name());
@@ -167,10 +164,7 @@ fn per_backend(origin: OurAttribute, args: &TokenStream, function: &syn::ItemFn)
             typed_backend.and_then(|typed| Some((typed, list.names.iter().find(|(_, backend)| *backend != typed)?)))
         {
             let message = messages::typed_pool_of_another_backend(other.name(), typed_backend.name());
-            let error = syn::Error::new_spanned(&typed.ty, message).to_compile_error();
-            let mut bare = function.clone();
-            bare.attrs.clear();
-            return Some(quote!(#error #[allow(dead_code)] #bare));
+            return Some(refused(syn::Error::new_spanned(&typed.ty, message), function));
         }
     }
     let name = &function.sig.ident;
@@ -180,30 +174,42 @@ fn per_backend(origin: OurAttribute, args: &TokenStream, function: &syn::ItemFn)
         let rest = &list.rest;
         let backend_ident = syn::Ident::new(backend.name(), written.span());
         let database = quote!(backend = #backend_ident #(, #rest)*);
-        let mut case = function.clone();
-        case.sig.ident = syn::Ident::new(backend.name(), written.span());
+        let mut one = function.clone();
+        one.sig.ident = syn::Ident::new(backend.name(), written.span());
         // Callable where the test was (a doc test's `main`, a test calling another).
-        if matches!(case.vis, syn::Visibility::Inherited) {
-            case.vis = syn::parse_quote!(pub(super));
+        if matches!(one.vis, syn::Visibility::Inherited) {
+            one.vis = syn::parse_quote!(pub(super));
         }
         let outer_args = match at {
             None => database.clone(),
             Some(at) => {
-                let attribute = &mut case.attrs[at];
+                let attribute = &mut one.attrs[at];
                 let path = attribute.path().clone();
                 *attribute = syn::parse_quote!(#[#path(#database)]);
                 args.clone()
             }
         };
-        quote!(#[::testrig::#outer(#outer_args)] #case)
+        quote!(#[::testrig::#outer(#outer_args)] #one)
     });
+    // The generated module's import of the test's module (a token here, so this file is not
+    // read as importing from its own parent).
+    let parent = quote!(super);
     Some(quote! {
         #vis mod #name {
             #[allow(unused_imports)]
-            use super::*;
+            use #parent::*;
             #(#cases)*
         }
     })
+}
+
+/// `error`, and the function as a plain one without its attributes: expanding it as a test
+/// would only add errors of its own.
+fn refused(error: syn::Error, function: &syn::ItemFn) -> TokenStream {
+    let error = error.to_compile_error();
+    let mut bare = function.clone();
+    bare.attrs.clear();
+    quote::quote!(#error #[allow(dead_code)] #bare)
 }
 
 fn with_errors(cx: Ctxt, item: TokenStream) -> TokenStream {

@@ -72,25 +72,23 @@ fn arguments(args: TokenStream) -> Vec<TokenStream> {
     out
 }
 
+/// Whether an argument is the option `key` (`backends(..)`, `backend = ..`).
+fn is_option(argument: &TokenStream, key: &str) -> bool {
+    matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(ident)) if ident == key)
+}
+
 /// The `backends(..)` among `args`, when it is there and valid (an invalid one is reported
 /// by [`parse`], where the test expands as one).
 pub fn backends(args: &TokenStream) -> Option<BackendsList> {
     let arguments = arguments(args.clone());
-    let is_backends = |argument: &TokenStream| matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(key)) if key == BACKENDS);
-    let at = arguments.iter().position(is_backends)?;
-    // Given twice: said wrong once, where the test expands as one.
-    if arguments.iter().filter(|argument| is_backends(argument)).count() > 1 {
+    let at = arguments.iter().position(|argument| is_option(argument, BACKENDS))?;
+    // Given twice, or beside `backend = ..`: said wrong once, where the test expands as one.
+    let listed = arguments.iter().filter(|argument| is_option(argument, BACKENDS)).count();
+    if listed > 1 || arguments.iter().any(|argument| is_option(argument, BACKEND)) {
         return None;
     }
-    let Ok(Item::Backends(_, names)) = syn::parse2::<Item>(arguments[at].clone()) else { return None };
-    let valid = !names.is_empty()
-        && names.iter().enumerate().all(|(i, name)| {
-            BackendName::parse(name).is_ok() && !names[..i].iter().any(|earlier| earlier == name)
-        })
-        && !arguments.iter().any(|argument| {
-            matches!(argument.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(key)) if key == BACKEND)
-        });
-    if !valid {
+    let Ok(Item::Backends(key, names)) = syn::parse2::<Item>(arguments[at].clone()) else { return None };
+    if !backends_wrong(&key, &names).is_empty() {
         return None;
     }
     let names =
@@ -315,7 +313,7 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
             // (`entry`): what reaches here is said wrong.
             Item::Backends(key, names) => {
                 listed.set(&key, ());
-                backends_wrong(&key, &names, cx);
+                backends_wrong(&key, &names).into_iter().for_each(|error| cx.syn_error(error));
                 listed_at.get_or_insert(key);
             }
             Item::Migrations(key, value) => migrations.set_with(&key, || {
@@ -364,18 +362,20 @@ fn from_items(items: Punctuated<Item, Token![,]>, cx: &Ctxt) -> DatabaseAttr {
     DatabaseAttr { migrations, crate_has_migrations, seeds, backend }
 }
 
-/// What is wrong in a `backends(..)` list that was not turned into cases.
-fn backends_wrong(key: &syn::Ident, names: &[syn::Ident], cx: &Ctxt) {
+/// What is wrong in a `backends(..)` list: nothing when it can be turned into cases.
+fn backends_wrong(key: &syn::Ident, names: &[syn::Ident]) -> Vec<syn::Error> {
+    let mut wrong = Vec::new();
     if names.is_empty() {
-        cx.error_spanned_by(key, messages::BACKENDS_VALUE);
+        wrong.push(syn::Error::new(key.span(), messages::BACKENDS_VALUE));
     }
     for (i, name) in names.iter().enumerate() {
         if let Err(error) = BackendName::parse(name) {
-            cx.syn_error(error);
+            wrong.push(error);
         } else if names[..i].contains(name) {
-            cx.error_spanned_by(name, messages::duplicate_backend(&name.to_string()));
+            wrong.push(syn::Error::new(name.span(), messages::duplicate_backend(&name.to_string())));
         }
     }
+    wrong
 }
 
 fn check_dir(dir: &LitStr, cx: &Ctxt) {

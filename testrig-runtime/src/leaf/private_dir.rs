@@ -47,3 +47,12 @@ pub(crate) fn write_whole(path: &Path, contents: impl AsRef<[u8]>) -> std::io::R
 pub(crate) fn unmodified_for(metadata: &std::fs::Metadata, limit: std::time::Duration) -> bool {
     metadata.modified().is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > limit))
 }
+
+/// The last `count` lines of `path` that are not blank (none when it cannot be read): what a
+/// process that failed wrote last to its log.
+#[cfg_attr(not(feature = "run"), allow(dead_code))]
+pub(crate) fn last_lines(path: &Path, count: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|line| !line.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(count)..].iter().map(|line| (*line).to_owned()).collect()
+}

@@ -153,7 +153,7 @@ impl Database {
         crate::features::db::poison::check("a database fixture");
         let backend = match config.backend {
             Some(pinned) => pinned_backend(stack, pinned)?,
-            None => backend_for(stack)?,
+            None => typed_backend(stack)?.unwrap_or_else(Backend::either),
         };
         Database::create(config.recipe()?, backend).await
     }
@@ -247,9 +247,9 @@ impl Database {
     }
 }
 
-/// The backend a test's typed pools require, else the default: `&PgPool` means PostgreSQL,
+/// The backend a test's typed pools require, if it takes one: `&PgPool` means PostgreSQL,
 /// `&SqlitePool` SQLite; both in one test is a mistake, said at setup.
-fn backend_for(stack: &dyn Dependencies) -> Result<Backend, DbError> {
+fn typed_backend(stack: &dyn Dependencies) -> Result<Option<Backend>, DbError> {
     #[cfg(feature = "sqlite")]
     let sqlite = stack.plans::<sqlx::SqlitePool>();
     #[cfg(not(feature = "sqlite"))]
@@ -264,18 +264,16 @@ fn backend_for(stack: &dyn Dependencies) -> Result<Backend, DbError> {
             cause: "one database has one backend: take one of them, or `&testrig::db::Database` and connect by URL"
                 .into(),
         }),
-        (true, false) => Ok(Backend::Sqlite),
-        (false, true) => Ok(Backend::Postgres),
-        (false, false) => Ok(Backend::either()),
+        (true, false) => Ok(Some(Backend::Sqlite)),
+        (false, true) => Ok(Some(Backend::Postgres)),
+        (false, false) => Ok(None),
     }
 }
 
 /// The backend a test asked for by name: skipped (the reason printed) where it cannot be had,
 /// an error where the test's typed pool is another backend's.
 fn pinned_backend(stack: &dyn Dependencies, pinned: Backend) -> Result<Backend, DbError> {
-    let typed = backend_for(stack)?;
-    let takes_a_typed_pool = backend_for_types(stack).is_some();
-    if takes_a_typed_pool && typed != pinned {
+    if let Some(typed) = typed_backend(stack)?.filter(|typed| *typed != pinned) {
         return Err(DbError::Database {
             what: format!("this test's database is on {}, and it takes {}'s typed pool", pinned.name(), typed.name()),
             cause: "a test on a backend named in `#[database(backend = ..)]` or `backends(..)` takes \
@@ -287,20 +285,6 @@ fn pinned_backend(stack: &dyn Dependencies, pinned: Backend) -> Result<Backend, 
         crate::features::skip::skip(format!("{} is not available here: {why}", pinned.name()));
     }
     Ok(pinned)
-}
-
-/// The backend the test's typed pools name, if it takes one.
-fn backend_for_types(stack: &dyn Dependencies) -> Option<Backend> {
-    #[cfg(feature = "sqlite")]
-    if stack.plans::<sqlx::SqlitePool>() {
-        return Some(Backend::Sqlite);
-    }
-    #[cfg(feature = "postgres")]
-    if stack.plans::<sqlx::PgPool>() {
-        return Some(Backend::Postgres);
-    }
-    let _ = stack;
-    None
 }
 
 impl Pools {

@@ -170,9 +170,7 @@ impl FixtureDir {
 
     /// The last lines the keeper printed, for a message.
     pub(super) fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(self.path(LOG)).unwrap_or_default();
-        let lines: Vec<&str> = log.lines().filter(|line| !line.trim().is_empty()).collect();
-        let tail = lines[lines.len().saturating_sub(20)..].join("\n    ");
+        let tail = crate::leaf::private_dir::last_lines(&self.path(LOG), 20).join("\n    ");
         if tail.is_empty() {
             format!("    (nothing; {})", self.path(LOG).display())
         } else {

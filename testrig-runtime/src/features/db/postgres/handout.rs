@@ -113,7 +113,7 @@ impl Handout {
         let _ = File::create(Path::new(&self.dir).join(STOPPED));
         let serving = SERVING.lock().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(serving) = serving {
-            STOPPING.store(true, std::sync::atomic::Ordering::Release);
+            STOPPING.store(true, Ordering::Release);
             wake(Path::new(&self.dir));
             // Its round ends within the server's statement times; bounded all the same.
             let abort = serving.abort_handle();
@@ -132,15 +132,16 @@ impl Handout {
         }
         let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(PoisonError::into_inner));
         // Sealed first (from another database: none can forbid connections to its own), so
-        // the next run's keeper hands them out with no check and reset of their own.
+        // the next run's keeper hands them out with no check and reset of their own. The
+        // admin session stays open for the rename after the resets.
+        let mut admin = admin(url).await.ok();
         let mut sealed = Vec::new();
-        if let Ok(mut admin) = admin(url).await {
+        if let Some(admin) = admin.as_mut() {
             for (name, _) in &held {
-                if execute(&mut admin, &reset::seal_sql(name)).await.is_ok() {
+                if execute(admin, &reset::seal_sql(name)).await.is_ok() {
                     sealed.push(name.clone());
                 }
             }
-            let _ = sqlx::Connection::close(admin).await;
         }
         // All at once: each is a round trip on its own connection.
         let mut resets = tokio::task::JoinSet::new();
@@ -172,7 +173,7 @@ impl Handout {
         // yet counted as on the database) is not seen by the check: a rename is refused
         // while any session is on the database, counting those. Refused, it is not adopted
         // as sealed: its mark is taken off, and the next process drops it.
-        if let Ok(mut admin) = admin(url).await {
+        if let Some(mut admin) = admin {
             for name in reset.iter().filter(|name| sealed.contains(name)) {
                 let aside = format!("{name}_sealing");
                 let renamed = execute(&mut admin, &format!("ALTER DATABASE \"{name}\" RENAME TO \"{aside}\"")).await;
@@ -279,7 +280,7 @@ async fn serve(url: &'static str, dir: PathBuf, socket: Option<tokio::net::UnixD
         for done in ended.into_iter().chain(std::iter::from_fn(|| work.try_join_next())) {
             finished(&dir, &mut served, done);
         }
-        if STOPPING.load(std::sync::atomic::Ordering::Acquire) {
+        if STOPPING.load(Ordering::Acquire) {
             // Let finish, so no database is cut off half-way; what tests handed back last is
             // reset with the rest at teardown.
             while let Some(done) = work.join_next().await {
@@ -297,8 +298,8 @@ async fn serve(url: &'static str, dir: PathBuf, socket: Option<tokio::net::UnixD
     }
 }
 
-/// Takes a task's end into account: a recipe's count of databases being made, its failures
-/// in a row (after three, its tests are told why), its target.
+/// Takes a task's end into account: a recipe's failures in a row (after three, its tests are
+/// told why), its target. (What is in flight, each task counts itself: [`InFlight`].)
 fn finished(dir: &Path, served: &mut HashMap<String, Served>, done: Result<Done, tokio::task::JoinError>) {
     let (hash, error) = match done {
         Ok(Done::Reset { hash, reused }) => {

@@ -179,7 +179,7 @@ pub(crate) async fn release(databases: Vec<TestDatabase>) -> Result<(), DbError>
 }
 
 /// Marks a failed test's databases kept for inspection: no reaper drops them during this run
-/// (nextest's `NEXTEST_RUN_ID`) or within [`reap::KEPT_FOR`] after. Best effort: the test
+/// (nextest's `NEXTEST_RUN_ID`) or within [`names::KEPT_FOR`] after. Best effort: the test
 /// has failed already, and an unmarked one is still kept while this process runs.
 pub(crate) async fn mark_kept(databases: &[&TestDatabase]) {
     #[cfg(unix)]

@@ -69,6 +69,11 @@ pub(super) const FREE_MARK: &str = "testrig:free:";
 /// What a failed test's database is commented with: `testrig:kept:<run id>:<unix seconds>`.
 pub(super) const KEPT_MARK: &str = "testrig:kept:";
 
+/// How long a failed test's databases stay after its process is gone, for inspection (on a
+/// throwaway server, its data directory); within the same nextest run (`NEXTEST_RUN_ID`)
+/// they stay whatever the time.
+pub(super) const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// The comment marking a failed test's database kept.
 pub(super) fn kept_mark() -> String {
     format!("{KEPT_MARK}{}:{}", run_id(), unix_now())

@@ -11,17 +11,13 @@ use sqlx::postgres::PgConnection;
 
 use super::liveness::{live_owners_sql, owner_id, Lock};
 use super::names::{
-    built_at, run_id, scratch_owner, TestDatabaseName, ANY_TEMPLATE_PREFIX, FREE_MARK, KEPT_MARK, PREFIX,
+    built_at, run_id, scratch_owner, TestDatabaseName, ANY_TEMPLATE_PREFIX, FREE_MARK, KEPT_FOR, KEPT_MARK, PREFIX,
     SCRATCH_PREFIX, TEMPLATE_PREFIX,
 };
 use super::pooled::{take, Pooled};
 use super::reset;
 use super::server::{admin, drop_database, execute, server_error};
 use crate::features::db::DbError;
-
-/// How long a failed test's databases stay after its process is gone, for inspection; within
-/// the same nextest run (`NEXTEST_RUN_ID`) they stay whatever the time.
-pub(crate) const KEPT_FOR: Duration = Duration::from_secs(60 * 60);
 
 /// How long a template no process uses stays: built or last taken from within this time, it
 /// is kept for the next process (nextest starts one per test) or run.

@@ -32,32 +32,34 @@ fn start_limit() -> Duration {
     Duration::from_secs(seconds.unwrap_or(120))
 }
 
-/// The run's throwaway server: its URL, and where it lives.
+/// The run's throwaway server: its URL (where it lives is in it, [`dir_of`]).
 #[derive(Debug)]
 pub(crate) struct Throwaway {
     url: String,
-    dir: String,
 }
 
 impl serde::Serialize for Throwaway {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (&self.url, &self.dir).serialize(serializer)
+        self.url.serialize(serializer)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Throwaway {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <(String, String)>::deserialize(deserializer).map(|(url, dir)| Throwaway { url, dir })
+        String::deserialize(deserializer).map(|url| Throwaway { url })
     }
+}
+
+/// Why the server did not start.
+fn not_started(cause: String) -> DbError {
+    DbError::Database { what: "cannot start a throwaway PostgreSQL server".into(), cause }
 }
 
 #[testrig_macros::fixture(crate = crate, scope = run)]
 impl Throwaway {
     fn setup() -> Result<Throwaway, DbError> {
-        let bindir = binaries()?.ok_or_else(|| DbError::Database {
-            what: "cannot start a throwaway PostgreSQL server".into(),
-            cause: "no PostgreSQL server binaries (initdb, postgres) found".into(),
-        })?;
+        let bindir =
+            binaries()?.ok_or_else(|| not_started("no PostgreSQL server binaries (initdb, postgres) found".into()))?;
         start(&bindir)
     }
 
@@ -116,9 +118,6 @@ pub(super) fn keep_for_inspection(url: &str) -> Option<String> {
 
 /// In a server's directory: a failed test's databases are kept in it.
 const KEPT: &str = "kept";
-
-/// How long a directory with databases kept for inspection stays after its run.
-const KEPT_FOR: Duration = Duration::from_secs(3600);
 
 /// `text` with each byte a URL's query could misread (`&`, `#`, `+`, `%`, a space, ..)
 /// percent-encoded.
@@ -183,18 +182,17 @@ fn remove_dir(dir: &Path) {
 static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
 
 fn start(bindir: &Path) -> Result<Throwaway, DbError> {
-    let failed = |cause: String| DbError::Database { what: "cannot start a throwaway PostgreSQL server".into(), cause };
-    let user = unprivileged_user().map_err(failed)?;
+    let user = unprivileged_user().map_err(not_started)?;
     let base = base_dir(user.as_ref());
     reap(&base);
     let (dir, lock) =
-        make_dir(&base, user.as_ref()).map_err(|error| failed(format!("in {}: {error}", base.display())))?;
+        make_dir(&base, user.as_ref()).map_err(|error| not_started(format!("in {}: {error}", base.display())))?;
     let started = start_in(bindir, &dir, user.as_ref());
     let child = match started {
         Ok(child) => child,
         Err(cause) => {
             remove_dir(&dir);
-            return Err(failed(cause));
+            return Err(not_started(cause));
         }
     };
     // No TLS on a socket only this user reaches (and a `PGSSLMODE=require` of the
@@ -212,7 +210,7 @@ fn start(bindir: &Path) -> Result<Throwaway, DbError> {
     );
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) = Some(Running { child, dir: dir.clone(), _lock: lock });
-    Ok(Throwaway { url, dir: dir.display().to_string() })
+    Ok(Throwaway { url })
 }
 
 /// Stops this process's server (fast shutdown, then immediate, then a kill, each bounded)
@@ -256,10 +254,10 @@ fn binaries() -> Result<Option<PathBuf>, DbError> {
         }
         let dir = std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(&dir));
         if !has_server(&dir) {
-            return Err(DbError::Database {
-                what: "cannot start a throwaway PostgreSQL server".into(),
-                cause: format!("TESTRIG_PG_BINDIR is {}, which has no `initdb` and `postgres` in it", dir.display()),
-            });
+            return Err(not_started(format!(
+                "TESTRIG_PG_BINDIR is {}, which has no `initdb` and `postgres` in it",
+                dir.display()
+            )));
         }
         return Ok(Some(dir));
     }
@@ -395,7 +393,7 @@ fn reap(base: &Path) {
                 std::fs::metadata(path).is_ok_and(|made| crate::leaf::private_dir::unmodified_for(&made, limit))
             };
             let lockless = !lock_path(&path).exists() && age(&path, Duration::from_secs(60));
-            let kept_long_enough = !path.join(KEPT).exists() || age(&path.join(KEPT), KEPT_FOR);
+            let kept_long_enough = !path.join(KEPT).exists() || age(&path.join(KEPT), super::names::KEPT_FOR);
             if lockless && kept_long_enough {
                 let _ = std::fs::remove_dir_all(&path);
             }
@@ -527,7 +525,5 @@ fn spawn_from_a_lasting_thread(mut command: Command) -> std::io::Result<Child> {
 
 /// The last lines of a log, to say why.
 fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
+    crate::leaf::private_dir::last_lines(path, 20).join("\n")
 }
