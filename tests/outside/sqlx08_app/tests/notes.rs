@@ -52,3 +52,15 @@ async fn on_postgres_migrated_only(pool: &PgPool) {
     assert_eq!(pg_notes(pool).await.unwrap(), Vec::<String>::new());
     sqlx::query("INSERT INTO notes (id, body) VALUES (9, 'ninth')").execute(pool).await.unwrap();
 }
+
+/// Once per backend (`on_every_backend::sqlite`, `on_every_backend::postgres`), as the README
+/// writes it; each case takes its backend's pool from the database.
+#[testrig::test]
+#[database(backends(sqlite, postgres), fixtures("notes"))]
+async fn on_every_backend(db: &testrig::db::Database) {
+    let found = match db.backend() {
+        testrig::db::Backend::Sqlite => notes(db.sqlite()).await.unwrap(),
+        testrig::db::Backend::Postgres => pg_notes(db.postgres()).await.unwrap(),
+    };
+    assert_eq!(found, ["first", "second"]);
+}
