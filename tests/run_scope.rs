@@ -371,14 +371,10 @@ fn a_target_runner_between_nextest_and_the_tests_is_not_taken_for_the_runner() {
     one_instance(&scenario, SERVER_TESTS);
 }
 
-/// The clean databases of the app in tests/outside/sqlx08_app a run left on the server,
-/// sealed (no connection allowed) or not.
-fn left_clean(url: &str, sealed: bool) -> Vec<String> {
-    databases::like(url, "testrig\\_t\\_%")
-        .into_iter()
-        .filter(|name| databases::comment_of(url, name).starts_with("testrig:free:testrig_tpl_v4_sqlx08app_"))
-        .filter(|name| databases::allows_connections(url, name) != sealed)
-        .collect()
+/// The clean databases of the app in tests/outside/sqlx08_app a run left on the server, each
+/// with whether it is sealed (no connection allowed).
+fn left_clean(url: &str) -> Vec<(String, bool)> {
+    databases::clean_of(url, "testrig_tpl_v4_sqlx08app_")
 }
 
 /// The run's database handout seals the clean databases it leaves: connections forbidden
@@ -386,7 +382,8 @@ fn left_clean(url: &str, sealed: bool) -> Vec<String> {
 /// of its own (~35 ms of a run's first test). One someone unsealed meanwhile is checked and
 /// reset as any other: every clean database of the app is unsealed and written to between
 /// runs, and the next run's test still sees only its seeds (it fails on a row it did not
-/// expect, and on the id it inserts being taken).
+/// expect, and on the id it inserts being taken). Each clean one the runs leave holds no
+/// test's row (a leak would show here first).
 #[test]
 fn a_database_unsealed_between_runs_is_checked_and_reset_before_the_next_run_hands_it_out() {
     let Some(url) = databases::server_url() else {
@@ -405,16 +402,25 @@ fn a_database_unsealed_between_runs_is_checked_and_reset_before_the_next_run_han
         scenario.keepers_left();
     };
     run();
-    let sealed = left_clean(&url, true);
-    assert!(!sealed.is_empty(), "the run's keeper sealed the databases it left clean");
-    for name in sealed.iter().chain(&left_clean(&url, false)) {
-        let unsealed =
-            databases::on_server(&url, vec![format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")], &[]);
-        assert!(unsealed.is_empty());
+    let clean = left_clean(&url);
+    assert!(clean.iter().any(|(_, sealed)| *sealed), "the run's keeper sealed the databases it left clean: {clean:?}");
+    for (name, sealed) in &clean {
+        if *sealed {
+            let unsealed =
+                databases::on_server(&url, vec![format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")], &[]);
+            assert!(unsealed.is_empty());
+        }
+        // The seeds are rows 1 and 2; the tests write 3 and 9 and delete 1 and 2.
+        let seeds = databases::count_in(name, "SELECT count(*) FROM notes WHERE id IN (1, 2)");
+        let written = databases::count_in(name, "SELECT count(*) FROM notes WHERE id NOT IN (1, 2)");
+        assert!(
+            written == 0 && (seeds == 0 || seeds == 2),
+            "{name}, left clean (sealed: {sealed}), holds {seeds} seed rows and {written} a test wrote; all: {clean:?}"
+        );
         databases::run_in(name, "INSERT INTO notes (id, body) VALUES (3, 'written while unsealed')");
     }
     run();
-    assert!(!left_clean(&url, true).is_empty(), "the second run sealed what it left clean too");
+    assert!(left_clean(&url).iter().any(|(_, sealed)| *sealed), "the second run sealed what it left clean too");
     // And a sealed one is handed out as it is.
     run();
 }

@@ -104,15 +104,20 @@ pub fn run_in(database: &str, sql: &str) {
     })
 }
 
-/// Whether database `name` allows connections (`ALLOW_CONNECTIONS`).
-pub fn allows_connections(url: &str, name: &str) -> bool {
+/// This role's databases marked clean for a template whose name starts with `template`, each
+/// with whether it is sealed (allows no connection): one snapshot of the catalog, so a
+/// database changing state while it is read is never listed twice.
+pub fn clean_of(url: &str, template: &str) -> Vec<(String, bool)> {
     with_admin(url, async |admin| {
-        let (allowed,): (bool,) = sqlx::query_as("SELECT datallowconn FROM pg_database WHERE datname = $1")
-            .bind(name)
-            .fetch_one(&mut *admin)
-            .await
-            .unwrap();
-        allowed
+        sqlx::query_as(
+            "SELECT datname, NOT datallowconn FROM pg_database \
+             WHERE datname LIKE 'testrig\\_t\\_%' AND starts_with(shobj_description(oid, 'pg_database'), $1) \
+             AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY datname",
+        )
+        .bind(format!("testrig:free:{template}"))
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap()
     })
 }
 
