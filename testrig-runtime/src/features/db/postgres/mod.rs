@@ -115,7 +115,7 @@ async fn obtain(url: &'static str, recipe: &'static Recipe, label: &str) -> Resu
     reap::reap_once(url).await;
     let template = template::template(url, recipe).await?;
     let database = match take_pooled(url, &template).await {
-        Some((name, keeper)) => TestDatabase { name, from: Source::Here { template, keeper: Some(keeper) } },
+        Some((name, keeper)) => TestDatabase { name, from: Source::Here { template, keeper } },
         None => {
             let name = create(url, owner, &template.name, label).await?;
             TestDatabase { name, from: Source::Here { template, keeper: None } }

@@ -208,7 +208,9 @@ async fn unused(admin: &mut PgConnection, template: &str) -> bool {
 /// Takes over one clean database of a gone process for `template`, by renaming it to this
 /// process: the rename fails if another process took it first (or is connected to it), and
 /// then the next one is tried. With it, whether it was sealed (see [`super::reset`]): then it
-/// is allowed connections again and needs no check and reset.
+/// is allowed connections again and marked taken, here, on this admin session: ready to hand
+/// out with no check, no reset and no connection of its own (a new connection to the database
+/// is the slowest step left of a run's first test).
 pub(super) async fn adopt(url: &str, template: &str) -> Option<(Pooled, bool)> {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let mut candidate = take(&ADOPTABLE, template)?;
@@ -225,8 +227,11 @@ pub(super) async fn adopt(url: &str, template: &str) -> Option<(Pooled, bool)> {
                     .await
                     .ok()
                     .flatten();
-            // Unsealed by someone else, or unreadable: checked and reset as any other.
-            let sealed = sealed == Some(true) && execute(&mut admin, &reset::unseal_sql(&name)).await.is_ok();
+            // Unsealed by someone else, or unreadable: checked and reset as any other (so is
+            // one whose taken mark failed: the reset marks it).
+            let sealed = sealed == Some(true)
+                && execute(&mut admin, &reset::unseal_sql(&name)).await.is_ok()
+                && execute(&mut admin, &reset::taken_sql(&name)).await.is_ok();
             break Some((Pooled { name, ..candidate }, sealed));
         }
         match take(&ADOPTABLE, template) {

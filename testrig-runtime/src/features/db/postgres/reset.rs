@@ -156,6 +156,15 @@ pub(super) fn unseal_sql(database: &str) -> String {
     format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true")
 }
 
+/// Run on a sealed database after its last reset of a run: the dead rows the reset left
+/// cleaned up and its statistics brought up to date, so no autovacuum worker comes to it later
+/// (a worker on a database holds up its rename: the next run's adoption). Alone in its query:
+/// VACUUM runs in no transaction block. Neither changes what the check compares.
+pub(super) const VACUUM: &str = "VACUUM (ANALYZE)";
+
+/// How long [`VACUUM`] may take: the run is over, and a large database is not worth waiting for.
+pub(super) const VACUUM_BOUND: &str = "SET statement_timeout = '10s'";
+
 /// What the kept connection's session is set to when it opens: every wait of a reset is
 /// bounded (a lock a session this role cannot end holds, a server that stops answering).
 pub(super) const SESSION_BOUNDS: &str = "SET lock_timeout = '10s'; SET statement_timeout = '300s'";

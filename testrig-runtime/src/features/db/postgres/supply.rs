@@ -23,16 +23,18 @@ pub(super) fn give_back(pooled: Pooled) {
     FREE.lock().unwrap_or_else(PoisonError::into_inner).push(pooled);
 }
 
-/// A pooled database for `template`, marked taken. One that someone dropped or whose keeper
-/// broke is dropped and the next one tried: the caller then makes a new database, no error.
-/// One adopted from a gone process is checked and reset again first, unless it was sealed:
-/// that process's last test may have left a session that wrote after its reset.
-pub(super) async fn take_pooled(url: &str, template: &Template) -> Option<(String, Keeper)> {
+/// A pooled database for `template`, marked taken, with its kept connection if it has one.
+/// One that someone dropped or whose keeper broke is dropped and the next one tried: the
+/// caller then makes a new database, no error. One adopted from a gone process is checked and
+/// reset again first, unless it was sealed (then the adoption marked it taken, and it has no
+/// connection yet): that process's last test may have left a session that wrote after its
+/// reset.
+pub(super) async fn take_pooled(url: &str, template: &Template) -> Option<(String, Option<Keeper>)> {
     loop {
         let (Pooled { name, keeper, .. }, check) = match take(&FREE, &template.name) {
             Some(pooled) => (pooled, None),
             None => match reap::adopt(url, &template.name).await? {
-                (pooled, true) => (pooled, None),
+                (pooled, true) => return Some((pooled.name, None)),
                 (pooled, false) => (pooled, Some(reset::check(&template.check, &template.facts))),
             },
         };
@@ -41,7 +43,7 @@ pub(super) async fn take_pooled(url: &str, template: &Template) -> Option<(Strin
             None => reset::taken_sql(&name),
         };
         if let Ok(keeper) = on_database(with_database(url, &name), keeper, check, sql).await {
-            return Some((name, keeper));
+            return Some((name, Some(keeper)));
         }
         let _ = drop_databases(std::slice::from_ref(&name)).await;
     }
@@ -88,15 +90,15 @@ pub(super) async fn create(url: &str, owner: u32, template: &str, label: &str) -
     created.map(|()| name)
 }
 
-/// A database for `template`, marked taken, with its kept connection: a free or adopted one,
-/// else a new clone (then connected to, and marked).
-pub(super) async fn acquire(url: &str, template: &Template, label: &str) -> Result<(String, Keeper), DbError> {
+/// A database for `template`, marked taken, with its kept connection if it has one: a free or
+/// adopted one, else a new clone (then connected to, and marked).
+pub(super) async fn acquire(url: &str, template: &Template, label: &str) -> Result<(String, Option<Keeper>), DbError> {
     if let Some(taken) = take_pooled(url, template).await {
         return Ok(taken);
     }
     let name = create(url, owner_id(url).await?, &template.name, label).await?;
     match on_database(with_database(url, &name), None, None, reset::taken_sql(&name)).await {
-        Ok(keeper) => Ok((name, keeper)),
+        Ok(keeper) => Ok((name, Some(keeper))),
         Err(error) => {
             let _ = drop_databases(std::slice::from_ref(&name)).await;
             Err(super::server::server_error(format!("cannot connect to the new database {name}"))(error))
