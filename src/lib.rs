@@ -632,6 +632,8 @@ pub use testrig_macros::apply_template as __apply_template;
 #[cfg(feature = "db")]
 #[cfg_attr(docsrs, doc(cfg(feature = "db")))]
 pub mod db {
+    #[cfg(any(feature = "postgres", feature = "sqlx-0_8-postgres"))]
+    pub use testrig_runtime::db::server_url;
     #[cfg(feature = "any")]
     pub use testrig_runtime::db::{
         api, cell, configure, schema, target_cell, CellGuard, CellTarget, Cells, CellsOptions, RegisteredSchema,

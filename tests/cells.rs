@@ -342,12 +342,13 @@ fn hold_databases_case(cells: &Cells) {
 
 /// Starts `command` (this test binary, or a wrapper running it) on `hold_databases_case`
 /// and waits, 60 s at most, until it holds its databases: the child, and their names.
-fn start_holding(mut command: std::process::Command, tag: &str) -> (std::process::Child, Vec<String>) {
+fn start_holding(mut command: std::process::Command, tag: &str, url: &str) -> (std::process::Child, Vec<String>) {
     let hold_file = std::env::temp_dir().join(format!("testrig-hold-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_file(&hold_file);
     let child = command
         .args(["--exact", "hold_databases_case", "--ignored", "--test-threads=1"])
         .env("TESTRIG_HOLD_FILE", &hold_file)
+        .env("TESTRIG_DATABASE_URL", url)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -364,14 +365,14 @@ fn start_holding(mut command: std::process::Command, tag: &str) -> (std::process
 
 /// The next run: a new process of this test binary whose first template access reaps (or
 /// waits for another's reaping). Its output, once it passed.
-fn next_process_reaps() -> std::process::Output {
-    next_process_reaps_with(|_| {})
+fn next_process_reaps(url: &str) -> std::process::Output {
+    next_process_reaps_with(url, |_| {})
 }
 
 /// [`next_process_reaps`] with its command adjusted (environment) by `adjust`.
-fn next_process_reaps_with(adjust: impl FnOnce(&mut std::process::Command)) -> std::process::Output {
+fn next_process_reaps_with(url: &str, adjust: impl FnOnce(&mut std::process::Command)) -> std::process::Output {
     let mut command = std::process::Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", "iso_00", "--test-threads=1"]);
+    command.args(["--exact", "iso_00", "--test-threads=1"]).env("TESTRIG_DATABASE_URL", url);
     adjust(&mut command);
     let next = command.output().unwrap();
     assert!(next.status.success(), "{next:?}");
@@ -383,20 +384,21 @@ fn next_process_reaps_with(adjust: impl FnOnce(&mut std::process::Command)) -> s
 #[test]
 fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
     support::without_handout();
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
+    let Some(url) = support::databases::postgres_url() else {
         println!(
-            "skipped: TESTRIG_DATABASE_URL is not set; on SQLite the per-process directory is reaped the same way"
+            "skipped: {}; on SQLite the per-process directory is reaped the same way",
+            support::databases::NO_POSTGRES
         );
         return;
     };
-    let (mut child, held) = start_holding(std::process::Command::new(std::env::current_exe().unwrap()), "kill");
+    let (mut child, held) = start_holding(std::process::Command::new(std::env::current_exe().unwrap()), "kill", &url);
     child.kill().unwrap(); // SIGKILL: no teardown runs
     child.wait().unwrap();
 
     let existing = |names: &[String]| support::databases::on_server(&url, Vec::new(), names).len();
     let before = existing(&held);
     assert_eq!(before, held.len(), "the killed process's databases exist before reaping: {held:?}");
-    next_process_reaps();
+    next_process_reaps(&url);
     let after = existing(&held);
     println!("databases of the killed process: {before} before the next run, {after} after");
     assert_eq!(after, 0, "not reaped: {held:?}");
@@ -407,8 +409,8 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
 /// makes that role, `testrig_second`, with the first one's password.
 #[test]
 fn a_second_role_on_the_server_gets_templates_of_its_own() {
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set; roles are a PostgreSQL server's");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}; roles are a PostgreSQL server's", support::databases::NO_POSTGRES);
         return;
     };
     let second = url.replacen("://testrig:", "://testrig_second:", 1);
@@ -425,7 +427,7 @@ fn a_second_role_on_the_server_gets_templates_of_its_own() {
     }
     // Twice: the first run builds its templates, the second clones and reuses them.
     for _ in 0..2 {
-        let run = next_process_reaps_with(|command| {
+        let run = next_process_reaps_with(&url, |command| {
             command.env("TESTRIG_DATABASE_URL", &second);
         });
         let text = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
@@ -438,8 +440,8 @@ fn a_second_role_on_the_server_gets_templates_of_its_own() {
 #[test]
 fn a_process_in_another_pid_namespace_keeps_its_databases_while_it_runs() {
     support::without_handout();
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set; liveness is a PostgreSQL server's");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}; liveness is a PostgreSQL server's", support::databases::NO_POSTGRES);
         return;
     };
     let probe = std::process::Command::new("unshare")
@@ -451,9 +453,9 @@ fn a_process_in_another_pid_namespace_keeps_its_databases_while_it_runs() {
     }
     let mut unshare = std::process::Command::new("unshare");
     unshare.args(["--pid", "--fork", "--mount-proc", "--kill-child"]).arg(std::env::current_exe().unwrap());
-    let (mut child, held) = start_holding(unshare, "ns");
+    let (mut child, held) = start_holding(unshare, "ns", &url);
     let next_run = || {
-        next_process_reaps();
+        next_process_reaps(&url);
         support::databases::on_server(&url, Vec::new(), &held).len()
     };
     let while_running = next_run();
@@ -472,8 +474,8 @@ fn a_process_in_another_pid_namespace_keeps_its_databases_while_it_runs() {
 /// grace period.
 #[test]
 fn liveness_is_the_servers_whatever_host_or_pid_namespace() {
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set; liveness is a PostgreSQL server's");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}; liveness is a PostgreSQL server's", support::databases::NO_POSTGRES);
         return;
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
@@ -495,7 +497,7 @@ fn liveness_is_the_servers_whatever_host_or_pid_namespace() {
     let mut create: Vec<String> = names.iter().map(|name| format!("CREATE DATABASE \"{name}\"")).collect();
     create.push(format!("COMMENT ON DATABASE \"{}\" IS 'testrig:kept:-:{now}'", names[3]));
     support::databases::on_server(&url, create, &[]);
-    next_process_reaps_with(|command| {
+    next_process_reaps_with(&url, |command| {
         command.env_remove("NEXTEST_RUN_ID");
     });
     let after = support::databases::on_server(&url, Vec::new(), &names);
@@ -511,8 +513,8 @@ fn liveness_is_the_servers_whatever_host_or_pid_namespace() {
 /// connects without TLS.
 #[test]
 fn tls_is_used_when_the_url_requires_it() {
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set, so there is no PostgreSQL server to reach over TLS");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}", support::databases::NO_POSTGRES);
         return;
     };
     let ssl: (String,) = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -676,8 +678,8 @@ fn a_server_restart_mid_test_leaves_nothing_behind() {
 #[test]
 fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
     support::without_handout();
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite templates live in one process");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}; SQLite templates live in one process", support::databases::NO_POSTGRES);
         return;
     };
     let old = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 2 * 60 * 60;
@@ -714,6 +716,7 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
     support::databases::on_server(&url, statements, &[]);
     let next = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "iso_00", "--test-threads=1"])
+        .env("TESTRIG_DATABASE_URL", &url)
         .output()
         .unwrap();
     // Cleaned up before the checks, whatever they find.
@@ -734,8 +737,8 @@ fn a_template_unused_for_an_hour_is_dropped_with_its_clean_databases() {
 #[test]
 fn clean_databases_left_by_finished_processes_are_capped_per_template() {
     support::without_handout();
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set; SQLite databases are files of one process");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}; SQLite databases are files of one process", support::databases::NO_POSTGRES);
         return;
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
@@ -753,7 +756,7 @@ fn clean_databases_left_by_finished_processes_are_capped_per_template() {
         statements.push(format!("COMMENT ON DATABASE \"{name}\" IS 'testrig:free:{template}'"));
     }
     support::databases::on_server(&url, statements, &[]);
-    next_process_reaps();
+    next_process_reaps(&url);
     let mut existing = support::databases::on_server(&url, Vec::new(), &left);
     existing.sort();
     let template_stays = support::databases::on_server(&url, Vec::new(), std::slice::from_ref(&template));

@@ -101,8 +101,12 @@ fn a_pg_connection_kept_past_the_test_fails_it_within_the_bound() {
         *NAME.lock().unwrap() = db.name().to_owned();
         *KEPT.lock().unwrap() = Some(pool.acquire().await.unwrap());
     }
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set");
+    // On a server given only: on a throwaway one the failure would keep the server's data
+    // directory an hour (for inspection), past the run.
+    let Some(url) = support::databases::server_url() else {
+        println!(
+            "skipped: TESTRIG_DATABASE_URL is not set (a failed test's databases keep a throwaway server's directory)"
+        );
         return;
     };
     let started = std::time::Instant::now();
@@ -126,18 +130,18 @@ fn a_pg_connection_kept_past_the_test_fails_it_within_the_bound() {
 fn a_cut_owner_session_is_opened_again() {
     static NAME: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
     #[testrig::test]
-    #[database(migrations = "tests/migrations/users")]
+    #[database(backend = postgres, migrations = "tests/migrations/users")]
     async fn first(db: &Database) {
         *NAME.lock().unwrap() = db.name().to_owned();
     }
     // A recipe no other test has: its template is new to this process.
     #[testrig::test]
-    #[database(migrations = false, fixtures(path = "migrations/users/0001_users.sql"))]
+    #[database(backend = postgres, migrations = false, fixtures(path = "migrations/users/0001_users.sql"))]
     async fn after_the_cut(db: &Database) {
         assert_eq!(db.backend(), Backend::Postgres);
     }
-    let Some(url) = std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty()) else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}", support::databases::NO_POSTGRES);
         return;
     };
     first();

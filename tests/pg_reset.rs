@@ -280,8 +280,8 @@ fn a_session_this_role_cannot_end_fails_the_release_naming_it() {
         ROUND.lock().unwrap().database = Some(db.name().to_owned());
     }
 
-    let Some(url) = support::databases::server_url() else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set; roles are a PostgreSQL server's");
+    let Some(url) = support::databases::postgres_url() else {
+        println!("skipped: {}; roles are a PostgreSQL server's", support::databases::NO_POSTGRES);
         return;
     };
     let second = url.replacen("://testrig:", "://testrig_second:", 1);

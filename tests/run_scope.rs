@@ -386,8 +386,8 @@ fn left_clean(url: &str) -> Vec<(String, bool)> {
 /// test's row (a leak would show here first).
 #[test]
 fn a_database_unsealed_between_runs_is_checked_and_reset_before_the_next_run_hands_it_out() {
-    let Some(url) = databases::server_url() else {
-        println!("skipped: TESTRIG_DATABASE_URL is not set");
+    let Some(url) = databases::postgres_url() else {
+        println!("skipped: {}", databases::NO_POSTGRES);
         return;
     };
     if !nextest() {

@@ -156,6 +156,7 @@ fn a_test_process_killed_takes_its_server_with_it_and_the_next_removes_its_direc
     assert!(next.status.success(), "{}", support::printed(&next));
     assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
     std::fs::remove_dir_all(&tmp).unwrap();
+    std::fs::remove_file(&started_file).unwrap();
 }
 
 #[test]

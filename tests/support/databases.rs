@@ -1,12 +1,41 @@
 //! What a test's databases left behind, on either backend: files on SQLite, databases on the
-//! PostgreSQL server named by `TESTRIG_DATABASE_URL`.
+//! PostgreSQL server (`TESTRIG_DATABASE_URL`, or testrig's throwaway server).
 #![allow(dead_code)]
 
 use testrig::db::sqlx::{self, postgres::PgConnection, Connection};
 
-/// The PostgreSQL server the tests run against, if any.
+/// The server the suite was given (`TESTRIG_DATABASE_URL`), if any: the backend-neutral
+/// tests and `Cells` run on it; without it, on SQLite.
 pub fn server_url() -> Option<String> {
     std::env::var("TESTRIG_DATABASE_URL").ok().filter(|url| !url.is_empty())
+}
+
+/// A PostgreSQL server for the tests of the server's own mechanics: the one the suite was
+/// given, else testrig's throwaway server (`testrig::db::server_url`, started by the first
+/// test asking, where PostgreSQL's server binaries are installed). `None` with neither; a
+/// throwaway server that fails to start fails the test.
+pub fn postgres_url() -> Option<String> {
+    if let Some(url) = server_url() {
+        return Some(url);
+    }
+    match testrig::db::server_url() {
+        Ok(url) => Some(url.to_owned()),
+        Err(testrig::db::DbError::NoUrl { .. }) => None,
+        Err(other) => panic!("no PostgreSQL server: {other}"),
+    }
+}
+
+/// Why a test of the server's mechanics skips: [`postgres_url`] found no server.
+pub const NO_POSTGRES: &str =
+    "no PostgreSQL server: TESTRIG_DATABASE_URL is not set and PostgreSQL's server binaries are not installed";
+
+/// `url` naming database `name` instead, its parameters kept (a throwaway server's socket
+/// directory is one: `?host=/tmp/..`).
+pub fn with_database(url: &str, name: &str) -> String {
+    let start = url.find("://").map_or(0, |at| at + 3);
+    let authority_end = url[start..].find(['/', '?']).map_or(url.len(), |at| start + at);
+    let query = url[authority_end..].find('?').map_or("", |at| &url[authority_end + at..]);
+    format!("{}/{name}{query}", &url[..authority_end])
 }
 
 /// Runs `work` with a connection to the server's admin database, outside any test.
@@ -84,8 +113,8 @@ pub fn cut_connections(url: &str, databases: &[String], refuse_new: bool) -> usi
 
 /// Runs `work` with a connection to one database on the server.
 fn in_database<T>(database: &str, work: impl AsyncFnOnce(&mut PgConnection) -> T) -> T {
-    let url = server_url().unwrap();
-    with_admin(&format!("{}/{database}", url.rsplit_once('/').unwrap().0), work)
+    let url = postgres_url().unwrap();
+    with_admin(&with_database(&url, database), work)
 }
 
 /// The number a `SELECT COUNT(*) ..` returns in one database on the server.

@@ -43,6 +43,8 @@ pub use self::backend::Backend;
 pub use self::cells::{Cells, CellsOptions};
 pub use self::database::{Database, DatabaseOptions, Databases, DatabasesOptions};
 pub use self::error::DbError;
+#[cfg(feature = "postgres")]
+pub use self::postgres::server_url;
 pub use self::recipe::{Recipe, Seed};
 #[cfg(feature = "any")]
 pub use self::schema::{RegisteredSchema, Schema};

@@ -45,6 +45,27 @@ pub(crate) use supply::drop_databases;
 use supply::{create, give_back, not_reusable, on_database, take_pooled};
 use template::Template;
 
+/// The PostgreSQL server testrig makes test databases on, as a URL: `TESTRIG_DATABASE_URL`,
+/// else `DATABASE_URL`, else the run's throwaway server's (on Linux, with PostgreSQL's server
+/// binaries installed: started by the first call or test that needs it, stopped after the
+/// run, as for a test's `&PgPool`). For what shares the tests' server: a service under test
+/// started by hand, a second client or role, a look at what a test left.
+///
+/// # Errors
+///
+/// [`DbError::NoUrl`] with neither a URL nor the binaries (naming both and where it looked),
+/// a URL that is not PostgreSQL's, or why the throwaway server did not start.
+///
+/// ```
+/// match testrig::db::server_url() {
+///     Ok(url) => assert!(url.starts_with("postgres")),
+///     Err(why) => println!("no PostgreSQL server here: {why}"),
+/// }
+/// ```
+pub fn server_url() -> Result<&'static str, DbError> {
+    require_url()
+}
+
 /// Whether tests that work on either backend should use PostgreSQL: only when
 /// `TESTRIG_DATABASE_URL` asks for it (an app's `DATABASE_URL`, set for `sqlx::query!`, does not).
 pub(crate) fn requested() -> bool {
