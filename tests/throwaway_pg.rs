@@ -47,6 +47,57 @@ async fn fails_with_a_database(pool: &PgPool) {
     panic!("failing on purpose");
 }
 
+/// Set up before the test's database (its parameter comes first, and neither needs the
+/// other): waits, a minute at most, until the run's throwaway server has started making its
+/// directory, which happens meanwhile only if the server's start began as the test's scope
+/// was made, before any of its fixtures.
+struct SeesTheServerStarting;
+
+#[fixture]
+impl SeesTheServerStarting {
+    fn setup() -> Result<Self, String> {
+        let started = Instant::now();
+        loop {
+            let made = std::fs::read_dir(std::env::temp_dir())
+                .map_err(|error| error.to_string())?
+                .flatten()
+                .any(|entry| entry.file_name().to_string_lossy().starts_with("testrig-pg-"));
+            if made {
+                return Ok(SeesTheServerStarting);
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                return Err("no throwaway server started while this fixture was set up".into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// Its server starts while its first fixture sets up.
+#[testrig::test]
+#[database(migrations = "tests/migrations/users", fixtures("users"))]
+#[ignore = "run in a child process by the tests of this file"]
+async fn starts_the_server_beside_its_fixtures(_first: &SeesTheServerStarting, pool: &PgPool) {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await.unwrap();
+    assert_eq!(users, 2);
+}
+
+/// Fails at once, before the test's database is set up.
+struct FailsAtOnce;
+
+#[fixture]
+impl FailsAtOnce {
+    fn setup() -> Result<Self, String> {
+        Err("failing before the database, on purpose".into())
+    }
+}
+
+/// Fails before its database, its server starting meanwhile.
+#[testrig::test]
+#[database(migrations = "tests/migrations/users")]
+#[ignore = "run in a child process by the tests of this file"]
+async fn fails_before_its_database(_first: &FailsAtOnce, _pool: &PgPool) {}
+
 /// Whether PostgreSQL's server binaries are where testrig looks first on Debian and Ubuntu.
 fn installed() -> bool {
     let found = std::fs::read_dir("/usr/lib/postgresql")
@@ -157,6 +208,44 @@ fn a_test_process_killed_takes_its_server_with_it_and_the_next_removes_its_direc
     assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
     std::fs::remove_dir_all(&tmp).unwrap();
     std::fs::remove_file(&started_file).unwrap();
+}
+
+/// A test that takes PostgreSQL's pool starts finding its server (here: starting the
+/// throwaway one, seconds) as its scope is made, on a thread of its own, while its fixtures
+/// set up; its database waits for it. The first fixture sees the server's directory being
+/// made (it would wait for it in vain if the start waited for the database fixture), and
+/// nothing is left after.
+#[test]
+fn the_server_starts_in_the_background_while_other_fixtures_set_up() {
+    if !installed() {
+        return;
+    }
+    let tmp = fresh_tmp("early");
+    let run = child("starts_the_server_beside_its_fixtures", &tmp, &[("TESTRIG_SHOW", "1")]).output().unwrap();
+    let printed = support::printed(&run);
+    assert!(run.status.success(), "{printed}");
+    // The fixture came first: its wait is the start overlapping it.
+    let order: Vec<usize> =
+        ["SeesTheServerStarting", "Database"].iter().filter_map(|name| printed.find(name)).collect();
+    assert!(order.len() == 2 && order[0] < order[1], "the fixture is set up before the database:\n{printed}");
+    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// A test that fails before its database exits while its server is starting: the exit waits
+/// for the start (bounded by it), stops the server and removes its directory.
+#[test]
+fn a_test_failing_before_its_database_leaves_no_server_starting_behind() {
+    if !installed() {
+        return;
+    }
+    let tmp = fresh_tmp("early_failure");
+    let run = child("fails_before_its_database", &tmp, &[]).output().unwrap();
+    let printed = support::printed(&run);
+    assert!(!run.status.success(), "{printed}");
+    assert!(printed.contains("failing before the database, on purpose"), "{printed}");
+    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()), "{printed}");
+    std::fs::remove_dir_all(&tmp).unwrap();
 }
 
 #[test]

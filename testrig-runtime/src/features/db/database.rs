@@ -472,7 +472,7 @@ impl crate::Fixture for sqlx::SqlitePool {
 }
 
 #[cfg(feature = "postgres")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::postgres::claimed_early, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::PgPool {
     fn setup(database: &Database) -> sqlx::PgPool {
         database.postgres().clone()

@@ -66,6 +66,14 @@ pub fn server_url() -> Result<&'static str, DbError> {
     require_url()
 }
 
+/// The scope hook of the fixture of PostgreSQL's pool: a test that takes it needs the server,
+/// so finding it ([`server::find_early`]: a throwaway server's start) begins as the test's
+/// scope is made, before any of its fixtures is set up. Else the database fixtures' hook.
+pub(crate) fn claimed_early() -> std::sync::Arc<dyn crate::core::scope::ScopeHook> {
+    server::find_early();
+    crate::features::db::poison::Claimed::hook()
+}
+
 /// Whether tests that work on either backend should use PostgreSQL: only when
 /// `TESTRIG_DATABASE_URL` asks for it (an app's `DATABASE_URL`, set for `sqlx::query!`, does not).
 pub(crate) fn requested() -> bool {

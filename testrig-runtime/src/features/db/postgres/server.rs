@@ -28,6 +28,21 @@ fn server() -> &'static Result<String, DbError> {
     })
 }
 
+/// Begins finding the server on a thread of its own, once per process, when no URL names
+/// it: a throwaway server takes seconds to start (`initdb`, the start), which the test's other
+/// fixtures then set up beside; whatever needs the server first waits for it there.
+pub(crate) fn find_early() {
+    if URL_VARIABLES.iter().any(|variable| std::env::var_os(variable).is_some_and(|url| !url.is_empty())) {
+        return;
+    }
+    static BEGUN: std::sync::Once = std::sync::Once::new();
+    BEGUN.call_once(|| {
+        let _ = std::thread::Builder::new().name("testrig-pg-server".to_owned()).spawn(|| {
+            server();
+        });
+    });
+}
+
 /// The server URL, if there is a server.
 pub(crate) fn url() -> Option<&'static str> {
     server().as_deref().ok()

@@ -80,13 +80,22 @@ pub(super) fn url() -> Result<Option<String>, DbError> {
             cause: cause.to_string(),
         });
     }
-    let server = start(&bindir)?;
-    // After every other exit work (once fixtures torn down at exit may still use it).
+    // The start may run on a thread of its own ([`super::server::find_early`]) while the
+    // process exits (a test that failed before it needed the server): the stop at exit, left
+    // before the start and after every other exit work (once fixtures torn down at exit may
+    // still use the server), then waits for the start to end and stops what it started.
+    let starting = STARTING.lock().unwrap_or_else(PoisonError::into_inner);
     crate::leaf::exit::at_exit_last(stop_at_exit);
-    Ok(Some(server.url))
+    let server = start(&bindir);
+    drop(starting);
+    Ok(Some(server?.url))
 }
 
+/// Held while this process starts its server.
+static STARTING: Mutex<()> = Mutex::new(());
+
 extern "C" fn stop_at_exit() {
+    let _starting = STARTING.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = std::panic::catch_unwind(stop);
 }
 
