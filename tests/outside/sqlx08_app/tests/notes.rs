@@ -53,6 +53,24 @@ async fn on_postgres_migrated_only(pool: &PgPool) {
     sqlx::query("INSERT INTO notes (id, body) VALUES (9, 'ninth')").execute(pool).await.unwrap();
 }
 
+/// Code beside a test reaches the test's server by `testrig::db::server_url()` (the URL set,
+/// or the throwaway server's): the test's database is there.
+#[testrig::test]
+#[database(fixtures("notes"))]
+async fn on_postgres_beside_the_test(pool: &PgPool) {
+    use sqlx::Connection;
+    let url = testrig::db::server_url().unwrap();
+    let mut beside = sqlx::PgConnection::connect(url).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+    let there: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut beside)
+        .await
+        .unwrap();
+    assert!(there, "{name} is not on the server testrig::db::server_url() names");
+    beside.close().await.unwrap();
+}
+
 /// Once per backend (`on_every_backend::sqlite`, `on_every_backend::postgres`), as the README
 /// writes it; each case takes its backend's pool from the database.
 #[testrig::test]
