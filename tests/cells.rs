@@ -392,16 +392,23 @@ fn databases_of_a_killed_process_are_reaped_by_the_next_run() {
         return;
     };
     let (mut child, held) = start_holding(std::process::Command::new(std::env::current_exe().unwrap()), "kill", &url);
+    // Until they are counted, no other test's process reaps them (any may once it is gone).
+    let reaping = support::databases::hold_reaper_lock(&url);
     child.kill().unwrap(); // SIGKILL: no teardown runs
     child.wait().unwrap();
+    support::databases::wait_unconnected(&url, &held);
 
     let existing = |names: &[String]| support::databases::on_server(&url, Vec::new(), names).len();
     let before = existing(&held);
     assert_eq!(before, held.len(), "the killed process's databases exist before reaping: {held:?}");
+    drop(reaping);
     next_process_reaps(&url);
-    let after = existing(&held);
+    let left = support::databases::on_server(&url, Vec::new(), &held);
+    let after = left.len();
     println!("databases of the killed process: {before} before the next run, {after} after");
-    assert_eq!(after, 0, "not reaped: {held:?}");
+    let described: Vec<String> =
+        left.iter().map(|name| format!("{name} ({:?})", support::databases::comment_of(&url, name))).collect();
+    assert_eq!(after, 0, "not reaped: {described:?}, of {held:?}");
 }
 
 /// A second CREATEDB role on the same server (not the owner of the first role's templates,
@@ -461,6 +468,7 @@ fn a_process_in_another_pid_namespace_keeps_its_databases_while_it_runs() {
     let while_running = next_run();
     child.kill().unwrap(); // unshare's --kill-child takes the test process with it
     child.wait().unwrap();
+    support::databases::wait_unconnected(&url, &held);
     let after = next_run();
     println!("databases of a process in another pid namespace: {while_running} of {} while it ran, {after} after it was killed", held.len());
     assert_eq!(while_running, held.len(), "a running process's databases were reaped: {held:?}");

@@ -98,6 +98,16 @@ impl FailsAtOnce {
 #[ignore = "run in a child process by the tests of this file"]
 async fn fails_before_its_database(_first: &FailsAtOnce, _pool: &PgPool) {}
 
+/// A plain `#[test]` (no testrig test) asking for the server's URL, then connecting to it.
+#[test]
+#[ignore = "run in a child process by the tests of this file"]
+fn plain_test_asks_for_the_server() {
+    use sqlx::Connection;
+    let url = testrig::db::server_url().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async { sqlx::PgConnection::connect(url).await.unwrap().close().await.unwrap() });
+}
+
 /// Whether PostgreSQL's server binaries are where testrig looks first on Debian and Ubuntu.
 fn installed() -> bool {
     let found = std::fs::read_dir("/usr/lib/postgresql")
@@ -245,6 +255,32 @@ fn a_test_failing_before_its_database_leaves_no_server_starting_behind() {
     assert!(!run.status.success(), "{printed}");
     assert!(printed.contains("failing before the database, on purpose"), "{printed}");
     assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()), "{printed}");
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// Under nextest (its run id set), a plain `#[test]` asking `testrig::db::server_url()` when
+/// no process of the run started the server gets one of its own process, at once, stopped at
+/// its exit: it cannot start the run's keeper, which runs again the testrig test that started
+/// it (it waited for a keeper running the plain test until the setup timeout).
+#[test]
+fn under_nextest_a_plain_test_asking_for_the_server_gets_one_of_its_own() {
+    if !installed() {
+        return;
+    }
+    let tmp = fresh_tmp("plain");
+    let runs = std::env::temp_dir().join(format!("testrig-throwaway-plain-runs-{}", std::process::id()));
+    let run_id = format!("plain-{}", std::process::id());
+    let env = [
+        ("NEXTEST_RUN_ID", run_id.as_str()),
+        ("TESTRIG_RUN_DIR", runs.to_str().unwrap()),
+        ("TESTRIG_RUN_SETUP_TIMEOUT", "20"),
+    ];
+    let run = child("plain_test_asks_for_the_server", &tmp, &env).output().unwrap();
+    let printed = support::printed(&run);
+    assert!(run.status.success(), "{printed}");
+    assert!(printed.contains("started a throwaway PostgreSQL"), "{printed}");
+    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()), "{printed}");
+    let _ = std::fs::remove_dir_all(&runs);
     std::fs::remove_dir_all(&tmp).unwrap();
 }
 

@@ -111,6 +111,54 @@ pub fn cut_connections(url: &str, databases: &[String], refuse_new: bool) -> usi
     })
 }
 
+/// testrig's reaper lock, held until dropped: no process reaps meanwhile (a reaper waits for
+/// it), so what a test looks at is not reaped under it by another test's process.
+pub struct ReaperLock {
+    runtime: tokio::runtime::Runtime,
+    session: Option<PgConnection>,
+}
+
+pub fn hold_reaper_lock(url: &str) -> ReaperLock {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let session = runtime.block_on(async {
+        let mut session = PgConnection::connect(url).await.unwrap();
+        sqlx::query("SELECT pg_advisory_lock(2119630851, 0)").execute(&mut session).await.unwrap();
+        session
+    });
+    ReaperLock { runtime, session: Some(session) }
+}
+
+impl Drop for ReaperLock {
+    fn drop(&mut self) {
+        if let Some(session) = self.session.take() {
+            // Closing the session releases the lock.
+            let _ = self.runtime.block_on(session.close());
+        }
+    }
+}
+
+/// Waits (10 s at most) until no client is connected to any of `names`: a killed process's
+/// sessions end as the server notices, which a next process must not race.
+pub fn wait_unconnected(url: &str, names: &[String]) {
+    with_admin(url, async |admin| {
+        let started = std::time::Instant::now();
+        loop {
+            let (connected,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1) AND backend_type = 'client backend'",
+            )
+            .bind(names)
+            .fetch_one(&mut *admin)
+            .await
+            .unwrap();
+            if connected == 0 {
+                return;
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "{connected} sessions still on {names:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+}
+
 /// Runs `work` with a connection to one database on the server.
 fn in_database<T>(database: &str, work: impl AsyncFnOnce(&mut PgConnection) -> T) -> T {
     let url = postgres_url().unwrap();

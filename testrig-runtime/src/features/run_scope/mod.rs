@@ -142,15 +142,39 @@ fn remember(meta: &'static FixtureMeta, instance: &SharedInstance) {
 }
 
 /// The run's value of run fixture `T` when no test's plan has it (a feature's own: the
-/// database handout), under nextest: attached to, its keeper started if no process did.
-/// `None` where the process is its own run (`cargo test`, or not Unix).
+/// database handout, the throwaway server), under nextest: attached to, its keeper started if
+/// no process did. `None` where the process is its own run (`cargo test`, or not Unix), and
+/// where no keeper can be started and none is there: a keeper runs again the testrig test that
+/// started it, so only a testrig test's thread (or one it lent its name, [`for_this_test`]) can
+/// start one; elsewhere (a plain `#[test]`, a thread of its own) the caller does without.
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn attach<T: RunValue + crate::core::fixture::Fixture>() -> Option<Result<Arc<T>, Cause>> {
     let run = run_dir::run_id()?;
-    let attached = attached(run, T::META.get(), decode::<T>).map(|(instance, _)| instance);
+    let meta = T::META.get();
+    let in_a_test = FOR_A_TEST.get() || crate::core::scope::Scope::current().is_some();
+    if !in_a_test && !run_dir::FixtureDir::new(run, meta).kept() {
+        return None;
+    }
+    let attached = attached(run, meta, decode::<T>).map(|(instance, _)| instance);
     Some(attached.and_then(|instance| {
         instance.downcast::<T>().map_err(|_| Cause::Error("a run fixture's value is of another type".into()))
     }))
+}
+
+thread_local! {
+    /// Set on a thread working for the testrig test whose name it bears ([`for_this_test`]).
+    static FOR_A_TEST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` on a thread that works for the testrig test it is named after (a test's
+/// fixture starting something early, on a thread of its own): a keeper it starts runs that
+/// test again, as one its test's thread starts would.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn for_this_test<R>(work: impl FnOnce() -> R) -> R {
+    FOR_A_TEST.set(true);
+    let done = work();
+    FOR_A_TEST.set(false);
+    done
 }
 
 /// In a run fixture's keeper, the directory of its files (a feature's run fixture keeps its

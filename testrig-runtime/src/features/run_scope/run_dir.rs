@@ -128,6 +128,18 @@ impl FixtureDir {
         }
     }
 
+    /// Whether the run has this fixture's keeper, alive or done: its state written, or its
+    /// keeper lock held (a keeper setting it up).
+    pub(super) fn kept(&self) -> bool {
+        if self.read_state().ok().flatten().is_some() {
+            return true;
+        }
+        if !self.path(KEEPER_LOCK).exists() {
+            return false;
+        }
+        open(&self.path(KEEPER_LOCK)).is_ok_and(|lock| !try_exclusive(&lock).unwrap_or(true))
+    }
+
     pub(super) fn read_state(&self) -> std::io::Result<Option<State>> {
         let text = match std::fs::read_to_string(self.path(STATE)) {
             Ok(text) => text,

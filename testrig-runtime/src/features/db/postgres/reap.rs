@@ -118,10 +118,13 @@ async fn reap_locked(admin: &mut PgConnection) -> Result<Reaped, DbError> {
         .await
         .map_err(server_error("cannot list live processes"))?;
     let alive = |owner: u32| live.iter().any(|(id,)| *id == i64::from(owner));
+    // Connected: by a client, not the server's own workers (an autovacuum worker, which a
+    // drop ends by itself, visits a dead process's databases as any others).
     let list = |prefix: &'static str| {
         sqlx::query_as::<_, (String, Option<String>, bool)>(
             "SELECT d.datname, shobj_description(d.oid, 'pg_database'),
-                    EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)
+                    EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid
+                            AND coalesce(a.backend_type, 'client backend') = 'client backend')
              FROM pg_database d WHERE starts_with(d.datname, $1) ORDER BY d.datname",
         )
         .bind(prefix)

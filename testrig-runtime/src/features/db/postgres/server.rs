@@ -15,30 +15,35 @@ pub(crate) const URL_VARIABLES: &[&str] = &["TESTRIG_DATABASE_URL", "DATABASE_UR
 /// PostgreSQL's server binaries are installed).
 fn server() -> &'static Result<String, DbError> {
     static URL: std::sync::OnceLock<Result<String, DbError>> = std::sync::OnceLock::new();
-    URL.get_or_init(|| {
-        let given =
-            URL_VARIABLES.iter().find_map(|variable| std::env::var(variable).ok().filter(|url| !url.is_empty()));
-        match given {
-            Some(url) => Ok(without_tls_on_loopback(&url)),
-            #[cfg(any(target_os = "linux", target_os = "android"))]
-            None => super::throwaway::url()?.ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
-            #[cfg(not(any(target_os = "linux", target_os = "android")))]
-            None => Err(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
-        }
+    URL.get_or_init(|| match given() {
+        Some(url) => Ok(without_tls_on_loopback(&url)),
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        None => super::throwaway::url()?.ok_or(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        None => Err(DbError::NoUrl { backend: "PostgreSQL", variables: URL_VARIABLES }),
     })
+}
+
+/// The URL the environment names, if any.
+fn given() -> Option<String> {
+    URL_VARIABLES.iter().find_map(|variable| std::env::var(variable).ok().filter(|url| !url.is_empty()))
 }
 
 /// Begins finding the server on a thread of its own, once per process, when no URL names
 /// it: a throwaway server takes seconds to start (`initdb`, the start), which the test's other
 /// fixtures then set up beside; whatever needs the server first waits for it there.
 pub(crate) fn find_early() {
-    if URL_VARIABLES.iter().any(|variable| std::env::var_os(variable).is_some_and(|url| !url.is_empty())) {
+    if given().is_some() {
         return;
     }
     static BEGUN: std::sync::Once = std::sync::Once::new();
     BEGUN.call_once(|| {
-        let _ = std::thread::Builder::new().name("testrig-pg-server".to_owned()).spawn(|| {
-            server();
+        // Named after the test's thread (libtest's: the test's name) and working for it: under
+        // nextest the run's server is its keeper's, and a keeper runs again the test that
+        // started it.
+        let test = std::thread::current().name().unwrap_or("testrig-pg-server").to_owned();
+        let _ = std::thread::Builder::new().name(test).spawn(|| {
+            crate::features::run_scope::for_this_test(server);
         });
     });
 }
