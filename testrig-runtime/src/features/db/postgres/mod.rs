@@ -49,7 +49,9 @@ use template::Template;
 /// else `DATABASE_URL`, else the run's throwaway server's (on Linux, with PostgreSQL's server
 /// binaries installed: started by the first call or test that needs it, stopped after the
 /// run, as for a test's `&PgPool`). For what shares the tests' server: a service under test
-/// started by hand, a second client or role, a look at what a test left.
+/// started by hand, a second client or role, a look at what a test left. Under nextest, from a
+/// testrig test it is the run's server (its keeper's); from elsewhere (a plain `#[test]`) the
+/// run's server if one runs already, else one of this process's own.
 ///
 /// # Errors
 ///
