@@ -101,8 +101,10 @@ pub fn cut_connections(url: &str, databases: &[String], refuse_new: bool) -> usi
                 .await
                 .unwrap();
         }
+        // Waited for (5 s at most, PostgreSQL 14+): a session only told to end may still
+        // answer the pool's check before its next query, which then fails.
         let ended: Vec<(bool,)> =
-            sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1)")
+            sqlx::query_as("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = ANY($1)")
                 .bind(databases)
                 .fetch_all(&mut *admin)
                 .await
