@@ -166,6 +166,13 @@ fn nothing_left_within(tmp: &Path, limit: Duration) -> (Vec<String>, Vec<String>
     left_within(tmp, limit, true)
 }
 
+/// Asserts that nothing of a server is left in `tmp` (waited for, 10 s at most), then
+/// removes it; `context` goes with the failure.
+fn nothing_left_then_remove(tmp: &Path, context: &str) {
+    assert_eq!(nothing_left_within(tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()), "{context}");
+    std::fs::remove_dir_all(tmp).unwrap();
+}
+
 /// A directory of fake binaries: `initdb` and `postgres` as the scripts given.
 fn fake_binaries(tmp: &Path, initdb: &str, postgres: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
@@ -215,8 +222,7 @@ fn a_test_process_killed_takes_its_server_with_it_and_the_next_removes_its_direc
     }
     let next = child("uses_the_server", &tmp, &[]).output().unwrap();
     assert!(next.status.success(), "{}", support::printed(&next));
-    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
-    std::fs::remove_dir_all(&tmp).unwrap();
+    nothing_left_then_remove(&tmp, &support::printed(&next));
     std::fs::remove_file(&started_file).unwrap();
 }
 
@@ -238,8 +244,7 @@ fn the_server_starts_in_the_background_while_other_fixtures_set_up() {
     let order: Vec<usize> =
         ["SeesTheServerStarting", "Database"].iter().filter_map(|name| printed.find(name)).collect();
     assert!(order.len() == 2 && order[0] < order[1], "the fixture is set up before the database:\n{printed}");
-    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
-    std::fs::remove_dir_all(&tmp).unwrap();
+    nothing_left_then_remove(&tmp, &printed);
 }
 
 /// A test that fails before its database exits while its server is starting: the exit waits
@@ -254,8 +259,7 @@ fn a_test_failing_before_its_database_leaves_no_server_starting_behind() {
     let printed = support::printed(&run);
     assert!(!run.status.success(), "{printed}");
     assert!(printed.contains("failing before the database, on purpose"), "{printed}");
-    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()), "{printed}");
-    std::fs::remove_dir_all(&tmp).unwrap();
+    nothing_left_then_remove(&tmp, &printed);
 }
 
 /// Under nextest (its run id set), a plain `#[test]` asking `testrig::db::server_url()` when
@@ -279,9 +283,8 @@ fn under_nextest_a_plain_test_asking_for_the_server_gets_one_of_its_own() {
     let printed = support::printed(&run);
     assert!(run.status.success(), "{printed}");
     assert!(printed.contains("started a throwaway PostgreSQL"), "{printed}");
-    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()), "{printed}");
     let _ = std::fs::remove_dir_all(&runs);
-    std::fs::remove_dir_all(&tmp).unwrap();
+    nothing_left_then_remove(&tmp, &printed);
 }
 
 #[test]
@@ -306,11 +309,11 @@ fn failed_start(case: &str, initdb: &str, postgres: &str, env: &[(&str, &str)]) 
     let bin = fake_binaries(&tmp, initdb, postgres);
     let env: Vec<(&str, &str)> = env.iter().copied().chain([("TESTRIG_PG_BINDIR", bin.to_str().unwrap())]).collect();
     let run = child("uses_the_server", &tmp, &env).output().unwrap();
-    assert!(!run.status.success(), "{}", support::printed(&run));
-    assert_eq!(nothing_left_within(&tmp, Duration::from_secs(10)), (Vec::new(), Vec::new()));
-    std::fs::remove_dir_all(&tmp).unwrap();
+    let printed = support::printed(&run);
+    assert!(!run.status.success(), "{printed}");
+    nothing_left_then_remove(&tmp, &printed);
     std::fs::remove_dir_all(&bin).unwrap();
-    support::printed(&run)
+    printed
 }
 
 #[test]

@@ -38,6 +38,10 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &url[..authority_end])
 }
 
+/// testrig's reaper lock (its advisory lock of one reaper at a time), taken and released.
+const TAKE_REAPER_LOCK: &str = "SELECT pg_advisory_lock(2119630851, 0)";
+const RELEASE_REAPER_LOCK: &str = "SELECT pg_advisory_unlock(2119630851, 0)";
+
 /// Runs `work` with a connection to the server's admin database, outside any test.
 fn with_admin<T>(url: &str, work: impl AsyncFnOnce(&mut PgConnection) -> T) -> T {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -56,7 +60,7 @@ pub fn on_server(url: &str, statements: Vec<String>, names: &[String]) -> Vec<St
     with_admin(url, async |admin| {
         let reaper_lock = !statements.is_empty();
         if reaper_lock {
-            sqlx::query("SELECT pg_advisory_lock(2119630851, 0)").execute(&mut *admin).await.unwrap();
+            sqlx::query(TAKE_REAPER_LOCK).execute(&mut *admin).await.unwrap();
         }
         for statement in statements {
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
@@ -65,7 +69,7 @@ pub fn on_server(url: &str, statements: Vec<String>, names: &[String]) -> Vec<St
                 .unwrap_or_else(|error| panic!("admin statement failed: {error}"));
         }
         if reaper_lock {
-            sqlx::query("SELECT pg_advisory_unlock(2119630851, 0)").execute(&mut *admin).await.unwrap();
+            sqlx::query(RELEASE_REAPER_LOCK).execute(&mut *admin).await.unwrap();
         }
         let rows: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname = ANY($1)")
             .bind(names)
@@ -124,7 +128,7 @@ pub fn hold_reaper_lock(url: &str) -> ReaperLock {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let session = runtime.block_on(async {
         let mut session = PgConnection::connect(url).await.unwrap();
-        sqlx::query("SELECT pg_advisory_lock(2119630851, 0)").execute(&mut session).await.unwrap();
+        sqlx::query(TAKE_REAPER_LOCK).execute(&mut session).await.unwrap();
         session
     });
     ReaperLock { runtime, session: Some(session) }
