@@ -97,7 +97,12 @@ impl Keeper {
             let sql = match check {
                 Some(check) => {
                     let (mut found, sessions) = ask(&mut connection, &check.query).await?;
-                    if sessions.unwrap_or(0) > 1 {
+                    // The catalog is read in the statement's snapshot, the sessions after it: a
+                    // session dropping its temporary tables as it exits can commit in between,
+                    // and be gone from the count while its tables still show in the catalog
+                    // read. So a catalog that differs is asked again too, once no other
+                    // session is left, before it is believed.
+                    if sessions.unwrap_or(0) > 1 || found.as_deref() != Some(check.expected.as_str()) {
                         crate::features::db::sql::run_on(&mut connection, &super::reset::end_sessions_sql()).await?;
                         // Asked again: a session ended just now may have changed it first.
                         (found, _) = ask(&mut connection, &check.query).await?;
