@@ -82,6 +82,25 @@ async fn starts_the_server_beside_its_fixtures(_first: &SeesTheServerStarting, p
     assert_eq!(users, 2);
 }
 
+/// The same with `&Database` pinned to PostgreSQL: no typed pool says so, its options do.
+#[testrig::test]
+#[database(backend = postgres, migrations = "tests/migrations/users", fixtures("users"))]
+#[ignore = "run in a child process by the tests of this file"]
+async fn starts_the_pinned_server_beside_its_fixtures(_first: &SeesTheServerStarting, db: &testrig::db::Database) {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db.postgres()).await.unwrap();
+    assert_eq!(users, 2);
+}
+
+/// The same for each backend: the PostgreSQL case (run alone) starts its server beside its
+/// first fixture.
+#[testrig::test]
+#[database(backends(sqlite, postgres), migrations = "tests/migrations/users", fixtures("users"))]
+#[ignore = "run in a child process by the tests of this file"]
+async fn each_backend_beside_its_fixtures(_first: &SeesTheServerStarting, db: &testrig::db::Database) {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db.any()).await.unwrap();
+    assert_eq!(users, 2);
+}
+
 /// Fails at once, before the test's database is set up.
 struct FailsAtOnce;
 
@@ -231,20 +250,34 @@ fn a_test_process_killed_takes_its_server_with_it_and_the_next_removes_its_direc
 /// set up; its database waits for it. The first fixture sees the server's directory being
 /// made (it would wait for it in vain if the start waited for the database fixture), and
 /// nothing is left after.
+///
+/// So for `&Database` whose options say PostgreSQL: `backend = postgres`, and the PostgreSQL
+/// case of `backends(sqlite, postgres)`.
 #[test]
 fn the_server_starts_in_the_background_while_other_fixtures_set_up() {
     if !installed() {
         return;
     }
-    let tmp = fresh_tmp("early");
-    let run = child("starts_the_server_beside_its_fixtures", &tmp, &[("TESTRIG_SHOW", "1")]).output().unwrap();
-    let printed = support::printed(&run);
-    assert!(run.status.success(), "{printed}");
-    // The fixture came first: its wait is the start overlapping it.
-    let order: Vec<usize> =
-        ["SeesTheServerStarting", "Database"].iter().filter_map(|name| printed.find(name)).collect();
-    assert!(order.len() == 2 && order[0] < order[1], "the fixture is set up before the database:\n{printed}");
-    nothing_left_then_remove(&tmp, &printed);
+    let cases = [
+        "starts_the_server_beside_its_fixtures",
+        "starts_the_pinned_server_beside_its_fixtures",
+        "each_backend_beside_its_fixtures::postgres",
+    ];
+    for case in cases {
+        let tmp = fresh_tmp("early");
+        let run = child(case, &tmp, &[("TESTRIG_SHOW", "1")]).output().unwrap();
+        let printed = support::printed(&run);
+        assert!(run.status.success(), "{case}: {printed}");
+        assert!(printed.contains("1 passed"), "{case} ran: {printed}");
+        // The fixture came first: its wait is the start overlapping it.
+        let order: Vec<usize> =
+            ["SeesTheServerStarting", "Database"].iter().filter_map(|name| printed.find(name)).collect();
+        assert!(
+            order.len() == 2 && order[0] < order[1],
+            "{case}: the fixture is set up before the database:\n{printed}"
+        );
+        nothing_left_then_remove(&tmp, &printed);
+    }
 }
 
 /// A test that fails before its database exits while its server is starting: the exit waits

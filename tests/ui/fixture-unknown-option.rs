@@ -30,6 +30,17 @@ impl Claims {
     }
 }
 
+pub struct Prepared;
+
+fn prepare(_options: &dyn std::any::Any) {}
+
+#[fixture(prepare = prepare)]
+impl Prepared {
+    fn setup() -> Self {
+        Prepared
+    }
+}
+
 pub struct Elsewhere;
 
 #[fixture(crate = "testrig")]

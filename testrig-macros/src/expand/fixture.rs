@@ -104,16 +104,17 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
     // the capabilities to `FixtureMeta::DEFAULT`, so a new one does not grow its expansion.
     let capabilities = match built_in {
         Some(built_in) => {
-            let hook = match &built_in.scope_hook {
-                Some(hook) => quote!(::core::option::Option::Some(#hook)),
+            let optional = |path: &Option<syn::Path>| match path {
+                Some(path) => quote!(::core::option::Option::Some(#path)),
                 None => quote!(::core::option::Option::None),
             };
+            let (hook, prepare) = (optional(&built_in.scope_hook), optional(&built_in.prepare));
             let claims = match &built_in.claims {
                 Some(claims) => quote!(#claims),
                 None => quote!(#krate::__private::Claims::NONE),
             };
             let cloned = def.options.by_clone;
-            quote!(scope_hook: #hook, claims: #claims, cloned_by_value: #cloned,)
+            quote!(scope_hook: #hook, prepare: #prepare, claims: #claims, cloned_by_value: #cloned,)
         }
         None => quote!(..#krate::__private::FixtureMeta::DEFAULT),
     };

@@ -1,13 +1,13 @@
 //! `#[fixture(autouse)]`, `#[fixture(autouse = crate)]`, `#[fixture(by_value)]`,
 //! `#[fixture(scope = once)]`, `#[fixture(crate = path)]`; and, for testrig's own fixtures,
 //! `built_in = "testrig::module"` with the capabilities they plug in (`scope_hook = path`,
-//! `claims`).
+//! `prepare = path`, `claims`).
 
 use proc_macro2::{Span, TokenStream};
 use syn::{Expr, Meta};
 
 use super::slot::Attr;
-use super::symbol::{AUTOUSE, BUILT_IN, BY_VALUE, CLAIMS, CRATE, SCOPE, SCOPE_HOOK};
+use super::symbol::{AUTOUSE, BUILT_IN, BY_VALUE, CLAIMS, CRATE, PREPARE, SCOPE, SCOPE_HOOK};
 use super::{options, OptionEntry};
 use crate::ctxt::Ctxt;
 use crate::messages;
@@ -42,6 +42,9 @@ pub struct BuiltIn {
     pub module: syn::LitStr,
     /// A hook its tests' scopes are made with (log capture from the first instant).
     pub scope_hook: Option<syn::Path>,
+    /// `prepare = path`: given the test's options for the fixture, begins what its setup will
+    /// wait for before any fixture of the test is set up (a throwaway server's start).
+    pub prepare: Option<syn::Path>,
     /// `claims = path::TO::CLAIMS`: what it claims for its test (the database fixtures:
     /// `#[poison_db]` rejects a test that takes one).
     pub claims: Option<syn::Path>,
@@ -65,6 +68,7 @@ impl FixtureOptions {
         let mut krate: Attr<syn::Path> = Attr::option(cx, CRATE);
         let mut built_in: Attr<syn::LitStr> = Attr::option(cx, BUILT_IN);
         let mut scope_hook: Attr<(Span, syn::Path)> = Attr::option(cx, SCOPE_HOOK);
+        let mut prepare: Attr<(Span, syn::Path)> = Attr::option(cx, PREPARE);
         let mut claims: Attr<(Span, syn::Path)> = Attr::option(cx, CLAIMS);
         for OptionEntry { meta, key: key_text, span } in options(args, cx) {
             let key = meta.path();
@@ -108,6 +112,12 @@ impl FixtureOptions {
                     Expr::Path(path) => scope_hook.set(key, (span, path.path.clone())),
                     other => cx.error_spanned_by(other, "`scope_hook` takes the path of the hook's constructor"),
                 },
+                (Meta::NameValue(name_value), PREPARE) => match &name_value.value {
+                    Expr::Path(path) => prepare.set(key, (span, path.path.clone())),
+                    other => {
+                        cx.error_spanned_by(other, "`prepare` takes the path of a function of the fixture's options")
+                    }
+                },
                 (Meta::NameValue(name_value), CLAIMS) => match &name_value.value {
                     Expr::Path(path) => claims.set(key, (span, path.path.clone())),
                     other => cx.error_spanned_by(other, "`claims` takes the path of the claims' constant"),
@@ -117,18 +127,21 @@ impl FixtureOptions {
         }
         let autouse = autouse.get();
         let by_value = by_value.get();
-        let (scope_hook, claims) = (scope_hook.get(), claims.get());
+        let (scope_hook, prepare, claims) = (scope_hook.get(), prepare.get(), claims.get());
         let built_in = match built_in.get() {
             Some(module) => Some(BuiltIn {
                 module,
                 scope_hook: scope_hook.map(|(_, path)| path),
+                prepare: prepare.map(|(_, path)| path),
                 claims: claims.map(|(_, path)| path),
             }),
             None => {
                 // Capabilities are for testrig's own fixtures: to anyone else, unknown options.
-                let keys = [(scope_hook.map(|(span, _)| span), SCOPE_HOOK)]
-                    .into_iter()
-                    .chain([(claims.map(|(span, _)| span), CLAIMS)]);
+                let keys = [
+                    (scope_hook.map(|(span, _)| span), SCOPE_HOOK),
+                    (prepare.map(|(span, _)| span), PREPARE),
+                    (claims.map(|(span, _)| span), CLAIMS),
+                ];
                 for (span, key) in keys {
                     if let Some(span) = span {
                         cx.error_at(span, messages::unknown_option("fixture", key, FIXTURE_OPTIONS));

@@ -28,4 +28,5 @@ pub const CRATE: &str = "crate";
 /// testrig's own fixtures only.
 pub const BUILT_IN: &str = "built_in";
 pub const SCOPE_HOOK: &str = "scope_hook";
+pub const PREPARE: &str = "prepare";
 pub const CLAIMS: &str = "claims";

@@ -79,6 +79,10 @@ pub struct FixtureMeta {
     /// The capability a feature's fixture plugs into the run with: a test whose plan has
     /// this fixture makes its scope with this hook (log capture from the first instant).
     pub scope_hook: Option<fn() -> std::sync::Arc<dyn crate::core::scope::ScopeHook>>,
+    /// The capability to begin, given the test's options for the fixture, what its setup will
+    /// wait for, before any fixture of the test is set up: a throwaway PostgreSQL server's start
+    /// then goes on while the fixtures before the database set up.
+    pub prepare: Option<fn(&dyn Any)>,
     /// The resources the fixture claims for its test: a test that promised to do without one
     /// ([`Refusal`]) does not compile with it in its plan.
     pub claims: Claims,
@@ -125,6 +129,7 @@ impl FixtureMeta {
         default_options: unit_config,
         once: None,
         scope_hook: None,
+        prepare: None,
         claims: Claims::NONE,
         cloned_by_value: false,
     };

@@ -161,6 +161,14 @@ impl FixtureStack {
                 self.configs.push((meta, (meta.default_options)()));
             }
         }
+        // Before any setup, so what a fixture begins ahead (a server's start) overlaps the
+        // setups of the fixtures planned before it.
+        for fixture in plan {
+            let meta = fixture.get();
+            if let (Some(prepare), Some(options)) = (meta.prepare, self.configuration(meta)) {
+                prepare(options);
+            }
+        }
         for fixture in plan {
             let meta = fixture.get();
             crate::core::scope::Scope::with_current(|scope| {

@@ -41,6 +41,29 @@ impl Backend {
     }
 }
 
+/// Begins getting `backend`'s server ahead of the test's setups (a fixture's `prepare`): with
+/// no URL, PostgreSQL's throwaway server starts, on a thread of its own, while the fixtures
+/// planned before the database set up. SQLite needs nothing ahead.
+pub(crate) fn begin(backend: Backend) {
+    #[cfg(feature = "postgres")]
+    if backend == Backend::Postgres {
+        postgres::find_early();
+    }
+    #[cfg(not(feature = "postgres"))]
+    let _ = backend;
+}
+
+/// The `prepare` of the fixtures whose databases are on [`Backend::either`].
+pub(crate) fn prepare_either(_options: &dyn std::any::Any) {
+    begin(Backend::either());
+}
+
+/// The `prepare` of PostgreSQL's own fixtures (its pool).
+#[cfg(feature = "postgres")]
+pub(crate) fn prepare_postgres(_options: &dyn std::any::Any) {
+    begin(Backend::Postgres);
+}
+
 /// Why `backend` cannot make databases here, if it cannot: testrig built without it, or, for
 /// PostgreSQL, no server URL and no server binaries to start one from. (A server that fails
 /// to start is no reason to skip: its test fails, saying why.)

@@ -83,7 +83,7 @@ impl std::fmt::Debug for Cells {
 /// How `testrig::db` finds the current test's databases: the scope holds them.
 pub(crate) struct TestDatabases(pub(crate) Arc<Inner>);
 
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, prepare = crate::features::db::backend::prepare_either, claims = crate::features::db::poison::DATABASE)]
 impl Cells {
     async fn setup(#[options] config: &CellsOptions) -> Result<Cells, DbError> {
         crate::features::db::poison::check("#[with_cells] / the Cells fixture");

@@ -53,6 +53,13 @@ impl DatabaseOptions {
     }
 }
 
+/// [`Database`]'s `prepare`: the server of the backend its options pin (`backend = postgres`,
+/// a `backends(..)` case's), else of [`Backend::either`], begun ahead of the test's setups.
+fn prepare_pinned(options: &dyn std::any::Any) {
+    let pinned = options.downcast_ref::<DatabaseOptions>().and_then(|options| options.backend);
+    backend::begin(pinned.unwrap_or_else(Backend::either));
+}
+
 /// `migrations/` of the crate whose tests run, read from `CARGO_MANIFEST_DIR` (cargo and
 /// nextest set it for test processes); no directory there means an empty database.
 fn default_recipe() -> Result<&'static Recipe, DbError> {
@@ -147,7 +154,7 @@ pub(crate) fn still_held(what: &str) -> DbError {
     }
 }
 
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, prepare = prepare_pinned, claims = crate::features::db::poison::DATABASE)]
 impl Database {
     async fn setup(stack: &dyn Dependencies, #[options] config: &DatabaseOptions) -> Result<Database, DbError> {
         crate::features::db::poison::check("a database fixture");
@@ -393,7 +400,7 @@ pub struct Databases {
     databases: Vec<(&'static str, Database)>,
 }
 
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", scope_hook = crate::features::db::poison::Claimed::hook, prepare = backend::prepare_either, claims = crate::features::db::poison::DATABASE)]
 impl Databases {
     async fn setup(#[options] config: &DatabasesOptions) -> Result<Databases, DbError> {
         crate::features::db::poison::check("a database fixture");
@@ -472,7 +479,7 @@ impl crate::Fixture for sqlx::SqlitePool {
 }
 
 #[cfg(feature = "postgres")]
-#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::postgres::claimed_early, claims = crate::features::db::poison::DATABASE)]
+#[testrig_macros::fixture(crate = crate, built_in = "testrig::db", by_value = clone, scope_hook = crate::features::db::poison::Claimed::hook, prepare = backend::prepare_postgres, claims = crate::features::db::poison::DATABASE)]
 impl crate::Fixture for sqlx::PgPool {
     fn setup(database: &Database) -> sqlx::PgPool {
         database.postgres().clone()

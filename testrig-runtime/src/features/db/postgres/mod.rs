@@ -40,6 +40,7 @@ use crate::features::db::DbError;
 use connections::Keeper;
 use names::{kept_mark, literal};
 use pooled::Pooled;
+pub(crate) use server::find_early;
 use server::{admin, execute, require_url, server_error, url, with_database};
 pub(crate) use supply::drop_databases;
 use supply::{create, give_back, not_reusable, on_database, take_pooled};
@@ -66,14 +67,6 @@ use template::Template;
 /// ```
 pub fn server_url() -> Result<&'static str, DbError> {
     require_url()
-}
-
-/// The scope hook of the fixture of PostgreSQL's pool: a test that takes it needs the server,
-/// so finding it ([`server::find_early`]: a throwaway server's start) begins as the test's
-/// scope is made, before any of its fixtures is set up. Else the database fixtures' hook.
-pub(crate) fn claimed_early() -> std::sync::Arc<dyn crate::core::scope::ScopeHook> {
-    server::find_early();
-    crate::features::db::poison::Claimed::hook()
 }
 
 /// Whether tests that work on either backend should use PostgreSQL: only when
