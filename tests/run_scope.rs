@@ -206,6 +206,32 @@ fn retries_belong_to_the_run() {
     one_instance(&scenario, SERVER_TESTS);
 }
 
+/// A run fixture in a `tests/common/mod.rs` that two test binaries include is one per run
+/// for both, as it is for the processes of one binary: its path in the crate and its code are
+/// the same. A fixture at the same path with other code (a third binary's) has its own.
+#[test]
+fn test_binaries_including_one_common_module_share_its_run_fixture() {
+    if !nextest() {
+        return;
+    }
+    let scenario = Scenario::new("common_module");
+    let binaries = "binary(shared_a) | binary(shared_b) | binary(shared_c)";
+    let run = scenario.cargo(&["nextest", "run", "-E", binaries, "-j", "4"], &[]);
+    assert!(run.status.success(), "{}", text(&run));
+    scenario.keepers_left();
+    let ledger = scenario.ledger().join("\n");
+    let common = scenario.lines("setup Common ");
+    assert_eq!(common.len(), 1, "set up once for both binaries:\n{ledger}");
+    assert_eq!(scenario.lines("teardown Common ").len(), 1, "torn down once:\n{ledger}");
+    let token = token_of(&common[0]);
+    let tests = [scenario.lines("test shared_a "), scenario.lines("test shared_b ")].concat();
+    assert_eq!(tests.len(), 4, "{ledger}");
+    assert!(tests.iter().all(|line| token_of(line) == token), "every test of both saw the one instance:\n{ledger}");
+    assert_eq!(scenario.lines("setup OtherCommon ").len(), 1, "the other code's own instance:\n{ledger}");
+    let other = scenario.lines("test shared_c ");
+    assert!(other.len() == 1 && token_of(&other[0]).starts_with("other-"), "{ledger}");
+}
+
 #[test]
 fn two_runs_at_once_get_two_instances() {
     if !nextest() {

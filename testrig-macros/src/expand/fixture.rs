@@ -141,7 +141,8 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         // `per_run::<T>()` requires `T: RunValue` (data), reported at the type if it is not.
         Some(span) if def.options.per_run && crate::features::Feature::Run.enabled() => {
             let krate = krate_at(def, span);
-            quote_spanned!(span=> #krate::__private::per_run::<#self_ty>())
+            let definition = definition_hash(&stripped_item(def));
+            quote_spanned!(span=> #krate::__private::per_run::<#self_ty>(#definition))
         }
         Some(_) if def.options.per_run => quote!(::core::option::Option::None),
         Some(span) => {
@@ -364,6 +365,17 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
         },
         _ => item,
     }
+}
+
+/// A hash of a run fixture's definition, which tells its instance apart in a run together with
+/// its path in its crate: two test binaries compiling one `tests/common/mod.rs` share it. Every
+/// crate of a build is expanded by this one compiled macro, so std's unkeyed hasher gives
+/// each the same hash for the same tokens.
+fn definition_hash(item: &TokenStream) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    item.to_string().hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The user's item with the `#[options]` markers removed from `setup`'s parameters, which

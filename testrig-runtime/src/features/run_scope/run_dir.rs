@@ -205,10 +205,16 @@ pub(super) fn run_root(run: &str) -> PathBuf {
     runs_root().join(format!("testrig-run-{run}"))
 }
 
-/// `<type>-<hash of its id>`: readable, and two fixtures of one name in two modules apart.
+/// `<type>-<hash>`: readable, and two fixtures of one name apart. The hash is of the fixture's
+/// path inside its crate and of its definition, not of its crate: every test binary of a run
+/// that compiled the same fixture at the same place (a `tests/common/mod.rs` each includes, or
+/// a module of the library they share) shares its instance; a fixture of the same path and
+/// other code has its own.
 fn fixture_dir_name(meta: &FixtureMeta) -> String {
     let name: String = meta.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
-    let hash = crate::leaf::fnv::fnv1a(meta.id.as_bytes());
+    let in_crate = meta.id.split_once("::").map_or(meta.id, |(_, path)| path);
+    let definition = meta.once.map_or(0, |shared| shared.definition);
+    let hash = crate::leaf::fnv::fnv1a(format!("{in_crate}\u{1f}{definition:016x}").as_bytes());
     format!("{name}-{hash:016x}")
 }
 
