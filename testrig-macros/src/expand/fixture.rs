@@ -367,14 +367,20 @@ pub fn fixture_fallback(def: &FixtureDef) -> TokenStream {
     }
 }
 
-/// A hash of a run fixture's definition, which tells its instance apart in a run together with
-/// its path in its crate: two test binaries compiling one `tests/common/mod.rs` share it. Every
-/// crate of a build is expanded by this one compiled macro, so std's unkeyed hasher gives
-/// each the same hash for the same tokens.
+/// A hash of a run fixture's definition — its package (cargo's `CARGO_PKG_NAME` for the crate
+/// being compiled) and its tokens — which tells its instance apart in a run together with its
+/// path in its crate: the test binaries of one package compiling one `tests/common/mod.rs`
+/// share it; a copy of the same file in another package (whose `crate::` paths name other
+/// things) does not. Every crate of a build is expanded by this one compiled macro, so std's
+/// unkeyed hasher gives each the same hash for the same input.
 fn definition_hash(item: &TokenStream) -> u64 {
+    definition_hash_in(&std::env::var("CARGO_PKG_NAME").unwrap_or_default(), item)
+}
+
+fn definition_hash_in(package: &str, item: &TokenStream) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
-    item.to_string().hash(&mut hasher);
+    (package, item.to_string()).hash(&mut hasher);
     hasher.finish()
 }
 
@@ -442,4 +448,22 @@ fn trait_impl_fns(impl_block: &syn::ItemImpl) -> TokenStream {
         _ => None,
     });
     quote!(#(#functions)*)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::definition_hash_in;
+
+    #[test]
+    fn a_run_fixtures_definition_is_its_packages_and_its_codes() {
+        let item = quote::quote!(impl Server { fn setup() -> Self { Server { url: crate::url() } } });
+        let other = quote::quote!(impl Server { fn setup() -> Self { Server { url: crate::other_url() } } });
+        assert_eq!(
+            definition_hash_in("app", &item),
+            definition_hash_in("app", &item),
+            "one package's binaries share it"
+        );
+        assert_ne!(definition_hash_in("app", &item), definition_hash_in("worker", &item), "a copy in another package");
+        assert_ne!(definition_hash_in("app", &item), definition_hash_in("app", &other), "other code at the same path");
+    }
 }

@@ -155,10 +155,10 @@ pub struct Shared {
     /// `scope = run`: one instance per run, across processes. The planner reads it: a run
     /// fixture may require only run fixtures, and a once fixture no per-test one.
     pub per_run: bool,
-    /// For a run fixture, a hash of its definition (the `#[fixture]` item's tokens): with its
-    /// path inside its crate, what tells its instance apart in a run. Test binaries that compile
-    /// the same definition at the same place (a `tests/common/mod.rs` each includes) share one
-    /// instance, as the processes of one binary do.
+    /// For a run fixture, a hash of its definition (its package and the `#[fixture]` item's
+    /// tokens): with its path inside its crate, what tells its instance apart in a run. The test
+    /// binaries of a package that compile the same definition at the same place (a
+    /// `tests/common/mod.rs` each includes) share one instance, as the processes of one binary do.
     pub definition: u64,
 }
 

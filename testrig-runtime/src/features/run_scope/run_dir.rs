@@ -206,10 +206,10 @@ pub(super) fn run_root(run: &str) -> PathBuf {
 }
 
 /// `<type>-<hash>`: readable, and two fixtures of one name apart. The hash is of the fixture's
-/// path inside its crate and of its definition, not of its crate: every test binary of a run
-/// that compiled the same fixture at the same place (a `tests/common/mod.rs` each includes, or
-/// a module of the library they share) shares its instance; a fixture of the same path and
-/// other code has its own.
+/// path inside its crate and of its definition (its package and code), not of its crate: every
+/// test binary of a run that compiled the same fixture of one package at the same place (a
+/// `tests/common/mod.rs` each includes, or a module of the library they share) shares its
+/// instance; a fixture of the same path with other code, or of another package, has its own.
 fn fixture_dir_name(meta: &FixtureMeta) -> String {
     let name: String = meta.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
     let in_crate = meta.id.split_once("::").map_or(meta.id, |(_, path)| path);
