@@ -88,7 +88,7 @@ impl Keeper {
     }
 
     /// Runs `sql` (several statements allowed) once `check`, if any, holds, with no other
-    /// session on the database (ended first when the check found some, then checked again);
+    /// session on the database (any there are ended first, then the catalog is checked);
     /// when it does not hold, the server's refusal instead ([`super::reset::refusal_sql`]). A
     /// keeper whose statement failed is closed, since its session state is unknown.
     pub(super) async fn execute(self, check: Option<Check>, sql: String) -> Result<Keeper, sqlx::Error> {
@@ -96,17 +96,15 @@ impl Keeper {
         on_keeper_thread(async move {
             let sql = match check {
                 Some(check) => {
-                    let (mut found, sessions) = ask(&mut connection, &check.query).await?;
-                    // The catalog is read in the statement's snapshot, the sessions after it: a
-                    // session dropping its temporary tables as it exits can commit in between,
-                    // and be gone from the count while its tables still show in the catalog
-                    // read. So a catalog that differs is asked again too, once no other
-                    // session is left, before it is believed.
-                    if sessions.unwrap_or(0) > 1 || found.as_deref() != Some(check.expected.as_str()) {
+                    // The sessions first, the catalog after, in a snapshot of its own: read in
+                    // one statement, the catalog's snapshot came before the count, and a
+                    // session could commit (DDL, its temporary tables' drop as it exited) and
+                    // leave in between: counted gone, its change read or not by chance.
+                    let sessions: Option<i32> = ask(&mut connection, super::reset::SESSIONS_QUERY).await?;
+                    if sessions.unwrap_or(0) > 1 {
                         crate::features::db::sql::run_on(&mut connection, &super::reset::end_sessions_sql()).await?;
-                        // Asked again: a session ended just now may have changed it first.
-                        (found, _) = ask(&mut connection, &check.query).await?;
                     }
+                    let found: Option<String> = ask(&mut connection, &check.query).await?;
                     if found.as_deref() == Some(check.expected.as_str()) {
                         sql
                     } else {
@@ -122,8 +120,15 @@ impl Keeper {
     }
 }
 
-/// [`Check::query`]'s answer: the fingerprint, and how many sessions are on the database. A
-/// prepared statement, planned once per connection (planning it costs more than running it).
-async fn ask(connection: &mut PgConnection, query: &str) -> Result<(Option<String>, Option<i32>), sqlx::Error> {
-    sqlx::query_as(crate::features::db::sql::trusted(query)).persistent(true).fetch_one(connection).await
+/// The one value `query` returns ([`super::reset::SESSIONS_QUERY`]'s count, [`Check::query`]'s
+/// fingerprint). A prepared statement, planned once per connection (planning the check costs
+/// more than running it).
+///
+/// [`Check::query`]: super::reset::Check
+async fn ask<T>(connection: &mut PgConnection, query: &str) -> Result<T, sqlx::Error>
+where
+    (T,): for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    T: Send + Unpin,
+{
+    sqlx::query_scalar(crate::features::db::sql::trusted(query)).persistent(true).fetch_one(connection).await
 }

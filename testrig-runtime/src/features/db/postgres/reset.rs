@@ -3,9 +3,10 @@
 //! `DROP DATABASE` and `CREATE DATABASE .. TEMPLATE`.
 //!
 //! Only what is provably the template is reused. The proof has three parts:
-//! - **Nobody else is on it.** The check counts the database's sessions; any other (a by-URL
-//!   client a test kept in a static included) is ended and waited for, bounded
-//!   ([`end_sessions_sql`]), and the check asked again.
+//! - **Nobody else is on it.** The check counts the database's sessions first
+//!   ([`SESSIONS_QUERY`]); any other (a by-URL client a test kept in a static included) is
+//!   ended and waited for, bounded ([`end_sessions_sql`]). Only then is the catalog read, in a
+//!   later snapshot: whatever a session did before it left is in it.
 //! - **Its catalog is the template's.** The check is not a list of object kinds: it is made
 //!   from the server's own catalog ([`FINGERPRINT_GENERATOR`]): every row of every
 //!   per-database catalog table that belongs to the user's objects, as text, minus the few
@@ -111,22 +112,24 @@ fn database_as_cloned(allowed: &str) -> String {
     )
 }
 
-/// The check run before a reset: the catalog's fingerprint followed by what
-/// [`database_as_cloned`] says, equal to the template's recorded fingerprint exactly when the
-/// database may be reused; and how many sessions are on the database (~0.2 ms to ask, against
-/// ~0.8 ms to read `pg_stat_activity`): when others are, they are ended
-/// ([`end_sessions_sql`]) and the check asked again. `fingerprint` is what
-/// [`FINGERPRINT_GENERATOR`] made.
+/// How many sessions are on the database, this one included (~0.2 ms to ask, against ~0.8 ms
+/// to read `pg_stat_activity`): asked before [`check_query`], in a statement of its own, so
+/// the catalog is read in a snapshot taken after the count. A session that is gone by the
+/// count committed all it did before (DDL, the drop of its temporary tables as it exited),
+/// and the catalog read shows it; one still there is ended first ([`end_sessions_sql`]).
+pub(super) const SESSIONS_QUERY: &str =
+    "SELECT pg_stat_get_db_numbackends((SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))";
+
+/// The check run before a reset, once no other session is on the database
+/// ([`SESSIONS_QUERY`]): the catalog's fingerprint followed by what [`database_as_cloned`]
+/// says, equal to the template's recorded fingerprint exactly when the database may be
+/// reused. `fingerprint` is what [`FINGERPRINT_GENERATOR`] made.
 pub(super) fn check_query(fingerprint: &str) -> String {
     check_query_expecting(fingerprint, "d.datallowconn")
 }
 
 fn check_query_expecting(fingerprint: &str, allowed: &str) -> String {
-    format!(
-        "SELECT ({fingerprint}) || ({}), \
-         pg_stat_get_db_numbackends((SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))",
-        database_as_cloned(allowed)
-    )
+    format!("SELECT ({fingerprint}) || ({})", database_as_cloned(allowed))
 }
 
 /// Forbids connections to `database`, the first step of sealing it: run on an admin
