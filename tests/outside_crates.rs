@@ -148,7 +148,7 @@ fn an_app_on_sqlx_0_8_gets_its_own_versions_pools() {
     assert!(run.status.success(), "{}", text(&run));
     // Without a URL the backends case's PostgreSQL half runs on a throwaway server, or skips
     // (passing) where PostgreSQL is not installed.
-    let passed = if on_server { "test result: ok. 10 passed" } else { "test result: ok. 5 passed" };
+    let passed = if on_server { "test result: ok. 11 passed" } else { "test result: ok. 5 passed" };
     assert!(text(&run).contains(passed), "{}", text(&run));
 }
 
@@ -188,7 +188,7 @@ fn without_a_url_postgresql_tests_get_a_throwaway_server_and_leave_nothing() {
     };
     let tested = run(&["test", "--test", "notes"]);
     assert!(tested.status.success(), "{}", text(&tested));
-    assert!(text(&tested).contains("test result: ok. 10 passed"), "{}", text(&tested));
+    assert!(text(&tested).contains("test result: ok. 11 passed"), "{}", text(&tested));
     assert!(text(&tested).contains("started a throwaway PostgreSQL"), "{}", text(&tested));
     assert!(text(&tested).contains(&tmp_dir), "the server lives in the temp dir: {}", text(&tested));
     assert_eq!(left_in(&tmp), (Vec::new(), Vec::new()), "left after `cargo test`");
@@ -198,15 +198,24 @@ fn without_a_url_postgresql_tests_get_a_throwaway_server_and_leave_nothing() {
         println!("skipped under nextest: `cargo nextest` is not installed");
         return;
     }
+    // The keepers tear down once nextest is gone: bounded by their own bounds.
+    let nothing_left_after = |what: &str| {
+        let started = std::time::Instant::now();
+        while left_in(&tmp) != (Vec::new(), Vec::new()) && started.elapsed() < std::time::Duration::from_secs(90) {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        assert_eq!(left_in(&tmp), (Vec::new(), Vec::new()), "left after {what}");
+    };
+    // First and alone, so the server's keeper is started from the called test's thread.
+    let called = "test(=on_postgres_called_from_an_async_test)";
+    let tested = run(&["nextest", "run", "--test", "notes", "-E", called]);
+    assert!(tested.status.success(), "{}", text(&tested));
+    assert!(text(&tested).contains("1 passed"), "{}", text(&tested));
+    nothing_left_after("the called test's run");
     let tested = run(&["nextest", "run", "--test", "notes", "-j", "4"]);
     assert!(tested.status.success(), "{}", text(&tested));
-    assert!(text(&tested).contains("10 passed"), "{}", text(&tested));
-    // The keepers tear down once nextest is gone: bounded by their own bounds.
-    let started = std::time::Instant::now();
-    while left_in(&tmp) != (Vec::new(), Vec::new()) && started.elapsed() < std::time::Duration::from_secs(90) {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    assert_eq!(left_in(&tmp), (Vec::new(), Vec::new()), "left after `cargo nextest run`");
+    assert!(text(&tested).contains("11 passed"), "{}", text(&tested));
+    nothing_left_after("`cargo nextest run`");
     std::fs::remove_dir_all(&tmp).unwrap();
 }
 

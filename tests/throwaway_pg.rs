@@ -49,8 +49,8 @@ async fn fails_with_a_database(pool: &PgPool) {
 
 /// Set up before the test's database (its parameter comes first, and neither needs the
 /// other): waits, a minute at most, until the run's throwaway server has started making its
-/// directory, which happens meanwhile only if the server's start began as the test's scope
-/// was made, before any of its fixtures.
+/// directory, which happens meanwhile only if the server's start began as the test's setups
+/// began, before any of its fixtures.
 struct SeesTheServerStarting;
 
 #[fixture]
@@ -246,7 +246,7 @@ fn a_test_process_killed_takes_its_server_with_it_and_the_next_removes_its_direc
 }
 
 /// A test that takes PostgreSQL's pool starts finding its server (here: starting the
-/// throwaway one, seconds) as its scope is made, on a thread of its own, while its fixtures
+/// throwaway one, seconds) as its setups begin, on a thread of its own, while its fixtures
 /// set up; its database waits for it. The first fixture sees the server's directory being
 /// made (it would wait for it in vain if the start waited for the database fixture), and
 /// nothing is left after.

@@ -71,6 +71,48 @@ async fn on_postgres_beside_the_test(pool: &PgPool) {
     beside.close().await.unwrap();
 }
 
+/// A test called from an async test runs on a thread of its own (the caller's runtime cannot
+/// block on another) and finds its server early from there too: under nextest with no URL, the
+/// run's server is a keeper's, which runs again the test its starter's thread names.
+#[testrig::test]
+async fn on_postgres_called_from_an_async_test() {
+    #[testrig::test]
+    #[database(fixtures("notes"))]
+    async fn called(_first: &ServerStarting, pool: &PgPool) {
+        assert_eq!(pg_notes(pool).await.unwrap(), ["first", "second"]);
+    }
+    called();
+}
+
+/// Set up before the called test's database: with no URL, waits (30 s at most) until the
+/// early start has begun making the throwaway server (its directory, or under nextest its
+/// keeper's run directory) in the temp dir, so the early start is what starts it.
+struct ServerStarting;
+
+#[testrig::fixture]
+impl ServerStarting {
+    fn setup() -> Result<Self, String> {
+        if std::env::var_os("TESTRIG_DATABASE_URL").is_some() {
+            return Ok(ServerStarting);
+        }
+        let started = std::time::Instant::now();
+        loop {
+            let begun =
+                std::fs::read_dir(std::env::temp_dir()).map_err(|error| error.to_string())?.flatten().any(|entry| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    name.starts_with("testrig-pg-") || name.starts_with("testrig-run-")
+                });
+            if begun {
+                return Ok(ServerStarting);
+            }
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                return Err("no server start began while this fixture was set up".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
 /// Once per backend (`on_every_backend::sqlite`, `on_every_backend::postgres`), as the README
 /// writes it; each case takes its backend's pool from the database.
 #[testrig::test]

@@ -39,10 +39,14 @@ pub(crate) fn find_early() {
     static BEGUN: std::sync::Once = std::sync::Once::new();
     BEGUN.call_once(|| {
         // Named after the test's thread (libtest's: the test's name) and working for it: under
-        // nextest the run's server is its keeper's, and a keeper runs again the test that
-        // started it.
-        let test = std::thread::current().name().unwrap_or("testrig-pg-server").to_owned();
-        let _ = std::thread::Builder::new().name(test).spawn(|| {
+        // nextest the run's server is its keeper's, and a keeper runs again the test its
+        // starter's thread names; unnamed like an unnamed starter (the keeper then runs the
+        // process's own arguments again: a made-up name would match no test).
+        let mut thread = std::thread::Builder::new();
+        if let Some(test) = std::thread::current().name() {
+            thread = thread.name(test.to_owned());
+        }
+        let _ = thread.spawn(|| {
             crate::features::run_scope::for_this_test(server);
         });
     });
