@@ -142,7 +142,7 @@ pub fn fixture(def: &FixtureDef) -> TokenStream {
         Some(span) if def.options.per_run && crate::features::Feature::Run.enabled() => {
             let krate = krate_at(def, span);
             let definition = definition_hash(&stripped_item(def));
-            quote_spanned!(span=> #krate::__private::per_run::<#self_ty>(#definition))
+            quote_spanned!(span=> #krate::__private::per_run::<#self_ty>(#definition, ::core::file!()))
         }
         Some(_) if def.options.per_run => quote!(::core::option::Option::None),
         Some(span) => {

@@ -160,6 +160,9 @@ pub struct Shared {
     /// binaries of a package that compile the same definition at the same place (a
     /// `tests/common/mod.rs` each includes) share one instance, as the processes of one binary do.
     pub definition: u64,
+    /// For a run fixture, the source file it is written in (`file!()`), which tells it apart
+    /// in a run too: a copy of one fixture in two files is two fixtures.
+    pub file: &'static str,
 }
 
 /// A fixture's setup, boxed for [`Shared::obtain`].

@@ -50,7 +50,7 @@ fn slot(meta: &'static FixtureMeta) -> Arc<Slot> {
 /// fixture that tests cannot share a compile error.
 #[doc(hidden)]
 pub const fn once<T: Any + Send + Sync>() -> Option<Shared> {
-    Some(Shared { share: share::<T>, take_back: take_back::<T>, obtain, per_run: false, definition: 0 })
+    Some(Shared { share: share::<T>, take_back: take_back::<T>, obtain, per_run: false, definition: 0, file: "" })
 }
 
 pub(crate) fn share<T: Any + Send + Sync>(instance: Box<dyn Any>) -> Instance {

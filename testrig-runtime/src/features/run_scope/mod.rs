@@ -52,17 +52,18 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static> 
     }
 }
 
-/// The [`Shared`] of a `scope = run` fixture of type `T` whose definition hashes to
-/// `definition` (see [`Shared::definition`]); requiring [`RunValue`] here is what makes a run
-/// fixture that is not data a compile error.
+/// The [`Shared`] of a `scope = run` fixture of type `T` written in `file` whose definition
+/// hashes to `definition` (see [`Shared::definition`]); requiring [`RunValue`] here is what
+/// makes a run fixture that is not data a compile error.
 #[doc(hidden)]
-pub const fn per_run<T: RunValue>(definition: u64) -> Option<Shared> {
+pub const fn per_run<T: RunValue>(definition: u64, file: &'static str) -> Option<Shared> {
     Some(Shared {
         share: crate::features::once::share::<T>,
         take_back: crate::features::once::take_back::<T>,
         obtain: obtain::<T>,
         per_run: true,
         definition,
+        file,
     })
 }
 

@@ -205,17 +205,24 @@ pub(super) fn run_root(run: &str) -> PathBuf {
     runs_root().join(format!("testrig-run-{run}"))
 }
 
-/// `<type>-<hash>`: readable, and two fixtures of one name apart. The hash is of the fixture's
-/// path inside its crate and of its definition (its package and code), not of its crate: every
-/// test binary of a run that compiled the same fixture of one package at the same place (a
-/// `tests/common/mod.rs` each includes, or a module of the library they share) shares its
-/// instance; a fixture of the same path with other code, or of another package, has its own.
+/// `<type>-<hash>`: readable, and two fixtures of one name apart. See [`identity`].
 fn fixture_dir_name(meta: &FixtureMeta) -> String {
     let name: String = meta.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
+    format!("{name}-{:016x}", identity(meta))
+}
+
+/// What tells a run fixture's instance apart in a run: its path inside its crate, the source
+/// file it is written in, its definition (its package and code) and, the same way, the run
+/// fixtures it requires. Not its crate, which is each test binary's own: the binaries of a run
+/// that compile one fixture from one file (a `tests/common/mod.rs` each includes, a module of
+/// the library they share) share its instance; a fixture of the same path in another file, with
+/// other code, in another package, or on another fixture it requires, has its own.
+fn identity(meta: &FixtureMeta) -> u64 {
     let in_crate = meta.id.split_once("::").map_or(meta.id, |(_, path)| path);
-    let definition = meta.once.map_or(0, |shared| shared.definition);
-    let hash = crate::leaf::fnv::fnv1a(format!("{in_crate}\u{1f}{definition:016x}").as_bytes());
-    format!("{name}-{hash:016x}")
+    let (definition, file) = meta.once.map_or((0, ""), |shared| (shared.definition, shared.file));
+    let requires: Vec<String> = meta.deps.iter().map(|dep| format!("{:016x}", identity(dep.get()))).collect();
+    let key = format!("{in_crate}\u{1f}{file}\u{1f}{definition:016x}\u{1f}{}", requires.join(","));
+    crate::leaf::fnv::fnv1a(key.as_bytes())
 }
 
 /// `TESTRIG_RUN_SETUP_TIMEOUT` (seconds): how long a test waits for a run fixture's keeper
