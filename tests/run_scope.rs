@@ -208,7 +208,8 @@ fn retries_belong_to_the_run() {
 
 /// A run fixture in a `tests/common/mod.rs` that two test binaries include is one per run
 /// for both, as it is for the processes of one binary: its path in the crate and its code are
-/// the same. A fixture at the same path with other code (a third binary's) has its own.
+/// the same. A fixture at the same path with other code (a third binary's) has its own, and so
+/// has one of the common module that requires each binary's own run fixture.
 #[test]
 fn test_binaries_including_one_common_module_share_its_run_fixture() {
     if !nextest() {
@@ -224,6 +225,9 @@ fn test_binaries_including_one_common_module_share_its_run_fixture() {
     assert_eq!(common.len(), 1, "set up once for both binaries:\n{ledger}");
     assert_eq!(scenario.lines("teardown Common ").len(), 1, "torn down once:\n{ledger}");
     let token = token_of(&common[0]);
+    // Its dependent requires each binary's own `Local`: one per binary (each binary's test
+    // checks it got the one on its own).
+    assert_eq!(scenario.lines("setup OnLocal ").len(), 2, "one on each binary's Local:\n{ledger}");
     let tests = [scenario.lines("test shared_a "), scenario.lines("test shared_b ")].concat();
     assert_eq!(tests.len(), 4, "{ledger}");
     assert!(tests.iter().all(|line| token_of(line) == token), "every test of both saw the one instance:\n{ledger}");

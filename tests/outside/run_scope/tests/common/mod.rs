@@ -27,3 +27,18 @@ impl Common {
         Ok(())
     }
 }
+
+/// Requires each including binary's own `Local` (`crate::Local`, a run fixture of that
+/// binary's file): the same code on another fixture, so an instance per binary.
+#[derive(Serialize, Deserialize)]
+pub struct OnLocal {
+    pub local: String,
+}
+
+#[fixture(scope = run)]
+impl OnLocal {
+    fn setup(local: &crate::Local) -> std::io::Result<Self> {
+        ledger(format!("setup OnLocal {} {}", std::process::id(), local.token));
+        Ok(OnLocal { local: local.token.clone() })
+    }
+}
