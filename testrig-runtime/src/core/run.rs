@@ -82,18 +82,7 @@ pub(crate) fn run(test: Test, plugged: &'static Plugged) {
             // Called from an async test: this thread's runtime cannot block on another, so the
             // called test runs on a thread of its own, and is reported here.
             let name = test.name;
-            // Named after the caller's thread (libtest's: the test's name), as a thread of the
-            // test is: a run fixture's keeper runs again the test its starter's thread names.
-            let ran = std::thread::scope(|threads| {
-                let mut thread = std::thread::Builder::new();
-                if let Some(name) = std::thread::current().name() {
-                    thread = thread.name(name.to_owned());
-                }
-                match thread.spawn_scoped(threads, || run_in_scope(test, &plan, &scope, plugged)) {
-                    Ok(running) => running.join(),
-                    Err(error) => panic!("testrig: cannot start the thread of test `{name}`: {error}"),
-                }
-            });
+            let ran = std::thread::scope(|threads| threads.spawn(|| run_in_scope(test, &plan, &scope, plugged)).join());
             match ran {
                 Ok(failures) => report::finish(name, failures),
                 Err(payload) => std::panic::resume_unwind(payload),

@@ -220,9 +220,28 @@ fn fixture_dir_name(meta: &FixtureMeta) -> String {
 fn identity(meta: &FixtureMeta) -> u64 {
     let in_crate = meta.id.split_once("::").map_or(meta.id, |(_, path)| path);
     let (definition, file) = meta.once.map_or((0, ""), |shared| (shared.definition, shared.file));
+    // As written to reach it: `tests/sub/../common/mod.rs` (a `#[path]` from a subdirectory)
+    // is `tests/common/mod.rs`.
+    let file = lexically_normal(file);
     let requires: Vec<String> = meta.deps.iter().map(|dep| format!("{:016x}", identity(dep.get()))).collect();
     let key = format!("{in_crate}\u{1f}{file}\u{1f}{definition:016x}\u{1f}{}", requires.join(","));
     crate::leaf::fnv::fnv1a(key.as_bytes())
+}
+
+/// `path` with its `.` and `..` components resolved by name (the file need not exist here).
+fn lexically_normal(path: &str) -> String {
+    use std::path::Component;
+    let mut kept: Vec<Component> = Vec::new();
+    for component in Path::new(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(kept.last(), Some(Component::Normal(_))) => {
+                kept.pop();
+            }
+            other => kept.push(other),
+        }
+    }
+    kept.iter().collect::<PathBuf>().display().to_string()
 }
 
 /// `TESTRIG_RUN_SETUP_TIMEOUT` (seconds): how long a test waits for a run fixture's keeper
@@ -302,5 +321,18 @@ pub(super) fn reap_stale_runs() {
             drop(held);
         }
         let _ = std::fs::remove_dir(run.path());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lexically_normal;
+
+    #[test]
+    fn a_fixtures_file_is_named_the_same_however_it_was_reached() {
+        assert_eq!(lexically_normal("tests/sub/../common/mod.rs"), "tests/common/mod.rs");
+        assert_eq!(lexically_normal("./tests/common/mod.rs"), "tests/common/mod.rs");
+        assert_eq!(lexically_normal("/src/a/./b/../c.rs"), "/src/a/c.rs");
+        assert_eq!(lexically_normal("../shared/common.rs"), "../shared/common.rs", "nothing above to go back to");
     }
 }
