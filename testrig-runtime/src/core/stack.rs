@@ -160,11 +160,8 @@ impl FixtureStack {
             if !self.configs.iter().any(|(owner, _)| std::ptr::eq(*owner, meta)) {
                 self.configs.push((meta, (meta.default_options)()));
             }
-        }
-        // Before any setup, so what a fixture begins ahead (a server's start) overlaps the
-        // setups of the fixtures planned before it.
-        for fixture in plan {
-            let meta = fixture.get();
+            // Before any setup, so what a fixture begins ahead (a server's start) overlaps the
+            // setups of the fixtures planned before it.
             if let (Some(prepare), Some(options)) = (meta.prepare, self.configuration(meta)) {
                 prepare(options);
             }

@@ -42,3 +42,42 @@ impl OnLocal {
         Ok(OnLocal { local: local.token.clone() })
     }
 }
+
+/// What each binary including this module holds, written once here and expanded in the
+/// binary's own file: its tests of `Common`, and its own run fixture `Local` (which `OnLocal`
+/// requires). A `macro_rules!` caller's fixture is written where the macro is called, so each
+/// binary's `Local` is its own, though its tokens and path are the same in both.
+macro_rules! a_binary_sharing_common {
+    () => {
+        #[testrig::test]
+        fn first(common: &crate::common::Common) {
+            crate::common::ledger(format!("test {} {} {}", env!("CARGO_CRATE_NAME"), std::process::id(), common.token));
+        }
+
+        #[testrig::test]
+        fn second(common: &crate::common::Common) {
+            crate::common::ledger(format!("test {} {} {}", env!("CARGO_CRATE_NAME"), std::process::id(), common.token));
+        }
+
+        /// This binary's own run fixture, which tests/common's `OnLocal` requires.
+        #[derive(serde::Serialize, serde::Deserialize)]
+        pub struct Local {
+            pub token: String,
+        }
+
+        #[testrig::fixture(scope = run)]
+        impl Local {
+            fn setup() -> std::io::Result<Self> {
+                Ok(Local { token: format!("{}-{}", env!("CARGO_CRATE_NAME"), std::process::id()) })
+            }
+        }
+
+        #[testrig::test]
+        fn on_its_own_local(on_local: &crate::common::OnLocal, local: &Local) {
+            assert_eq!(on_local.local, local.token, "tests/common's fixture is on this binary's Local");
+            assert!(local.token.starts_with(concat!(env!("CARGO_CRATE_NAME"), "-")), "{}", local.token);
+        }
+    };
+}
+
+pub(crate) use a_binary_sharing_common;
